@@ -1,0 +1,66 @@
+"""Helpers shared by the benchmark scripts (not tests: they print figures)."""
+import http.cookiejar
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup_django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiezuo.settings")
+    import django
+
+    django.setup()
+
+
+def start_server(port: int, workers: int = 2):
+    """gunicorn serving the project on 127.0.0.1:port with the current DATABASE_URL."""
+    env = dict(os.environ, XIEZUO_DEBUG="0", XIEZUO_CONN_MAX_AGE="600")
+    proc = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "xiezuo.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--threads", "4", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=1)
+            return proc
+        except Exception:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+class Browser:
+    """A cookie-keeping HTTP client that logs in through the real login form."""
+
+    def __init__(self, base):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def login(self, username, password="xiezuo-demo"):
+        page = self.opener.open(self.base + "/login/").read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        data = urllib.parse.urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token}).encode()
+        req = urllib.request.Request(self.base + "/login/", data=data, headers={"Referer": self.base + "/login/"})
+        self.opener.open(req).read()
+
+    def get(self, path):
+        t0 = time.perf_counter()
+        with self.opener.open(self.base + path) as resp:
+            resp.read()
+            status = resp.status
+        return status, (time.perf_counter() - t0) * 1000
+
+
+def summary(ms):
+    ms = sorted(ms)
+    return f"median {statistics.median(ms):.1f} ms, p90 {ms[int(len(ms) * 0.9) - 1]:.1f} ms, n={len(ms)}"

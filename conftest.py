@@ -1,0 +1,50 @@
+"""Shared test fixtures.
+
+The real region tree, the real province pairings and the demo (one user per role) are
+loaded once per test session into the test database; each test runs in a transaction
+that is rolled back, so tests may change anything.
+"""
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+DEMO_USERS = ("national", "east_office", "west_office", "county_office", "viewer", "auditor")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from xiezuo.regions.loader import load_former_poverty, load_tree
+    from xiezuo.web.demo import seed_demo
+
+    with django_db_blocker.unblock():
+        load_tree()
+        load_former_poverty()
+        seed_demo()
+
+
+@pytest.fixture
+def users(db):
+    User = get_user_model()
+    return {u.username: u for u in User.objects.filter(username__in=DEMO_USERS)}
+
+
+@pytest.fixture
+def client_as(db):
+    """client_as("west_office") → a logged-in Django test client."""
+
+    def make(username):
+        client = Client()
+        if username:
+            client.force_login(get_user_model().objects.get(username=username))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def english():
+    """Messages in English, for tests that match on wording; the platform's default is Chinese."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -1,0 +1,46 @@
+"""Every change leaves an audit entry naming who, when, from which request, before/after."""
+import pytest
+
+from xiezuo.core.context import acting
+from xiezuo.core.models import AuditEntry
+from xiezuo.orgs.actions import save_organisation
+from xiezuo.orgs.models import Organisation
+from xiezuo.pairings.actions import save_agreement
+from xiezuo.pairings.models import Agreement
+from xiezuo.regions.models import Region
+
+pytestmark = pytest.mark.django_db
+
+
+def test_update_records_actor_request_and_before_after(users):
+    a = Agreement.objects.filter(pairing__west_region__code="513436").first()
+    old = a.fiscal_aid_fen
+    with acting(users["county_office"], via="web", request_id="req-1"):
+        save_agreement(users["county_office"], a, fiscal_aid_fen=old + 100)
+    e = AuditEntry.objects.filter(object_type="pairings.agreement", object_id=str(a.pk)).first()
+    assert (e.action, e.username, e.request_id, e.via) == ("update", "county_office", "req-1", "web")
+    assert e.before["fiscal_aid_fen"] == old and e.after["fiscal_aid_fen"] == old + 100
+    assert e.changed_fields() == [("fiscal_aid_fen", old, old + 100)]
+    assert e.region_code == "513436" and e.other_region_code == "330212"
+
+
+def test_create_and_delete_are_recorded(users):
+    with acting(users["west_office"], via="web"):
+        org = save_organisation(users["west_office"], name="测试合作社", kind="enterprise", region=Region.objects.get(code="513436"))
+        pk = org.pk
+        org.delete()
+    actions = list(AuditEntry.objects.filter(object_type="orgs.organisation", object_id=str(pk)).values_list("action", flat=True))
+    assert sorted(actions) == ["create", "delete"]
+
+
+def test_a_save_that_changes_nothing_writes_no_entry(users):
+    org = Organisation.objects.first()
+    before = AuditEntry.objects.count()
+    org.save()
+    assert AuditEntry.objects.count() == before
+
+
+def test_request_id_comes_back_in_the_response_and_lands_in_the_log(client_as):
+    client = client_as("national")
+    response = client.get("/", HTTP_X_REQUEST_ID="abc123")
+    assert response["X-Request-ID"] == "abc123"

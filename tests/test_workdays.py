@@ -1,0 +1,72 @@
+"""Deadlines in working days on the official calendar: across the National Day holiday of
+2025 (1–8 October, with Mid-Autumn on the 6th) and its make-up working days (Sunday
+28 September and Saturday 11 October), and a clear error for years the calendar lacks."""
+import datetime
+
+import pytest
+
+from xiezuo.assessment.workdays import CalendarNotCovered, add_working_days, covered_years, is_working_day, working_days_between
+
+D = datetime.date
+
+
+@pytest.mark.parametrize("day, working", [
+    (D(2025, 9, 26), True),   # Friday
+    (D(2025, 9, 27), False),  # Saturday
+    (D(2025, 9, 28), True),   # Sunday, made a working day (调休)
+    (D(2025, 10, 1), False),
+    (D(2025, 10, 3), False),  # a Friday inside the holiday
+    (D(2025, 10, 6), False),  # Mid-Autumn Festival, a Monday
+    (D(2025, 10, 8), False),  # the last day off, a Wednesday
+    (D(2025, 10, 9), True),
+    (D(2025, 10, 11), True),  # Saturday, made a working day
+    (D(2025, 10, 12), False),
+])
+def test_the_calendar_around_national_day_2025(day, working):
+    assert is_working_day(day) is working
+
+
+@pytest.mark.parametrize("n, due", [
+    (0, D(2025, 9, 26)),
+    (1, D(2025, 9, 28)),   # the make-up Sunday counts
+    (2, D(2025, 9, 29)),
+    (3, D(2025, 9, 30)),
+    (4, D(2025, 10, 9)),   # the eight days off do not
+    (5, D(2025, 10, 10)),
+    (6, D(2025, 10, 11)),  # the make-up Saturday counts
+    (7, D(2025, 10, 13)),
+    (10, D(2025, 10, 16)),
+])
+def test_an_order_issued_on_friday_26_september(n, due):
+    assert add_working_days(D(2025, 9, 26), n) == due
+
+
+def test_an_order_issued_during_the_holiday_counts_from_the_first_working_day():
+    assert add_working_days(D(2025, 10, 3), 1) == D(2025, 10, 9)
+    assert add_working_days(datetime.datetime(2025, 9, 30, 17, 30), 1) == D(2025, 10, 9)
+
+
+def test_counting_back_and_counting_between():
+    assert add_working_days(D(2025, 10, 9), -1) == D(2025, 9, 30)
+    assert add_working_days(D(2025, 10, 13), -7) == D(2025, 9, 26)
+    assert working_days_between(D(2025, 9, 26), D(2025, 10, 13)) == 7
+    assert working_days_between(D(2025, 10, 13), D(2025, 9, 26)) == 0
+
+
+def test_years_the_calendar_does_not_know_are_an_error_that_says_so():
+    first, last = covered_years()
+    assert first <= 2025 <= last
+    with pytest.raises(CalendarNotCovered) as exc:
+        is_working_day(D(last + 1, 1, 5))
+    assert str(last + 1) in str(exc.value) and f"{first}–{last}" in str(exc.value)
+    with pytest.raises(CalendarNotCovered):
+        add_working_days(D(last, 12, 20), 30)
+    with pytest.raises(CalendarNotCovered):
+        add_working_days(D(first, 1, 5), -10)
+
+
+def test_n_must_be_a_whole_number():
+    with pytest.raises(TypeError):
+        add_working_days(D(2025, 9, 26), 1.5)
+    with pytest.raises(TypeError):
+        add_working_days(D(2025, 9, 26), True)

@@ -1,0 +1,80 @@
+"""The audit log: who changed what, when, through which path and request.
+
+The national coordinator and auditors read all of it, office admins the changes in their
+own subtree (either side of a pairing); everyone else is refused (403).
+"""
+import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+
+from xiezuo.core.errors import PermissionDenied
+from xiezuo.core.models import AuditEntry
+from xiezuo.core.scoping import audit_visible, can_read_audit
+
+from .lookups import prefix_of
+from .pagination import PageParams, page_of, paginate
+from .schemas import ERRORS, Code, Text, Time
+
+router = Router(tags=["audit"])
+
+
+class AuditEntryOut(Schema):
+    id: int
+    time: datetime.datetime
+    username: str
+    request_id: str
+    via: str
+    action: AuditEntry.Action
+    object_type: str
+    object_id: str
+    object_repr: str
+    region_code: str
+    other_region_code: str
+    before: dict | None
+    after: dict | None
+
+    @staticmethod
+    def resolve_time(obj):
+        return timezone.localtime(obj.time)
+
+
+class AuditFilter(Schema):
+    object_type: Text(64) | None = None
+    object_id: Text(64) | None = None
+    user: Text(150) | None = None
+    action: AuditEntry.Action | None = None
+    via: Text(16) | None = None
+    request_id: Text(64) | None = None
+    since: Time | None = None
+    until: Time | None = None
+    region: Code | None = None
+
+
+def _aware(value: datetime.datetime) -> datetime.datetime:
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+@router.get("", response={200: page_of(AuditEntryOut), **ERRORS}, summary="Read the audit log")
+def list_audit(request, filters: Query[AuditFilter], page: Query[PageParams]):
+    """Newest first. `user` is a username; `since`/`until` are ISO times (Asia/Shanghai when no
+    offset is given); `region` takes a region code and matches either side's subtree."""
+    if not can_read_audit(request.auth):
+        raise PermissionDenied(_("your role may not read the audit log"))
+    qs = audit_visible(request.auth, AuditEntry.objects.all())
+    for name in ("object_type", "object_id", "action", "via", "request_id"):
+        value = getattr(filters, name)
+        if value:
+            qs = qs.filter(**{name: value})
+    if filters.user:
+        qs = qs.filter(username=filters.user)
+    if filters.since:
+        qs = qs.filter(time__gte=_aware(filters.since))
+    if filters.until:
+        qs = qs.filter(time__lte=_aware(filters.until))
+    if filters.region:
+        prefix = prefix_of(filters.region, "region")
+        qs = qs.filter(Q(region_code__startswith=prefix) | Q(other_region_code__startswith=prefix))
+    return paginate(qs.order_by("-time", "-id"), page)

@@ -1,0 +1,78 @@
+"""Finding the objects a request names, always through the scoping rule.
+
+* An object in the URL that the caller cannot see answers 404, exactly like one that does
+  not exist (`visible_or_404`, `region_or_404`).
+* An object named in a request body (an organisation id, a pairing id) that the caller cannot
+  see is a field error "no … #id", again the same as a missing one.
+* Region codes in bodies are looked up in the whole tree: the GB/T 2260 division list is
+  public, and an office must be able to pair with a county it is not yet paired with. The
+  actions then decide whether the caller may write there.
+"""
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from xiezuo.core.errors import PermissionDenied, ValidationError
+from xiezuo.core.scoping import scope_for, visible
+from xiezuo.regions.actions import get_region
+from xiezuo.regions.models import Region
+
+
+def require_writer(user):
+    """Viewers and auditors change nothing, whatever they send (the actions check the rest)."""
+    if not scope_for(user).can_write:
+        raise PermissionDenied(_("your role can read but not change data"))
+
+
+def visible_or_404(user, queryset, pk, what):
+    obj = visible(user, queryset).filter(pk=pk).first()
+    if obj is None:
+        raise Http404(_("%(what)s #%(id)s not found") % {"what": what, "id": pk})
+    return obj
+
+
+def check_code_format(code: str, field="code"):
+    if not (len(code) == 6 and code.isascii() and code.isdigit()):
+        raise ValidationError({field: [_("“%(code)s” is not a six-digit GB/T 2260 code") % {"code": code}]})
+
+
+def region_or_404(user, code: str, queryset=None) -> Region:
+    check_code_format(code)
+    qs = queryset if queryset is not None else Region.objects.select_related("parent")
+    region = visible(user, qs).filter(code=code).first()
+    if region is None:
+        raise Http404(_("region %(code)s not found") % {"code": code})
+    return region
+
+
+def prefix_of(code: str, field: str) -> str:
+    """The subtree prefix of a region code given as a filter."""
+    return get_region(code, field=field).prefix
+
+
+class BodyRefs:
+    """Collects the related objects named in a body, and every problem with them at once."""
+
+    def __init__(self, user):
+        self.user = user
+        self.errors: dict[str, list[str]] = {}
+
+    def region(self, code, field):
+        if code is None:
+            return None
+        try:
+            return get_region(code, field=field)
+        except ValidationError as exc:
+            self.errors.update(exc.message_dict)
+            return None
+
+    def visible_obj(self, queryset, pk, field, what):
+        if pk is None:
+            return None
+        obj = visible(self.user, queryset).filter(pk=pk).first()
+        if obj is None:
+            self.errors[field] = [_("no %(what)s #%(id)s") % {"what": what, "id": pk}]
+        return obj
+
+    def check(self):
+        if self.errors:
+            raise ValidationError(self.errors)

@@ -1,0 +1,99 @@
+"""Organisations: offices, enterprises, schools… placed at a region.
+
+Visible in the caller's subtree and in paired regions; written by `save_organisation`, which
+validates the unified social credit code (GB 32100 check character).
+"""
+from django.db.models import Q
+from ninja import Query, Router, Schema, Status
+
+from xiezuo.core.scoping import visible
+from xiezuo.orgs.actions import save_organisation
+from xiezuo.orgs.choices import OrgKind
+from xiezuo.orgs.models import Organisation
+
+from .lookups import BodyRefs, prefix_of, require_writer, visible_or_404
+from .pagination import PageParams, page_of, paginate
+from .schemas import ERRORS, Code, InSchema, RegionRef, Text
+
+router = Router(tags=["organisations"])
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+    kind: OrgKind
+    region: RegionRef
+    credit_code: str | None
+    contact: str
+    is_demo: bool
+
+
+class OrganisationFilter(Schema):
+    kind: OrgKind | None = None
+    region: Code | None = None
+    q: Text(100) | None = None
+
+
+class OrganisationIn(InSchema):
+    name: Text(200)
+    kind: OrgKind
+    region: Code
+    credit_code: Text(64) | None = None
+    contact: Text(100) = ""
+
+
+class OrganisationPatch(InSchema):
+    name: Text(200) = None
+    kind: OrgKind = None
+    region: Code = None
+    credit_code: Text(64) | None = None
+    contact: Text(100) = None
+
+
+def _qs():
+    return Organisation.objects.select_related("region")
+
+
+def _values(user, payload) -> dict:
+    values = {name: getattr(payload, name) for name in payload.model_fields_set}
+    if "region" in values:
+        refs = BodyRefs(user)
+        values["region"] = refs.region(values["region"], "region")
+        refs.check()
+    return values
+
+
+@router.get("", response={200: page_of(OrganisationOut), **ERRORS}, summary="List organisations")
+def list_organisations(request, filters: Query[OrganisationFilter], page: Query[PageParams]):
+    """`region` takes a region code and matches its subtree; `q` matches names containing the
+    text or credit codes starting with it."""
+    qs = visible(request.auth, _qs())
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.region:
+        qs = qs.filter(region__code__startswith=prefix_of(filters.region, "region"))
+    if filters.q:
+        q = filters.q.strip()
+        qs = qs.filter(Q(name__icontains=q) | Q(credit_code__startswith=q.upper()))
+    return paginate(qs.order_by("region__code", "name", "id"), page)
+
+
+@router.get("/{org_id}", response={200: OrganisationOut, **ERRORS}, summary="Get an organisation")
+def get_organisation(request, org_id: int):
+    return visible_or_404(request.auth, _qs(), org_id, "organisation")
+
+
+@router.post("", response={201: OrganisationOut, **ERRORS}, summary="Create an organisation")
+def post_organisation(request, payload: OrganisationIn):
+    """National coordinator anywhere; office admins and editors inside their own subtree."""
+    require_writer(request.auth)
+    org = save_organisation(request.auth, None, **_values(request.auth, payload))
+    return Status(201, _qs().get(pk=org.pk))
+
+
+@router.patch("/{org_id}", response={200: OrganisationOut, **ERRORS}, summary="Change an organisation")
+def patch_organisation(request, org_id: int, payload: OrganisationPatch):
+    org = visible_or_404(request.auth, _qs(), org_id, "organisation")
+    require_writer(request.auth)
+    org = save_organisation(request.auth, org, **_values(request.auth, payload))
+    return _qs().get(pk=org.pk)

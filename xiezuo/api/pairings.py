@@ -1,0 +1,298 @@
+"""Pairings (结对关系) with their history, and the pairs' yearly agreements (协作协议).
+
+A pairing is visible when one of its sides is in the caller's subtree. Creating or changing
+one goes through `create_pairing` / `update_pairing`: a pairing that contradicts its province
+pairing is refused with the reason unless `override_reason` is given, which the history keeps.
+"""
+import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+
+from xiezuo.core.scoping import visible
+from xiezuo.orgs.models import Organisation
+from xiezuo.pairings.actions import create_pairing, save_agreement, update_pairing
+from xiezuo.pairings.choices import ChangeKind, PairingKind
+from xiezuo.pairings.models import Agreement, Pairing
+
+from .lookups import BodyRefs, prefix_of, require_writer, visible_or_404
+from .pagination import PageParams, page_of, paginate
+from .schemas import ERRORS, MAX_BIGINT, Code, Count, Fen, InSchema, ObjectId, OrgRef, PairingRef, RegionRef, Text, Year
+
+router = Router(tags=["pairings"])
+agreements = Router(tags=["agreements"])
+
+PAIRING_RELATED = ("east_region", "west_region", "east_org", "west_org")
+
+
+# --- pairings -------------------------------------------------------------------------
+
+
+class PairingOut(Schema):
+    id: int
+    kind: PairingKind
+    label: str
+    name: str
+    east_region: RegionRef
+    west_region: RegionRef
+    east_org: OrgRef | None
+    west_org: OrgRef | None
+    west_village: str
+    valid_from: datetime.date
+    valid_to: datetime.date | None
+    is_current: bool
+    override_reason: str
+    source_note: str
+    is_demo: bool
+
+    @staticmethod
+    def resolve_label(obj):
+        return str(obj)
+
+
+class PairingChangeOut(Schema):
+    time: datetime.datetime
+    kind: ChangeKind
+    reason: str
+    user: str | None
+    before: dict | None
+    after: dict | None
+
+    @staticmethod
+    def resolve_time(obj):
+        return timezone.localtime(obj.time)
+
+    @staticmethod
+    def resolve_user(obj):
+        return obj.user.username if obj.user_id else None
+
+
+class PairingDetail(PairingOut):
+    history: list[PairingChangeOut]
+
+    @staticmethod
+    def resolve_history(obj):
+        return list(obj.changes.select_related("user").order_by("-time", "-id"))
+
+
+class PairingFilter(Schema):
+    kind: PairingKind | None = None
+    east: Code | None = None
+    west: Code | None = None
+    region: Code | None = None
+    current: bool | None = None
+    q: Text(100) | None = None
+
+
+class PairingIn(InSchema):
+    """A new pairing. Sector pairings name organisations; their regions default to the
+    organisations' (enterprise– and social organisation–village pairings name the
+    village's county as `west_region`)."""
+
+    kind: PairingKind
+    east_region: Code | None = None
+    west_region: Code | None = None
+    east_org: ObjectId | None = None
+    west_org: ObjectId | None = None
+    west_village: Text(100) = ""
+    name: Text(100) = ""
+    valid_from: datetime.date
+    valid_to: datetime.date | None = None
+    reason: Text(300) = ""
+    override_reason: Text(300) = ""
+
+
+class PairingPatch(InSchema):
+    """Fields to change, and why (`reason` is kept in the pairing's history)."""
+
+    reason: Text(300)
+    override_reason: Text(300) = ""
+    kind: PairingKind = None
+    east_region: Code = None
+    west_region: Code = None
+    east_org: ObjectId | None = None
+    west_org: ObjectId | None = None
+    west_village: Text(100) = None
+    name: Text(100) = None
+    valid_from: datetime.date = None
+    valid_to: datetime.date | None = None
+
+
+def _pairing_values(user, payload, fields) -> dict:
+    refs = BodyRefs(user)
+    values = {}
+    for name in fields:
+        value = getattr(payload, name)
+        if name in ("east_region", "west_region"):
+            value = refs.region(value, name)
+        elif name in ("east_org", "west_org"):
+            value = refs.visible_obj(Organisation.objects.select_related("region"), value, name, "organisation")
+        values[name] = value
+    refs.check()
+    return values
+
+
+def _pairing_qs():
+    return Pairing.objects.select_related(*PAIRING_RELATED)
+
+
+@router.get("", response={200: page_of(PairingOut), **ERRORS}, summary="List pairings")
+def list_pairings(request, filters: Query[PairingFilter], page: Query[PageParams]):
+    """`east`, `west` and `region` (either side) take a region code and match its subtree;
+    `current=true` keeps pairings in force today."""
+    qs = visible(request.auth, _pairing_qs())
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.east:
+        qs = qs.filter(east_region__code__startswith=prefix_of(filters.east, "east"))
+    if filters.west:
+        qs = qs.filter(west_region__code__startswith=prefix_of(filters.west, "west"))
+    if filters.region:
+        prefix = prefix_of(filters.region, "region")
+        qs = qs.filter(Q(east_region__code__startswith=prefix) | Q(west_region__code__startswith=prefix))
+    if filters.current is not None:
+        today = timezone.localdate()
+        in_force = Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        qs = qs.filter(in_force) if filters.current else qs.exclude(in_force)
+    if filters.q:
+        q = filters.q.strip()
+        qs = qs.filter(
+            Q(name__icontains=q) | Q(east_region__name__icontains=q) | Q(west_region__name__icontains=q) | Q(west_village__icontains=q)
+        )
+    return paginate(qs.order_by("kind", "east_region__code", "west_region__code", "id"), page)
+
+
+@router.get("/{pairing_id}", response={200: PairingDetail, **ERRORS}, summary="Get a pairing with its history")
+def get_pairing(request, pairing_id: int):
+    return visible_or_404(request.auth, _pairing_qs(), pairing_id, "pairing")
+
+
+@router.post("", response={201: PairingDetail, **ERRORS}, summary="Create a pairing")
+def post_pairing(request, payload: PairingIn):
+    """Province pairings: national coordinator only. Lower pairings: also an office admin of
+    either side. A pairing without a province pairing in force over its period is refused
+    with the reason, unless `override_reason` says why it is recorded anyway."""
+    require_writer(request.auth)
+    fields = ("kind", "east_region", "west_region", "east_org", "west_org", "west_village", "name", "valid_from", "valid_to")
+    values = _pairing_values(request.auth, payload, fields)
+    values = {k: v for k, v in values.items() if v is not None}
+    pairing = create_pairing(request.auth, reason=payload.reason, override_reason=payload.override_reason, **values)
+    return Status(201, _pairing_qs().get(pk=pairing.pk))
+
+
+@router.patch("/{pairing_id}", response={200: PairingDetail, **ERRORS}, summary="Change or end a pairing")
+def patch_pairing(request, pairing_id: int, payload: PairingPatch):
+    """Set `valid_to` to end a pairing. `reason` is required and kept in the history."""
+    pairing = visible_or_404(request.auth, _pairing_qs(), pairing_id, "pairing")
+    require_writer(request.auth)
+    fields = [f for f in payload.model_fields_set if f not in ("reason", "override_reason")]
+    values = _pairing_values(request.auth, payload, fields)
+    pairing = update_pairing(request.auth, pairing, reason=payload.reason, override_reason=payload.override_reason, **values)
+    return _pairing_qs().get(pk=pairing.pk)
+
+
+# --- agreements -----------------------------------------------------------------------
+
+
+class AgreementOut(Schema):
+    id: int
+    pairing: PairingRef
+    year: int
+    fiscal_aid_fen: int
+    funds_due_date: datetime.date | None
+    cadres: int
+    professionals: int
+    labour_placements: int
+    consumption_fen: int
+    projects: int
+    signed_on: datetime.date | None
+    note: str
+    is_demo: bool
+
+
+class AgreementFilter(Schema):
+    year: int | None = Field(None, ge=0, le=9999)
+    pairing: int | None = Field(None, ge=1, le=MAX_BIGINT)
+    region: Code | None = None
+    kind: PairingKind | None = None
+
+
+class AgreementIn(InSchema):
+    """A pair's agreement for a year. Amounts are whole fen (1 yuan = 100)."""
+
+    pairing: ObjectId
+    year: Year
+    fiscal_aid_fen: Fen = 0
+    funds_due_date: datetime.date | None = None
+    cadres: Count = 0
+    professionals: Count = 0
+    labour_placements: Count = 0
+    consumption_fen: Fen = 0
+    projects: Count = 0
+    signed_on: datetime.date | None = None
+    note: Text(300) = ""
+
+
+class AgreementPatch(InSchema):
+    pairing: ObjectId = None
+    year: Year = None
+    fiscal_aid_fen: Fen = None
+    funds_due_date: datetime.date | None = None
+    cadres: Count = None
+    professionals: Count = None
+    labour_placements: Count = None
+    consumption_fen: Fen = None
+    projects: Count = None
+    signed_on: datetime.date | None = None
+    note: Text(300) = None
+
+
+def _agreement_qs():
+    return Agreement.objects.select_related("pairing__east_region", "pairing__west_region")
+
+
+def _agreement_values(user, payload) -> dict:
+    values = {name: getattr(payload, name) for name in payload.model_fields_set}
+    if "pairing" in values:
+        refs = BodyRefs(user)
+        values["pairing"] = refs.visible_obj(_pairing_qs(), values["pairing"], "pairing", "pairing")
+        refs.check()
+    return values
+
+
+@agreements.get("", response={200: page_of(AgreementOut), **ERRORS}, summary="List agreements")
+def list_agreements(request, filters: Query[AgreementFilter], page: Query[PageParams]):
+    """`region` takes a region code and matches either side's subtree."""
+    qs = visible(request.auth, _agreement_qs())
+    if filters.year is not None:
+        qs = qs.filter(year=filters.year)
+    if filters.pairing is not None:
+        qs = qs.filter(pairing_id=filters.pairing)
+    if filters.kind:
+        qs = qs.filter(pairing__kind=filters.kind)
+    if filters.region:
+        prefix = prefix_of(filters.region, "region")
+        qs = qs.filter(Q(pairing__east_region__code__startswith=prefix) | Q(pairing__west_region__code__startswith=prefix))
+    return paginate(qs.order_by("-year", "pairing_id", "id"), page)
+
+
+@agreements.get("/{agreement_id}", response={200: AgreementOut, **ERRORS}, summary="Get an agreement")
+def get_agreement(request, agreement_id: int):
+    return visible_or_404(request.auth, _agreement_qs(), agreement_id, "agreement")
+
+
+@agreements.post("", response={201: AgreementOut, **ERRORS}, summary="Create an agreement")
+def post_agreement(request, payload: AgreementIn):
+    """National coordinator, or an office admin or editor of either side of the pairing."""
+    require_writer(request.auth)
+    agreement = save_agreement(request.auth, None, **_agreement_values(request.auth, payload))
+    return Status(201, _agreement_qs().get(pk=agreement.pk))
+
+
+@agreements.patch("/{agreement_id}", response={200: AgreementOut, **ERRORS}, summary="Change an agreement")
+def patch_agreement(request, agreement_id: int, payload: AgreementPatch):
+    agreement = visible_or_404(request.auth, _agreement_qs(), agreement_id, "agreement")
+    require_writer(request.auth)
+    agreement = save_agreement(request.auth, agreement, **_agreement_values(request.auth, payload))
+    return _agreement_qs().get(pk=agreement.pk)

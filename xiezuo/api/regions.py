@@ -1,0 +1,155 @@
+"""Regions: the GB/T 2260 tree as the caller may see it, yearly facts, the key-assistance flag."""
+from django.db.models import Q
+from ninja import Field, Query, Router, Schema
+from pydantic import StrictBool
+
+from xiezuo.core.scoping import visible
+from xiezuo.regions.actions import FACT_FIELDS, save_region_fact, set_key_assistance
+from xiezuo.regions.choices import Level, Role, Tier
+from xiezuo.regions.models import Region, RegionFact
+
+from .lookups import region_or_404, require_writer
+from .pagination import PageParams, page_of, paginate
+from .schemas import ERRORS, BigCount, Count, InSchema, RegionRef, Share, Text
+
+router = Router(tags=["regions"])
+
+
+class RegionOut(Schema):
+    code: str
+    name: str
+    full_name: str
+    level: Level
+    parent: str | None = None
+    role: Role
+    tier: Tier
+    former_poverty: bool
+    poverty_exit_year: int | None
+    key_assistance: bool
+    longitude: float | None
+    latitude: float | None
+
+    @staticmethod
+    def resolve_parent(obj):
+        return obj.parent.code if obj.parent_id else None
+
+
+class FactOut(Schema):
+    year: int
+    population: int | None
+    gdp_wan: int | None
+    rural_income_yuan: int | None
+    primary_share: Share | None
+    secondary_share: Share | None
+    tertiary_share: Share | None
+    labour_force: int | None
+    is_demo: bool
+
+
+class RegionDetail(RegionOut):
+    parent_region: RegionRef | None = Field(None, description="the parent, when you may see it")
+    children: list[RegionRef] = Field(description="the children you may see")
+    children_count: int
+    facts: list[FactOut]
+
+    @staticmethod
+    def resolve_parent_region(obj):
+        return obj.api_parent
+
+    @staticmethod
+    def resolve_children(obj):
+        return obj.api_children
+
+    @staticmethod
+    def resolve_children_count(obj):
+        return len(obj.api_children)
+
+    @staticmethod
+    def resolve_facts(obj):
+        return obj.api_facts
+
+
+class RegionFilter(Schema):
+    level: Level | None = None
+    code: Text(20) | None = None
+    parent: Text(20) | None = None
+    role: Role | None = None
+    key_assistance: bool | None = None
+    q: Text(100) | None = None
+
+
+class FactIn(InSchema):
+    """The year's facts; a field left out is stored as unknown (PUT replaces the whole row)."""
+
+    population: Count | None = None
+    gdp_wan: BigCount | None = None
+    rural_income_yuan: Count | None = None
+    primary_share: Share | None = None
+    secondary_share: Share | None = None
+    tertiary_share: Share | None = None
+    labour_force: Count | None = None
+
+
+class KeyAssistanceIn(InSchema):
+    key_assistance: StrictBool
+
+
+def _detail(user, region: Region) -> Region:
+    """Attach what the detail shows, each part through the scoping rule."""
+    region.api_parent = visible(user, Region.objects.filter(pk=region.parent_id)).first() if region.parent_id else None
+    region.api_children = list(visible(user, region.children.all()).order_by("code"))
+    region.api_facts = list(visible(user, region.facts.all()).order_by("-year"))
+    return region
+
+
+@router.get("", response={200: page_of(RegionOut), **ERRORS}, summary="List regions")
+def list_regions(request, filters: Query[RegionFilter], page: Query[PageParams]):
+    """Regions in the caller's subtree and those paired with it.
+
+    `q` matches names containing the text or codes starting with it; `parent` is the
+    parent's code; `code` is exact."""
+    qs = visible(request.auth, Region.objects.select_related("parent"))
+    if filters.level:
+        qs = qs.filter(level=filters.level)
+    if filters.code:
+        qs = qs.filter(code=filters.code)
+    if filters.parent:
+        qs = qs.filter(parent__code=filters.parent)
+    if filters.role:
+        qs = qs.filter(role=filters.role)
+    if filters.key_assistance is not None:
+        qs = qs.filter(key_assistance=filters.key_assistance)
+    if filters.q:
+        q = filters.q.strip()
+        qs = qs.filter(Q(name__icontains=q) | Q(code__startswith=q))
+    return paginate(qs.order_by("code"), page)
+
+
+@router.get("/{code}", response={200: RegionDetail, **ERRORS}, summary="Get a region")
+def get_region_detail(request, code: str):
+    """One region with its (visible) parent and children, its tier and its yearly facts."""
+    return _detail(request.auth, region_or_404(request.auth, code))
+
+
+@router.get("/{code}/facts", response={200: page_of(FactOut), **ERRORS}, summary="List a region's yearly facts")
+def list_facts(request, code: str, page: Query[PageParams]):
+    region = region_or_404(request.auth, code)
+    return paginate(visible(request.auth, RegionFact.objects.filter(region=region)).order_by("-year"), page)
+
+
+@router.put("/{code}/facts/{year}", response={200: FactOut, **ERRORS}, summary="Save a region's facts for a year")
+def put_fact(request, code: str, year: int, payload: FactIn):
+    region = region_or_404(request.auth, code)
+    require_writer(request.auth)
+    values = {name: getattr(payload, name) for name in FACT_FIELDS}
+    return save_region_fact(request.auth, region, year, **values)
+
+
+@router.put("/{code}/key-assistance", response={200: RegionDetail, **ERRORS}, summary="Mark a national key assistance county")
+def put_key_assistance(request, code: str, payload: KeyAssistanceIn):
+    """Only the national coordinator sets or clears the flag, on western counties."""
+    region = region_or_404(request.auth, code)
+    require_writer(request.auth)
+    region = set_key_assistance(request.auth, region, payload.key_assistance)
+    return _detail(request.auth, region)
+

@@ -1,0 +1,127 @@
+"""Shared schema pieces: strict value types, references to related objects, the error body.
+
+Input types refuse rather than coerce: a JSON 1.5 for an amount in fen is an error, not 1;
+`true` is not a count. Their messages are marked for translation like everything else.
+"""
+import datetime
+from decimal import Decimal
+from typing import Annotated
+
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from pydantic import AfterValidator, BeforeValidator, ConfigDict
+from pydantic_core import PydanticCustomError
+
+from xiezuo.core.money import MoneyError, check_fen
+from xiezuo.orgs.choices import OrgKind
+from xiezuo.pairings.choices import PairingKind
+from xiezuo.regions.choices import Level
+
+MAX_BIGINT = 2**63 - 1  # BigIntegerField
+MAX_INT = 2**31 - 1  # PositiveIntegerField
+
+
+def _fen(value):
+    try:
+        value = check_fen(value)
+    except MoneyError as exc:
+        raise PydanticCustomError("fen", str(exc)) from None
+    if value > MAX_BIGINT:
+        raise PydanticCustomError("fen", _("the amount is too large"))
+    return value
+
+
+def _count(limit):
+    def check(value):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise PydanticCustomError("count", _("must be a whole number, zero or more"))
+        if value > limit:
+            raise PydanticCustomError("count", _("the number is too large"))
+        return value
+
+    return check
+
+
+def _strict_int(value):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PydanticCustomError("int_type", _("must be a whole number"))
+    return value
+
+
+def _sane_time(value: datetime.datetime) -> datetime.datetime:
+    if not 1900 <= value.year <= 9000:
+        raise PydanticCustomError("time_range", _("a time between the years 1900 and 9000"))
+    return value
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise PydanticCustomError("nul", _("must not contain NUL characters"))
+    return value
+
+
+# An amount of money: whole, non-negative fen. 1.5, "150" and -1 are refused.
+Fen = Annotated[int, Field(ge=0, le=MAX_BIGINT, description="integer fen (分)"), BeforeValidator(_fen)]
+# A count of people, projects…: a whole number, zero or more.
+Count = Annotated[int, Field(ge=0, le=MAX_INT), BeforeValidator(_count(MAX_INT))]
+BigCount = Annotated[int, Field(ge=0, le=MAX_BIGINT), BeforeValidator(_count(MAX_BIGINT))]
+# A whole number that must arrive as a JSON integer (a year, an id in a body).
+StrictInt = Annotated[int, Field(ge=-MAX_BIGINT, le=MAX_BIGINT), BeforeValidator(_strict_int)]
+Year = Annotated[int, Field(ge=0, le=9999), BeforeValidator(_strict_int)]
+ObjectId = Annotated[int, Field(ge=1, le=MAX_BIGINT), BeforeValidator(_strict_int)]
+# A point in time for filters (far-off years overflow when converted to UTC).
+Time = Annotated[datetime.datetime, AfterValidator(_sane_time)]
+# A percentage share, like 18.50.
+Share = Annotated[Decimal, Field(max_digits=5, decimal_places=2, allow_inf_nan=False)]
+
+
+def Text(max_length: int = 300):
+    """A string without NUL characters (PostgreSQL refuses them) and of bounded length."""
+    return Annotated[str, Field(max_length=max_length), AfterValidator(_no_nul)]
+
+
+# A six-digit GB/T 2260 code; the format is checked by the lookup, with a clearer message.
+Code = Text(20)
+
+
+class InSchema(Schema):
+    """Request bodies: unknown fields are refused, so a typo is not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class RegionRef(Schema):
+    code: str
+    name: str
+    level: Level
+
+
+class OrgRef(Schema):
+    id: int
+    name: str
+    kind: OrgKind
+
+
+class PairingRef(Schema):
+    id: int
+    kind: PairingKind
+    label: str
+    east_region: RegionRef
+    west_region: RegionRef
+
+    @staticmethod
+    def resolve_label(obj):
+        return str(obj)
+
+
+class ErrorDetail(Schema):
+    code: str = Field(examples=["validation_error"])
+    message: str
+    fields: dict[str, list[str]] = Field(description='messages by field; "__all__" for those about no one field')
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail
+
+
+ERRORS = {frozenset({400, 401, 403, 404, 409, 422}): ErrorOut}

@@ -1,0 +1,128 @@
+"""Recompute every score of one period under one indicator-system version.
+
+In bulk: the facts of all subjects come from one grouped query per kind of row
+(`facts.compute`), formulas are evaluated in Python, and the score rows are written with a
+single upsert keyed on (version, subject, period). Running it twice gives the same rows;
+rows for subjects that no longer exist in the period (an ended pairing) are removed.
+
+`mark_stale` is the hook for other apps: after a fact changes (a milestone reached late, a
+dispatch ended early, an arrival reversed) they call it with the regions involved and the
+date of the change, and every score those regions feed from that date on is flagged until
+the next recomputation.
+"""
+import datetime
+import time
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from . import facts, formula
+from .models import Computation, IndicatorSystem, Score
+from .periods import Period
+from .scoring import competition_ranks, composites, q4, score
+from .subjects import all_subjects, prefixes
+
+UPDATE_FIELDS = ["computation", "level", "region", "pairing", "west_prefix", "east_prefix", "period_end", "period_label", "as_of", "peer_group",
+                 "facts", "values", "basic", "effectiveness", "composite", "grade", "rank", "peers", "stale",
+                 "computed_at"]
+
+
+@dataclass
+class Result:
+    period: Period
+    system: int
+    scores: int
+    removed: int
+    seconds: float
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def recompute(period: Period, system: IndicatorSystem | None = None, *, as_of: datetime.date | None = None) -> Result:
+    t0 = time.perf_counter()
+    system = system or IndicatorSystem.current()
+    indicators = list(system.indicators.all())
+    cutoffs = system.cutoffs
+    window = facts.Window.of(period, as_of or timezone.localdate())
+    trees = {i.code: formula.parse(i.formula) for i in indicators}
+    uses = {code: sorted({n.name for n in formula.names(tree)}) for code, tree in trees.items()}
+    needed = sorted({n for names in uses.values() for n in names})
+
+    subjects = all_subjects(period)
+    values_by_subject = facts.compute(subjects, window, needed)
+    descriptions = {n: facts.describe(n, window) for n in needed}
+    now = timezone.now()
+
+    rows = []
+    for s in subjects:
+        known = values_by_subject[s.key]
+        used, per_indicator, parts = set(), {}, []
+        for ind in indicators:
+            if not ind.applies_to(s.level):
+                continue
+            value = q4(formula.evaluate(trees[ind.code], known))
+            points = score(ind.method, ind.direction, value, ind.target, ind.floor)
+            per_indicator[ind.code] = {"value": _text(value), "score": _text(points)}
+            parts.append((ind.dimension, ind.weight, points))
+            used.update(uses[ind.code])
+        totals = composites(parts)
+        rows.append(Score(
+            system=system, level=s.level, subject_key=s.key, region_id=s.region_id, pairing_id=s.pairing_id,
+            west_prefix=s.west_prefix, east_prefix=s.east_prefix, period_kind=period.kind, period_start=period.start,
+            period_end=period.end, period_label=period.label, as_of=window.cut, peer_group=s.peer_group,
+            facts={n: known[n] for n in sorted(used)}, values=per_indicator,
+            basic=totals["basic"], effectiveness=totals["effectiveness"], composite=totals["composite"],
+            grade=cutoffs.grade(totals["composite"]), stale=False, computed_at=now,
+        ))
+
+    groups: dict[str, dict[str, object]] = {}
+    for row in rows:
+        groups.setdefault(row.peer_group, {})[row.subject_key] = row.composite
+    ranks, sizes = {}, {}
+    for group, members in groups.items():
+        ranks.update(competition_ranks(members))
+        sizes[group] = sum(1 for v in members.values() if v is not None)
+    for row in rows:
+        row.rank = ranks[row.subject_key]
+        row.peers = sizes[row.peer_group] if row.rank is not None else None
+
+    with transaction.atomic():
+        run, _created = Computation.objects.update_or_create(
+            system=system, period_kind=period.kind, period_start=period.start,
+            defaults=dict(period_end=period.end, period_label=period.label, as_of=window.cut, evidence=descriptions,
+                          scores=len(rows), seconds=0, computed_at=now))
+        for row in rows:
+            row.computation = run
+        Score.objects.bulk_create(rows, batch_size=1000, update_conflicts=True,
+                                  unique_fields=["system", "subject_key", "period_kind", "period_start"], update_fields=UPDATE_FIELDS)
+        removed, _detail = (Score.objects.filter(system=system, period_kind=period.kind, period_start=period.start)
+                            .exclude(subject_key__in=[r.subject_key for r in rows]).delete())
+        seconds = round(time.perf_counter() - t0, 3)
+        Computation.objects.filter(pk=run.pk).update(seconds=seconds)
+    return Result(period, system.number, len(rows), removed, seconds)
+
+
+def mark_stale(region_codes, date: datetime.date) -> int:
+    """Flag every score fed by these regions for periods ending on or after `date`.
+
+    A county's scores, and those of every pairing whose western or eastern subtree holds
+    one of the regions, are affected; later periods too, because year-to-date facts and
+    the latest output reports carry forward. Returns how many scores were flagged.
+    """
+    keys = {p for code in region_codes for p in prefixes(code)}
+    if not keys:
+        return 0
+    return (Score.objects.filter(period_end__gte=date, stale=False)
+            .filter(Q(west_prefix__in=keys) | Q(east_prefix__in=keys)).update(stale=True))
+
+
+def stale_periods() -> list[tuple[IndicatorSystem, Period]]:
+    """The (version, period) combinations with at least one stale score."""
+    combos = (Score.objects.filter(stale=True).values_list("system_id", "period_kind", "period_start", "period_end")
+              .distinct().order_by("system_id", "period_start"))
+    systems = {s.pk: s for s in IndicatorSystem.objects.all()}
+    return [(systems[sid], Period(start, end, kind)) for sid, kind, start, end in combos]

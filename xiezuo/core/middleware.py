@@ -1,0 +1,23 @@
+from .context import acting, new_request_id
+
+
+class RequestContextMiddleware:
+    """Give every request an id (echoed in X-Request-ID) and set the acting user."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = request.headers.get("X-Request-ID", "")[:64] or new_request_id()
+        request.request_id = request_id
+        if request.path.startswith("/admin/"):
+            via = "admin"
+        elif request.path.startswith("/api/"):
+            via = "api"
+        else:
+            via = "web"
+        user = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
+        with acting(user, via=via, request_id=request_id):
+            response = self.get_response(request)
+        response["X-Request-ID"] = request_id
+        return response

@@ -1,0 +1,61 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEntry(models.Model):
+    """One change to one object, with who made it and the state before and after.
+
+    Modelled on NetBox's ObjectChange. Rows are only ever appended; `region_code` lets
+    office admins read the changes inside their own part of the tree.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("create")
+        UPDATE = "update", _("update")
+        DELETE = "delete", _("delete")
+
+    time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True, db_index=True)
+    via = models.CharField(_("via"), max_length=16, blank=True)
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=64, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=200)
+    region_code = models.CharField(_("region code"), max_length=6, blank=True, db_index=True)
+    other_region_code = models.CharField(_("other region code"), max_length=6, blank=True, db_index=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-time", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.time:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_repr}"
+
+    def changed_fields(self):
+        before, after = self.before or {}, self.after or {}
+        keys = sorted(set(before) | set(after))
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class IngestReceipt(models.Model):
+    """A client id seen by bulk ingestion, with the digest of the body it came with.
+
+    A retried item (same id, same digest) is acknowledged and not applied twice; the same id
+    with another body is refused.
+    """
+
+    client_id = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=16)
+    digest = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    username = models.CharField(max_length=150, blank=True)

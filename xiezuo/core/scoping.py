@@ -1,0 +1,167 @@
+"""The one scoping rule: who may see and change which part of the region tree.
+
+A user acts for an organisation placed at a region. They see that region's subtree (a GB/T
+2260 code prefix) plus every region on the other side of a current pairing that touches
+the subtree, and change only inside their own subtree. The national coordinator and the
+auditor see everything; only the national coordinator changes everything.
+
+Every queryset that reaches a user passes through `visible()`; every write asks one of the
+`can_*` functions. Models declare where their region lives with `scope_paths` (any of the
+paths may match) and whether paired regions count (`scope_include_partners`).
+"""
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+
+ALL_READ_ROLES = ("national", "auditor")
+EDIT_ROLES = ("office_admin", "office_editor")
+
+
+@dataclass(frozen=True)
+class Scope:
+    role: str = ""
+    everything: bool = False
+    own: str | None = None  # code prefix of the user's own subtree
+    partners: frozenset = field(default_factory=frozenset)  # exact codes of paired regions
+    active: bool = False
+
+    def in_own(self, code: str) -> bool:
+        return self.everything or (self.own is not None and code.startswith(self.own))
+
+    def sees_region(self, code: str) -> bool:
+        return self.in_own(code) or code in self.partners
+
+    def q(self, paths, include_partners: bool) -> Q:
+        if self.everything:
+            return Q()
+        if not self.active or self.own is None:
+            return Q(pk__in=[])
+        from xiezuo.regions.models import Region
+
+        # A foreign key into the subtree is matched by id against a subquery rather than
+        # by a LIKE on a joined code: the database plans it as a semi-join, which stays
+        # fast over millions of rows.
+        subtree_ids = Region.objects.filter(code__startswith=self.own).values("id")
+        cond = Q()
+        for path in paths:
+            if path.endswith("__code"):
+                cond |= Q(**{f"{path[:-len('__code')]}__in": subtree_ids})
+            else:
+                cond |= Q(**{f"{path}__startswith": self.own})
+            if include_partners and self.partners:
+                cond |= Q(**{f"{path}__in": sorted(self.partners)})
+        return cond
+
+    @property
+    def can_write(self) -> bool:
+        return self.active and (self.role == "national" or self.role in EDIT_ROLES)
+
+
+NO_SCOPE = Scope()
+
+
+def scope_for(user) -> Scope:
+    """Compute (once per user object) the user's scope."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NO_SCOPE
+    cached = getattr(user, "_xiezuo_scope", None)
+    if cached is not None:
+        return cached
+    from xiezuo.accounts.models import Profile
+
+    profile = Profile.objects.select_related("organisation__region").filter(user=user).first()
+    if profile is None:
+        scope = NO_SCOPE
+    elif profile.role in ALL_READ_ROLES:
+        scope = Scope(role=profile.role, everything=True, active=True)
+    elif profile.organisation is None:
+        scope = Scope(role=profile.role, active=False)
+    else:
+        region = profile.organisation.region
+        scope = Scope(role=profile.role, own=region.prefix, partners=frozenset(_partner_codes(region.prefix)), active=True)
+    user._xiezuo_scope = scope
+    return scope
+
+
+def _partner_codes(prefix: str) -> set[str]:
+    from xiezuo.pairings.models import Pairing
+
+    today = timezone.localdate()
+    current = Pairing.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today), valid_from__lte=today)
+    codes = set()
+    for east, west in current.filter(Q(east_region__code__startswith=prefix) | Q(west_region__code__startswith=prefix)).values_list(
+        "east_region__code", "west_region__code"
+    ):
+        for code in (east, west):
+            if not code.startswith(prefix):
+                codes.add(code)
+    return codes
+
+
+def visible(user, queryset):
+    """Filter any scoped queryset down to what `user` may see."""
+    model = queryset.model
+    scope = scope_for(user)
+    paths = getattr(model, "scope_paths", None)
+    if paths is None:
+        raise TypeError(f"{model.__name__} declares no scope_paths; it cannot be shown to users")
+    return queryset.filter(scope.q(paths, getattr(model, "scope_include_partners", False)))
+
+
+def can_see(user, obj) -> bool:
+    return visible(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+
+# --- writes -------------------------------------------------------------------------
+
+
+def can_edit_in_region(user, code: str) -> bool:
+    """Office admins and editors change data inside their own subtree; national everywhere."""
+    scope = scope_for(user)
+    return scope.can_write and scope.in_own(code)
+
+
+def can_manage_pairing(user, east_code: str, west_code: str, level: str) -> bool:
+    """Province pairings are set nationally; below that an office admin of either side."""
+    scope = scope_for(user)
+    if scope.role == "national" and scope.active:
+        return True
+    if scope.role != "office_admin" or level == "province":
+        return False
+    return scope.in_own(east_code) or scope.in_own(west_code)
+
+
+def can_edit_agreement(user, east_code: str, west_code: str) -> bool:
+    scope = scope_for(user)
+    if not scope.can_write:
+        return False
+    return scope.in_own(east_code) or scope.in_own(west_code)
+
+
+def can_set_key_assistance(user) -> bool:
+    scope = scope_for(user)
+    return scope.active and scope.role == "national"
+
+
+def can_read_audit(user) -> bool:
+    scope = scope_for(user)
+    return scope.active and scope.role in ("national", "auditor", "office_admin")
+
+
+def audit_visible(user, queryset):
+    """Auditors and the national coordinator read the whole log; office admins their subtree."""
+    scope = scope_for(user)
+    if not can_read_audit(user):
+        return queryset.none()
+    if scope.everything:
+        return queryset
+    return queryset.filter(Q(region_code__startswith=scope.own) | Q(other_region_code__startswith=scope.own))
+
+
+def can_edit_project(user, county_code: str, east_code: str | None) -> bool:
+    """Either side of the project's pairing may keep its record; readers never."""
+    scope = scope_for(user)
+    if not scope.can_write:
+        return False
+    return scope.in_own(county_code) or (east_code is not None and scope.in_own(east_code))

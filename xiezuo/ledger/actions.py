@@ -1,0 +1,391 @@
+"""Writes to the ledger: the four stages of fiscal aid, and reversals.
+
+    allocate          eastern side   东部援助资金预算 → 在途 (for the western office)     下达
+    confirm_arrival   western side   在途 → 到位资金 (the western receiving account)      到位
+    disburse          western side   到位资金 → project account                           拨付
+    record_spending   western side   project account → project spending                  支出
+    reverse           the side that posted the original                                  冲销
+
+Each action validates its input, checks permission with the scoping rule, answers a
+retried request (same idempotency key, same body) with the posting it already made, and
+refuses the same key with another body. Money never goes below zero in any account: the
+accounts a posting draws on are locked (select_for_update) and their balances replayed
+before the posting is appended, so parallel disbursements cannot overdraw on PostgreSQL.
+Lock order is always accounts (by id), then the chain head.
+"""
+import datetime
+import hashlib
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xiezuo.core.context import action, current_actor
+from xiezuo.core.errors import PermissionDenied, ValidationError, field_error
+from xiezuo.core.money import format_yuan
+from xiezuo.core.scoping import can_edit_in_region
+from xiezuo.orgs.models import Organisation
+from xiezuo.pairings.models import Agreement
+from xiezuo.projects.choices import Status
+from xiezuo.projects.models import Project
+
+from . import chain
+from .balances import balance
+from .choices import Kind, Purpose, Side
+from .models import Account, Posting
+
+MAX_KEY = 64
+MAX_MEMO = 300
+
+
+# --- helpers ------------------------------------------------------------------------
+
+
+def request_hash(body: dict) -> str:
+    """SHA-256 of the canonical JSON of a request body (sorted keys, no spaces)."""
+    return hashlib.sha256(chain.canonical_json(body).encode()).hexdigest()
+
+
+def office_of(region) -> Organisation | None:
+    """The cooperation office (协作办) at a region, where fiscal aid is booked."""
+    return Organisation.objects.filter(kind="office", region=region).order_by("id").first()
+
+
+def account_for(owner: Organisation, purpose: str, project: Project | None = None) -> Account:
+    if project is not None:
+        account, _created = Account.objects.get_or_create(project=project, purpose=purpose, defaults={"owner": owner})
+    else:
+        account, _created = Account.objects.get_or_create(owner=owner, purpose=purpose, project=None)
+    return account
+
+
+def _check_key(key, errors):
+    if not isinstance(key, str) or not 1 <= len(key.strip()) <= MAX_KEY or key != key.strip():
+        errors["idempotency_key"] = [_("an idempotency key of 1 to %(n)d characters (no surrounding spaces) is required") % {"n": MAX_KEY}]
+
+
+def _check_amount(value, errors, field="amount_fen"):
+    if isinstance(value, bool) or not isinstance(value, int):
+        errors[field] = [_("amounts in fen must be whole numbers")]
+    elif value <= 0:
+        errors[field] = [_("the amount must be more than zero")]
+
+
+def _check_date(value, field, errors, *, required=False, not_before=None, not_before_label=""):
+    if value is None:
+        if required:
+            errors[field] = [_("a date is required")]
+        return
+    if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
+        errors[field] = [_("a date is required")]
+    elif value > timezone.localdate():
+        errors[field] = [_("the date %(d)s is in the future") % {"d": value.isoformat()}]
+    elif not_before is not None and value < not_before:
+        errors[field] = [_("the date %(d)s is before %(what)s (%(when)s)") % {
+            "d": value.isoformat(), "what": not_before_label, "when": not_before.isoformat()}]
+
+
+def _check_memo(memo, errors, field="memo", required=False):
+    if not isinstance(memo, str):
+        errors[field] = [_("text is required")]
+    elif required and not memo.strip():
+        errors[field] = [_("a reason is required")]
+    elif len(memo) > MAX_MEMO:
+        errors[field] = [_("at most %(n)d characters") % {"n": MAX_MEMO}]
+
+
+def _raise(errors):
+    if errors:
+        raise ValidationError(errors)
+
+
+def replay(key: str, rhash: str) -> Posting | None:
+    """The posting already made under `key` if the body is the same; refuse another body."""
+    existing = Posting.objects.filter(idempotency_key=key).first()
+    if existing is None:
+        return None
+    if existing.request_hash != rhash:
+        raise field_error("idempotency_key", _(
+            "the key “%(key)s” was already used for %(posting)s with a different body; a new posting needs a new key")
+            % {"key": key, "posting": existing})
+    return existing
+
+
+def _shortfall_message(account: Account, available: int) -> str:
+    money = format_yuan(available)
+    if account.purpose == Purpose.WEST_RECEIVING:
+        return _("more than has arrived: %(money)s has arrived at %(owner)s and is not yet disbursed") % {
+            "money": money, "owner": account.owner}
+    if account.purpose == Purpose.PROJECT:
+        return _("more than the project holds: %(money)s is available in its account") % {"money": money}
+    if account.purpose == Purpose.IN_TRANSIT:
+        return _("only %(money)s is in transit to %(owner)s") % {"money": money, "owner": account.owner}
+    return _("%(account)s holds only %(money)s") % {"account": account, "money": money}
+
+
+def check_lines(lines):
+    """Two or more lines, whole positive fen, debits equal to credits."""
+    if len(lines) < 2:
+        raise field_error("entries", _("a posting has at least two entries"))
+    debits = credits = 0
+    for account, side, amount in lines:
+        if side not in (Side.DEBIT, Side.CREDIT):
+            raise field_error("entries", _("“%(side)s” is not a side (D or C)") % {"side": side})
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+            raise field_error("entries", _("every entry is a whole number of fen above zero"))
+        if side == Side.DEBIT:
+            debits += amount
+        else:
+            credits += amount
+    if debits != credits:
+        raise field_error("entries", _("the posting does not balance: debits %(d)s, credits %(c)s") % {
+            "d": format_yuan(debits), "c": format_yuan(credits)})
+    return debits
+
+
+def post(user, *, kind, key, rhash, lines, shortfall_field="amount_fen", **fields) -> Posting:
+    """Append one balanced posting: the building block of the stage actions, which check
+    permission and input first. Runs inside their transaction: locks every account the
+    posting draws down (by id), refuses to take one below zero, takes the chain head,
+    answers a retry that won the race, then writes the posting and its chained entries."""
+    total = check_lines(lines)
+    net: dict[int, int] = {}
+    for account, side, amount in lines:
+        net[account.pk] = net.get(account.pk, 0) + (amount if side == account.normal_side else -amount)
+    for account_id in sorted(a for a, change in net.items() if change < 0):
+        account = Account.objects.select_for_update().get(pk=account_id)
+        available = balance(account)
+        if available + net[account_id] < 0:
+            raise field_error(shortfall_field, _shortfall_message(account, available))
+    head = chain.lock_head()
+    again = replay(key, rhash)  # a concurrent retry may have won the race for this key
+    if again is not None:
+        return again
+    actor = current_actor()
+    posting = Posting(
+        idempotency_key=key, request_hash=rhash, kind=kind, amount_fen=total,
+        created_by=user if getattr(user, "pk", None) else None, via=actor.via[:10], request_id=(actor.request_id or "")[:32],
+        **fields,
+    )
+    try:
+        with transaction.atomic():
+            posting.save()
+    except IntegrityError as exc:
+        if fields.get("reversal_of") is not None:  # raced another reversal of the same posting
+            raise field_error("posting", _("this posting was already reversed")) from exc
+        raise
+    chain.append(head, posting, lines)
+    _publish(posting)
+    return posting
+
+
+def _publish(posting: Posting):
+    from xiezuo.core.events import publish
+
+    regions = [o.region.code for o in (posting.east_org, posting.west_org) if o is not None]
+    publish("ledger", {
+        "id": posting.pk, "kind": posting.kind, "amount_fen": posting.amount_fen, "booked_on": posting.booked_on.isoformat(),
+        "regions": regions, "county": posting.project.county.code if posting.project_id else "",
+        "east": posting.east_org.region.code if posting.east_org_id else "",
+    })
+
+
+def _pair_offices(agreement: Agreement):
+    pairing = agreement.pairing
+    east, west = office_of(pairing.east_region), office_of(pairing.west_region)
+    if east is None or west is None:
+        missing = pairing.east_region if east is None else pairing.west_region
+        raise field_error("agreement", _("no cooperation office is registered for %(region)s") % {"region": missing})
+    return east, west
+
+
+# --- the stages ---------------------------------------------------------------------
+
+
+@action
+def allocate(user, *, agreement: Agreement, amount_fen: int, idempotency_key: str, booked_on=None, memo="") -> Posting:
+    """The eastern office releases fiscal aid under an agreement (下达): pending arrival."""
+    errors = {}
+    if not isinstance(agreement, Agreement):
+        errors["agreement"] = [_("an agreement is required")]
+    _check_amount(amount_fen, errors)
+    _check_key(idempotency_key, errors)
+    _check_date(booked_on, "booked_on", errors)
+    _check_memo(memo, errors)
+    _raise(errors)
+    pairing = agreement.pairing
+    if not can_edit_in_region(user, pairing.east_region.code):
+        raise PermissionDenied(_("only the eastern side of %(pair)s allocates its fiscal aid") % {"pair": pairing})
+    body = {"kind": Kind.ALLOCATION.value, "agreement": agreement.pk, "amount_fen": amount_fen,
+            "booked_on": booked_on, "memo": memo}
+    rhash = request_hash(body)
+    existing = replay(idempotency_key, rhash)
+    if existing is not None:
+        return existing
+    east, west = _pair_offices(agreement)
+    lines = [
+        (account_for(west, Purpose.IN_TRANSIT), Side.DEBIT, amount_fen),
+        (account_for(east, Purpose.EAST_BUDGET), Side.CREDIT, amount_fen),
+    ]
+    return post(user, kind=Kind.ALLOCATION, key=idempotency_key, rhash=rhash, lines=lines,
+                booked_on=booked_on or timezone.localdate(), agreement=agreement, east_org=east, west_org=west,
+                due_date=agreement.funds_due_date, memo=memo)
+
+
+@action
+def confirm_arrival(user, *, allocation: Posting, arrived_on, idempotency_key: str, memo="") -> Posting:
+    """The western office confirms that an allocation arrived in its account (到位)."""
+    errors = {}
+    if not isinstance(allocation, Posting) or allocation.kind != Kind.ALLOCATION:
+        errors["allocation"] = [_("an allocation is required")]
+    _check_key(idempotency_key, errors)
+    _check_memo(memo, errors)
+    _raise(errors)
+    _check_date(arrived_on, "arrived_on", errors, required=True, not_before=allocation.booked_on,
+                not_before_label=_("the allocation"))
+    _raise(errors)
+    west = allocation.west_org
+    if not can_edit_in_region(user, west.region.code):
+        raise PermissionDenied(_("only the western side (%(org)s) confirms the arrival of funds") % {"org": west})
+    body = {"kind": Kind.ARRIVAL.value, "allocation": allocation.pk, "arrived_on": arrived_on, "memo": memo}
+    rhash = request_hash(body)
+    existing = replay(idempotency_key, rhash)
+    if existing is not None:
+        return existing
+    allocation = Posting.objects.select_for_update().get(pk=allocation.pk)  # one arrival per allocation at a time
+    if Posting.objects.filter(reversal_of=allocation).exists():
+        raise field_error("allocation", _("%(posting)s was reversed") % {"posting": allocation})
+    arrived = Posting.objects.filter(allocation=allocation, kind=Kind.ARRIVAL, reversal__isnull=True).first()
+    if arrived is not None:
+        raise field_error("allocation", _("%(posting)s already arrived on %(d)s") % {"posting": allocation, "d": arrived.arrived_on})
+    lines = [
+        (account_for(west, Purpose.WEST_RECEIVING), Side.DEBIT, allocation.amount_fen),
+        (account_for(west, Purpose.IN_TRANSIT), Side.CREDIT, allocation.amount_fen),
+    ]
+    return post(user, kind=Kind.ARRIVAL, key=idempotency_key, rhash=rhash, lines=lines, shortfall_field="allocation",
+                booked_on=arrived_on, arrived_on=arrived_on, due_date=allocation.due_date, allocation=allocation,
+                agreement=allocation.agreement, east_org=allocation.east_org, west_org=west, memo=memo)
+
+
+def _project_errors(project, errors):
+    if not isinstance(project, Project):
+        errors["project"] = [_("a project is required")]
+        return None
+    project = Project.objects.select_related("county", "pairing__east_region").get(pk=project.pk)
+    if project.status == Status.CANCELLED:
+        errors["project"] = [_("project %(code)s is cancelled") % {"code": project.code}]
+    return project
+
+
+@action
+def disburse(user, *, project: Project, amount_fen: int, idempotency_key: str, source: Organisation | None = None,
+             booked_on=None, memo="") -> Posting:
+    """The western office pays arrived funds into a project's account (拨付).
+
+    `source` is the office whose receiving account pays; by default the office of the
+    project's county. It must be the county's office or one above it.
+    """
+    errors = {}
+    project = _project_errors(project, errors)
+    _check_amount(amount_fen, errors)
+    _check_key(idempotency_key, errors)
+    _check_date(booked_on, "booked_on", errors)
+    _check_memo(memo, errors)
+    if project is not None and "project" not in errors:
+        if source is None:
+            source = office_of(project.county)
+            if source is None:
+                errors["source"] = [_("no cooperation office is registered for %(region)s") % {"region": project.county}]
+        elif not isinstance(source, Organisation):
+            errors["source"] = [_("an organisation is required")]
+        elif not project.county.code.startswith(source.region.prefix):
+            errors["source"] = [_("%(org)s is not above %(county)s, where the project runs") % {"org": source, "county": project.county}]
+    _raise(errors)
+    if not can_edit_in_region(user, source.region.code):
+        raise PermissionDenied(_("only the western side (%(org)s) disburses its funds") % {"org": source})
+    body = {"kind": Kind.DISBURSEMENT.value, "project": project.pk, "source": source.pk, "amount_fen": amount_fen,
+            "booked_on": booked_on, "memo": memo}
+    rhash = request_hash(body)
+    existing = replay(idempotency_key, rhash)
+    if existing is not None:
+        return existing
+    east = office_of(project.pairing.east_region) if project.pairing_id else None
+    lines = [
+        (account_for(office_of(project.county) or source, Purpose.PROJECT, project), Side.DEBIT, amount_fen),
+        (account_for(source, Purpose.WEST_RECEIVING), Side.CREDIT, amount_fen),
+    ]
+    return post(user, kind=Kind.DISBURSEMENT, key=idempotency_key, rhash=rhash, lines=lines,
+                booked_on=booked_on or timezone.localdate(), project=project, east_org=east, west_org=source, memo=memo)
+
+
+@action
+def record_spending(user, *, project: Project, amount_fen: int, idempotency_key: str, spent_on=None, memo="") -> Posting:
+    """The project spends from its account (支出), recorded by the western side."""
+    errors = {}
+    project = _project_errors(project, errors)
+    _check_amount(amount_fen, errors)
+    _check_key(idempotency_key, errors)
+    _check_date(spent_on, "spent_on", errors)
+    _check_memo(memo, errors)
+    _raise(errors)
+    if not can_edit_in_region(user, project.county.code):
+        raise PermissionDenied(_("only the western side records spending of project %(code)s") % {"code": project.code})
+    body = {"kind": Kind.SPENDING.value, "project": project.pk, "amount_fen": amount_fen, "spent_on": spent_on, "memo": memo}
+    rhash = request_hash(body)
+    existing = replay(idempotency_key, rhash)
+    if existing is not None:
+        return existing
+    holder = Account.objects.filter(project=project, purpose=Purpose.PROJECT).select_related("owner").first()
+    if holder is None:
+        raise field_error("amount_fen", _("more than the project holds: %(money)s is available in its account") % {"money": format_yuan(0)})
+    east = office_of(project.pairing.east_region) if project.pairing_id else None
+    lines = [
+        (account_for(holder.owner, Purpose.PROJECT_SPENDING, project), Side.DEBIT, amount_fen),
+        (holder, Side.CREDIT, amount_fen),
+    ]
+    return post(user, kind=Kind.SPENDING, key=idempotency_key, rhash=rhash, lines=lines,
+                booked_on=spent_on or timezone.localdate(), project=project, east_org=east, west_org=holder.owner, memo=memo)
+
+
+def _may_reverse(user, original: Posting) -> bool:
+    if original.kind == Kind.ALLOCATION:
+        return can_edit_in_region(user, original.east_org.region.code)
+    if original.kind == Kind.SPENDING:
+        return can_edit_in_region(user, original.project.county.code)
+    return can_edit_in_region(user, original.west_org.region.code)
+
+
+@action
+def reverse(user, *, posting: Posting, reason: str, idempotency_key: str, booked_on=None) -> Posting:
+    """Post the mirror image of `posting` (冲销). A posting is reversed at most once, a
+    reversal is never itself reversed (post the event again instead), and an allocation
+    whose arrival stands is reversed only after its arrival."""
+    errors = {}
+    if not isinstance(posting, Posting):
+        errors["posting"] = [_("a posting is required")]
+    _check_key(idempotency_key, errors)
+    _check_memo(reason, errors, field="reason", required=True)
+    _raise(errors)
+    _check_date(booked_on, "booked_on", errors, not_before=posting.booked_on, not_before_label=str(posting))
+    _raise(errors)
+    if not _may_reverse(user, posting):
+        raise PermissionDenied(_("only the side that posted %(posting)s may reverse it") % {"posting": posting})
+    body = {"kind": Kind.REVERSAL.value, "posting": posting.pk, "reason": reason, "booked_on": booked_on}
+    rhash = request_hash(body)
+    existing = replay(idempotency_key, rhash)
+    if existing is not None:
+        return existing
+    original = Posting.objects.select_for_update().get(pk=posting.pk)
+    if original.kind == Kind.REVERSAL:
+        raise field_error("posting", _("a reversal is not reversed; post the event again instead"))
+    if Posting.objects.filter(reversal_of=original).exists():
+        raise field_error("posting", _("this posting was already reversed"))
+    if original.kind == Kind.ALLOCATION and Posting.objects.filter(
+            allocation=original, kind=Kind.ARRIVAL, reversal__isnull=True).exists():
+        raise field_error("posting", _("this allocation has arrived; reverse its arrival first"))
+    lines = [(e.account, Side.CREDIT if e.side == Side.DEBIT else Side.DEBIT, e.amount_fen)
+             for e in original.entries.select_related("account").order_by("seq")]
+    return post(user, kind=Kind.REVERSAL, key=idempotency_key, rhash=rhash, lines=lines, shortfall_field="posting",
+                booked_on=booked_on or timezone.localdate(), reversal_of=original, agreement=original.agreement,
+                project=original.project, east_org=original.east_org, west_org=original.west_org, memo=reason)
+

@@ -1,0 +1,45 @@
+"""Ledger figures for the live dashboard, through the scoping rule, aggregated in SQL.
+
+Amounts are what is in force: reversed postings and reversals are left out, so a
+correction removes the original from every figure. Allocations and arrivals count in the
+year of their agreement; disbursements and spending in the year they were booked.
+"""
+from django.db.models import Sum
+
+from xiezuo.core.scoping import visible
+from xiezuo.regions.models import Region
+
+from .balances import standing
+from .choices import Kind
+from .models import Posting
+
+
+def _in_force(user):
+    return standing(visible(user, Posting.objects.all()))
+
+
+def stage_totals(user, year: int) -> dict:
+    """{"allocated", "arrived", "disbursed", "spent"} in fen for the year."""
+    qs = _in_force(user)
+    out = {}
+    for key, kind, by in (("allocated", Kind.ALLOCATION, "agreement__year"), ("arrived", Kind.ARRIVAL, "agreement__year"),
+                          ("disbursed", Kind.DISBURSEMENT, "booked_on__year"), ("spent", Kind.SPENDING, "booked_on__year")):
+        out[key] = qs.filter(kind=kind, **{by: year}).aggregate(s=Sum("amount_fen"))["s"] or 0
+    return out
+
+
+def disbursed_by_project_group(user, year: int) -> list[tuple[str, str, str, int]]:
+    """[(eastern province name, western county name, project category, fen)] disbursed in the year."""
+    rows = (_in_force(user).filter(kind=Kind.DISBURSEMENT, booked_on__year=year)
+            .values("project__pairing__east_region__province_code", "project__county__name", "project__category")
+            .annotate(fen=Sum("amount_fen")).order_by())
+    provinces = dict(Region.objects.filter(level="province").values_list("province_code", "name"))
+    return [(provinces.get(r["project__pairing__east_region__province_code"], "—"), r["project__county__name"],
+             r["project__category"], r["fen"]) for r in rows]
+
+
+def arrival_timeliness_for(user, year: int) -> dict:
+    """资金到位及时率 inputs for the user's part of the tree and the agreements of a year."""
+    from .balances import arrival_timeliness
+
+    return arrival_timeliness(visible(user, Posting.objects.filter(kind=Kind.ALLOCATION, agreement__year=year)))

@@ -1,0 +1,52 @@
+"""Server-sent events for the dashboard: each open page gets the events its user may see."""
+import json
+import time
+
+from xiezuo.core.events import broker
+from xiezuo.core.scoping import scope_for
+
+KEEPALIVE_SECONDS = 15
+MAX_SECONDS = 600  # the browser's EventSource reconnects by itself
+
+
+def visible_items(scope, items):
+    return [it for it in items if scope.in_own(it.get("county", "")) or (it.get("east") and scope.in_own(it["east"]))]
+
+
+def filter_event(scope, message: str) -> str | None:
+    """The event as this user may see it, or None."""
+    try:
+        event = json.loads(message)
+    except ValueError:
+        return None
+    data = event.get("data") or {}
+    if "items" in data:
+        items = visible_items(scope, data["items"])
+        if not items:
+            return None
+        event["data"] = {**data, "items": items, "count": len(items) if not scope.everything else data.get("count", len(items))}
+    elif not scope.everything:
+        # Single events name their regions; one the user may not see is never sent.
+        codes = [c for c in [data.get("county"), data.get("east"), *(data.get("regions") or [])] if c]
+        if not any(scope.in_own(code) for code in codes):
+            return None
+    return json.dumps(event, ensure_ascii=False)
+
+
+def event_stream(user, max_seconds=MAX_SECONDS):
+    scope = scope_for(user)
+    subscription = broker().subscribe()
+    started = time.monotonic()
+    try:
+        yield "retry: 1000\n\n"
+        while time.monotonic() - started < max_seconds:
+            message = subscription.get(timeout=KEEPALIVE_SECONDS)
+            if message is None:
+                yield ": keepalive\n\n"
+                continue
+            shown = filter_event(scope, message)
+            if shown:
+                kind = json.loads(shown).get("kind", "message")
+                yield f"event: {kind}\ndata: {shown}\n\n"
+    finally:
+        subscription.close()

@@ -1,0 +1,39 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+
+from xiezuo.core.money import format_wan
+from xiezuo.core.scoping import scope_for
+from xiezuo.people.models import PersonKind
+
+from .figures import dashboard
+from .stream import event_stream
+
+
+def _require_scope(request):
+    if not scope_for(request.user).active:
+        raise PermissionDenied
+
+
+@login_required
+def dashboard_page(request):
+    _require_scope(request)
+    data = dashboard(request.user)
+    kinds = dict(PersonKind.choices)
+    data["people_labelled"] = [(kinds.get(k, k), n) for k, n in sorted(data["people"].items())]
+    money = [(key, data["money"].get(key)) for key in ("committed", "allocated", "arrived", "disbursed", "spent")]
+    context = {"d": data, "money": [(k, v, format_wan(v) if v is not None else None) for k, v in money], "section": "dashboard"}
+    if request.GET.get("partial") == "figures":
+        return render(request, "live/_figures.html", context)
+    context["chart"] = {"sankey": data["sankey"], "points": data["points"]}
+    return render(request, "live/dashboard.html", context)
+
+
+@login_required
+def events(request):
+    _require_scope(request)
+    response = StreamingHttpResponse(event_stream(request.user), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response

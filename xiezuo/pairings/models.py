@@ -1,0 +1,129 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xiezuo.core.audit import Audited
+from xiezuo.regions.models import Region
+
+from .choices import ChangeKind, PairingKind
+
+
+class Pairing(Audited):
+    """An eastern unit paired with a western unit (结对关系) for a period.
+
+    Region pairings link two regions; sector pairings also name the organisations (two
+    schools, an enterprise and a village…). `override_reason` is set only when a pairing
+    that contradicts its province pairing was accepted on purpose.
+    """
+
+    scope_paths = ("east_region__code", "west_region__code")
+    scope_include_partners = False
+
+    kind = models.CharField(_("kind"), max_length=20, choices=PairingKind.choices, db_index=True)
+    east_region = models.ForeignKey(Region, verbose_name=_("eastern region"), on_delete=models.PROTECT, related_name="east_pairings")
+    west_region = models.ForeignKey(Region, verbose_name=_("western region"), on_delete=models.PROTECT, related_name="west_pairings")
+    east_org = models.ForeignKey(
+        "orgs.Organisation", verbose_name=_("eastern organisation"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    west_org = models.ForeignKey(
+        "orgs.Organisation", verbose_name=_("western organisation"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    west_village = models.CharField(_("village"), max_length=100, blank=True)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    override_reason = models.CharField(_("override reason"), max_length=300, blank=True)
+    source_note = models.CharField(_("source"), max_length=200, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        ordering = ["kind", "east_region__code", "west_region__code"]
+        verbose_name = _("pairing")
+        verbose_name_plural = _("pairings")
+
+    def __str__(self):
+        label = self.name or f"{self.east_region.name}—{self.west_region.name}"
+        if self.west_village:
+            label += f"·{self.west_village}"
+        return label
+
+    @property
+    def is_current(self):
+        today = timezone.localdate()
+        return self.valid_from <= today and (self.valid_to is None or self.valid_to >= today)
+
+    def audit_region_code(self):
+        return self.west_region.code
+
+    def audit_other_region_code(self):
+        return self.east_region.code
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("pairing-detail", args=[self.pk])
+
+
+class PairingChange(models.Model):
+    """The pairing's own history: every creation, adjustment and end, with its reason."""
+
+    scope_paths = ("pairing__east_region__code", "pairing__west_region__code")
+    scope_include_partners = False
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="changes")
+    time = models.DateTimeField(_("time"), default=timezone.now)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(_("change"), max_length=10, choices=ChangeKind.choices)
+    reason = models.CharField(_("reason"), max_length=300)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-time", "-id"]
+        verbose_name = _("pairing change")
+        verbose_name_plural = _("pairing history")
+
+
+class Agreement(Audited):
+    """A pair's yearly agreement (协作协议) with its commitments. Money in integer fen."""
+
+    scope_paths = ("pairing__east_region__code", "pairing__west_region__code")
+    scope_include_partners = False
+
+    pairing = models.ForeignKey(Pairing, verbose_name=_("pairing"), on_delete=models.PROTECT, related_name="agreements")
+    year = models.PositiveSmallIntegerField(_("year"))
+    fiscal_aid_fen = models.BigIntegerField(_("fiscal aid (fen)"), default=0)
+    funds_due_date = models.DateField(_("funds due by"), null=True, blank=True)
+    cadres = models.PositiveIntegerField(_("cadres to dispatch"), default=0)
+    professionals = models.PositiveIntegerField(_("professionals to dispatch"), default=0)
+    labour_placements = models.PositiveIntegerField(_("labour placements"), default=0)
+    consumption_fen = models.BigIntegerField(_("consumption purchases (fen)"), default=0)
+    projects = models.PositiveIntegerField(_("projects"), default=0)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        ordering = ["-year", "pairing_id"]
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        constraints = [
+            models.UniqueConstraint(fields=["pairing", "year"], name="uniq_agreement_pairing_year"),
+            models.CheckConstraint(condition=models.Q(fiscal_aid_fen__gte=0), name="agreement_fiscal_aid_nonneg"),
+            models.CheckConstraint(condition=models.Q(consumption_fen__gte=0), name="agreement_consumption_nonneg"),
+        ]
+
+    def __str__(self):
+        return f"{self.pairing} {self.year}"
+
+    def audit_region_code(self):
+        return self.pairing.west_region.code
+
+    def audit_other_region_code(self):
+        return self.pairing.east_region.code
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("agreement-detail", args=[self.pk])

@@ -1,0 +1,66 @@
+"""Dispatched cadres and professionals (挂职干部、专业技术人才), both directions."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xiezuo.core.audit import Audited
+
+
+class PersonKind(models.TextChoices):
+    CADRE = "cadre", _("party and government cadre")
+    EDUCATION = "education", _("education professional")
+    MEDICAL = "medical", _("medical professional")
+    AGRICULTURE = "agriculture", _("agricultural professional")
+    SCIENCE = "science", _("science and technology commissioner")
+    OTHER = "other", _("other professional")
+
+
+class Direction(models.TextChoices):
+    EAST_TO_WEST = "e2w", _("east → west (to help)")
+    WEST_TO_EAST = "w2e", _("west → east (to learn)")
+
+
+class Dispatch(Audited):
+    """One person's posting. Stability counts professionals who completed the agreed term."""
+
+    scope_paths = ("from_org__region__code", "to_org__region__code")
+    scope_include_partners = False
+
+    person_name = models.CharField(_("name"), max_length=50)
+    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=PersonKind.choices, db_index=True)
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    from_org = models.ForeignKey("orgs.Organisation", verbose_name=_("from"), on_delete=models.PROTECT, related_name="+")
+    to_org = models.ForeignKey("orgs.Organisation", verbose_name=_("to"), on_delete=models.PROTECT, related_name="+")
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("pairing"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    planned_start = models.DateField(_("planned start"))
+    planned_end = models.DateField(_("planned end"))
+    actual_start = models.DateField(_("actual start"), null=True, blank=True)
+    actual_end = models.DateField(_("actual end"), null=True, blank=True)
+    client_id = models.CharField(_("client id"), max_length=64, null=True, blank=True, unique=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    audit_exclude = ("id_number",)
+
+    class Meta:
+        ordering = ["-planned_start"]
+        verbose_name = _("dispatch")
+        verbose_name_plural = _("dispatches")
+
+    def __str__(self):
+        return f"{self.person_name} {self.from_org} → {self.to_org}"
+
+    @property
+    def is_professional(self):
+        return self.kind != PersonKind.CADRE
+
+    @property
+    def completed_term(self):
+        return self.actual_end is not None and self.actual_end >= self.planned_end
+
+    def audit_region_code(self):
+        west = self.to_org if self.direction == Direction.EAST_TO_WEST else self.from_org
+        return west.region.code
+
+    def audit_other_region_code(self):
+        east = self.from_org if self.direction == Direction.EAST_TO_WEST else self.to_org
+        return east.region.code

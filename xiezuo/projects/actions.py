@@ -1,0 +1,266 @@
+"""Writes to projects: creation, status transitions, milestones, budget, weekly reports,
+outputs and assets. Each checks permission with the scoping rule and validates fully
+before writing, so a refused call changes nothing."""
+import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xiezuo.core.context import action
+from xiezuo.core.errors import PermissionDenied, ValidationError, field_error
+from xiezuo.core.money import MoneyError, check_fen
+from xiezuo.core.scoping import can_edit_project
+from xiezuo.regions.choices import Level
+
+from .choices import TRANSITIONS, AssetClass, Category, Enclave, FundSource, LinkMechanism, OwnerTier, PartnerRole, Status
+from .models import Asset, BudgetLine, HouseholdLink, Milestone, ProgressReport, Project, ProjectOutput, ProjectPartner
+
+
+def week_start(day: datetime.date) -> datetime.date:
+    """The Monday of the ISO week containing `day`."""
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def _check_project_access(user, project: Project):
+    east = project.pairing.east_region.code if project.pairing_id else None
+    if not can_edit_project(user, project.county.code, east):
+        raise PermissionDenied(_("you may not change project %(code)s") % {"code": project.code})
+
+
+def _locked(project: Project) -> Project:
+    return Project.objects.select_for_update(of=("self",)).select_related("county", "pairing__east_region").get(pk=project.pk)
+
+
+def _date(value, field, required=True):
+    if value is None and not required:
+        return None
+    if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
+        raise field_error(field, _("a date is required"))
+    return value
+
+
+def _money(values: dict, field: str, errors: dict):
+    try:
+        check_fen(values.get(field, 0))
+    except MoneyError as exc:
+        errors[field] = [str(exc)]
+
+
+def next_project_code(county_code: str, year: int) -> str:
+    prefix = f"P{year}{county_code}"
+    last = Project.objects.filter(code__startswith=prefix).order_by("-code").values_list("code", flat=True).first()
+    seq = int(last[len(prefix):]) + 1 if last else 1
+    return f"{prefix}{seq:04d}"
+
+
+@action
+def create_project(user, *, name, category, county, planned_start, planned_end, pairing=None, enclave="",
+                   description="", code=None, budget=None, milestones=None, partners=None, is_demo=False) -> Project:
+    """budget: {source: fen}; milestones: [(name, planned_date)]; partners: [(org, role)]."""
+    errors = {}
+    if not (name or "").strip():
+        errors["name"] = [_("a name is required")]
+    if category not in Category.values:
+        errors["category"] = [_("“%(v)s” is not a project category") % {"v": category}]
+    if enclave not in Enclave.values:
+        errors["enclave"] = [_("“%(v)s” is not an enclave type") % {"v": enclave}]
+    elif enclave and category != Category.PARK:
+        errors["enclave"] = [_("only co-built park projects are enclaves")]
+    if county is None or county.level != Level.COUNTY or county.role != "west":
+        errors["county"] = [_("a project runs in a western county")]
+    try:
+        _date(planned_start, "planned_start")
+        _date(planned_end, "planned_end")
+        if planned_end < planned_start:
+            errors["planned_end"] = [_("the planned end is before the planned start")]
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if pairing is not None and county is not None and pairing.west_region_id and not county.code.startswith(pairing.west_region.prefix):
+        errors["pairing"] = [_("%(county)s is not on the western side of %(pairing)s") % {"county": county, "pairing": pairing}]
+    budget = budget or {}
+    for source, fen in budget.items():
+        if source not in FundSource.values:
+            errors["budget"] = [_("“%(v)s” is not a fund source") % {"v": source}]
+        else:
+            _money(budget, source, errors)
+    if errors:
+        raise ValidationError(errors)
+    east = pairing.east_region.code if pairing else None
+    if not can_edit_project(user, county.code, east):
+        raise PermissionDenied(_("you may not create projects in %(county)s") % {"county": county})
+    code = code or next_project_code(county.code, planned_start.year)
+    if Project.objects.filter(code=code).exists():
+        raise field_error("code", _("the project code %(code)s is taken") % {"code": code})
+    project = Project.objects.create(
+        code=code, name=name.strip(), category=category, enclave=enclave, county=county, pairing=pairing,
+        planned_start=planned_start, planned_end=planned_end, description=description, is_demo=is_demo,
+    )
+    for source, fen in budget.items():
+        BudgetLine.objects.create(project=project, source=source, amount_fen=fen)
+    for org, role in partners or []:
+        add_partner(user, project, org, role)
+    if milestones:
+        set_milestones(user, project, milestones)
+    return project
+
+
+@action
+def add_partner(user, project, organisation, role) -> ProjectPartner:
+    _check_project_access(user, project)
+    if role not in PartnerRole.values:
+        raise field_error("role", _("“%(v)s” is not a partner role") % {"v": role})
+    partner, _created = ProjectPartner.objects.get_or_create(project=project, organisation=organisation, role=role)
+    return partner
+
+
+@action
+def transition(user, project: Project, to: str, *, on: datetime.date | None = None) -> Project:
+    project = _locked(project)
+    _check_project_access(user, project)
+    if to not in Status.values:
+        raise field_error("status", _("“%(v)s” is not a status") % {"v": to})
+    if to not in TRANSITIONS[Status(project.status)]:
+        raise field_error("status", _("a project that is %(from)s cannot become %(to)s") % {
+            "from": Status(project.status).label, "to": Status(to).label})
+    on = on or timezone.localdate()
+    if to == Status.IN_PROGRESS and project.actual_start is None:
+        project.actual_start = on
+    if to == Status.COMPLETED:
+        project.actual_end = on
+        project.percent_done = 100
+    project.status = to
+    project.save()
+    return project
+
+
+@action
+def set_milestones(user, project: Project, milestones) -> list[Milestone]:
+    """Replace the plan: milestones [(name, planned_date)] must be in date order."""
+    project = _locked(project)
+    _check_project_access(user, project)
+    errors = {}
+    previous = None
+    for i, (name, planned) in enumerate(milestones, start=1):
+        if not (name or "").strip():
+            errors[f"milestones[{i}].name"] = [_("a name is required")]
+        if not isinstance(planned, datetime.date):
+            errors[f"milestones[{i}].planned_date"] = [_("a date is required")]
+            continue
+        if previous and planned < previous:
+            errors[f"milestones[{i}].planned_date"] = [_("milestone %(n)d is planned before milestone %(m)d") % {"n": i, "m": i - 1}]
+        previous = planned
+    if errors:
+        raise ValidationError(errors)
+    if project.milestones.filter(actual_date__isnull=False).exists():
+        raise field_error("milestones", _("milestones already reached cannot be re-planned; add new ones instead"))
+    project.milestones.all().delete()
+    return [Milestone.objects.create(project=project, seq=i, name=name.strip(), planned_date=planned)
+            for i, (name, planned) in enumerate(milestones, start=1)]
+
+
+@action
+def complete_milestone(user, milestone: Milestone, on: datetime.date) -> Milestone:
+    project = _locked(milestone.project)
+    _check_project_access(user, project)
+    _date(on, "actual_date")
+    if project.status in (Status.CANCELLED, Status.COMPLETED):
+        raise field_error("actual_date", _("the project is %(status)s") % {"status": project.get_status_display()})
+    earlier = project.milestones.filter(seq__lt=milestone.seq, actual_date__isnull=True).order_by("seq").first()
+    if earlier:
+        raise field_error("actual_date", _("milestone %(n)d (%(name)s) is not reached yet") % {"n": earlier.seq, "name": earlier.name})
+    before = project.milestones.filter(seq__lt=milestone.seq, actual_date__gt=on).first()
+    if before:
+        raise field_error("actual_date", _("milestone %(n)d was reached later, on %(d)s") % {"n": before.seq, "d": before.actual_date})
+    milestone.actual_date = on
+    milestone.save()
+    return milestone
+
+
+def validate_report(project: Project, week: datetime.date, percent) -> dict:
+    errors = {}
+    if project.status == Status.CANCELLED:
+        errors["project"] = [_("project %(code)s is cancelled and takes no reports") % {"code": project.code}]
+    if not isinstance(week, datetime.date):
+        errors["week"] = [_("a date in the reported week is required")]
+    if isinstance(percent, bool) or not isinstance(percent, int) or not 0 <= percent <= 100:
+        errors["percent"] = [_("percent done is a whole number from 0 to 100")]
+    return errors
+
+
+@action
+def submit_report(user, project: Project, *, week: datetime.date, percent: int, done="", problems="", client_id=None) -> ProgressReport:
+    """Record the weekly report; a second report for the same week amends it."""
+    project = _locked(project)
+    _check_project_access(user, project)
+    errors = validate_report(project, week, percent)
+    if errors:
+        raise ValidationError(errors)
+    monday = week_start(week)
+    report = ProgressReport.objects.filter(project=project, week=monday).first() or ProgressReport(project=project, week=monday)
+    report.percent, report.done, report.problems = percent, done or "", problems or ""
+    report.reported_by = user if getattr(user, "pk", None) else None
+    if client_id and not report.client_id:
+        report.client_id = client_id
+    report.save()
+    if project.last_report_week is None or monday >= project.last_report_week:
+        project.last_report_week, project.percent_done = monday, percent
+        project.save(update_fields=["last_report_week", "percent_done"])
+    publish_reports([report])
+    return report
+
+
+def publish_reports(reports):
+    """Tell open dashboards about new reports (after commit), with the regions involved so
+    each dashboard keeps only what its user may see."""
+    from xiezuo.core.events import publish
+
+    items = [{"project": r.project.code, "name": r.project.name, "county": r.project.county.code,
+              "east": r.project.pairing.east_region.code if r.project.pairing_id else "",
+              "percent": r.percent, "week": r.week.isoformat()} for r in reports[-20:]]
+    publish("reports", {"count": len(reports), "items": items})
+
+
+@action
+def record_output(user, project: Project, *, as_of, jobs_created=0, local_procurement_fen=0, total_procurement_fen=0,
+                  tech_income_fen=0, tech_investment_fen=0, households=None) -> ProjectOutput:
+    """households: {mechanism: count}."""
+    project = _locked(project)
+    _check_project_access(user, project)
+    values = dict(local_procurement_fen=local_procurement_fen, total_procurement_fen=total_procurement_fen,
+                  tech_income_fen=tech_income_fen, tech_investment_fen=tech_investment_fen)
+    errors = {}
+    for field in values:
+        _money(values, field, errors)
+    if not errors and local_procurement_fen > total_procurement_fen:
+        errors["local_procurement_fen"] = [_("local procurement cannot exceed total procurement")]
+    if isinstance(jobs_created, bool) or not isinstance(jobs_created, int) or jobs_created < 0:
+        errors["jobs_created"] = [_("must be a whole number, zero or more")]
+    for mech, n in (households or {}).items():
+        if mech not in LinkMechanism.values:
+            errors["households"] = [_("“%(v)s” is not a link mechanism") % {"v": mech}]
+        elif isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            errors["households"] = [_("household counts are whole numbers, zero or more")]
+    _date(as_of, "as_of")
+    if errors:
+        raise ValidationError(errors)
+    output, _created = ProjectOutput.objects.update_or_create(project=project, as_of=as_of, defaults=dict(jobs_created=jobs_created, **values))
+    for mech, n in (households or {}).items():
+        HouseholdLink.objects.update_or_create(output=output, mechanism=mech, defaults={"households": n, "project": project})
+    return output
+
+
+@action
+def register_asset(user, project: Project, *, name, asset_class, value_fen, owner_tier, registered_on) -> Asset:
+    _check_project_access(user, project)
+    errors = {}
+    if not (name or "").strip():
+        errors["name"] = [_("a name is required")]
+    if asset_class not in AssetClass.values:
+        errors["asset_class"] = [_("“%(v)s” is not an asset class") % {"v": asset_class}]
+    if owner_tier not in OwnerTier.values:
+        errors["owner_tier"] = [_("“%(v)s” is not an owner tier") % {"v": owner_tier}]
+    _money({"value_fen": value_fen}, "value_fen", errors)
+    if errors:
+        raise ValidationError(errors)
+    return Asset.objects.create(project=project, name=name.strip(), asset_class=asset_class, value_fen=value_fen,
+                                owner_tier=owner_tier, registered_on=_date(registered_on, "registered_on"))

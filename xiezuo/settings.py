@@ -1,0 +1,113 @@
+"""Settings for xiezuo.
+
+One settings module, configured by environment variables so that the same code runs on a
+laptop (SQLite file, eager background work) and in production (PostgreSQL, Redis).
+"""
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+SECRET_KEY = os.environ.get("XIEZUO_SECRET_KEY", "dev-only-insecure-key-change-me")
+DEBUG = os.environ.get("XIEZUO_DEBUG", "1") == "1"
+ALLOWED_HOSTS = [h for h in os.environ.get("XIEZUO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("XIEZUO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "xiezuo.core",
+    "xiezuo.regions",
+    "xiezuo.orgs",
+    "xiezuo.accounts",
+    "xiezuo.pairings",
+    "xiezuo.projects",
+    "xiezuo.ledger",
+    "xiezuo.people",
+    "xiezuo.assessment",
+    "xiezuo.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "xiezuo.core.middleware.RequestContextMiddleware",
+]
+
+ROOT_URLCONF = "xiezuo.urls"
+WSGI_APPLICATION = "xiezuo.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "xiezuo.web.context.nav",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.config(
+        env="DATABASE_URL",
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=int(os.environ.get("XIEZUO_CONN_MAX_AGE", "0")),
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# Uploaded spreadsheets larger than this are refused before openpyxl reads them.
+XIEZUO_MAX_IMPORT_BYTES = int(os.environ.get("XIEZUO_MAX_IMPORT_BYTES", str(5 * 1024 * 1024)))
+XIEZUO_MAX_IMPORT_ROWS = int(os.environ.get("XIEZUO_MAX_IMPORT_ROWS", "20000"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = XIEZUO_MAX_IMPORT_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = XIEZUO_MAX_IMPORT_BYTES + 1024 * 1024
+
+# Where the shared reference data lives (pairings, former poverty counties).
+XIEZUO_DATA_DIR = Path(os.environ.get("XIEZUO_DATA_DIR", BASE_DIR / "data"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("XIEZUO_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,88 @@
+"""The home page's picture: pairings on the map and this year's counts, for one user."""
+import datetime
+
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xiezuo.core.money import format_wan
+from xiezuo.core.scoping import visible
+from xiezuo.pairings.choices import PairingKind
+from xiezuo.pairings.models import Agreement, Pairing
+
+from .filters import current_q
+
+
+def _point(region):
+    if region.longitude is None or region.latitude is None:
+        return None
+    return [round(region.longitude, 4), round(region.latitude, 4)]
+
+
+def _lines(pairings):
+    lines = []
+    for p in pairings:
+        start, end = _point(p.east_region), _point(p.west_region)
+        if start and end:
+            lines.append({"name": str(p), "coords": [start, end], "east": p.east_region.name, "west": p.west_region.name,
+                          "kind": p.get_kind_display(), "url": p.get_absolute_url()})
+    return lines
+
+
+def current_pairings(user, today):
+    return visible(user, Pairing.objects.filter(current_q(today))).select_related("east_region", "west_region")
+
+
+def map_data(user, today: datetime.date) -> dict:
+    """Lines from the eastern to the western side of every current pairing the user sees.
+
+    `province` is the province–province layer; `lower` the city and county pairings.
+    `east` / `west` name the provinces to shade on the map.
+    """
+    current = current_pairings(user, today)
+    province = list(current.filter(kind=PairingKind.PROVINCE).order_by("east_region__code", "west_region__code"))
+    lower = list(current.filter(kind__in=(PairingKind.PREFECTURE, PairingKind.COUNTY)).order_by("kind", "east_region__code"))
+    points = {}
+    for p in province + lower:
+        for region, side in ((p.east_region, "east"), (p.west_region, "west")):
+            point = _point(region)
+            if point and region.code not in points:
+                points[region.code] = {"name": region.name, "value": point, "side": side, "level": region.level,
+                                       "url": region.get_absolute_url()}
+    return {
+        "province": _lines(province),
+        "lower": _lines(lower),
+        "points": list(points.values()),
+        "east": sorted({p.east_region.name for p in province}),
+        "west": sorted({p.west_region.name for p in province}),
+        "labels": {"province": _("province–province pairings"), "lower": _("city and county pairings"),
+                   "east": _("eastern (helping) province"), "west": _("western (helped) province")},
+    }
+
+
+def counts(user, today: datetime.date) -> dict:
+    current = visible(user, Pairing.objects.filter(current_q(today)))
+    by_kind = dict(current.values_list("kind").annotate(n=Count("id")).order_by())
+    levels = [(kind, label, by_kind.get(kind, 0)) for kind, label in PairingKind.choices]
+    agreements = visible(user, Agreement.objects.filter(year=today.year))
+    committed = agreements.aggregate(s=Sum("fiscal_aid_fen"))["s"] or 0
+    return {
+        "year": today.year,
+        "levels": levels,
+        "pairings_total": sum(by_kind.values()),
+        "agreements": agreements.count(),
+        "committed_fen": committed,
+        "committed_wan": format_wan(committed),
+    }
+
+
+def home(user, today: datetime.date | None = None) -> dict:
+    today = today or timezone.localdate()
+    current = current_pairings(user, today)
+    province = current.filter(kind=PairingKind.PROVINCE).order_by("east_region__code", "west_region__code")
+    lower = current.filter(kind__in=(PairingKind.PREFECTURE, PairingKind.COUNTY)).order_by("kind", "east_region__code", "west_region__code")
+    return {"today": today, "map": map_data(user, today), "counts": counts(user, today), "province_pairings": province,
+            "lower_pairings": lower[:LOWER_SHOWN], "lower_count": lower.count()}
+
+
+LOWER_SHOWN = 12
