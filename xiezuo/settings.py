@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "xiezuo.ledger",
     "xiezuo.people",
     "xiezuo.assessment",
+    "xiezuo.rhythm",
     "xiezuo.web",
 ]
 

@@ -2,6 +2,7 @@
 import functools
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 
 from xiezuo.core.scoping import can_read_audit, scope_for
 
@@ -36,4 +37,15 @@ def nav(request):
         "can_create_pairing": scope.active and scope.role in ("national", "office_admin"),
         "dashboard_url": _url("dashboard") if scope.active else "",
         "imports_url": _url("import-index") if scope.can_write else "",
+        # Pages other parts of the project add; each shows in the bar once its URL exists.
+        "work_nav": [(key, label, url) for key, label, url in (
+            ("project", _("Projects"), _url("project-list")),
+            ("dispatch", _("People"), _url("dispatch-list")),
+            ("ledger", _("Funds"), _url("ledger-index")),
+            ("scorecard", _("Scorecards"), _url("scorecard-list")),
+            ("order", _("Rectification"), _url("order-list")),
+            ("weekly", _("Weekly dispatch"), _url("weekly-sheet")),
+            ("consultation", _("Consultations"), _url("consultation-list")),
+            ("my", _("My items"), _url("my-items")),
+        ) if url and scope.active],
     }

@@ -32,6 +32,11 @@ urlpatterns = [
     path("orgs/<int:pk>/", orgs.org_detail, name="org-detail"),
     path("orgs/<int:pk>/edit/", orgs.org_edit, name="org-edit"),
     path("audit/", audit.audit_list, name="audit-list"),
+    # Projects, people and ledger pages; assessment, consequences and the work rhythm.
+    path("", include("xiezuo.web.urls_work")),
+    path("", include("xiezuo.assessment.urls")),
+    path("", include("xiezuo.assessment.urls_loop")),
+    path("", include("xiezuo.rhythm.urls")),
 ]
 
 # The Excel import pages live in their own module (written separately); until it exists

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RhythmConfig(AppConfig):
+    name = "xiezuo.rhythm"
+    label = "rhythm"
+    verbose_name = "工作机制"
