@@ -614,3 +614,17 @@ def test_audit_export_is_scoped(client_as):
     _, rows, _ = _sheet(client_as("east_office").get(reverse("audit-list"), {"format": "xlsx"}))
     assert rows and all(r[7].startswith("33") or r[8].startswith("33") for r in rows)
     assert client_as("viewer").get(reverse("audit-list"), {"format": "xlsx"}).status_code == 403
+
+
+def test_pages_are_chinese_whatever_the_browser_says_until_english_is_chosen(client_as):
+    client = client_as("viewer")
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "东西部协作" in page or "区域" in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Regions" in client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+
+
+def test_api_errors_follow_accept_language(client):
+    body = client.post("/api/v1/auth/token", {"username": "nobody", "password": "x"}, content_type="application/json",
+                       HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert any("a" <= ch <= "z" for ch in body) and not any("\u4e00" <= ch <= "\u9fff" for ch in body)

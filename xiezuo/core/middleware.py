@@ -21,3 +21,21 @@ class RequestContextMiddleware:
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
+
+
+class ChineseUnlessChosenMiddleware:
+    """Pages are Chinese unless the user picked English with the language switch (a cookie).
+
+    Django's LocaleMiddleware would otherwise follow the browser's Accept-Language, so an
+    official on an English-language system would get English pages without asking. API
+    clients keep Accept-Language: a machine client saying `en` gets English errors.
+    Placed before LocaleMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

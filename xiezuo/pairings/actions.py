@@ -15,6 +15,7 @@ from xiezuo.core.context import action, current_actor
 from xiezuo.core.errors import PermissionDenied, ValidationError, field_error
 from xiezuo.core.money import MoneyError, check_fen
 from xiezuo.core.scoping import can_edit_agreement, can_manage_pairing
+from xiezuo.orgs.choices import OrgKind
 from xiezuo.regions.choices import Level, Role
 
 from .choices import REGION_KINDS, SECTOR_ORG_KINDS, ChangeKind, PairingKind
@@ -84,14 +85,14 @@ def validate_pairing(p: Pairing) -> list[str]:
         if not p.east_org_id:
             errors["east_org"] = [_("a sector pairing names the eastern organisation")]
         elif p.east_org.kind != east_kind:
-            errors["east_org"] = [_("%(org)s is not a %(kind)s") % {"org": p.east_org, "kind": east_kind}]
+            errors["east_org"] = [_("%(org)s is not a %(kind)s") % {"org": p.east_org, "kind": OrgKind(east_kind).label}]
         elif not p.east_org.region.code.startswith(east.prefix):
             errors["east_org"] = [_("%(org)s is not in %(region)s") % {"org": p.east_org, "region": east}]
         if west_kind:
             if not p.west_org_id:
                 errors["west_org"] = [_("a sector pairing names the western organisation")]
             elif p.west_org.kind != west_kind:
-                errors["west_org"] = [_("%(org)s is not a %(kind)s") % {"org": p.west_org, "kind": west_kind}]
+                errors["west_org"] = [_("%(org)s is not a %(kind)s") % {"org": p.west_org, "kind": OrgKind(west_kind).label}]
             elif not p.west_org.region.code.startswith(west.prefix):
                 errors["west_org"] = [_("%(org)s is not in %(region)s") % {"org": p.west_org, "region": west}]
         else:
