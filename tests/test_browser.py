@@ -254,3 +254,35 @@ def test_county_office_sees_only_its_pairing_and_no_audit_log(page_as, live_serv
     response = page.goto(live_server.url + "/audit/")
     assert response.status == 403
     _shot(page, "browser-403")
+
+
+def test_county_office_imports_agreements_and_sees_the_bad_row(page_as, live_server, tmp_path):
+    """An agreements workbook with one bad row: nothing is written and the page names the
+    row, the column and the reason."""
+    import openpyxl
+
+    from xiezuo.core.importing import DATA_SHEET
+    from xiezuo.pairings.models import Agreement
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = DATA_SHEET
+    sheet.append(["结对类型", "东部地区代码", "西部地区代码", "年度", "财政援助资金（元）", "选派党政干部（人）", "消费帮扶（元）", "签订日期"])
+    sheet.append(["县—县", "330212", "513436", 2027, 6000000, 2, 100000, "2027-03-01"])
+    sheet.append(["县—县", "330212", "513436", 2028, "-5", 1, None, None])  # row 3: negative money
+    path = tmp_path / "协议导入.xlsx"
+    book.save(path)
+
+    page = page_as("county_office")
+    page.click("text=导入")
+    page.click("a[href$='/imports/agreements/']")
+    page.set_input_files("input[type=file]", str(path))
+    page.click("form:has(input[type=file]) [type=submit]")
+    page.wait_for_selector("#import-errors")
+    rows = page.locator("#import-errors tbody tr")
+    assert rows.count() == 1
+    cells = rows.first.locator("td").all_inner_texts()
+    assert cells[0] == "3" and cells[1] == "财政援助资金（元）" and "负" in cells[2]
+    assert "未导入任何数据" in page.inner_text("#import-result")
+    assert not Agreement.objects.filter(year__in=(2027, 2028)).exists()
+    _shot(page, "import-agreements-bad-row")
