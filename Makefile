@@ -16,6 +16,7 @@ setup: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py load_regions --quiet-report
 	$(PY) manage.py seed_demo
+	$(PY) manage.py generate_national --scale 0.01 --if-empty
 
 run: setup
 	$(PY) manage.py runserver $(HOST)
