@@ -2,7 +2,7 @@
 import functools
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from xiezuo.core.scoping import can_read_audit, scope_for
 
@@ -14,6 +14,32 @@ def _url(name: str) -> str:
         return reverse(name)
     except NoReverseMatch:
         return ""
+
+
+MENUS = (
+    (_l("Projects and funds"), (("project", _l("Projects"), "project-list"),
+                                ("dispatch", _l("People"), "dispatch-list"),
+                                ("ledger", _l("Funds"), "ledger-index"))),
+    (_l("Assessment"), (("scorecard", _l("Scorecards"), "scorecard-list"),
+                        ("indicator", _l("Indicator system"), "indicator-list"),
+                        ("order", _l("Rectification and warnings"), "order-list"))),
+    (_l("Work rhythm"), (("weekly", _l("Weekly dispatch"), "weekly-sheet"),
+                         ("consultation", _l("Monthly consultation"), "consultation-list"),
+                         ("post", _l("Responsibility lists"), "post-list"),
+                         ("plan", _l("Multi-year plans"), "plan-list"),
+                         ("my", _l("My items"), "my-items"))),
+)
+
+
+def _menus(scope, section):
+    if not scope.active:
+        return []
+    menus = []
+    for label, entries in MENUS:
+        links = [(key, text, _url(name)) for key, text, name in entries if _url(name)]
+        if links:
+            menus.append({"label": label, "links": links, "active": any(key == section for key, _t, _u in links)})
+    return menus
 
 
 def nav(request):
@@ -37,15 +63,7 @@ def nav(request):
         "can_create_pairing": scope.active and scope.role in ("national", "office_admin"),
         "dashboard_url": _url("dashboard") if scope.active else "",
         "imports_url": _url("import-index") if scope.can_write else "",
-        # Pages other parts of the project add; each shows in the bar once its URL exists.
-        "work_nav": [(key, label, url) for key, label, url in (
-            ("project", _("Projects"), _url("project-list")),
-            ("dispatch", _("People"), _url("dispatch-list")),
-            ("ledger", _("Funds"), _url("ledger-index")),
-            ("scorecard", _("Scorecards"), _url("scorecard-list")),
-            ("order", _("Rectification"), _url("order-list")),
-            ("weekly", _("Weekly dispatch"), _url("weekly-sheet")),
-            ("consultation", _("Consultations"), _url("consultation-list")),
-            ("my", _("My items"), _url("my-items")),
-        ) if url and scope.active],
+        # Pages other parts of the project add, grouped under three menus; an entry shows
+        # once its URL exists, a menu once it has an entry.
+        "work_nav": _menus(scope, section),
     }
