@@ -264,3 +264,49 @@ def register_asset(user, project: Project, *, name, asset_class, value_fen, owne
         raise ValidationError(errors)
     return Asset.objects.create(project=project, name=name.strip(), asset_class=asset_class, value_fen=value_fen,
                                 owner_tier=owner_tier, registered_on=_date(registered_on, "registered_on"))
+
+
+@action
+def update_project(user, project: Project, *, name, category, planned_start, planned_end, pairing=None, enclave="",
+                   description="", budget=None) -> Project:
+    """Change a project's record (the county stays: moving a project moves who answers for it).
+    budget: {source: fen}; a source left out keeps its line, a source set to 0 keeps a 0 line."""
+    project = _locked(project)
+    _check_project_access(user, project)
+    errors = {}
+    if not (name or "").strip():
+        errors["name"] = [_("a name is required")]
+    if category not in Category.values:
+        errors["category"] = [_("“%(v)s” is not a project category") % {"v": category}]
+    if enclave not in Enclave.values:
+        errors["enclave"] = [_("“%(v)s” is not an enclave type") % {"v": enclave}]
+    elif enclave and category != Category.PARK:
+        errors["enclave"] = [_("only co-built park projects are enclaves")]
+    try:
+        _date(planned_start, "planned_start")
+        _date(planned_end, "planned_end")
+        if planned_end < planned_start:
+            errors["planned_end"] = [_("the planned end is before the planned start")]
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if pairing is not None and pairing.west_region_id and not project.county.code.startswith(pairing.west_region.prefix):
+        errors["pairing"] = [_("%(county)s is not on the western side of %(pairing)s") % {"county": project.county, "pairing": pairing}]
+    budget = budget or {}
+    for source in budget:
+        if source not in FundSource.values:
+            errors["budget"] = [_("“%(v)s” is not a fund source") % {"v": source}]
+        else:
+            _money(budget, source, errors)
+    if errors:
+        raise ValidationError(errors)
+    if pairing is not None and pairing.pk != project.pairing_id:
+        east = pairing.east_region.code
+        if not can_edit_project(user, project.county.code, east):
+            raise PermissionDenied(_("you may not move project %(code)s to %(pairing)s") % {"code": project.code, "pairing": pairing})
+    project.name, project.category, project.enclave = name.strip(), category, enclave
+    project.planned_start, project.planned_end, project.pairing = planned_start, planned_end, pairing
+    project.description = description or ""
+    project.save()
+    for source, fen in budget.items():
+        BudgetLine.objects.update_or_create(project=project, source=source, defaults={"amount_fen": fen})
+    return project

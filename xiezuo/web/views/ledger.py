@@ -1,0 +1,261 @@
+"""Funds pages (资金): the stage figures for the user's part of the tree, accounts with their
+balances (always the replay of entries), postings with their balanced entries, and the
+forms for the stage each side may post — the east allocates; the west confirms arrival,
+disburses and records a project's spending; the side that posted reverses.
+
+Every write goes through xiezuo.ledger.actions. Each form carries an idempotency key made
+when it was shown (forms_work.KeyedForm), so a double submit posts once.
+"""
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Sum
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xiezuo.core.scoping import scope_for, visible
+from xiezuo.ledger import actions as ledger
+from xiezuo.ledger.balances import balance, standing
+from xiezuo.ledger.choices import Kind, Side
+from xiezuo.ledger.figures import arrival_timeliness_for
+from xiezuo.ledger.models import Account, Entry, Posting
+from xiezuo.live.figures import money_stages
+from xiezuo.pairings.models import Agreement
+from xiezuo.projects.models import Project
+
+from .. import filters_work as fw
+from ..forms import filter_values
+from ..forms_work import AllocateForm, ArrivalForm, DisburseForm, PostingFilterForm, ReverseForm, SpendingForm
+from .common import paginate, require, run_action, scoped_or_404, wants_xlsx
+
+ACCOUNTS_SHOWN = 200
+ENTRIES_PER_PAGE = 100
+STAGES = ("committed", "allocated", "arrived", "disbursed", "spent")
+
+
+def _own_prefix(user) -> str:
+    scope = scope_for(user)
+    return "" if scope.everything else scope.own
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+@login_required
+def ledger_index(request):
+    user = request.user
+    require(scope_for(user).active)
+    year = _year(request)
+    stages = money_stages(user, year)
+    labels = {"committed": _("committed"), "allocated": _("allocated"), "arrived": _("arrived"),
+              "disbursed": _("disbursed"), "spent": _("spent")}
+    committed = stages.get("committed") or 0
+    figures = [{"key": k, "label": labels[k], "fen": stages.get(k, 0),
+                "percent": round(100 * stages.get(k, 0) / committed, 1) if committed else None} for k in STAGES]
+    timeliness = arrival_timeliness_for(user, year)
+    allocated = timeliness["allocated_fen"]
+    accounts = fw.accounts_with_balances(user)
+    years = sorted(set(fw.posting_years(user)) | {timezone.localdate().year, year}, reverse=True)
+    return render(request, "ledger/index.html", {
+        "year": year, "years": years, "figures": figures, "timeliness": timeliness,
+        "on_time_percent": round(100 * timeliness["on_time_fen"] / allocated, 1) if allocated else None,
+        "accounts": accounts[:ACCOUNTS_SHOWN], "account_count": len(accounts),
+        "recent": fw.postings(user)[:10], "sides": fw.user_sides(user),
+    })
+
+
+@login_required
+def ledger_postings(request):
+    user = request.user
+    form = PostingFilterForm(request.GET, years=fw.posting_years(user))
+    qs = fw.postings(user, **filter_values(form))
+    if wants_xlsx(request):
+        return fw.export_postings(qs)
+    return render(request, "ledger/postings.html", {"form": form, "page": paginate(request, qs)})
+
+
+@login_required
+def ledger_posting(request, pk):
+    user = request.user
+    posting = scoped_or_404(user, Posting.objects.select_related(
+        "agreement__pairing__east_region", "agreement__pairing__west_region", "project__county", "east_org__region",
+        "west_org__region", "reversal_of", "allocation", "created_by"), pk=pk)
+    entries = list(posting.entries.select_related("account__owner", "account__project").order_by("seq"))
+    reversal = Posting.objects.filter(reversal_of=posting).first()
+    arrivals = list(Posting.objects.filter(allocation=posting, kind=Kind.ARRIVAL).annotate(
+        is_reversed=Exists(Posting.objects.filter(reversal_of=OuterRef("pk")))).order_by("id")) \
+        if posting.kind == Kind.ALLOCATION else []
+    may_reverse = (posting.kind != Kind.REVERSAL and reversal is None and ledger._may_reverse(user, posting))
+    return render(request, "ledger/posting.html", {
+        "posting": posting, "entries": entries, "reversal": reversal, "arrivals": arrivals,
+        "debits": sum(e.amount_fen for e in entries if e.side == Side.DEBIT),
+        "credits": sum(e.amount_fen for e in entries if e.side == Side.CREDIT),
+        "may_reverse": may_reverse,
+    })
+
+
+@login_required
+def ledger_account(request, pk):
+    """One account: its entries in chain order with the running balance (the replay)."""
+    user = request.user
+    account = scoped_or_404(user, Account.objects.select_related("owner__region", "project"), pk=pk)
+    entries = Entry.objects.filter(account=account).select_related("posting").order_by("seq")
+    page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    rows = list(page)
+    running = 0
+    if rows:
+        before = Entry.objects.filter(account=account, seq__lt=rows[0].seq).values("side").annotate(s=Sum("amount_fen"))
+        for r in before:
+            running += r["s"] if r["side"] == account.normal_side else -r["s"]
+    lines = []
+    for e in rows:
+        running += e.amount_fen if e.side == account.normal_side else -e.amount_fen
+        lines.append((e, running))
+    return render(request, "ledger/account.html", {"account": account, "page": page, "lines": lines,
+                                                   "balance": balance(account)})
+
+
+# --- the stages ----------------------------------------------------------------------
+
+
+def _stage_page(request, form, title, status, stage, **extra):
+    return render(request, "ledger/form.html", {"form": form, "title": title, "stage": stage, **extra}, status=status)
+
+
+def _done(request, posting):
+    return redirect("ledger-posting", posting.pk)
+
+
+def _allocatable(user):
+    """Agreements of region pairings whose eastern side is the user's own (this year and last)."""
+    year = timezone.localdate().year
+    return visible(user, Agreement.objects.select_related("pairing__east_region", "pairing__west_region")).filter(
+        pairing__east_region__code__startswith=_own_prefix(user), pairing__kind__in=("province", "prefecture", "county"),
+        year__gte=year - 1).order_by("-year", "pairing__kind", "pairing__east_region__code", "pairing__west_region__code")
+
+
+def _awaiting_arrival(user, pending_only=True):
+    """Allocations to the user's own western offices: on the form, those in force that have
+    not arrived; on submit, any of them, so that a double submit reaches the action, which
+    answers it with the arrival already posted under the same key (or says why not)."""
+    qs = visible(user, Posting.objects.filter(kind=Kind.ALLOCATION)).filter(west_org__region__code__startswith=_own_prefix(user))
+    if pending_only:
+        arrived = standing(Posting.objects.filter(kind=Kind.ARRIVAL, allocation=OuterRef("pk")))
+        qs = standing(qs).exclude(Exists(arrived))
+    return qs.select_related(
+        "agreement__pairing__east_region", "agreement__pairing__west_region", "project").order_by("booked_on", "id")
+
+
+def _payable_projects(user):
+    return visible(user, Project.objects.select_related("county")).filter(
+        county__code__startswith=_own_prefix(user)).exclude(status="cancelled")
+
+
+@login_required
+def ledger_allocate(request):
+    user = request.user
+    require("east" in fw.user_sides(user))
+    agreements = _allocatable(user)
+    status = 200
+    if request.method == "POST":
+        form = AllocateForm(request.POST, agreements=agreements)
+        if form.is_valid():
+            d = form.cleaned_data
+            posting, status = run_action(form, request, lambda: ledger.allocate(
+                user, agreement=d["agreement"], amount_fen=d["amount"], idempotency_key=d["idempotency_key"],
+                booked_on=d.get("booked_on"), memo=d.get("memo") or ""), _("Allocation posted."), AllocateForm.RENAME)
+            if posting:
+                return _done(request, posting)
+    else:
+        form = AllocateForm(agreements=agreements, initial={"agreement": request.GET.get("agreement")})
+    return _stage_page(request, form, _("Allocate fiscal aid"), status, "allocation",
+                       note=_("The eastern office releases aid under an agreement (下达); it stays in transit until the western office confirms its arrival."))
+
+
+@login_required
+def ledger_arrival(request):
+    user = request.user
+    require("west" in fw.user_sides(user))
+    allocations = _awaiting_arrival(user, pending_only=request.method != "POST")
+    status = 200
+    if request.method == "POST":
+        form = ArrivalForm(request.POST, allocations=allocations)
+        if form.is_valid():
+            d = form.cleaned_data
+            posting, status = run_action(form, request, lambda: ledger.confirm_arrival(
+                user, allocation=d["allocation"], arrived_on=d["arrived_on"], idempotency_key=d["idempotency_key"],
+                memo=d.get("memo") or ""), _("Arrival confirmed."))
+            if posting:
+                return _done(request, posting)
+    else:
+        form = ArrivalForm(allocations=allocations, initial={"allocation": request.GET.get("allocation")})
+    return _stage_page(request, form, _("Confirm arrival of funds"), status, "arrival",
+                       note=_("The western office confirms that an allocation arrived in its account (到位). Timeliness is measured against the agreement's due date."))
+
+
+@login_required
+def ledger_disburse(request):
+    user = request.user
+    require("west" in fw.user_sides(user))
+    projects = _payable_projects(user)
+    status = 200
+    if request.method == "POST":
+        form = DisburseForm(request.POST, projects=projects)
+        if form.is_valid():
+            d = form.cleaned_data
+            posting, status = run_action(form, request, lambda: ledger.disburse(
+                user, project=d["project"], amount_fen=d["amount"], idempotency_key=d["idempotency_key"],
+                booked_on=d.get("booked_on"), memo=d.get("memo") or ""), _("Disbursement posted."), DisburseForm.RENAME)
+            if posting:
+                return _done(request, posting)
+    else:
+        form = DisburseForm(projects=projects, initial={"project": request.GET.get("project")})
+    return _stage_page(request, form, _("Disburse to a project"), status, "disbursement",
+                       note=_("The western office pays arrived funds into the project's account (拨付), from the office of the project's county."))
+
+
+@login_required
+def ledger_spend(request):
+    user = request.user
+    require("west" in fw.user_sides(user))
+    projects = _payable_projects(user)
+    status = 200
+    if request.method == "POST":
+        form = SpendingForm(request.POST, projects=projects)
+        if form.is_valid():
+            d = form.cleaned_data
+            posting, status = run_action(form, request, lambda: ledger.record_spending(
+                user, project=d["project"], amount_fen=d["amount"], idempotency_key=d["idempotency_key"],
+                spent_on=d.get("booked_on"), memo=d.get("memo") or ""), _("Spending recorded."), SpendingForm.RENAME)
+            if posting:
+                return _done(request, posting)
+    else:
+        form = SpendingForm(projects=projects, initial={"project": request.GET.get("project")})
+    return _stage_page(request, form, _("Record project spending"), status, "spending",
+                       note=_("The project spends from its account (支出), recorded by the western side."))
+
+
+@login_required
+def ledger_reverse(request, pk):
+    user = request.user
+    posting = scoped_or_404(user, Posting.objects.select_related("east_org__region", "west_org__region", "project__county"), pk=pk)
+    require(posting.kind != Kind.REVERSAL and ledger._may_reverse(user, posting))
+    status = 200
+    if request.method == "POST":
+        form = ReverseForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            reversal, status = run_action(form, request, lambda: ledger.reverse(
+                user, posting=posting, reason=d["reason"], idempotency_key=d["idempotency_key"], booked_on=d.get("booked_on")),
+                _("Reversal posted."))
+            if reversal:
+                return _done(request, reversal)
+    else:
+        form = ReverseForm()
+    return _stage_page(request, form, _("Reverse %(posting)s") % {"posting": posting}, status, "reversal", posting=posting,
+                       note=_("Entries are never edited or deleted: a reversal posts the mirror image of the original (冲销)."))
