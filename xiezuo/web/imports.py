@@ -15,12 +15,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from xiezuo.core.excel import xlsx_response
 from xiezuo.core.importing import CREATED, UNCHANGED, UPDATED, RowError, build_error_report, build_template, run_import
+from xiezuo.ledger.importers import PostingImporter
 from xiezuo.orgs.importers import OrganisationImporter
 from xiezuo.pairings.importers import AgreementImporter, PairingImporter
+from xiezuo.people.importers import DispatchImporter
+from xiezuo.projects.importers import MilestoneImporter, ProgressReportImporter, ProjectImporter
 from xiezuo.regions.importers import KeyAssistanceImporter, RegionFactImporter
 
 IMPORTERS = {i.slug: i for i in (
     RegionFactImporter(), KeyAssistanceImporter(), OrganisationImporter(), PairingImporter(), AgreementImporter(),
+    ProjectImporter(), MilestoneImporter(), ProgressReportImporter(), PostingImporter(), DispatchImporter(),
 )}
 ERRORS_SHOWN = 500  # on the page; the downloadable report has them all
 SESSION_KEY = "xiezuo-import-errors:%s"
