@@ -1,0 +1,283 @@
+"""The weekly dispatch sheet (周调度): what is late, stuck or unfunded in an office's part of the tree.
+
+Compiled from the facts whenever it is asked for, never stored, so it cannot go stale.
+Each category is one set-based query (NOT EXISTS / correlated sums over indexed columns),
+counted in SQL and cut to a limit for the page, so the national sheet over ~100k projects
+and millions of weekly reports costs a handful of index scans rather than a loop.
+
+The office's part of the tree is applied with the same scoping rule as everything else
+(`Scope.q` over each model's `scope_paths`), as though the office were a user acting for
+itself: the national coordinator's office covers the country.
+
+A week is given by its Monday. The sheet is "as of" the end of that week, or today for the
+current week, so last week's sheet still reads as it did then for milestones, funds and
+departures (reports are the reports of that week).
+"""
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xiezuo.core.money import format_yuan
+from xiezuo.core.scoping import Scope
+from xiezuo.orgs.choices import OrgKind
+
+from .items import items_for_posts
+
+DEFAULT_LIMIT = 100
+
+CATEGORIES = (
+    ("milestones", gettext_lazy("Late milestones")),
+    ("reports", gettext_lazy("Active projects with no report this week")),
+    ("allocations", gettext_lazy("Allocated funds not arrived past their due date")),
+    ("agreements", gettext_lazy("Committed fiscal aid short of arrival past its due date")),
+    ("departures", gettext_lazy("Professionals who left their post early")),
+    ("items", gettext_lazy("Open orders and items")),
+)
+
+
+def link(name: str, *args) -> str:
+    """The URL of a page another part of the project may or may not provide yet."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def monday_of(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def parse_week(value: str | None, today: datetime.date | None = None) -> datetime.date:
+    """"2026-W49" (the HTML week input) or any ISO date → the Monday of that week.
+
+    Raises ValueError on anything else, so the page can say what it expected."""
+    today = today or timezone.localdate()
+    if not value:
+        return monday_of(today)
+    value = value.strip()
+    if "-W" in value.upper():
+        year, week = value.upper().split("-W", 1)
+        return datetime.date.fromisocalendar(int(year), int(week), 1)
+    return monday_of(datetime.date.fromisoformat(value))
+
+
+def week_label(monday: datetime.date) -> str:
+    iso = monday.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
+def office_scope(office) -> Scope:
+    """The office's part of the tree as a Scope: its region's subtree (the country for the
+    national coordinator's office)."""
+    if office.kind == OrgKind.MINISTRY:
+        return Scope(role="national", everything=True, active=True)
+    return Scope(role="office", own=office.region.prefix, active=True)
+
+
+def in_office(office, queryset):
+    model = queryset.model
+    return queryset.filter(office_scope(office).q(model.scope_paths, False))
+
+
+@dataclass
+class Line:
+    title: str
+    detail: str
+    url: str = ""
+    date: datetime.date | None = None  # the due date the line is late against
+    days_late: int | None = None
+    region: str = ""
+
+
+@dataclass
+class Category:
+    key: str
+    label: str
+    count: int = 0
+    lines: list = field(default_factory=list)
+
+    @property
+    def truncated(self) -> bool:
+        return self.count > len(self.lines)
+
+
+@dataclass
+class Sheet:
+    office: object
+    week: datetime.date  # Monday
+    as_of: datetime.date
+    categories: list
+
+    @property
+    def week_end(self) -> datetime.date:
+        return self.week + datetime.timedelta(days=6)
+
+    @property
+    def label(self) -> str:
+        return week_label(self.week)
+
+    @property
+    def total(self) -> int:
+        return sum(c.count for c in self.categories)
+
+    def category(self, key) -> Category:
+        return next(c for c in self.categories if c.key == key)
+
+
+def _late(due: datetime.date | None, as_of: datetime.date) -> int | None:
+    return (as_of - due).days if due else None
+
+
+# --- the categories -----------------------------------------------------------------
+
+
+def late_milestones(office, as_of: datetime.date):
+    """Milestones planned before `as_of` and not reached by then, of projects still running."""
+    from xiezuo.projects.choices import Status
+    from xiezuo.projects.models import Milestone
+
+    qs = Milestone.objects.filter(planned_date__lt=as_of, project__status__in=[Status.PLANNED, Status.IN_PROGRESS, Status.SUSPENDED])
+    qs = qs.filter(Q(actual_date__isnull=True) | Q(actual_date__gt=as_of))
+    return in_office(office, qs).order_by("planned_date", "id")
+
+
+def _milestone_lines(qs, as_of, limit):
+    rows = qs.select_related("project__county")[:limit]
+    return [Line(title=f"{m.project.code} {m.project.name}", detail=_("milestone %(seq)s “%(name)s” planned for %(date)s") % {
+        "seq": m.seq, "name": m.name, "date": m.planned_date}, url=link("project-detail", m.project_id), date=m.planned_date,
+        days_late=_late(m.planned_date, as_of), region=m.project.county.name) for m in rows]
+
+
+def silent_projects(office, week: datetime.date):
+    """Projects in progress that have no weekly report for the week (NOT EXISTS on the
+    unique (project, week) index)."""
+    from xiezuo.projects.choices import Status
+    from xiezuo.projects.models import ProgressReport, Project
+
+    week_end = week + datetime.timedelta(days=6)
+    reported = ProgressReport.objects.filter(project=OuterRef("pk"), week=week)
+    qs = Project.objects.filter(status=Status.IN_PROGRESS).filter(Q(actual_start__isnull=True) | Q(actual_start__lte=week_end))
+    qs = in_office(office, qs).filter(~Exists(reported))
+    return qs.order_by("last_report_week", "code")
+
+
+def _silent_lines(qs, week, limit):
+    rows = qs.select_related("county")[:limit]
+    out = []
+    for p in rows:
+        if p.last_report_week:
+            detail = _("last report for the week of %(date)s") % {"date": p.last_report_week}
+        else:
+            detail = _("never reported")
+        out.append(Line(title=f"{p.code} {p.name}", detail=detail, url=link("project-detail", p.pk), date=p.last_report_week,
+                        region=p.county.name))
+    return out
+
+
+def overdue_allocations(office, as_of: datetime.date):
+    """Allocations in force, due before `as_of`, with no arrival in force by then."""
+    from xiezuo.ledger.choices import Kind
+    from xiezuo.ledger.models import Posting
+
+    arrived = Posting.objects.filter(allocation=OuterRef("pk"), kind=Kind.ARRIVAL, reversal__isnull=True, arrived_on__lte=as_of)
+    qs = Posting.objects.filter(kind=Kind.ALLOCATION, reversal__isnull=True, due_date__lt=as_of, booked_on__lte=as_of)
+    return in_office(office, qs).filter(~Exists(arrived)).order_by("due_date", "id")
+
+
+def _allocation_lines(qs, as_of, limit):
+    rows = qs.select_related("east_org", "west_org", "agreement")[:limit]
+    return [Line(title=_("allocation #%(id)s: %(east)s → %(west)s") % {"id": p.pk, "east": p.east_org, "west": p.west_org},
+                 detail=_("%(amount)s allocated on %(booked)s, due by %(due)s, not arrived") % {
+                     "amount": format_yuan(p.amount_fen), "booked": p.booked_on, "due": p.due_date},
+                 url=link("posting-detail", p.pk) or (link("agreement-detail", p.agreement_id) if p.agreement_id else ""),
+                 date=p.due_date, days_late=_late(p.due_date, as_of), region=p.west_org.name if p.west_org_id else "")
+            for p in rows]
+
+
+def short_agreements(office, as_of: datetime.date):
+    """Agreements whose funds were due before `as_of` and whose fiscal aid has not all
+    arrived by then: committed fen against the sum of arrivals in force (one correlated
+    sum per agreement; agreements number in the thousands)."""
+    from xiezuo.ledger.choices import Kind
+    from xiezuo.ledger.models import Posting
+    from xiezuo.pairings.models import Agreement
+
+    arrivals = (Posting.objects.filter(agreement=OuterRef("pk"), kind=Kind.ARRIVAL, reversal__isnull=True,
+                                       allocation__reversal__isnull=True, arrived_on__lte=as_of)
+                .order_by().values("agreement").annotate(s=Sum("amount_fen")).values("s"))
+    qs = Agreement.objects.filter(funds_due_date__lt=as_of, fiscal_aid_fen__gt=0)
+    qs = in_office(office, qs).annotate(arrived_fen=Coalesce(Subquery(arrivals), Value(0)))
+    return qs.filter(arrived_fen__lt=F("fiscal_aid_fen")).order_by("funds_due_date", "id")
+
+
+def _agreement_lines(qs, as_of, limit):
+    rows = qs.select_related("pairing__east_region", "pairing__west_region")[:limit]
+    return [Line(title=f"{a.year} {a.pairing}", detail=_("%(arrived)s of %(committed)s arrived; due by %(due)s") % {
+        "arrived": format_yuan(a.arrived_fen), "committed": format_yuan(a.fiscal_aid_fen), "due": a.funds_due_date},
+        url=link("agreement-detail", a.pk), date=a.funds_due_date, days_late=_late(a.funds_due_date, as_of),
+        region=a.pairing.west_region.name) for a in rows]
+
+
+def early_departures(office, week: datetime.date, as_of: datetime.date):
+    """Professionals (not cadres) whose posting ended during the week before its agreed end."""
+    from xiezuo.people.models import Dispatch, PersonKind
+
+    qs = Dispatch.objects.exclude(kind=PersonKind.CADRE).filter(actual_end__gte=week, actual_end__lte=as_of,
+                                                                 actual_end__lt=F("planned_end"))
+    return in_office(office, qs).order_by("actual_end", "id")
+
+
+def _departure_lines(qs, as_of, limit):
+    rows = qs.select_related("from_org", "to_org")[:limit]
+    return [Line(title=f"{d.person_name} · {d.get_kind_display()}", detail=_("%(from)s → %(to)s; left on %(left)s, agreed until %(end)s") % {
+        "from": d.from_org, "to": d.to_org, "left": d.actual_end, "end": d.planned_end},
+        url=link("dispatch-detail", d.pk), date=d.actual_end, region=d.to_org.name) for d in rows]
+
+
+def office_posts(office):
+    from .models import Post
+
+    return in_office(office, Post.objects.all())
+
+
+def open_items(office):
+    """Every open item owned by a post of an office in the office's part of the tree."""
+    return items_for_posts(office_posts(office).values_list("id", flat=True), open_only=True)
+
+
+def _item_lines(items, as_of, limit, post_names):
+    return [Line(title=i.title, detail=f"{i.kind} · {post_names.get(i.post_id, '')} · {i.status}", url=i.url, date=i.deadline,
+                 days_late=_late(i.deadline, as_of) if i.overdue else None) for i in items[:limit]]
+
+
+def compile_sheet(office, week: datetime.date, *, limit: int | None = DEFAULT_LIMIT, today: datetime.date | None = None) -> Sheet:
+    """The weekly sheet of `office` for the week starting on Monday `week`.
+
+    Every category is counted in full; `limit` caps the lines listed per category (None:
+    all, for the Excel export)."""
+    today = today or timezone.localdate()
+    week = monday_of(week)
+    as_of = min(week + datetime.timedelta(days=6), today)
+    labels = dict(CATEGORIES)
+    cats = []
+    for key, qs, make in (
+        ("milestones", late_milestones(office, as_of), _milestone_lines),
+        ("reports", silent_projects(office, week), lambda qs, a, n: _silent_lines(qs, week, n)),
+        ("allocations", overdue_allocations(office, as_of), _allocation_lines),
+        ("agreements", short_agreements(office, as_of), _agreement_lines),
+        ("departures", early_departures(office, week, as_of), _departure_lines),
+    ):
+        count = qs.count()
+        lines = make(qs, as_of, count if limit is None else limit) if count else []
+        cats.append(Category(key, str(labels[key]), count, lines))
+    post_names = dict((pk, name) for pk, name in office_posts(office).values_list("id", "name"))
+    items = open_items(office)
+    cats.append(Category("items", str(labels["items"]), len(items),
+                         _item_lines(items, as_of, len(items) if limit is None else limit, post_names)))
+    return Sheet(office=office, week=week, as_of=as_of, categories=cats)
