@@ -113,3 +113,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("XIEZUO_LOG_LEVEL", "WARNING")},
 }
+
+# Background work (Celery). No broker: tasks run eagerly in-process (the embedded default
+# and the tests). Production: XIEZUO_CELERY_BROKER=redis://127.0.0.1:6379/1 and workers.
+CELERY_BROKER_URL = os.environ.get("XIEZUO_CELERY_BROKER", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = os.environ.get("XIEZUO_CELERY_RESULTS", CELERY_BROKER_URL) or None
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
+
+# Uploaded files (closure evidence of rectification orders, report attachments). They are
+# served through views that apply the scoping rule, never straight from MEDIA_URL.
+MEDIA_ROOT = Path(os.environ.get("XIEZUO_MEDIA_ROOT", BASE_DIR / "media"))
+XIEZUO_MAX_ATTACHMENT_BYTES = int(os.environ.get("XIEZUO_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024)))

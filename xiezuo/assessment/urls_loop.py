@@ -1,1 +1,22 @@
-urlpatterns = []
+"""The closed loop's pages: orders, warnings, incentives, proposals, tickets, rules."""
+from django.urls import path
+
+from . import views_loop as v
+
+urlpatterns = [
+    path("orders/", v.order_list, name="order-list"),
+    path("orders/<int:pk>/", v.order_detail, name="order-detail"),
+    path("orders/<int:pk>/close/", v.order_close, name="order-close"),
+    path("orders/<int:pk>/verify/", v.order_verify, name="order-verify"),
+    path("orders/evidence/<int:pk>/", v.order_attachment, name="order-attachment"),
+    path("warnings/", v.warning_list, name="warning-list"),
+    path("warnings/<int:pk>/acknowledge/", v.warning_acknowledge, name="warning-acknowledge"),
+    path("incentives/", v.incentive_list, name="incentive-list"),
+    path("proposals/", v.proposal_list, name="proposal-list"),
+    path("proposals/<int:pk>/decide/", v.proposal_decide, name="proposal-decide"),
+    path("tickets/", v.ticket_list, name="ticket-list"),
+    path("tickets/<int:pk>/resolve/", v.ticket_resolve, name="ticket-resolve"),
+    path("rules/", v.rule_list, name="rule-list"),
+    path("rules/<int:pk>/edit/", v.rule_edit, name="rule-edit"),
+    path("rules/apply/", v.rule_apply, name="rule-apply"),
+]

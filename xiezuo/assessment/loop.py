@@ -1,0 +1,352 @@
+"""The closed loop (闭环管控): from results to consequences, and overdue orders one level up.
+
+`apply_rules(period)` runs every active rule once:
+
+* score rules (incentive, warning, restructuring proposal) look at the scores of `period`
+  (rules whose period kind is the period's) and, for each subject whose grade there is the
+  rule's grade, count how many consecutive periods back it has had that grade — the
+  period's scorecard being the one of the newest version that scored it, as on the
+  scorecard pages. Incentives and proposals are made once per streak (a streak that goes
+  on does not make another); warnings once per period, at the level the streak reached;
+* event rules (late milestones → rectification orders; no report, funds not arrived,
+  professional left early → intervention tickets) look at the platform's rows as they
+  stand on the evaluation day (`today`, or the end of a past period), once per row.
+
+Every consequence is keyed (rule, key) and the key is unique, so running the rules twice
+— or from two workers at once — creates nothing new.
+
+`escalate_overdue(today)` moves each order that is past its deadline with no closure
+submitted one office up (to that office's leading post), once per level: level 1 the day
+after the deadline, level 2 when another `working_days` working days have passed, and so
+on up to the national coordinator. Each step is an `OrderEscalation` row, so it is
+recorded and never repeated.
+"""
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from xiezuo.pairings.models import Pairing
+from xiezuo.regions.models import Region
+
+from . import offices, workdays
+from .loop_choices import SCORE_KINDS, OrderStatus, RuleKind, Signal
+from .models import (ConsequenceRule, Incentive, InterventionTicket, OrderEscalation, PerformanceWarning, RectificationOrder,
+                     RestructuringProposal, Score)
+from .periods import Period
+from .rules import ensure_default_rules
+
+LOOKBACK = 12  # periods looked back for a streak; a longer streak counts as this long
+
+
+@dataclass
+class Applied:
+    period: str
+    created: dict = field(default_factory=lambda: defaultdict(int))
+    skipped: list = field(default_factory=list)  # (rule code, reason) for rows that could not be placed
+
+    @property
+    def total(self) -> int:
+        return sum(self.created.values())
+
+    def as_dict(self) -> dict:
+        return {"period": self.period, "created": dict(self.created), "total": self.total, "skipped": list(self.skipped)}
+
+
+def _create(model, **values):
+    """Create a consequence unless (rule, key) exists; None when it does. A savepoint makes
+    a race with another worker harmless."""
+    if model.objects.filter(rule=values["rule"], key=values["key"]).exists():
+        return None
+    try:
+        with transaction.atomic():
+            return model.objects.create(**values)
+    except IntegrityError:
+        if model.objects.filter(rule=values["rule"], key=values["key"]).exists():
+            return None
+        raise
+
+
+def _base(rule: ConsequenceRule, key: str, office, **extra) -> dict:
+    return dict(rule=rule, rule_revision=rule.revision, rule_snapshot=rule.snapshot(), key=key, owner_office=office,
+                owner_post=offices.lead_post(office), **extra)
+
+
+# --- score rules ---------------------------------------------------------------------------
+
+
+def _grades(kind: str, starts: list[datetime.date], subject_keys=None) -> dict:
+    """{(subject, period start): Score} taking, per period, the newest version that scored it."""
+    qs = Score.objects.filter(period_kind=kind, period_start__in=starts).select_related("system")
+    if subject_keys is not None:
+        qs = qs.filter(subject_key__in=list(subject_keys))
+    found = {}
+    for s in qs.order_by("system__number"):
+        found[(s.subject_key, s.period_start)] = s  # later (newer version) wins
+    return found
+
+
+def _subject(score: Score):
+    """(owner office, region, pairing) for a scored subject: a county's own office; for a
+    pairing, the office of its western side (the side assessed for what it received)."""
+    if score.region_id:
+        return offices.office_for_region(score.region), score.region, None
+    pairing = Pairing.objects.select_related("west_region", "east_region").get(pk=score.pairing_id)
+    return offices.office_for_region(pairing.west_region), None, pairing
+
+
+def _county_pairing(region: Region, period: Period):
+    from .subjects import valid_pairings
+
+    return valid_pairings(period).filter(kind="county", west_region=region).order_by("id").first() or \
+        valid_pairings(period).filter(kind="county", east_region=region).order_by("id").first()
+
+
+def _score_evidence(scores: list[Score]) -> dict:
+    return {"scores": [{"id": s.pk, "subject": s.subject_key, "period": s.period_label, "version": s.system.number,
+                        "computation": s.computation_id, "composite": None if s.composite is None else str(s.composite),
+                        "grade": s.grade, "rank": s.rank, "peers": s.peers} for s in scores]}
+
+
+def _apply_score_rules(rules, period: Period, result: Applied):
+    if not rules:
+        return
+    periods = [period]
+    while len(periods) < LOOKBACK:
+        periods.append(periods[-1].previous())
+    current = _grades(period.kind, [period.start])
+    candidates = {}
+    for rule in rules:
+        for (subject, _start), score in current.items():
+            if score.grade != rule.grade or (rule.subject_level and score.level != rule.subject_level):
+                continue
+            candidates.setdefault(subject, score)
+    if not candidates:
+        return
+    history = _grades(period.kind, [p.start for p in periods], candidates.keys())
+    for rule in rules:
+        for subject, score in sorted(candidates.items()):
+            if score.grade != rule.grade or (rule.subject_level and score.level != rule.subject_level):
+                continue
+            streak = []
+            for p in periods:
+                s = history.get((subject, p.start))
+                if s is None or s.grade != rule.grade:
+                    break
+                streak.append(s)
+            _fire_score_rule(rule, period, score, streak, result)
+
+
+def _fire_score_rule(rule, period: Period, score: Score, streak: list[Score], result: Applied):
+    n = len(streak)
+    label = score.get_grade_display()
+    if rule.kind == RuleKind.WARNING:
+        levels = list(rule.levels or [])
+        level = sum(1 for threshold in levels if n >= threshold)
+        if level == 0:
+            return
+        model, extra = PerformanceWarning, {"level": level}
+        key = f"{score.subject_key}@{period.label}"
+    else:
+        if n < rule.count:
+            return
+        # Once per streak: nothing if this rule already fired inside the streak.
+        first = streak[-1].period_start
+        model = Incentive if rule.kind == RuleKind.INCENTIVE else RestructuringProposal
+        if model.objects.filter(rule=rule, subject_key=score.subject_key, period_kind=period.kind,
+                                period_start__gte=first, period_start__lte=period.start).exists():
+            return
+        extra = {"benefit": rule.benefit} if rule.kind == RuleKind.INCENTIVE else {}
+        key = f"{score.subject_key}@{period.label}"
+    office, region, pairing = _subject(score)
+    if office is None:
+        result.skipped.append((rule.code, f"no office answers for {score.subject_key}"))
+        return
+    if rule.kind == RuleKind.RESTRUCTURE:
+        office = offices.parent_office(office) or office  # the level that can change the pairing
+        if pairing is None and region is not None:
+            pairing = _county_pairing(region, period)
+    reason = f"{score.subject_key} {period.label}: {label} × {n}"
+    made = _create(model, **_base(rule, key, office, region=region, pairing=pairing, subject_key=score.subject_key,
+                                  period_kind=period.kind, period_start=period.start, period_label=period.label,
+                                  reason=reason, evidence=_score_evidence(streak), streak=n, **extra))
+    if made is not None:
+        made.scores.set(streak)
+        result.created[rule.kind] += 1
+
+
+# --- event rules ---------------------------------------------------------------------------
+
+
+def _late_milestones(rule, day: datetime.date, today: datetime.date, result: Applied):
+    from xiezuo.projects.choices import Status
+    from xiezuo.projects.models import Milestone
+
+    cut = day - datetime.timedelta(days=rule.count)
+    rows = (Milestone.objects.filter(actual_date__isnull=True, planned_date__lt=cut,
+                                     project__status__in=(Status.PLANNED, Status.IN_PROGRESS, Status.SUSPENDED))
+            .select_related("project__county", "project__pairing"))
+    for m in rows.order_by("planned_date", "pk"):
+        key = f"milestone:{m.pk}"
+        if RectificationOrder.objects.filter(rule=rule, key=key).exists():
+            continue
+        project = m.project
+        owner = offices.office_for_region(project.county)
+        issuer = offices.issuer_for(owner, rule.issuer_level) if owner else None
+        if owner is None or issuer is None:
+            result.skipped.append((rule.code, f"no office for {project.code}"))
+            continue
+        late = (day - m.planned_date).days
+        deadline = workdays.add_working_days(today, rule.working_days)
+        made = _create(RectificationOrder, **_base(
+            rule, key, owner, region=project.county, pairing=project.pairing, subject_key=f"region:{project.county.code}",
+            reason=f"{project.code} #{m.seq} {m.name}: planned {m.planned_date.isoformat()}, not reached on {day.isoformat()} "
+                   f"({late} days late)",
+            evidence={"milestone": {"id": m.pk, "project": project.code, "seq": m.seq, "name": m.name,
+                                    "planned_date": m.planned_date.isoformat(), "checked_on": day.isoformat(), "days_late": late}},
+            title=f"{project.name} · {m.name}", project=project, milestone=m, issuer_office=issuer, issued_on=today,
+            working_days=rule.working_days, deadline=deadline))
+        if made is not None:
+            result.created[rule.kind] += 1
+
+
+def _ticket(rule, key, office, result, **values):
+    if office is None:
+        result.skipped.append((rule.code, f"no office for {key}"))
+        return
+    today = values.pop("today")
+    deadline = workdays.add_working_days(today, rule.working_days) if rule.working_days else None
+    made = _create(InterventionTicket, **_base(rule, key, office, deadline=deadline, **values))
+    if made is not None:
+        result.created[rule.kind] += 1
+
+
+def _no_report(rule, day, today, result):
+    from xiezuo.projects.choices import Status
+    from xiezuo.projects.models import Project
+
+    monday = day - datetime.timedelta(days=day.weekday())
+    since = monday - datetime.timedelta(weeks=rule.count)
+    rows = (Project.objects.filter(status=Status.IN_PROGRESS)
+            .filter(Q(actual_start__lt=since) | Q(actual_start__isnull=True, planned_start__lt=since))
+            .filter(Q(last_report_week__isnull=True) | Q(last_report_week__lt=since))
+            .select_related("county", "pairing"))
+    for p in rows.order_by("pk"):
+        last = p.last_report_week.isoformat() if p.last_report_week else "never"
+        _ticket(rule, f"project:{p.pk}:since:{last}", offices.office_for_region(p.county), result, today=today,
+                signal=Signal.NO_REPORT, project=p, region=p.county, pairing=p.pairing,
+                subject_key=f"region:{p.county.code}",
+                reason=f"{p.code}: last weekly report {last}, none since {since.isoformat()} (checked {day.isoformat()})",
+                evidence={"project": {"id": p.pk, "code": p.code, "last_report_week": None if p.last_report_week is None else last,
+                                      "checked_on": day.isoformat(), "weeks": rule.count}})
+
+
+def _arrival_overdue(rule, day, today, result):
+    from .facts import ledger_available
+
+    if not ledger_available():
+        return
+    from xiezuo.ledger.models import Posting
+
+    cut = day - datetime.timedelta(days=rule.count)
+    arrived = Posting.objects.filter(allocation=OuterRef("pk"), kind="arrival", reversal__isnull=True)
+    rows = (Posting.objects.filter(kind="allocation", reversal__isnull=True, due_date__isnull=False, due_date__lt=cut)
+            .exclude(Exists(arrived)).select_related("west_org__region", "agreement__pairing"))
+    for a in rows.order_by("pk"):
+        pairing = a.agreement.pairing if a.agreement_id else None
+        region = a.west_org.region if a.west_org_id else None
+        _ticket(rule, f"posting:{a.pk}", offices.office_for_region(region), result, today=today, signal=Signal.ARRIVAL,
+                posting=a, region=region,
+                pairing=pairing, subject_key=f"pairing:{pairing.pk}" if pairing else "",
+                reason=f"allocation #{a.pk} of {a.amount_fen} fen due {a.due_date.isoformat()}, not arrived on {day.isoformat()}",
+                evidence={"posting": {"id": a.pk, "amount_fen": a.amount_fen, "due_date": a.due_date.isoformat(),
+                                      "booked_on": a.booked_on.isoformat(), "checked_on": day.isoformat()}})
+
+
+def _left_early(rule, day, period: Period, today, result):
+    from xiezuo.people.models import Dispatch
+
+    rows = (Dispatch.objects.exclude(kind="cadre").filter(actual_end__isnull=False, actual_end__lt=F("planned_end"),
+                                                          actual_end__gte=period.start, actual_end__lte=day)
+            .select_related("from_org__region", "to_org__region"))
+    for d in rows.order_by("pk"):
+        gap = (d.planned_end - d.actual_end).days
+        if gap < rule.count:
+            continue
+        west = d.to_org if d.direction == "e2w" else d.from_org
+        _ticket(rule, f"dispatch:{d.pk}", offices.office_for_region(west.region), result, today=today, signal=Signal.LEFT_EARLY,
+                dispatch=d, region=west.region, pairing=d.pairing,
+                subject_key=f"region:{west.region.code}",
+                reason=f"{d.person_name} ({d.get_kind_display()}) left on {d.actual_end.isoformat()}, "
+                       f"term to {d.planned_end.isoformat()} ({gap} days early)",
+                evidence={"dispatch": {"id": d.pk, "person": d.person_name, "kind": d.kind, "planned_end": d.planned_end.isoformat(),
+                                       "actual_end": d.actual_end.isoformat(), "days_early": gap}})
+
+
+# --- the engine -----------------------------------------------------------------------------
+
+
+def apply_rules(period: Period, *, today: datetime.date | None = None, codes=None) -> Applied:
+    """Fire every active rule (or those named in `codes`) for `period`. Idempotent."""
+    ensure_default_rules()
+    today = today or timezone.localdate()
+    day = min(period.end, today)  # the evaluation day
+    result = Applied(period.label)
+    rules = ConsequenceRule.objects.filter(active=True).order_by("kind", "code")
+    if codes is not None:
+        rules = rules.filter(code__in=list(codes))
+    rules = list(rules)
+    with transaction.atomic():
+        _apply_score_rules([r for r in rules if r.kind in SCORE_KINDS and r.period_kind == period.kind], period, result)
+        for rule in rules:
+            if rule.kind == RuleKind.LATE:
+                _late_milestones(rule, day, today, result)
+            elif rule.kind == RuleKind.NO_REPORT:
+                _no_report(rule, day, today, result)
+            elif rule.kind == RuleKind.ARRIVAL:
+                _arrival_overdue(rule, day, today, result)
+            elif rule.kind == RuleKind.LEFT_EARLY:
+                _left_early(rule, day, period, today, result)
+    return result
+
+
+def escalation_due(order: RectificationOrder, level: int) -> datetime.date:
+    """The last day before escalation to `level` (1: the deadline itself; each further level
+    another `working_days` working days on)."""
+    step = max(order.working_days, 1)
+    return workdays.add_working_days(order.deadline, (level - 1) * step)
+
+
+def escalate_overdue(today: datetime.date | None = None) -> list[OrderEscalation]:
+    """Escalate every overdue order as far as it is due; idempotent (one row per level)."""
+    today = today or timezone.localdate()
+    made = []
+    overdue = (RectificationOrder.objects.filter(status__in=(OrderStatus.ISSUED, OrderStatus.SENT_BACK), deadline__lt=today)
+               .select_related("owner_office__region", "owner_post", "escalated_to__office__region").order_by("pk"))
+    for order in overdue:
+        with transaction.atomic():
+            order = RectificationOrder.objects.select_for_update().get(pk=order.pk)
+            while True:
+                level = order.escalation_level + 1
+                try:
+                    due = escalation_due(order, level)
+                except workdays.CalendarNotCovered:
+                    break
+                if today <= due:
+                    break
+                current = order.escalated_to or order.owner_post
+                up = offices.parent_office(current.office)
+                if up is None:
+                    break
+                to_post = offices.lead_post(up)
+                esc, created = OrderEscalation.objects.get_or_create(
+                    order=order, level=level,
+                    defaults=dict(from_post=current, to_post=to_post, on=today, overdue_since=due + datetime.timedelta(days=1)))
+                order.escalation_level, order.escalated_to = level, esc.to_post
+                order.save(update_fields=["escalation_level", "escalated_to"])
+                if created:
+                    made.append(esc)
+    return made

@@ -1,0 +1,346 @@
+"""Pages of the closed loop: rectification orders (list, detail, closure, verification),
+warnings, incentives, restructuring proposals, intervention tickets, and the rules.
+
+Thin: every list passes the scoping rule (`visible`), every write calls an action in
+`orders.py` or `rules.py`, whose errors are shown on the form. Attachments are served
+here, after the same scoping check as the order they belong to.
+"""
+import os
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xiezuo.core.errors import messages_of
+from xiezuo.core.excel import export_response
+from xiezuo.core.scoping import scope_for, visible
+from xiezuo.web.forms import add_action_errors, filter_values
+from xiezuo.web.views.common import paginate, require, scoped_or_404, wants_xlsx
+
+from . import orders, rules, tasks
+from .loop_choices import OPEN_ORDER_STATES, OrderStatus, ProposalStatus, TicketStatus, WarningStatus
+from .loop_forms import ApplyForm, ClosureForm, NoteForm, OrderFilterForm, RuleForm, StatusFilterForm, VerifyForm
+from .models import (ConsequenceRule, Incentive, InterventionTicket, OrderClosure, PerformanceWarning, RectificationOrder,
+                     RestructuringProposal)
+from .periods import Period, PeriodError
+
+TEMPLATES = "assessment/loop/"
+
+
+def scorecard_url(subject_key: str, period_label: str, version=None) -> str:
+    kind, _sep, ident = (subject_key or "").partition(":")
+    try:
+        url = reverse("scorecard-detail", args=[kind, ident, period_label])
+    except NoReverseMatch:
+        return ""
+    return f"{url}?version={version}" if version else url
+
+
+def _url(name, *args) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def _score_rows(obj) -> list[dict]:
+    """The score evidence of a consequence, with a link to each scorecard."""
+    rows = []
+    for s in (obj.evidence or {}).get("scores", []):
+        rows.append({**s, "url": scorecard_url(s["subject"], s["period"], s.get("version"))})
+    return rows
+
+
+def _counts(user) -> dict:
+    """Open items per list, for the tabs."""
+    return {
+        "order": visible(user, RectificationOrder.objects.filter(status__in=OPEN_ORDER_STATES)).count(),
+        "warning": visible(user, PerformanceWarning.objects.filter(status=WarningStatus.OPEN)).count(),
+        "incentive": visible(user, Incentive.objects.all()).count(),
+        "proposal": visible(user, RestructuringProposal.objects.filter(status=ProposalStatus.OPEN)).count(),
+        "ticket": visible(user, InterventionTicket.objects.filter(status=TicketStatus.OPEN)).count(),
+    }
+
+
+def _ctx(request, tab, **extra):
+    return {"section": "order", "tab": tab, "counts": _counts(request.user),
+            "can_edit_rules": rules.may_edit_rules(request.user), **extra}
+
+
+# --- orders --------------------------------------------------------------------------------
+
+
+def order_queryset(user, *, status="", q="", **_):
+    qs = visible(user, RectificationOrder.objects.all()).select_related(
+        "owner_office", "owner_post", "issuer_office", "project", "milestone", "region", "escalated_to__office")
+    today = timezone.localdate()
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_ORDER_STATES)
+    elif status == "overdue":
+        qs = qs.filter(status__in=(OrderStatus.ISSUED, OrderStatus.SENT_BACK), deadline__lt=today)
+    elif status:
+        qs = qs.filter(status=status)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(project__code__icontains=q) | Q(owner_office__name__icontains=q))
+    return qs.order_by("-issued_on", "-id")
+
+
+def _export_orders(qs):
+    headers = [_("id"), _("title"), _("project"), _("owner office"), _("owner post"), _("issued by"), _("issued on"),
+               _("working days"), _("deadline"), _("status"), _("escalation level"), _("escalated to"), _("rule"),
+               _("rule revision"), _("reason")]
+    rows = ([o.pk, o.title, o.project.code if o.project_id else "", o.owner_office.name, o.owner_post.name, o.issuer_office.name,
+             o.issued_on.isoformat(), o.working_days, o.deadline.isoformat(), o.get_status_display(), o.escalation_level,
+             str(o.escalated_to) if o.escalated_to_id else "", o.rule.name, o.rule_revision, o.reason] for o in qs.select_related("rule"))
+    return export_response(_("rectification orders"), _("rectification orders"), headers, rows)
+
+
+@login_required
+def order_list(request):
+    form = OrderFilterForm(request.GET)
+    qs = order_queryset(request.user, **filter_values(form))
+    if wants_xlsx(request):
+        return _export_orders(qs)
+    return render(request, TEMPLATES + "orders.html", _ctx(request, "order", form=form, page=paginate(request, qs),
+                                                             today=timezone.localdate()))
+
+
+def _order(user, pk):
+    return scoped_or_404(user, RectificationOrder.objects.select_related(
+        "owner_office__region", "owner_post", "issuer_office__region", "project", "milestone", "region", "pairing", "rule",
+        "escalated_to__office", "verified_by"), pk=pk)
+
+
+def _order_page(request, order, closure_form=None, verify_form=None, status=200):
+    user = request.user
+    can_close, can_verify = orders.may_close(user, order), orders.may_verify(user, order)
+    return render(request, TEMPLATES + "order.html", _ctx(
+        request, "order", order=order, today=timezone.localdate(),
+        closures=order.closures.select_related("submitted_by", "decided_by"),
+        escalations=order.escalations.select_related("from_post__office", "to_post__office"),
+        can_close=can_close, can_verify=can_verify,
+        closure_form=closure_form or (ClosureForm() if can_close else None),
+        verify_form=verify_form or (VerifyForm(initial={"decision": "accept"}) if can_verify else None),
+        project_url=_url("project-detail", order.project_id) if order.project_id else "",
+        scorecard=scorecard_url(order.subject_key, _period_of(order.issued_on)),
+    ), status=status)
+
+
+def _period_of(day) -> str:
+    return Period.containing("quarter", day).label
+
+
+@login_required
+def order_detail(request, pk):
+    return _order_page(request, _order(request.user, pk))
+
+
+def _run(form, request, do, success):
+    try:
+        result = do()
+    except ValidationError as exc:
+        add_action_errors(form, exc)
+        return None, 200
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc) or _("you may not do this"))
+        return None, 403
+    messages.success(request, success)
+    return result, 200
+
+
+@login_required
+@require_POST
+def order_close(request, pk):
+    order = _order(request.user, pk)
+    form = ClosureForm(request.POST, request.FILES)
+    status = 200
+    if form.is_valid():
+        done, status = _run(form, request, lambda: orders.submit_closure(
+            request.user, order, text=form.cleaned_data["text"], attachment=form.cleaned_data.get("attachment")),
+            _("Closure submitted for verification."))
+        if done:
+            return redirect(order.get_absolute_url())
+    order.refresh_from_db()
+    return _order_page(request, order, closure_form=form, status=status if status != 200 else 400)
+
+
+@login_required
+@require_POST
+def order_verify(request, pk):
+    order = _order(request.user, pk)
+    form = VerifyForm(request.POST)
+    status = 200
+    if form.is_valid():
+        accept = form.cleaned_data["decision"] == "accept"
+        done, status = _run(form, request, lambda: orders.verify_closure(
+            request.user, order, accept=accept, note=form.cleaned_data["note"]),
+            _("Order verified and closed.") if accept else _("Order sent back."))
+        if done:
+            return redirect(order.get_absolute_url())
+    order.refresh_from_db()
+    return _order_page(request, order, verify_form=form, status=status if status != 200 else 400)
+
+
+@login_required
+def order_attachment(request, pk):
+    closure = get_object_or_404(visible(request.user, OrderClosure.objects.all()), pk=pk)
+    if not closure.attachment:
+        raise Http404(_("no file"))
+    name = closure.attachment_name or os.path.basename(closure.attachment.name)
+    return FileResponse(closure.attachment.open("rb"), as_attachment=True, filename=name)
+
+
+# --- warnings, incentives, proposals, tickets ---------------------------------------------
+
+
+def _listing(request, model, tab, heading, statuses=()):
+    user = request.user
+    form = StatusFilterForm(request.GET, statuses=statuses)
+    values = filter_values(form)
+    qs = visible(user, model.objects.all()).select_related("owner_office", "owner_post", "region", "pairing", "rule")
+    if values.get("status"):
+        qs = qs.filter(status=values["status"])
+    if values.get("period"):
+        try:
+            p = Period.parse(values["period"])
+            qs = qs.filter(period_kind=p.kind, period_start=p.start)
+        except PeriodError:
+            pass
+    qs = qs.order_by("-created", "-id")
+    page = paginate(request, qs)
+    for obj in page:
+        obj.score_rows = _score_rows(obj)
+        obj.may_answer = _may_answer(user, obj)
+    return render(request, TEMPLATES + "consequences.html", _ctx(request, tab, form=form, page=page, heading=heading,
+                                                                 today=timezone.localdate()))
+
+
+def _may_answer(user, obj) -> bool:
+    from .offices import acts_for
+
+    if isinstance(obj, PerformanceWarning):
+        return obj.status == WarningStatus.OPEN and acts_for(user, obj.owner_office)
+    if isinstance(obj, InterventionTicket):
+        return obj.status == TicketStatus.OPEN and acts_for(user, obj.owner_office)
+    if isinstance(obj, RestructuringProposal):
+        scope = scope_for(user)
+        return obj.status == ProposalStatus.OPEN and (acts_for(user, obj.owner_office) or (scope.active and scope.role == "national"))
+    return False
+
+
+@login_required
+def warning_list(request):
+    return _listing(request, PerformanceWarning, "warning", _("Warnings"), WarningStatus.choices)
+
+
+@login_required
+def incentive_list(request):
+    return _listing(request, Incentive, "incentive", _("Incentives"))
+
+
+@login_required
+def proposal_list(request):
+    return _listing(request, RestructuringProposal, "proposal", _("Restructuring proposals"), ProposalStatus.choices)
+
+
+@login_required
+def ticket_list(request):
+    return _listing(request, InterventionTicket, "ticket", _("Intervention tickets"), TicketStatus.choices)
+
+
+def _answer(request, model, pk, do, success, back):
+    obj = scoped_or_404(request.user, model.objects.all(), pk=pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            do(obj, form.cleaned_data["note"])
+        except PermissionDenied:
+            raise
+        except ValidationError as exc:
+            for texts in messages_of(exc).values():
+                for text in texts:
+                    messages.error(request, text)
+            return redirect(back)
+        messages.success(request, success)
+    else:
+        messages.error(request, _("write a note first"))
+    anchor = {PerformanceWarning: "warning", RestructuringProposal: "proposal", InterventionTicket: "ticket"}[model]
+    return redirect(f"{back}#{anchor}-{obj.pk}")
+
+
+@login_required
+@require_POST
+def warning_acknowledge(request, pk):
+    return _answer(request, PerformanceWarning, pk, lambda w, note: orders.acknowledge_warning(request.user, w, response=note),
+                   _("Warning acknowledged."), reverse("warning-list"))
+
+
+@login_required
+@require_POST
+def proposal_decide(request, pk):
+    accept = request.POST.get("decision") == "accept"
+    return _answer(request, RestructuringProposal, pk,
+                   lambda p, note: orders.decide_proposal(request.user, p, accept=accept, note=note),
+                   _("Proposal accepted.") if accept else _("Proposal rejected."), reverse("proposal-list"))
+
+
+@login_required
+@require_POST
+def ticket_resolve(request, pk):
+    return _answer(request, InterventionTicket, pk, lambda t, note: orders.resolve_ticket(request.user, t, resolution=note),
+                   _("Ticket resolved."), reverse("ticket-list"))
+
+
+# --- rules -----------------------------------------------------------------------------------
+
+
+@login_required
+def rule_list(request):
+    require(scope_for(request.user).active)
+    rules.ensure_default_rules()
+    return render(request, TEMPLATES + "rules.html", _ctx(request, "rule", rules=ConsequenceRule.objects.select_related("updated_by"),
+                                                          apply_form=ApplyForm()))
+
+
+@login_required
+def rule_edit(request, pk):
+    user = request.user
+    require(rules.may_edit_rules(user))
+    rule = get_object_or_404(ConsequenceRule, pk=pk)
+    status = 200
+    if request.method == "POST":
+        form = RuleForm(request.POST, kind=rule.kind)
+        if form.is_valid():
+            done, status = _run(form, request, lambda: rules.update_rule(user, rule, **form.action_values(rule)), _("Rule saved."))
+            if done:
+                return redirect("rule-list")
+    else:
+        initial = {f: getattr(rule, f) for f in rules.EDITABLE}
+        initial["levels"] = ", ".join(str(n) for n in rule.levels or [])
+        form = RuleForm(initial=initial, kind=rule.kind)
+    return render(request, TEMPLATES + "rule_form.html", _ctx(request, "rule", form=form, rule=rule), status=status)
+
+
+@login_required
+@require_POST
+def rule_apply(request):
+    """The national coordinator runs the rules for a period now (through the task queue)."""
+    require(rules.may_edit_rules(request.user))
+    form = ApplyForm(request.POST)
+    if form.is_valid():
+        try:
+            label = Period.parse(form.cleaned_data["period"]).label
+        except PeriodError as exc:
+            messages.error(request, str(exc))
+            return redirect("rule-list")
+        result = tasks.enqueue(tasks.apply_rules, label)
+        messages.success(request, _("Rules applied to %(period)s: %(n)d new consequences.") % {"period": label, "n": result["total"]})
+    return redirect("rule-list")

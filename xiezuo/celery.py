@@ -1,0 +1,26 @@
+"""The Celery application: background work for recomputation, the consequence rules and
+escalation.
+
+Settings come from Django's (`CELERY_*`). With no broker configured — the embedded
+default, a laptop, the tests — tasks run eagerly in the calling process, so nothing else
+has to run. In production set `XIEZUO_CELERY_BROKER=redis://host:6379/1` and start
+workers and the scheduler:
+
+    celery -A xiezuo worker -l info
+    celery -A xiezuo beat -l info        # the daily loop below
+"""
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiezuo.settings")
+
+app = Celery("xiezuo")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks(["xiezuo.assessment"])
+
+# Early every morning (Asia/Shanghai): stale scores, rules, escalation of overdue orders.
+app.conf.beat_schedule = {
+    "daily-loop": {"task": "assessment.daily_loop", "schedule": crontab(hour=5, minute=30)},
+}
