@@ -258,13 +258,19 @@ def test_east_may_create_a_project_only_under_its_own_pairing(users, pair):
     assert problems(without_pairing) == {(2, "县级代码")}
 
 
-def test_a_recorded_projects_name_budget_or_dates_are_not_changed_by_import(users, pair, project):
-    row = ["MG-001", "改了名字", "产业协作", "513436", pair.pk, "2026-01-05", "2028-12-31", None, 600000, None, None]
-    result = run(ProjectImporter(), users["county_office"], PROJECT_HEADERS, [row])
-    assert problems(result) == {(2, "项目名称"), (2, "计划完成日期"), (2, "东部财政援助资金（元）")}
-    assert "美姑县高山蔬菜基地" in reason(result, 2, "项目名称")
-    assert "500,000.00" in reason(result, 2, "东部财政援助资金（元）")
-    assert Project.objects.get(code="MG-001").name == "美姑县高山蔬菜基地"
+def test_a_recorded_project_is_updated_through_update_project_but_keeps_its_county(users, pair, project):
+    row = ["MG-001", "美姑县高山蔬菜基地（二期）", "产业协作", "513436", None, "2026-01-05", "2028-12-31", None, 600000, 80000, None]
+    result = run(ProjectImporter(), users["east_office"], PROJECT_HEADERS, [row])
+    assert result.ok, result.errors
+    assert counts(result) == (0, 1, 0)
+    updated = Project.objects.get(code="MG-001")
+    assert (updated.name, updated.planned_end, updated.pairing) == ("美姑县高山蔬菜基地（二期）", D(2028, 12, 31), pair)  # blank pairing kept
+    assert {b.source: b.amount_fen for b in updated.budget.all()} == {"east_fiscal": 60_000_000, "local_match": 8_000_000}
+    assert AuditEntry.objects.filter(object_type="projects.project", object_id=str(project.pk), via="import", username="east_office").exists()
+
+    moved = run(ProjectImporter(), users["national"], PROJECT_HEADERS, [["MG-001"] + row[1:3] + ["513431"] + row[4:]])
+    assert problems(moved) == {(2, "县级代码")}
+    assert "county cannot be changed" in reason(moved, 2, "县级代码") and "513436" in reason(moved, 2, "县级代码")
 
 
 def test_dry_run_reports_counts_and_writes_nothing(users, pair):

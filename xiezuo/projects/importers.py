@@ -11,11 +11,11 @@ exports on the list pages may use them so that an export is a ready-filled templ
 
 Projects. A row names its project by 项目编号; without a code, by its name in its county
 among the projects the user can see; otherwise a new project is created (with the code in
-the file, or a generated one). For a recorded project the row may change what the actions
-allow: the status (only the allowed transitions, via `transition`) and a lead organisation
-(`add_partner`). The actions offer no way to rename a project, move it, re-plan its dates or
-re-budget it, so such a difference is refused with the recorded value in the reason rather
-than written past the actions.
+the file, or a generated one). A recorded project is changed only where the row differs:
+its record and budget through `update_project`, its status through `transition` (allowed
+transitions only), a lead organisation through `add_partner`. A blank cell keeps the
+recorded value. The county is never changed (update_project keeps it: moving a project
+moves who answers for it), so a row naming another county is refused with the reason.
 
 Milestones. A row is one milestone of one project (项目编号 + 序号). The rows of a project
 overlay its recorded plan by order number; if the resulting plan differs from the recorded
@@ -37,11 +37,13 @@ from xiezuo.core.importing import (
     CREATED, UNCHANGED, UPDATED, Column, Importer, _decimal, _number_text, choice, parse_code, parse_count, parse_date, parse_fen,
     text,
 )
-from xiezuo.core.money import fen_to_yuan_decimal, format_yuan
+from xiezuo.core.money import fen_to_yuan_decimal
 from xiezuo.core.scoping import visible
 from xiezuo.regions.choices import Level
 
-from .actions import add_partner, complete_milestone, create_project, set_milestones, submit_report, transition, week_start
+from .actions import (
+    add_partner, complete_milestone, create_project, set_milestones, submit_report, transition, update_project, week_start,
+)
 from .choices import Category, Enclave, FundSource, PartnerRole, Status
 from .models import BudgetLine, Milestone, ProgressReport, Project
 
@@ -234,9 +236,8 @@ class ProjectImporter(Importer):
     instructions = [
         _l("A row whose 项目编号 is recorded updates that project; a row without a code updates the project with the same name in the "
            "same county, if you can see one; other rows create new projects. A blank cell leaves the recorded value as it is."),
-        _l("A recorded project can change its status (allowed changes only) and gain a lead organisation by import. Its name, "
-           "category, county, pairing, planned dates, budget and description cannot be changed by import: a row that differs is "
-           "refused and the recorded value is shown."),
+        _l("A recorded project takes the row's name, category, enclave, pairing, planned dates, budget, description and lead "
+           "organisation; its status changes only as allowed. Its county cannot be changed: a row naming another county is refused."),
         _l("You may import projects only in your own area: the county's side or the eastern side of the project's pairing."),
         MONEY_HELP,
     ]
@@ -275,39 +276,23 @@ class ProjectImporter(Importer):
             fields["description"] = values["description"]
         prepared = {"existing": existing, "code": code, "fields": fields, "budget": budget, "status": values.get("status"),
                     "lead": lead}
-        if existing is not None:
-            self._refuse_changes(existing, prepared)
+        if existing is not None and existing.county_id != county.pk:
+            raise field_error("county", _("project %(code)s runs in %(county)s (%(ccode)s); a project's county cannot be changed") % {
+                "code": existing.code, "county": existing.county.name, "ccode": existing.county.code})
         return prepared
 
-    def _refuse_changes(self, project, prepared):
-        """The actions cannot rename, move, re-plan or re-budget a project: say so per cell."""
-        errors = {}
-        for name, value in prepared["fields"].items():
-            recorded = getattr(project, name)
-            if recorded != value:
-                errors[name] = [_("a recorded project's %(field)s cannot be changed by import; it is “%(recorded)s”") % {
-                    "field": Project._meta.get_field(name).verbose_name, "recorded": self._shown(name, recorded)}]
-        lines = {b.source: b.amount_fen for b in project.budget.all()}
-        for source, fen in prepared["budget"].items():
-            if lines.get(source, 0) != fen:
-                errors[f"budget_{source}"] = [_("a recorded project's budget cannot be changed by import; it is %(money)s") % {
-                    "money": format_yuan(lines.get(source, 0))}]
-        if errors:
-            raise ValidationError(errors)
-
     @staticmethod
-    def _shown(name, value):
-        if name == "category":
-            return _name_of(CATEGORY_NAMES, value)
-        if name == "enclave":
-            return _name_of(ENCLAVE_NAMES, value)
-        if value is None:
-            return ""
-        if name == "county":
-            return value.code
-        if name == "pairing":
-            return value.pk
-        return value
+    def _changes(project, prepared) -> dict | None:
+        """The update_project arguments if the row changes the record or budget, else None.
+        Blank cells (absent fields) keep the recorded value, as update_project needs them all."""
+        fields = prepared["fields"]
+        record = {name: fields.get(name, getattr(project, name))
+                  for name in ("name", "category", "enclave", "pairing", "planned_start", "planned_end", "description")}
+        lines = {b.source: b.amount_fen for b in project.budget.all()}
+        budget = {source: fen for source, fen in prepared["budget"].items() if lines.get(source, 0) != fen}
+        if all(getattr(project, k) == v for k, v in record.items()) and not budget:
+            return None
+        return dict(record, budget=budget)
 
     def keys(self, prepared):
         f = prepared["fields"]
@@ -325,6 +310,10 @@ class ProjectImporter(Importer):
                 transition(ctx.user, project, status)
             return CREATED
         changed = False
+        changes = self._changes(existing, prepared)
+        if changes is not None:
+            update_project(ctx.user, existing, **changes)
+            changed = True
         if status and status != existing.status:
             transition(ctx.user, existing, status)
             changed = True
