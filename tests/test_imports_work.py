@@ -488,6 +488,14 @@ def test_reversal_by_import_and_a_whole_amount_check_on_arrival(users, pair, agr
     assert problems(wrong) == {(2, "金额（元）")}
 
 
+def test_an_arrival_of_an_allocation_refused_in_the_same_file_names_both_rows(users, pair, agreement):
+    rows = [["XD-30", "下达", pair.pk, agreement.year, None, None, None, 100, TODAY, None],
+            ["DW-30", "到位", None, None, None, None, "XD-30", None, TODAY, None]]
+    result = run(PostingImporter(), users["west_office"], POSTING_HEADERS, rows)
+    assert problems(result) == {(2, "业务类型"), (3, "关联幂等键")}
+    assert "XD-30" in reason(result, 3, "关联幂等键")
+
+
 # --- dispatch records --------------------------------------------------------------------------
 
 DISPATCH_HEADERS = ["记录编号", "姓名", "身份证号", "人员类别", "派驻方向", "派出单位", "接收单位", "计划开始日期", "计划结束日期",

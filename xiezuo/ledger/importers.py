@@ -176,7 +176,11 @@ class PostingImporter(Importer):
     def apply(self, ctx, prepared):
         kind, key, date, memo = prepared["kind"], prepared["key"], prepared["date"], prepared["memo"]
         if prepared.get("ref") is PENDING:
-            prepared = dict(prepared, ref=Posting.objects.get(idempotency_key=prepared["ref_key"]))
+            ref = Posting.objects.filter(idempotency_key=prepared["ref_key"]).first()
+            if ref is None:  # the row that was to post it was refused
+                raise field_error("ref_key", _("the row with the idempotency key “%(key)s” was not posted; see its own problem") % {
+                    "key": prepared["ref_key"]})
+            prepared = dict(prepared, ref=ref)
             self._check_ref(prepared)
         seen = Posting.objects.filter(idempotency_key=key).exists()
         if kind == Kind.ALLOCATION:
