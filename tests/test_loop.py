@@ -37,6 +37,16 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
+@pytest.fixture(autouse=True)
+def indicator_system(db):
+    """Version 1 of the indicator system (a data migration makes it; a browser test's
+    flush of every table may have removed it)."""
+    from xiezuo.assessment.defaults import seed
+    from xiezuo.assessment.models import GradeCutoffs, Indicator
+
+    seed(IndicatorSystem, Indicator, GradeCutoffs)
+
+
 def office(code):
     return Organisation.objects.get(kind="office", region__code=code)
 
@@ -403,3 +413,22 @@ def test_recompute_then_apply_runs_as_a_celery_task_eagerly(users):
     assert order.issued_on == D(2025, 7, 15)
     made = tasks.escalate_overdue.delay("2025-12-01").get()
     assert made["escalated"] >= 1
+
+
+def test_the_loop_command_is_idempotent(users):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    late_project(users, planned=D(2025, 9, 1))
+    out = StringIO()
+    call_command("loop", "apply", "2025Q3", "--today", "2025-09-30", stdout=out)
+    assert "late 1" in out.getvalue()
+    out = StringIO()
+    call_command("loop", "apply", "2025Q3", "--today", "2025-09-30", stdout=out)
+    assert "nothing new" in out.getvalue()
+    out = StringIO()
+    call_command("loop", "escalate", "--today", "2025-11-03", stdout=out)
+    assert out.getvalue().strip() == "1 escalations"  # 10 working days to 21 October; level 2 is due 4 November
+    call_command("loop", "escalate", "--today", "2025-11-03", stdout=out)
+    assert RectificationOrder.objects.get().escalations.count() == 1

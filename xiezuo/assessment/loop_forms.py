@@ -12,7 +12,7 @@ ANY = [("", _("all"))]
 
 
 class ClosureForm(BootstrapMixin, forms.Form):
-    text = forms.CharField(label=_("what was done"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    text = forms.CharField(label=_("what was done to rectify it"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     attachment = forms.FileField(label=_("evidence file"), required=False,
                                  help_text=_("PDF, image, Word, Excel, OFD or ZIP; at most 10 MB"))
 

@@ -497,3 +497,20 @@ class InterventionTicket(Consequence):
         d = ev.get("dispatch", {})
         return gettext("%(person)s left %(days)s days before the end of the term") % {"person": d.get("person", ""),
                                                                                        "days": d.get("days_early", "")}
+
+    @property
+    def detail(self) -> str:
+        """The facts behind the ticket, in the reader's language."""
+        from django.utils.translation import gettext
+
+        ev = self.evidence or {}
+        if self.signal == Signal.NO_REPORT:
+            p = ev.get("project", {})
+            return gettext("last weekly report: %(week)s; checked on %(day)s") % {
+                "week": p.get("last_report_week") or gettext("never"), "day": p.get("checked_on", "")}
+        if self.signal == Signal.ARRIVAL:
+            p = ev.get("posting", {})
+            return gettext("allocated on %(booked)s, due by %(due)s, not arrived on %(day)s") % {
+                "booked": p.get("booked_on", ""), "due": p.get("due_date", ""), "day": p.get("checked_on", "")}
+        d = ev.get("dispatch", {})
+        return gettext("agreed term to %(end)s, left on %(left)s") % {"end": d.get("planned_end", ""), "left": d.get("actual_end", "")}

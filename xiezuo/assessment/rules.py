@@ -49,6 +49,47 @@ EDITABLE = ("name", "active", "period_kind", "subject_level", "grade", "count", 
             "benefit", "description")
 
 
+KIND_ORDER = [k.value for k in RuleKind]
+
+
+def ordered(qs):
+    """Rules in the order of `RuleKind` (scores first, then late work, then risk signals)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    return qs.annotate(kind_order=Case(*[When(kind=k, then=Value(i)) for i, k in enumerate(KIND_ORDER)],
+                                       output_field=IntegerField())).order_by("kind_order", "code")
+
+
+def summary(rule: ConsequenceRule) -> str:
+    """What the rule does with its current parameters, in the reader's language."""
+    grade = rule.get_grade_display() if rule.grade else ""
+    period = rule.get_period_kind_display()
+    if rule.kind == RuleKind.INCENTIVE:
+        text = _("grade “%(grade)s” in %(n)d consecutive periods (%(period)s) → %(benefit)s") % {
+            "grade": grade, "n": rule.count, "period": period, "benefit": rule.benefit}
+    elif rule.kind == RuleKind.WARNING:
+        levels = list(rule.levels or []) + [0, 0, 0]
+        text = _("grade “%(grade)s” (%(period)s): level 1 from %(a)d, level 2 from %(b)d, level 3 from %(c)d consecutive periods") % {
+            "grade": grade, "period": period, "a": levels[0], "b": levels[1], "c": levels[2]}
+    elif rule.kind == RuleKind.RESTRUCTURE:
+        text = _("grade “%(grade)s” in %(n)d consecutive periods (%(period)s) → proposal to the office one level up") % {
+            "grade": grade, "n": rule.count, "period": period}
+    elif rule.kind == RuleKind.LATE:
+        text = _("milestone more than %(n)d days late → order from %(issuer)s, due in %(k)d working days") % {
+            "n": rule.count, "issuer": rule.get_issuer_level_display(), "k": rule.working_days}
+    elif rule.kind == RuleKind.NO_REPORT:
+        text = _("no weekly report for %(n)d weeks → ticket, answer within %(k)d working days") % {"n": rule.count, "k": rule.working_days}
+    elif rule.kind == RuleKind.ARRIVAL:
+        text = _("funds not arrived %(n)d days after the due date → ticket, answer within %(k)d working days") % {
+            "n": rule.count, "k": rule.working_days}
+    else:
+        text = _("professional left %(n)d or more days before the end of the term → ticket, answer within %(k)d working days") % {
+            "n": rule.count, "k": rule.working_days}
+    if rule.subject_level and rule.kind in (RuleKind.INCENTIVE, RuleKind.WARNING, RuleKind.RESTRUCTURE):
+        text += " · " + rule.get_subject_level_display()
+    return text
+
+
 def ensure_default_rules() -> int:
     """Create the shipped rules that are missing (by code); returns how many were made."""
     made = 0

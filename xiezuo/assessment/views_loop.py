@@ -306,8 +306,10 @@ def ticket_resolve(request, pk):
 def rule_list(request):
     require(scope_for(request.user).active)
     rules.ensure_default_rules()
-    return render(request, TEMPLATES + "rules.html", _ctx(request, "rule", rules=ConsequenceRule.objects.select_related("updated_by"),
-                                                          apply_form=ApplyForm()))
+    found = list(rules.ordered(ConsequenceRule.objects.select_related("updated_by")))
+    for r in found:
+        r.summary = rules.summary(r)
+    return render(request, TEMPLATES + "rules.html", _ctx(request, "rule", rules=found, apply_form=ApplyForm()))
 
 
 @login_required
