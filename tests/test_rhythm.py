@@ -335,7 +335,7 @@ def test_plan_cycle_evaluation_adjustment_acceptance(plan, users):
     adj = actions.adjust_plan(users["west_office"], plan, reason="提前完成", adjusted_on=D(2025, 7, 1), end_year=2027, goals="新目标")
     plan.refresh_from_db()
     assert plan.status == "adjusted" and plan.end_year == 2027
-    assert adj.changes() == [("end_year", 2026, 2027), ("goals", "目标", "新目标")]
+    assert [(str(label), a, b) for label, a, b in adj.changes()] == [("last year", 2026, 2027), ("goals", "目标", "新目标")]
     assert AuditEntry.objects.filter(object_type="rhythm.planadjustment", object_id=str(adj.pk)).exists()
     with pytest.raises(ValidationError) as exc:
         actions.accept_plan(e, plan, accepted_on=D(2026, 12, 1), result="passed", remarks="ok")

@@ -46,7 +46,7 @@ def consultation(c):
     for row in ms.iter_rows():
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
     ds = wb.create_sheet(str(_("decisions"))[:31])
-    ds.append([str(h) for h in (_("decision"), _("owner post"), _("deadline"), _("state"), _("done on"),
+    ds.append([str(h) for h in (_("decision"), _("owner post"), _("deadline"), _("status"), _("done on"),
                                 _("evidence of completion"), _("escalated to"), _("escalated on"))])
     for item in c.actions.select_related("owner_post__office", "escalated_to__office"):
         ds.append([item.decision, str(item.owner_post), _d(item.deadline), str(item.get_state_display()), _d(item.done_on),

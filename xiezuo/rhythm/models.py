@@ -263,7 +263,9 @@ class PlanAdjustment(Audited):
         return self.plan.audit_region_code()
 
     def changes(self):
-        return [(k, self.before.get(k), self.after.get(k)) for k in self.after if self.before.get(k) != self.after.get(k)]
+        """[(field label, before, after)] for the fields the adjustment changed."""
+        return [(Plan._meta.get_field(k).verbose_name, self.before.get(k), self.after.get(k))
+                for k in self.after if self.before.get(k) != self.after.get(k)]
 
 
 class AcceptanceResult(models.TextChoices):

@@ -218,7 +218,7 @@ def short_agreements(office, as_of: datetime.date):
 
 def _agreement_lines(qs, as_of, limit):
     rows = qs.select_related("pairing__east_region", "pairing__west_region")[:limit]
-    return [Line(title=f"{a.year} {a.pairing}", detail=_("%(arrived)s of %(committed)s arrived; due by %(due)s") % {
+    return [Line(title=f"{a.year} {a.pairing} · {a.pairing.get_kind_display()}", detail=_("%(arrived)s of %(committed)s arrived; due by %(due)s") % {
         "arrived": format_yuan(a.arrived_fen), "committed": format_yuan(a.fiscal_aid_fen), "due": a.funds_due_date},
         url=link("agreement-detail", a.pk), date=a.funds_due_date, days_late=_late(a.funds_due_date, as_of),
         region=a.pairing.west_region.name) for a in rows]

@@ -263,6 +263,11 @@ def plan_create(request):
     return render(request, "rhythm/plan_form.html", {"form": form}, status=status)
 
 
+def _next_year_to_evaluate(plan, today):
+    done = set(plan.evaluations.values_list("year", flat=True))
+    return next((y for y in plan.years if y not in done and y <= today.year), None)
+
+
 @login_required
 def plan_detail(request, pk):
     user = request.user
@@ -270,7 +275,7 @@ def plan_detail(request, pk):
     may_edit = can_edit_plan(user, plan.pairing)
     today = timezone.localdate()
     forms = {
-        "evaluate": EvaluationForm(initial={"year": min(max(today.year - 1, plan.start_year), plan.end_year), "evaluated_on": today}),
+        "evaluate": EvaluationForm(initial={"year": _next_year_to_evaluate(plan, today), "evaluated_on": today}),
         "adjust": AdjustmentForm(initial={"adjusted_on": today, "title": plan.title, "end_year": plan.end_year, "goals": plan.goals}),
         "accept": AcceptanceForm(initial={"accepted_on": today}),
     }
