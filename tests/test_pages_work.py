@@ -735,3 +735,17 @@ def test_stage_forms_refuse_bad_input(client_as, money, meigu, agreement, guiyan
                                                     "idempotency_key": "second-arrival"})
     assert "already arrived" in " ".join(arrival.context["form"].errors["allocation"])
     assert Posting.objects.count() == 4
+
+
+def test_project_page_offers_the_ledger_steps_only_to_the_western_side(client_as, meigu):
+    disburse = reverse("ledger-disburse") + f"?project={meigu.code}"
+    for role, offered in (("county_office", True), ("west_office", True), ("national", True), ("east_office", False),
+                          ("viewer", False)):
+        html = client_as(role).get(reverse("project-detail", args=[meigu.pk])).content.decode()
+        assert (disburse in html) is offered, role
+
+
+def test_ledger_index_pages_its_accounts(client_as, money, english):
+    response = client_as("national").get(reverse("ledger-index"), {"year": "abc"})
+    assert response.status_code == 200 and response.context["year"] == timezone.localdate().year
+    assert response.context["page"].paginator.count >= 5

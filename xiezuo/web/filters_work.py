@@ -219,10 +219,15 @@ def posting_years(user) -> list[int]:
     return [d.year for d in visible(user, Posting.objects.all()).dates("booked_on", "year", order="DESC")]
 
 
-def accounts_with_balances(user):
-    """The accounts the user may see, each with `balance` (fen): the replay of its entries."""
-    accounts = list(visible(user, Account.objects.select_related("owner__region", "project")).order_by(
-        "owner__region__code", "purpose", "project__code"))
+def visible_accounts(user):
+    return visible(user, Account.objects.select_related("owner__region", "project")).order_by(
+        "owner__region__code", "purpose", "project__code", "id")
+
+
+def with_balances(accounts):
+    """Give each account `balance` (fen): the replay of its entries, for these accounts only
+    (a page of them: a national office has an account per project)."""
+    accounts = list(accounts)
     sums = balances(accounts)
     for a in accounts:
         a.balance = sums.get(a.pk, 0)

@@ -28,7 +28,7 @@ from ..forms import filter_values
 from ..forms_work import AllocateForm, ArrivalForm, DisburseForm, PostingFilterForm, ReverseForm, SpendingForm
 from .common import paginate, require, run_action, scoped_or_404, wants_xlsx
 
-ACCOUNTS_SHOWN = 200
+ACCOUNTS_PER_PAGE = 50
 ENTRIES_PER_PAGE = 100
 STAGES = ("committed", "allocated", "arrived", "disbursed", "spent")
 
@@ -59,12 +59,12 @@ def ledger_index(request):
                 "percent": round(100 * stages.get(k, 0) / committed, 1) if committed else None} for k in STAGES]
     timeliness = arrival_timeliness_for(user, year)
     allocated = timeliness["allocated_fen"]
-    accounts = fw.accounts_with_balances(user)
+    accounts = Paginator(fw.visible_accounts(user), ACCOUNTS_PER_PAGE).get_page(request.GET.get("page"))
     years = sorted(set(fw.posting_years(user)) | {timezone.localdate().year, year}, reverse=True)
     return render(request, "ledger/index.html", {
         "year": year, "years": years, "figures": figures, "timeliness": timeliness,
         "on_time_percent": round(100 * timeliness["on_time_fen"] / allocated, 1) if allocated else None,
-        "accounts": accounts[:ACCOUNTS_SHOWN], "account_count": len(accounts),
+        "page": accounts, "accounts": fw.with_balances(accounts),
         "recent": fw.postings(user)[:10], "sides": fw.user_sides(user),
     })
 

@@ -106,6 +106,8 @@ def project_detail(request, pk):
         "transitions": bool(TRANSITIONS[Status(project.status)]),
         "complete_form": CompleteMilestoneForm() if can_edit else None,
         "closed": project.status in fw.CLOSED,
+        # Paying into a project and recording its spending is the western side's step.
+        "can_pay": "west" in fw.user_sides(user) and scope_for(user).in_own(project.county.code),
     })
 
 
