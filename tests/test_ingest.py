@@ -89,3 +89,104 @@ def test_dispatch_records(users):
     outcome = ingest(users["county_office"], [good])
     assert outcome.applied == 1
     assert Dispatch.objects.filter(person_name="赵老师").count() == 1
+
+
+def test_report_text_is_capped_like_the_api(users, projects):
+    items = [report(0, projects[0]) | {"done": "做" * 5000, "problems": "难" * 5000},
+             report(1, projects[1]) | {"done": "做" * 5001},
+             report(2, projects[2]) | {"problems": "x" * 5001},
+             report(3, projects[0], week="2026-11-25") | {"done": "a\x00b"},
+             report(4, projects[1], week="2026-11-25") | {"problems": 7}]
+    outcome = ingest(users["county_office"], items)
+    assert {(r["index"], r["field"]) for r in outcome.refused} == {(1, "done"), (2, "problems"), (3, "done"), (4, "problems")}
+    assert "5000" in next(r["reason"] for r in outcome.refused if r["index"] == 1)
+    assert ingest(users["county_office"], items[:1]).applied == 1
+    assert ProgressReport.objects.get(project=projects[0]).done == "做" * 5000
+
+
+def test_reports_are_audited_like_single_saves(users, projects):
+    """One audit row per report created or amended (with what it replaced) and one per
+    project whose latest week moved, with before and after as the signal handler writes."""
+    county = users["county_office"]
+    ingest(county, [report(0, projects[0], week="2026-11-18", percent=30)])
+    outcome = ingest(county, [report(1, projects[0], week="2026-11-18", percent=40),  # amends the same week
+                              report(2, projects[0], week="2026-11-11", percent=10)])  # an older week: project unchanged
+    assert outcome.applied == 2
+    rows = AuditEntry.objects.filter(object_type="projects.progressreport").order_by("id")
+    assert [r.action for r in rows] == ["create", "update", "create"]
+    amended = rows[1]
+    assert amended.before["percent"] == 30 and amended.after["percent"] == 40
+    assert amended.region_code == "513436" and amended.other_region_code == "330212" and amended.username == "county_office"
+    assert amended.request_id and amended.via
+    project_rows = AuditEntry.objects.filter(object_type="projects.project", object_id=str(projects[0].pk), action="update")
+    assert [(r.before["percent_done"], r.after["percent_done"]) for r in project_rows.order_by("id")] == [(0, 30), (30, 40)]
+    projects[0].refresh_from_db()
+    assert (projects[0].last_report_week, projects[0].percent_done) == (D(2026, 11, 16), 40)
+
+
+@pytest.fixture
+def offices():
+    return (Organisation.objects.get(kind="office", region__code="330212"),
+            Organisation.objects.get(kind="office", region__code="513436"))
+
+
+def dispatch(i, east, west, **fields):
+    return {"type": "dispatch", "client_id": f"d-{i}", "person_name": f"老师{i}", "kind": "education", "direction": "e2w",
+            "from_org": east.id, "to_org": west.id, "planned_start": "2026-03-01", "planned_end": "2027-02-28", **fields}
+
+
+def test_dispatch_id_numbers_are_kept_checked_and_never_audited(users, offices):
+    east, west = offices
+    good = dispatch(1, east, west, id_number="51343619900101123x")
+    bad = [dispatch(2, east, west, id_number="12345"), dispatch(3, east, west, id_number="5134361990010112AB"),
+           dispatch(4, east, west, id_number=513436199001011234), dispatch(5, east, west, person_name="名" * 51)]
+    outcome = ingest(users["county_office"], [good, *bad])
+    assert {(r["index"], r["field"]) for r in outcome.refused} == {(1, "id_number"), (2, "id_number"), (3, "id_number"),
+                                                                    (4, "person_name")}
+    assert ingest(users["county_office"], [good]).applied == 1
+    d = Dispatch.objects.get(client_id="d-1")
+    assert d.id_number == "51343619900101123X"
+    entry = AuditEntry.objects.get(object_type="people.dispatch", object_id=str(d.pk))
+    assert "id_number" not in entry.after and "51343619900101123X" not in str(entry.after)
+    assert entry.region_code == "513436" and entry.other_region_code == "330212"
+
+
+def test_dispatch_pairing_must_exist_be_visible_and_link_the_sides(users, offices):
+    east, west = offices
+    pair = Pairing.objects.get(kind="county", east_region__code="330212", west_region__code="513436")
+    province_pair = Pairing.objects.get(kind="province", east_region__code="330000", west_region__code="510000")
+    elsewhere = Pairing.objects.exclude(east_region__code__startswith="33").exclude(west_region__code__startswith="51").first()
+    items = [dispatch(1, east, west, pairing=pair.id),  # the county pairing of the two offices
+             dispatch(2, east, west, pairing=province_pair.id),  # the county office does not see its province's pairing
+             dispatch(3, east, west, pairing=999999),  # no such pairing
+             dispatch(4, east, west, pairing=elsewhere.id),  # another pair: not visible to the county office
+             dispatch(5, east, west, pairing="x")]
+    outcome = ingest(users["county_office"], items)
+    assert {(r["index"], r["field"]) for r in outcome.refused} == {(1, "pairing"), (2, "pairing"), (3, "pairing"), (4, "pairing")}
+    # the national coordinator sees every pairing, and still cannot file a record under one that does not link the sides
+    outcome = ingest(users["national"], [dispatch(6, east, west, pairing=elsewhere.id)])
+    assert [(r["index"], r["field"]) for r in outcome.refused] == [(0, "pairing")]
+    assert "does not link" in outcome.refused[0]["reason"]
+    assert ingest(users["county_office"], items[:1]).applied == 1
+    # the province office sees its province pairing, which contains both offices' regions
+    assert ingest(users["west_office"], [items[1]]).applied == 1
+    assert set(Dispatch.objects.filter(client_id__in=["d-1", "d-2"]).values_list("pairing_id", flat=True)) == {pair.id, province_pair.id}
+
+
+def test_dispatch_client_id_already_on_a_record_is_refused(users, offices):
+    from xiezuo.people.actions import save_dispatch
+
+    east, west = offices
+    save_dispatch(users["county_office"], None, person_name="王医生", kind="medical", direction="e2w", from_org=east, to_org=west,
+                  planned_start=D(2026, 1, 1), planned_end=D(2026, 12, 31), client_id="d-9")
+    outcome = ingest(users["county_office"], [dispatch(9, east, west)])
+    assert [(r["index"], r["field"]) for r in outcome.refused] == [(0, "client_id")]
+
+
+def test_a_refused_batch_leaves_nothing_behind(users, projects, offices):
+    east, west = offices
+    before = AuditEntry.objects.count()
+    outcome = ingest(users["county_office"], [report(0, projects[0]), dispatch(1, east, west), report(2, projects[1], percent=-1)])
+    assert outcome.applied == 0 and len(outcome.refused) == 1
+    assert AuditEntry.objects.count() == before
+    assert not ProgressReport.objects.filter(project__in=projects).exists() and not Dispatch.objects.filter(client_id="d-1").exists()

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from xiezuo.core.context import acting, current_actor
 
 MAX_ITEMS = 10_000
+ORDER = ("report", "dispatch", "posting")
 
 
 @dataclass
@@ -100,7 +101,7 @@ def ingest(user, raw_items: list[dict]) -> Outcome:
         if kind not in known:
             refusals.add(item, "type", _("“%(kind)s” is not one of %(kinds)s") % {"kind": kind, "kinds": ", ".join(sorted(known))})
             continue
-        if not isinstance(client_id, str) or not 1 <= len(client_id) <= 64:
+        if not isinstance(client_id, str) or not 1 <= len(client_id) <= 64 or "\x00" in client_id:
             refusals.add(item, "client_id", _("a client id of 1 to 64 characters is required"))
             continue
         if client_id in seen_ids:
@@ -109,12 +110,16 @@ def ingest(user, raw_items: list[dict]) -> Outcome:
         seen_ids[client_id] = item
         by_kind.setdefault(kind, []).append(item)
 
+    # A fixed order of kinds, whatever the order of the items: reports lock projects, postings
+    # lock postings, accounts and the chain head; two batches must take their locks in one order.
+    by_kind = {kind: by_kind[kind] for kind in ORDER if kind in by_kind}
     actor = current_actor()
     with acting(user if actor.user is None else None, via=actor.via if actor.via != "system" else "api"):
         with transaction.atomic():
             for kind, items in by_kind.items():
                 known[kind].check(user, items, refusals)
-            if refusals.rows:
+            if refusals.rows:  # nothing the checks did (locks, accounts opened) outlives a refusal
+                transaction.set_rollback(True)
                 outcome.refused = sorted(refusals.rows, key=lambda r: (r["index"] is None, r["index"] or 0))
                 return outcome
             for kind, items in by_kind.items():

@@ -1,11 +1,29 @@
-"""Pieces every ingestion handler shares: dates, receipts, audit rows for bulk writes."""
-import datetime
+"""Pieces every ingestion handler shares: dates, duplicate detection, and the bulk writer.
 
+Why not `bulk_create`: a batch of 10,000 items writes 20,000–30,000 rows (the objects, one
+audit row per change, one receipt per item). Through the ORM that is object construction,
+per-field value preparation and parameter binding for every row, about 1,500–2,200 items a
+second on PostgreSQL. Here rows are plain tuples in the table's column order, streamed with
+COPY on PostgreSQL (psycopg's C copy path), or inserted with executemany on SQLite. Ids are
+taken from the table's own sequence beforehand (one `nextval` query for the whole batch), so
+the audit rows and receipts can name the objects without reading them back.
+
+The audit rows have exactly the shape `xiezuo.core.audit` writes for a signal-driven save
+(same actor, request id, via, object type, id, repr, region codes, before/after snapshots),
+so the audit log cannot tell a batch from single saves, except that it is faster.
+"""
+import datetime
+import json
+
+from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xiezuo.core.audit import snapshot
+from xiezuo.core.audit import _jsonable
 from xiezuo.core.context import current_actor
 from xiezuo.core.models import AuditEntry, IngestReceipt
+
+CHUNK = 2000  # ids per IN (...) query: well under SQLite's 32,766 parameters
 
 
 def parse_date(value):
@@ -17,43 +35,225 @@ def parse_date(value):
         raise ValueError(_("“%(v)s” is not a date (YYYY-MM-DD)") % {"v": value}) from None
 
 
+def chunks(values, size=CHUNK):
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def pg_array(values) -> str:
+    """A PostgreSQL array literal of ints, dates or strings (quoted and escaped), to be cast
+    in SQL (`%s::text[]`). Written here because psycopg adapts a Python list element by
+    element in Python, which for 10,000 values costs more than the query."""
+    parts = []
+    for v in values:
+        if v is None:
+            parts.append("NULL")
+        elif isinstance(v, int):
+            parts.append(str(int(v)))
+        elif isinstance(v, datetime.date):
+            parts.append(v.isoformat())
+        else:
+            parts.append('"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return "{" + ",".join(parts) + "}"
+
+
+def any_of(column: str, values, pg_type: str = "text") -> tuple[str, list]:
+    """`column` matches one of `values`, as SQL and parameters: one array parameter on
+    PostgreSQL (`= ANY(%s)`), whatever the count — Django's `__in` binds one placeholder per
+    value, and parsing 10,000 placeholders costs more than the query itself."""
+    values = list(values)
+    if is_postgres():
+        return f"{column} = ANY(%s::{pg_type}[])", [pg_array(values)]
+    if not values:
+        return "1 = 0", []
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", values
+
+
+def filter_any(qs, column: str, values):
+    """`qs` narrowed to rows whose `column` is one of `values` (see `any_of`)."""
+    if is_postgres():
+        field = qs.model._meta.get_field(column.removesuffix("_id"))
+        pg_type = {"DateField": "date", "CharField": "text", "TextField": "text"}.get(field.get_internal_type(), "bigint")
+        return qs.extra(where=[f'"{qs.model._meta.db_table}"."{column}" = ANY(%s::{pg_type}[])'], params=[pg_array(values)])
+    return qs.filter(**{column + "__in": list(values)})
+
+
+def select(sql: str, params) -> list[tuple]:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def receipts_for(ids) -> dict:
+    """{client id: (kind, digest)} of the receipts already held for these ids."""
+    where, params = any_of("client_id", ids)
+    return {row[0]: (row[1], row[2]) for row in select(f"SELECT client_id, kind, digest FROM core_ingestreceipt WHERE {where}", params)}
+
+
+def ledger_keys(ids) -> set:
+    """The ids among these that are already idempotency keys of ledger postings."""
+    where, params = any_of("idempotency_key", ids)
+    return {row[0] for row in select(f"SELECT idempotency_key FROM ledger_posting WHERE {where}", params)}
+
+
+def used_before_message(client_id):
+    return _("client id %(id)s was used before with a different body") % {"id": client_id}
+
+
 def mark_duplicates(items, refusals):
-    """Flag items already applied with the same body; refuse reuse with another body."""
+    """Flag items already applied with the same body; refuse reuse with another body.
+
+    Client ids are one namespace across kinds: an id that named a ledger posting (whose
+    idempotency key is the client id) or an item of another kind is refused too."""
     ids = [it.client_id for it in items]
-    seen = {}
-    for start in range(0, len(ids), 2000):
-        for r in IngestReceipt.objects.filter(client_id__in=ids[start:start + 2000]):
-            seen[r.client_id] = r
+    seen = receipts_for(ids)
+    postings = ledger_keys(ids)
     for it in items:
         r = seen.get(it.client_id)
-        if r is None:
-            continue
-        if r.digest == it.digest and r.kind == it.kind:
+        if r is not None and r == (it.kind, it.digest):
             it.duplicate = True
+        elif r is not None or it.client_id in postings:
+            refusals.add(it, "client_id", used_before_message(it.client_id))
+
+
+# --- writing rows -------------------------------------------------------------------------
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def reserve_ids(model, n: int) -> list[int]:
+    """n fresh primary keys for `model`, in increasing order.
+
+    PostgreSQL: drawn from the table's sequence in one query, so concurrent writers (single
+    saves included) never collide. SQLite (one writer at a time, the embedded default):
+    the next ids after the current maximum, inside the batch's transaction."""
+    if n <= 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cur:
+        if is_postgres():
+            cur.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [n])
+            return sorted(row[0] for row in cur.fetchall())
+        cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        start = cur.fetchone()[0] + 1
+    return list(range(start, start + n))
+
+
+def _sqlite_value(value):
+    if isinstance(value, datetime.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def insert_rows(model, columns, rows) -> int:
+    """Append `rows` (tuples in `columns` order) to `model`'s table: COPY on PostgreSQL,
+    executemany elsewhere. JSON columns take the JSON text; datetimes are aware."""
+    table = model._meta.db_table
+    if not rows:
+        return 0
+    with connection.cursor() as cur:
+        if is_postgres():
+            with cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
         else:
-            refusals.add(it, "client_id", _("client id %(id)s was used before with a different body") % {"id": it.client_id})
+            marks = ", ".join(["%s"] * len(columns))
+            cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+                            [tuple(_sqlite_value(v) for v in row) for row in rows])
+    return len(rows)
 
 
-def write_receipts(items, objects):
+def update_rows(model, columns, rows):
+    """UPDATE many rows by id in one statement. `columns` are (column, PostgreSQL type)
+    pairs; rows are (id, value…) in that order.
+
+    PostgreSQL joins the table to unnest()ed arrays (one round trip, linear in the batch);
+    SQLite runs executemany of the single-row UPDATE. Django's bulk_update builds CASE WHEN
+    chains whose cost grows with the square of the batch."""
+    if not rows:
+        return
+    table = model._meta.db_table
+    with connection.cursor() as cur:
+        if is_postgres():
+            cols = list(zip(*rows))
+            arrays = ", ".join(f"%s::{t}[]" for t in ["bigint"] + [t for _c, t in columns])
+            cols = [pg_array(c) for c in cols]
+            names = ", ".join(["id"] + [f"c{i}" for i in range(len(columns))])
+            sets = ", ".join(f"{c} = v.c{i}" for i, (c, _t) in enumerate(columns))
+            cur.execute(f"UPDATE {table} AS t SET {sets} FROM unnest({arrays}) AS v({names}) WHERE t.id = v.id",
+                        cols)
+        else:
+            sets = ", ".join(f"{c} = %s" for c, _t in columns)
+            cur.executemany(f"UPDATE {table} SET {sets} WHERE id = %s",
+                            [tuple(_sqlite_value(v) for v in row[1:]) + (row[0],) for row in rows])
+
+
+# --- audit rows and receipts --------------------------------------------------------------
+
+AUDIT_COLUMNS = ("time", "user_id", "username", "request_id", "via", "action", "object_type", "object_id",
+                 "object_repr", "region_code", "other_region_code", "before", "after")
+
+
+def snapshot_fields(model) -> list[str]:
+    """The attnames `xiezuo.core.audit.snapshot` records for `model`, in its order."""
+    return [f.attname for f in model._meta.concrete_fields if f.name not in model.audit_exclude]
+
+
+_PLAIN = (int, str, bool, float, type(None))
+
+
+def snap(names, values: dict) -> dict:
+    """`snapshot()` of an object given as {attname: value}: the same keys and JSON values."""
+    out = {}
+    for n in names:
+        v = values[n]
+        out[n] = v if type(v) in _PLAIN else _jsonable(v)
+    return out
+
+
+class AuditWriter:
+    """Collects audit rows for a batch and writes them with one COPY.
+
+    `add(model, object_id, repr, region, other_region, before, after)` takes snapshots as
+    dicts (None for a creation); a change whose before equals its after is skipped, as the
+    signal handler skips it."""
+
+    def __init__(self):
+        actor = current_actor()
+        user = actor.user if getattr(actor.user, "pk", None) else None
+        self.user_id = user.pk if user else None
+        self.username = getattr(user, "username", "") or ""
+        self.request_id, self.via = actor.request_id, actor.via
+        self.now = timezone.now()
+        self.rows = []
+
+    def add(self, model, object_id, object_repr, region_code, other_region_code, before, after):
+        if before is not None and before == after:
+            return
+        action = AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE
+        self.rows.append([self.now, self.user_id, self.username, self.request_id, self.via, action.value,
+                          model._meta.label_lower, str(object_id), str(object_repr)[:200], (region_code or "")[:6],
+                          (other_region_code or "")[:6],
+                          None if before is None else json.dumps(before, ensure_ascii=False),
+                          json.dumps(after, ensure_ascii=False)])
+
+    def write(self):
+        """Ids come from the table's own default (nobody needs them back)."""
+        insert_rows(AuditEntry, AUDIT_COLUMNS, self.rows)
+        self.rows = []
+
+
+RECEIPT_COLUMNS = ("client_id", "kind", "digest", "object_id", "created", "username")
+
+
+def write_receipts(items, object_ids):
+    """One receipt per applied item: its client id, kind, body digest and object id."""
     username = getattr(current_actor().user, "username", "") or ""
-    IngestReceipt.objects.bulk_create(
-        [IngestReceipt(client_id=it.client_id, kind=it.kind, digest=it.digest, object_id=str(obj.pk), username=username)
-         for it, obj in zip(items, objects)],
-        batch_size=5000,
-    )
-
-
-def audit_rows(changes):
-    """changes: [(instance, before-snapshot or None)] written in one bulk insert."""
-    actor = current_actor()
-    user = actor.user if getattr(actor.user, "pk", None) else None
-    rows = []
-    for obj, before in changes:
-        rows.append(AuditEntry(
-            user=user, username=getattr(user, "username", "") or "", request_id=actor.request_id, via=actor.via,
-            action=AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE,
-            object_type=obj._meta.label_lower, object_id=str(obj.pk), object_repr=str(obj)[:200],
-            region_code=(obj.audit_region_code() or "")[:6], other_region_code=(obj.audit_other_region_code() or "")[:6],
-            before=before, after=snapshot(obj),
-        ))
-    AuditEntry.objects.bulk_create(rows, batch_size=5000)
+    now = timezone.now()
+    insert_rows(IngestReceipt, RECEIPT_COLUMNS,
+                [(it.client_id, it.kind, it.digest, str(oid), now, username) for it, oid in zip(items, object_ids)])

@@ -1,24 +1,109 @@
 """Weekly progress reports in bulk: {"type": "report", "client_id", "project": code,
-"week": "YYYY-MM-DD" (any day of the week), "percent": 0–100, "done", "problems"}."""
+"week": "YYYY-MM-DD" (any day of the week), "percent": 0–100, "done", "problems"}.
+
+The same rules as `projects.actions.submit_report`: the caller may edit the project, the
+project is not cancelled, percent is a whole number 0–100, a second report for a week
+amends the first, and the project's latest week and percent move forward only. Text is at
+most 5,000 characters (as the API's single-report endpoint) and never holds NUL.
+
+Set-based: one query for the receipts, one that reads and locks the projects (in id order,
+as `submit_report` locks its one project, so a concurrent single report cannot interleave),
+one for the reports already given for those weeks; then COPY of the new reports, one
+UPDATE … FROM unnest() for amended reports and one for the projects, COPY of the audit rows
+(one per report created or amended, one per project moved forward, with before and after
+as the signal handlers would record them) and of the receipts; one dashboard event.
+"""
+import datetime
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xiezuo.core.audit import snapshot
 from xiezuo.core.scoping import can_edit_project
 from xiezuo.projects.actions import publish_reports, validate_report, week_start
 from xiezuo.projects.models import ProgressReport, Project
 
-from .common import audit_rows, mark_duplicates, parse_date, write_receipts
+from .common import (AuditWriter, any_of, filter_any, insert_rows, is_postgres, mark_duplicates, parse_date, reserve_ids, select,
+                     snap, snapshot_fields, update_rows, write_receipts)
+
+MAX_TEXT = 5000  # as ReportIn of the API
+REPORT_COLUMNS = ("id", "project_id", "week", "percent", "done", "problems", "reported_by_id", "reported_at", "client_id")
+
+
+def text_errors(body, names, limit, errors):
+    """Optional text fields: a string, at most `limit` characters, no NUL."""
+    for name in names:
+        value = body.get(name, "")
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            errors[name] = [_("must be text")]
+        elif len(value) > limit:
+            errors[name] = [_("at most %(n)d characters") % {"n": limit}]
+        elif "\x00" in value:
+            errors[name] = [_("must not contain NUL characters")]
+
+
+class ProjectRow:
+    """A project as the batch needs it, read with one SQL query rather than as model instances
+    (building 10,000 projects with their regions costs more than all the writes)."""
+
+    __slots__ = ("values", "pk", "code", "name", "status", "county_code", "east_code", "pairing_id", "last_report_week",
+                 "percent_done")
+
+    def __init__(self, values: dict, county_code, east_code):
+        self.values = values
+        self.pk, self.code, self.name, self.status = values["id"], values["code"], values["name"], values["status"]
+        self.pairing_id, self.last_report_week, self.percent_done = values["pairing_id"], values["last_report_week"], values["percent_done"]
+        self.county_code, self.east_code = county_code, east_code
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    # what `publish_reports` reads: project.county.code, project.pairing.east_region.code
+    @property
+    def county(self):
+        return _Code(self.county_code)
+
+    @property
+    def pairing(self):
+        return _Pairing(self.east_code)
+
+
+class _Code:
+    def __init__(self, code):
+        self.code = code
+
+
+class _Pairing:
+    def __init__(self, east_code):
+        self.east_region = _Code(east_code)
+
+
+def load_projects(codes) -> dict:
+    """{code: ProjectRow} for these codes, rows locked (FOR UPDATE, in id order) on PostgreSQL."""
+    names = snapshot_fields(Project)
+    where, params = any_of("p.code", codes)
+    lock = " FOR UPDATE OF p" if is_postgres() else ""
+    rows = select(
+        f"SELECT {', '.join('p.' + n for n in names)}, c.code, e.code FROM projects_project p "
+        f"JOIN regions_region c ON c.id = p.county_id LEFT JOIN pairings_pairing pp ON pp.id = p.pairing_id "
+        f"LEFT JOIN regions_region e ON e.id = pp.east_region_id WHERE {where} ORDER BY p.id{lock}", params)
+    found = {}
+    date_fields = {f.attname for f in Project._meta.concrete_fields if f.get_internal_type() == "DateField"}
+    for row in rows:
+        values = dict(zip(names, row))
+        if not is_postgres():  # SQLite hands dates back as text
+            for n in date_fields:
+                if isinstance(values[n], str):
+                    values[n] = datetime.date.fromisoformat(values[n])
+        found[values["code"]] = ProjectRow(values, row[-2], row[-1])
+    return found
 
 
 class ReportHandler:
     def check(self, user, items, refusals):
         mark_duplicates(items, refusals)
-        codes = {str(it.body.get("project", "")) for it in items}
-        projects = {}
-        code_list = sorted(codes)
-        for start in range(0, len(code_list), 2000):
-            for p in Project.objects.filter(code__in=code_list[start:start + 2000]).select_related("county", "pairing__east_region"):
-                projects[p.code] = p
+        projects = load_projects({str(it.body.get("project", "")) for it in items})
         allowed = {}
         for it in items:
             code = str(it.body.get("project", ""))
@@ -27,8 +112,7 @@ class ReportHandler:
                 refusals.add(it, "project", _("no project has the code “%(code)s”") % {"code": code})
                 continue
             if code not in allowed:
-                east = project.pairing.east_region.code if project.pairing_id else None
-                allowed[code] = can_edit_project(user, project.county.code, east)
+                allowed[code] = can_edit_project(user, project.county_code, project.east_code)
             if not allowed[code]:
                 refusals.add(it, "project", _("you may not report on project %(code)s") % {"code": code})
                 continue
@@ -37,44 +121,76 @@ class ReportHandler:
             except ValueError as exc:
                 refusals.add(it, "week", exc)
                 continue
-            percent = it.body.get("percent")
-            errors = validate_report(project, week, percent)
-            for name in ("done", "problems"):
-                if not isinstance(it.body.get(name, ""), str):
-                    errors[name] = [_("must be text")]
+            errors = validate_report(project, week, it.body.get("percent"))
+            text_errors(it.body, ("done", "problems"), MAX_TEXT, errors)
             if errors:
                 refusals.add_errors(it, errors)
                 continue
             it.target = (project, week_start(week))
 
     def apply(self, user, items):
-        project_ids = {it.target[0].pk for it in items}
-        weeks = {it.target[1] for it in items}
-        existing = {(r.project_id, r.week): r for r in ProgressReport.objects.filter(project_id__in=project_ids, week__in=weeks)}
-        reporter = user if getattr(user, "pk", None) else None
-        created, updated, befores, objects, latest = [], [], {}, [], {}
+        project_ids = sorted({it.target[0].pk for it in items})
+        weeks = sorted({it.target[1] for it in items})
+        fields = snapshot_fields(ProgressReport)
+        stored = {}
+        qs = filter_any(filter_any(ProgressReport.objects.all(), "project_id", project_ids), "week", weeks)
+        for row in qs.values(*fields):
+            stored[(row["project_id"], row["week"])] = row
+        reporter = user.pk if getattr(user, "pk", None) else None
+        now = timezone.now()
+        # Replay the items in order over {(project, week): column values}: each item's state
+        # before and after, the final state of every report, and the projects moved forward.
+        state, changes, project_before = dict(stored), [], {}
         for it in items:
             project, week = it.target
             key = (project.pk, week)
-            report = existing.get(key)
-            if report is None:
-                report = ProgressReport(project=project, week=week)
-                existing[key] = report
-                created.append(report)
-            elif report.pk and report.pk not in befores:
-                befores[report.pk] = snapshot(report)
-                updated.append(report)
-            report.project = project
-            report.percent = it.body["percent"]
-            report.done, report.problems = it.body.get("done", ""), it.body.get("problems", "")
-            report.reported_by = reporter
-            objects.append(report)
+            before = state.get(key)
+            base = before or {"id": None, "project_id": project.pk, "week": week, "reported_at": now, "client_id": None}
+            after = dict(base, percent=it.body["percent"], done=it.body.get("done") or "",
+                         problems=it.body.get("problems") or "", reported_by_id=reporter)
+            state[key] = after
+            changes.append((key, before, after))
             if project.last_report_week is None or week >= project.last_report_week:
-                project.last_report_week, project.percent_done = week, report.percent
-                latest[project.pk] = project
-        ProgressReport.objects.bulk_create(created, batch_size=5000)
-        ProgressReport.objects.bulk_update(updated, ["percent", "done", "problems", "reported_by"], batch_size=5000)
-        Project.objects.bulk_update(list(latest.values()), ["last_report_week", "percent_done"], batch_size=5000)
-        audit_rows([(r, None) for r in created] + [(r, befores[r.pk]) for r in updated])
-        write_receipts(items, objects)
-        publish_reports(objects)
+                project_before.setdefault(project.pk, (project, project.last_report_week, project.percent_done))
+                project.last_report_week, project.percent_done = week, after["percent"]
+        new_keys = [key for key in dict.fromkeys(k for k, _b, _a in changes) if key not in stored]
+        ids = {key: row["id"] for key, row in stored.items()}
+        ids.update(zip(new_keys, reserve_ids(ProgressReport, len(new_keys))))
+        insert_rows(ProgressReport, REPORT_COLUMNS,
+                    [tuple(ids[key] if c == "id" else state[key][c] for c in REPORT_COLUMNS) for key in new_keys])
+        amended = [key for key in dict.fromkeys(k for k, _b, _a in changes) if key in stored]
+        update_rows(ProgressReport, [("percent", "integer"), ("done", "text"), ("problems", "text"), ("reported_by_id", "bigint")],
+                    [(ids[key], state[key]["percent"], state[key]["done"], state[key]["problems"], state[key]["reported_by_id"])
+                     for key in amended])
+        # audit: one row per item in order — a creation, or an amendment with what it replaced
+        audit = AuditWriter()
+        regions = {}
+        for it, (key, before, after) in zip(items, changes):
+            project = it.target[0]
+            where = regions.get(project.pk)
+            if where is None:
+                where = regions[project.pk] = (project.county_code, project.east_code or "")
+            rid = ids[key]
+            audit.add(ProgressReport, rid, f"{project.code} {key[1]:%G-W%V}", where[0], where[1],
+                      None if before is None else snap(fields, dict(before, id=rid)), snap(fields, dict(after, id=rid)))
+        # the projects' latest week and percent, forward only, each with its audit row
+        project_fields = snapshot_fields(Project)
+        moved = []
+        for project, week0, pct0 in project_before.values():
+            if (week0, pct0) == (project.last_report_week, project.percent_done):
+                continue
+            moved.append((project.pk, project.last_report_week, project.percent_done))
+            after = dict(project.values, last_report_week=project.last_report_week, percent_done=project.percent_done)
+            audit.add(Project, project.pk, str(project), *regions[project.pk],
+                      snap(project_fields, dict(after, last_report_week=week0, percent_done=pct0)), snap(project_fields, after))
+        update_rows(Project, [("last_report_week", "date"), ("percent_done", "integer")], moved)
+        audit.write()
+        write_receipts(items, [ids[key] for key, _b, _a in changes])
+        publish_reports([_Shown(it.target[0], after) for it, (_k, _b, after) in zip(items, changes)])
+
+
+class _Shown:
+    """What `publish_reports` reads of a report, without building model instances."""
+
+    def __init__(self, project, row):
+        self.project, self.percent, self.week = project, row["percent"], row["week"]

@@ -1,0 +1,593 @@
+"""Ledger postings in bulk: the four stages of fiscal aid and reversals, by the ledger's rules.
+
+    {"type": "posting", "client_id": "a-1", "stage": "allocate", "agreement": 12, "amount_fen": 100000000,
+     "booked_on"?: "2026-11-02", "memo"?: "…"}
+    {"type": "posting", "client_id": "r-1", "stage": "confirm_arrival", "allocation": "a-1" | 345,
+     "arrived_on": "2026-11-20", "memo"?}
+    {"type": "posting", "client_id": "d-1", "stage": "disburse", "project": "513436-2026-0001", "amount_fen": …,
+     "source"?: org id, "booked_on"?, "memo"?}
+    {"type": "posting", "client_id": "s-1", "stage": "record_spending", "project": code, "amount_fen": …,
+     "spent_on"?, "memo"?}
+    {"type": "posting", "client_id": "x-1", "stage": "reverse", "posting": "d-1" | 346, "reason": "…", "booked_on"?}
+
+A posting is referred to by its id (a number) or by its client id (a string): the client id
+of an earlier item of the same batch, or of a posting made before (through ingestion or the
+single-posting actions). Items apply in batch order, so a batch may allocate, confirm the
+arrival, disburse and spend in one go.
+
+The rules are `xiezuo.ledger.actions`', item by item, and so are the messages: the eastern
+side allocates, the western side confirms arrival, disburses and records spending, the side
+that posted reverses; amounts are whole fen above zero; dates are not in the future and an
+arrival or reversal is not dated before what it follows; an allocation arrives once, a
+posting is reversed once, a reversal is never reversed, an allocation whose arrival stands
+is not reversed; no account goes below zero (disbursing more than has arrived, spending more
+than the project holds). The client id is the posting's idempotency key and the body is
+hashed exactly as the action hashes it, so the same id with the same body is a no-op (also
+when the first one came through the single-posting action) and with another body is refused.
+
+How it stays fast without weakening a check:
+- every lookup is one query per kind for the whole batch (agreements, projects, offices,
+  organisations, referenced postings, their reversals and arrivals, entries to mirror,
+  accounts, existing idempotency keys);
+- the accounts the batch draws down are locked in id order, then the chain head — the same
+  lock order as the actions, so batches and single postings serialise without deadlock;
+  referenced postings are locked first, as `confirm_arrival` and `reverse` lock theirs;
+- the balances of those accounts are read once (one grouped SUM) and the batch is replayed
+  in order in Python over them, so every posting is checked against the balance left by
+  the ones before it;
+- the postings and their entries are written with the ledger's own `ChainWriter`: the hash
+  chain is computed in order in Python and the rows go in with COPY, the head moves once.
+Postings are not `Audited` models (the single-posting actions write no audit rows either):
+the ledger is its own append-only record of who posted what, when and from which request
+(created_by, via, request_id, covered by the chain).
+"""
+import datetime
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from xiezuo.core.context import current_actor
+from xiezuo.core.events import publish
+from xiezuo.core.scoping import can_edit_in_region, visible
+from xiezuo.ledger.actions import _check_amount, _check_date, _check_key, _check_memo, _shortfall_message, request_hash
+from xiezuo.ledger.balances import balances
+from xiezuo.ledger.bulk import ChainWriter
+from xiezuo.ledger.chain import ACCOUNT_FIELDS, account_text
+from xiezuo.ledger.choices import NORMAL_SIDE, PROJECT_PURPOSES, Kind, Purpose, Side
+from xiezuo.ledger.models import Account, Entry, Posting
+from xiezuo.orgs.models import Organisation
+from xiezuo.pairings.models import Agreement
+from xiezuo.projects.choices import Status
+from xiezuo.projects.models import Project
+
+from .common import chunks, parse_date, receipts_for, used_before_message
+
+STAGES = {
+    "allocate": (Kind.ALLOCATION, {"agreement", "amount_fen", "booked_on", "memo"}),
+    "confirm_arrival": (Kind.ARRIVAL, {"allocation", "arrived_on", "memo"}),
+    "disburse": (Kind.DISBURSEMENT, {"project", "amount_fen", "source", "booked_on", "memo"}),
+    "record_spending": (Kind.SPENDING, {"project", "amount_fen", "spent_on", "memo"}),
+    "reverse": (Kind.REVERSAL, {"posting", "reason", "booked_on"}),
+}
+
+
+class Node:
+    """A posting as the batch sees it: one already in the ledger, or one an item will make."""
+
+    __slots__ = ("ref", "pk", "kind", "amount_fen", "booked_on", "agreement_id", "project", "east_org", "west_org",
+                 "allocation", "due_date", "arrived_on", "memo", "lines", "reversal_of", "label", "refused", "index")
+
+    def __init__(self, **kw):
+        self.pk = self.allocation = self.reversal_of = self.project = self.east_org = self.west_org = None
+        self.agreement_id = self.due_date = self.arrived_on = None
+        self.memo, self.lines, self.refused, self.index = "", None, False, None
+        for k, v in kw.items():
+            setattr(self, k, v)
+
+    def __str__(self):
+        return self.label
+
+
+class Plan:
+    """What one item will post once the batch passes: its node, lines, hash body."""
+
+    def __init__(self, node, lines, body, ref_field, shortfall_field):
+        self.node, self.lines, self.body, self.ref_field, self.shortfall_field = node, lines, body, ref_field, shortfall_field
+        self.rhash = None
+
+
+def _int(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _nul(value):
+    return isinstance(value, str) and "\x00" in value
+
+
+class PostingHandler:
+    def check(self, user, items, refusals):
+        today = timezone.localdate()
+        live = list(items)
+        parsed = {}
+        # 1. shapes, one item at a time (no queries)
+        for it in live:
+            b, errors = it.body, {}
+            stage = b.get("stage")
+            if stage not in STAGES:
+                refusals.add(it, "stage", _("“%(kind)s” is not one of %(kinds)s") % {"kind": stage, "kinds": ", ".join(STAGES)})
+                continue
+            kind, known = STAGES[stage]
+            for name in b:
+                if name != "stage" and name not in known:
+                    errors[name] = [_("unknown field")]
+            key_errors = {}
+            _check_key(it.client_id, key_errors)
+            if key_errors:
+                errors["client_id"] = key_errors["idempotency_key"]
+            values = {}
+            for name in ("booked_on", "arrived_on", "spent_on"):
+                if name in known:
+                    raw = b.get(name)
+                    try:
+                        values[name] = None if raw in (None, "") else parse_date(raw)
+                    except ValueError as exc:
+                        errors[name] = [str(exc)]
+            if "amount_fen" in known:
+                _check_amount(b.get("amount_fen"), errors)
+            text_field = "reason" if stage == "reverse" else "memo"
+            text = b.get(text_field, "")
+            _check_memo(text, errors, field=text_field, required=stage == "reverse")
+            if _nul(text):
+                errors[text_field] = [_("must not contain NUL characters")]
+            values[text_field] = text
+            if errors:
+                refusals.add_errors(it, errors)
+                continue
+            parsed[it.index] = (stage, kind, values)
+        if not parsed:
+            return
+
+        # 2. everything the batch refers to, one query per kind
+        work = [it for it in live if it.index in parsed]
+        agreement_ids = {_int(it.body.get("agreement")) for it in work} - {None}
+        codes = {it.body["project"] for it in work if isinstance(it.body.get("project"), str)}
+        source_ids = {_int(it.body.get("source")) for it in work} - {None}
+        ref_ids, ref_keys = set(), set()
+        for it in work:
+            for name in ("allocation", "posting"):
+                value = it.body.get(name)
+                if _int(value) is not None:
+                    ref_ids.add(value)
+                elif isinstance(value, str):
+                    ref_keys.add(value)
+        agreements = {}
+        for part in chunks(sorted(agreement_ids)):
+            qs = visible(user, Agreement.objects.filter(pk__in=part)).select_related("pairing__east_region", "pairing__west_region")
+            agreements.update((a.pk, a) for a in qs)
+        projects = {}
+        for part in chunks(sorted(codes)):
+            qs = visible(user, Project.objects.filter(code__in=part)).select_related("county", "pairing__east_region")
+            projects.update((p.code, p) for p in qs)
+        sources = {}
+        for part in chunks(sorted(source_ids)):
+            sources.update((o.pk, o) for o in visible(user, Organisation.objects.filter(pk__in=part)).select_related("region"))
+        related = ("east_org__region", "west_org__region", "project__county", "project__pairing__east_region")
+        stored = {}  # id → Posting, locked in id order as the actions lock what they follow
+        lookups = [("pk__in", sorted(ref_ids)), ("idempotency_key__in", sorted(ref_keys))]
+        for lookup, values in lookups:
+            for part in chunks(values):
+                qs = visible(user, Posting.objects.filter(**{lookup: part})).select_related(*related)
+                for p in qs.select_for_update(of=("self",)).order_by("id"):
+                    stored[p.pk] = p
+        by_key = {p.idempotency_key: p for p in stored.values()}
+        existing_keys = {}  # client id → (request hash, posting label) of postings made before
+        for part in chunks([it.client_id for it in work]):
+            for p in Posting.objects.filter(idempotency_key__in=part).only("id", "idempotency_key", "request_hash", "kind"):
+                existing_keys[p.idempotency_key] = (p.request_hash, str(p))
+        receipts = receipts_for([it.client_id for it in work])
+        stored_ids = sorted(stored)
+        reversed_ids, arrivals = set(), {}
+        for part in chunks(stored_ids):
+            reversed_ids.update(Posting.objects.filter(reversal_of_id__in=part).values_list("reversal_of_id", flat=True))
+        alloc_ids = sorted({p.pk for p in stored.values() if p.kind == Kind.ALLOCATION}
+                           | {p.allocation_id for p in stored.values() if p.kind == Kind.ARRIVAL and p.allocation_id})
+        for part in chunks(alloc_ids):
+            for alloc_id, arr_id, arrived_on in (Posting.objects.filter(kind=Kind.ARRIVAL, allocation_id__in=part, reversal__isnull=True)
+                                                 .values_list("allocation_id", "id", "arrived_on")):
+                arrivals[("db", alloc_id)] = (("db", arr_id), arrived_on)
+        # offices (协作办) where aid is booked: the first office by id at a region, as office_of
+        region_ids = set()
+        for a in agreements.values():
+            region_ids.update((a.pairing.east_region_id, a.pairing.west_region_id))
+        for p in projects.values():
+            region_ids.add(p.county_id)
+            if p.pairing_id:
+                region_ids.add(p.pairing.east_region_id)
+        offices = {}
+        for part in chunks(sorted(region_ids)):
+            for o in Organisation.objects.filter(kind="office", region_id__in=part).select_related("region").order_by("-id"):
+                offices[o.region_id] = o
+        # project accounts (their holder decides who spends), and the entries to mirror
+        accounts = {}  # account key → Account
+        project_ids = sorted(p.pk for p in projects.values())
+        for part in chunks(project_ids):
+            for acc in Account.objects.filter(project_id__in=part, purpose__in=list(PROJECT_PURPOSES)).select_related("owner"):
+                accounts[("p", acc.project_id, acc.purpose)] = acc
+        mirror_ids = sorted({_int(it.body.get("posting")) or getattr(by_key.get(it.body.get("posting")), "pk", None)
+                             for it in work if parsed[it.index][0] == "reverse"} - {None})
+        stored_lines, by_id = {}, {}
+        for part in chunks(mirror_ids):
+            for e in Entry.objects.filter(posting_id__in=part).select_related("account__owner").order_by("seq"):
+                key = _account_key(e.account)
+                accounts.setdefault(key, e.account)
+                by_id[e.account_id] = key
+                stored_lines.setdefault(e.posting_id, []).append((key, e.side, e.amount_fen))
+
+        # 3. each item in order: resolve, check permission and dates, plan its lines
+        nodes = {}  # ("db", id) | ("item", index) → Node
+        in_batch = {it.client_id: it for it in live}
+        holders = {key[1]: acc.owner for key, acc in accounts.items() if key[0] == "p" and key[2] == Purpose.PROJECT}
+        new_owner = {}  # account key → owner of an account the batch creates
+
+        def db_node(p):
+            ref = ("db", p.pk)
+            node = nodes.get(ref)
+            if node is None:
+                node = nodes[ref] = Node(ref=ref, pk=p.pk, kind=p.kind, amount_fen=p.amount_fen, booked_on=p.booked_on,
+                                         agreement_id=p.agreement_id, project=p.project, east_org=p.east_org, west_org=p.west_org,
+                                         allocation=("db", p.allocation_id) if p.allocation_id else None, due_date=p.due_date,
+                                         reversal_of=("db", p.reversal_of_id) if p.reversal_of_id else None, label=str(p),
+                                         lines=stored_lines.get(p.pk))
+            return node
+
+        def resolve(it, name):
+            value = it.body.get(name)
+            if _int(value) is not None and value in stored:
+                return db_node(stored[value]), None
+            if isinstance(value, str):
+                if value in by_key:
+                    return db_node(by_key[value]), None
+                earlier = in_batch.get(value)
+                if earlier is not None and earlier.index < it.index:
+                    node = nodes.get(("item", earlier.index))
+                    if node is None:
+                        return None, _("refers to item %(i)d, which was refused") % {"i": earlier.index}
+                    return node, None
+                if earlier is not None:
+                    return None, _("refers to item %(i)d, later in the batch; an item can only refer to one before it") % {"i": earlier.index}
+            return None, _("no posting “%(v)s” (a posting id, or the client id of this or an earlier batch)") % {"v": value}
+
+        def office(region_id):
+            return offices.get(region_id)
+
+        plans = {}
+        for it in work:
+            stage, kind, values = parsed[it.index]
+            b, errors = it.body, {}
+            node = Node(ref=("item", it.index), kind=kind, label=_("item %(i)s") % {"i": it.index}, index=it.index)
+            amount = b.get("amount_fen")
+            if stage == "allocate":
+                agreement = agreements.get(_int(b.get("agreement")))
+                if agreement is None:
+                    refusals.add(it, "agreement", _("no agreement has the id “%(v)s”") % {"v": b.get("agreement")})
+                    continue
+                _check_date(values["booked_on"], "booked_on", errors)
+                if errors:
+                    refusals.add_errors(it, errors)
+                    continue
+                pairing = agreement.pairing
+                if not can_edit_in_region(user, pairing.east_region.code):
+                    refusals.add(it, "agreement", _("only the eastern side of %(pair)s allocates its fiscal aid") % {"pair": pairing})
+                    continue
+                east, west = office(pairing.east_region_id), office(pairing.west_region_id)
+                if east is None or west is None:
+                    missing = pairing.east_region if east is None else pairing.west_region
+                    refusals.add(it, "agreement", _("no cooperation office is registered for %(region)s") % {"region": missing})
+                    continue
+                node.__init__(ref=node.ref, kind=kind, label=node.label, index=it.index, amount_fen=amount,
+                              booked_on=values["booked_on"] or today, agreement_id=agreement.pk, east_org=east, west_org=west,
+                              due_date=agreement.funds_due_date, memo=values["memo"])
+                lines = [(("o", west.pk, Purpose.IN_TRANSIT), Side.DEBIT, amount), (("o", east.pk, Purpose.EAST_BUDGET), Side.CREDIT, amount)]
+                new_owner.setdefault(lines[0][0], west)
+                new_owner.setdefault(lines[1][0], east)
+                body = {"kind": kind.value, "agreement": agreement.pk, "amount_fen": amount, "booked_on": values["booked_on"],
+                        "memo": values["memo"]}
+                plans[it.index] = Plan(node, lines, body, None, "amount_fen")
+            elif stage == "confirm_arrival":
+                target, problem = resolve(it, "allocation")
+                if target is None:
+                    refusals.add(it, "allocation", problem)
+                    continue
+                if target.kind != Kind.ALLOCATION:
+                    refusals.add(it, "allocation", _("an allocation is required"))
+                    continue
+                if values["arrived_on"] is None:
+                    errors["arrived_on"] = [_("a date is required")]
+                else:
+                    _check_date(values["arrived_on"], "arrived_on", errors, required=True, not_before=target.booked_on,
+                                not_before_label=_("the allocation"))
+                if errors:
+                    refusals.add_errors(it, errors)
+                    continue
+                west = target.west_org
+                if not can_edit_in_region(user, west.region.code):
+                    refusals.add(it, "allocation", _("only the western side (%(org)s) confirms the arrival of funds") % {"org": west})
+                    continue
+                node.__init__(ref=node.ref, kind=kind, label=node.label, index=it.index, amount_fen=target.amount_fen,
+                              booked_on=values["arrived_on"], arrived_on=values["arrived_on"], due_date=target.due_date,
+                              allocation=target.ref, agreement_id=target.agreement_id, east_org=target.east_org, west_org=west,
+                              memo=values["memo"])
+                lines = [(("o", west.pk, Purpose.WEST_RECEIVING), Side.DEBIT, target.amount_fen),
+                         (("o", west.pk, Purpose.IN_TRANSIT), Side.CREDIT, target.amount_fen)]
+                new_owner.setdefault(lines[0][0], west)
+                new_owner.setdefault(lines[1][0], west)
+                body = {"kind": kind.value, "allocation": target.pk, "arrived_on": values["arrived_on"], "memo": values["memo"]}
+                plans[it.index] = Plan(node, lines, body, ("allocation", target), "allocation")
+            elif stage in ("disburse", "record_spending"):
+                code = b.get("project")
+                project = projects.get(code) if isinstance(code, str) else None
+                if project is None:
+                    refusals.add(it, "project", _("no project has the code “%(code)s”") % {"code": code})
+                    continue
+                if project.status == Status.CANCELLED:
+                    errors["project"] = [_("project %(code)s is cancelled") % {"code": project.code}]
+                date_field = "booked_on" if stage == "disburse" else "spent_on"
+                _check_date(values[date_field], date_field, errors)
+                east = office(project.pairing.east_region_id) if project.pairing_id else None
+                if stage == "disburse":
+                    source = b.get("source")
+                    if source is None:
+                        source = office(project.county_id)
+                        if source is None and "project" not in errors:
+                            errors["source"] = [_("no cooperation office is registered for %(region)s") % {"region": project.county}]
+                    else:
+                        source = sources.get(_int(source))
+                        if source is None:
+                            errors["source"] = [_("no organisation has the id “%(v)s”") % {"v": b.get("source")}]
+                        elif not project.county.code.startswith(source.region.prefix):
+                            errors["source"] = [_("%(org)s is not above %(county)s, where the project runs") % {
+                                "org": source, "county": project.county}]
+                    if errors:
+                        refusals.add_errors(it, errors)
+                        continue
+                    if not can_edit_in_region(user, source.region.code):
+                        refusals.add(it, "source", _("only the western side (%(org)s) disburses its funds") % {"org": source})
+                        continue
+                    into = ("p", project.pk, Purpose.PROJECT)
+                    holders.setdefault(project.pk, office(project.county_id) or source)
+                    new_owner.setdefault(into, holders[project.pk])
+                    lines = [(into, Side.DEBIT, amount), (("o", source.pk, Purpose.WEST_RECEIVING), Side.CREDIT, amount)]
+                    new_owner.setdefault(lines[1][0], source)
+                    node.__init__(ref=node.ref, kind=kind, label=node.label, index=it.index, amount_fen=amount,
+                                  booked_on=values["booked_on"] or today, project=project, east_org=east, west_org=source,
+                                  memo=values["memo"])
+                    body = {"kind": kind.value, "project": project.pk, "source": source.pk, "amount_fen": amount,
+                            "booked_on": values["booked_on"], "memo": values["memo"]}
+                else:
+                    if errors:
+                        refusals.add_errors(it, errors)
+                        continue
+                    if not can_edit_in_region(user, project.county.code):
+                        refusals.add(it, "project", _("only the western side records spending of project %(code)s") % {"code": project.code})
+                        continue
+                    holder = holders.get(project.pk)
+                    if holder is None:
+                        refusals.add(it, "amount_fen", _("more than the project holds: %(money)s is available in its account")
+                                     % {"money": _money(0)})
+                        continue
+                    spent = ("p", project.pk, Purpose.PROJECT_SPENDING)
+                    new_owner.setdefault(spent, holder)
+                    lines = [(spent, Side.DEBIT, amount), (("p", project.pk, Purpose.PROJECT), Side.CREDIT, amount)]
+                    node.__init__(ref=node.ref, kind=kind, label=node.label, index=it.index, amount_fen=amount,
+                                  booked_on=values["spent_on"] or today, project=project, east_org=east, west_org=holder,
+                                  memo=values["memo"])
+                    body = {"kind": kind.value, "project": project.pk, "amount_fen": amount, "spent_on": values["spent_on"],
+                            "memo": values["memo"]}
+                plans[it.index] = Plan(node, lines, body, None, "amount_fen")
+            else:  # reverse
+                target, problem = resolve(it, "posting")
+                if target is None:
+                    refusals.add(it, "posting", problem)
+                    continue
+                _check_date(values["booked_on"], "booked_on", errors, not_before=target.booked_on, not_before_label=str(target))
+                if errors:
+                    refusals.add_errors(it, errors)
+                    continue
+                if target.kind == Kind.ALLOCATION:
+                    may = can_edit_in_region(user, target.east_org.region.code)
+                elif target.kind == Kind.SPENDING:
+                    may = can_edit_in_region(user, target.project.county.code)
+                else:
+                    may = can_edit_in_region(user, target.west_org.region.code)
+                if not may:
+                    refusals.add(it, "posting", _("only the side that posted %(posting)s may reverse it") % {"posting": target})
+                    continue
+                lines = [(key, Side.CREDIT if side == Side.DEBIT else Side.DEBIT, amt) for key, side, amt in (target.lines or [])]
+                node.__init__(ref=node.ref, kind=kind, label=node.label, index=it.index, amount_fen=target.amount_fen,
+                              booked_on=values["booked_on"] or today, reversal_of=target.ref, agreement_id=target.agreement_id,
+                              project=target.project, east_org=target.east_org, west_org=target.west_org, memo=values["reason"])
+                body = {"kind": kind.value, "posting": target.pk, "reason": values["reason"], "booked_on": values["booked_on"]}
+                plans[it.index] = Plan(node, lines, body, ("posting", target), "posting")
+            node.lines = plans[it.index].lines
+            # the client id is the idempotency key: same body → already posted, another body → refused
+            plan = plans[it.index]
+            if it.client_id in receipts:
+                refusals.add(it, "client_id", used_before_message(it.client_id))
+                del plans[it.index]
+                continue
+            if it.client_id in existing_keys:
+                stored_hash, label = existing_keys[it.client_id]
+                ref = plan.ref_field[1] if plan.ref_field else None
+                if ref is None or ref.pk is not None:
+                    plan.rhash = request_hash(plan.body if ref is None else dict(plan.body, **{plan.ref_field[0]: ref.pk}))
+                if plan.rhash is not None and plan.rhash == stored_hash:
+                    it.duplicate = True
+                    del plans[it.index]
+                    continue
+                refusals.add(it, "client_id", _(
+                    "the key “%(key)s” was already used for %(posting)s with a different body; a new posting needs a new key")
+                    % {"key": it.client_id, "posting": label})
+                del plans[it.index]
+                continue
+            nodes[node.ref] = node
+            it.target = plan
+        if not plans:
+            return
+
+        # 4. the accounts: opened where missing, then those the batch draws down are locked (id
+        # order) and their balances read once. Opening first is the actions' order too (account_for
+        # before the locks): an insert that waits for a concurrent opener must not hold a lock.
+        org_keys = {key for plan in plans.values() for key, _s, _a in plan.lines if key[0] == "o"}
+        self._load_org_accounts(org_keys, accounts)
+        missing = {key for plan in plans.values() for key, _s, _a in plan.lines if key not in accounts}
+        if missing:  # opened inside the batch's transaction: gone again if anything is refused
+            Account.objects.bulk_create([
+                Account(owner=new_owner[key], purpose=key[2], normal_side=NORMAL_SIDE[Purpose(key[2])],
+                        project_id=key[1] if key[0] == "p" else None) for key in sorted(missing)], ignore_conflicts=True)
+            self._load_org_accounts({k for k in missing if k[0] == "o"}, accounts)
+            project_keys = {k for k in missing if k[0] == "p"}
+            for part in chunks(sorted({k[1] for k in project_keys})):
+                for acc in Account.objects.filter(project_id__in=part, purpose__in=list(PROJECT_PURPOSES)).select_related("owner"):
+                    accounts.setdefault(_account_key(acc), acc)
+        drawn = set()
+        for plan in plans.values():
+            for key, change in _net(plan.lines, accounts, new_owner).items():
+                if change < 0:
+                    drawn.add(key)
+        lock_ids = sorted(accounts[key].pk for key in drawn if key in accounts)
+        locked = []
+        for part in chunks(lock_ids):
+            locked.extend(Account.objects.select_for_update().filter(pk__in=part).order_by("id"))
+        running = {key: 0 for key in drawn}
+        found = balances(locked) if locked else {}
+        for key in drawn:
+            if key in accounts:
+                running[key] = found.get(accounts[key].pk, 0)
+
+        # 5. replay the batch in order: one arrival per allocation, one reversal per posting, no overdraft
+        reversed_refs = {("db", i) for i in reversed_ids}
+        for it in work:
+            plan = plans.get(it.index)
+            if plan is None:
+                continue
+            node = plan.node
+            problem = None
+            if plan.ref_field:
+                field, target = plan.ref_field
+                if target.refused:
+                    problem = (field, _("refers to item %(i)d, which was refused") % {"i": target.index})
+                elif node.kind == Kind.ARRIVAL:
+                    if target.ref in reversed_refs:
+                        problem = (field, _("%(posting)s was reversed") % {"posting": target})
+                    elif target.ref in arrivals:
+                        problem = (field, _("%(posting)s already arrived on %(d)s") % {"posting": target, "d": arrivals[target.ref][1]})
+                else:  # reversal
+                    if target.kind == Kind.REVERSAL:
+                        problem = (field, _("a reversal is not reversed; post the event again instead"))
+                    elif target.ref in reversed_refs:
+                        problem = (field, _("this posting was already reversed"))
+                    elif target.kind == Kind.ALLOCATION and target.ref in arrivals:
+                        problem = (field, _("this allocation has arrived; reverse its arrival first"))
+                    elif not plan.lines:
+                        problem = (field, _("%(posting)s has no entries to reverse") % {"posting": target})
+            if problem is None:
+                net = _net(plan.lines, accounts, new_owner)
+                for key in sorted(k for k, change in net.items() if change < 0):
+                    if running[key] + net[key] < 0:
+                        problem = (plan.shortfall_field, _shortfall_message(_account_for_message(key, accounts, new_owner),
+                                                                            running[key]))
+                        break
+            if problem is not None:
+                refusals.add(it, *problem)
+                node.refused = True
+                continue
+            for key, change in _net(plan.lines, accounts, new_owner).items():
+                if key in running:
+                    running[key] += change
+            if node.kind == Kind.ARRIVAL:
+                arrivals[node.allocation] = (node.ref, node.arrived_on)
+            elif node.kind == Kind.REVERSAL:
+                target = plan.ref_field[1]
+                reversed_refs.add(target.ref)
+                if target.kind == Kind.ARRIVAL and arrivals.get(target.allocation, (None,))[0] == target.ref:
+                    del arrivals[target.allocation]
+        self.accounts = accounts
+
+    @staticmethod
+    def _load_org_accounts(keys, accounts):
+        owners = sorted({key[1] for key in keys})
+        purposes = sorted({key[2] for key in keys})
+        for part in chunks(owners):
+            for acc in Account.objects.filter(owner_id__in=part, purpose__in=purposes, project__isnull=True).select_related("owner"):
+                accounts.setdefault(_account_key(acc), acc)
+
+    def apply(self, user, items):
+        accounts = self.accounts
+        actor = current_actor()
+        created_by = user.pk if getattr(user, "pk", None) else None
+        writer = ChainWriter(key_prefix="ingest")  # takes the chain head: after the account locks
+        writer.accounts.update((acc.pk, account_text(tuple(getattr(acc, f) for f in ACCOUNT_FIELDS))) for acc in accounts.values())
+        shown = []
+        for it in items:
+            plan = it.target
+            node = plan.node
+            if plan.ref_field:
+                name, target = plan.ref_field
+                plan.body[name] = target.pk
+            lines = [(accounts[key].pk, side, amount) for key, side, amount in plan.lines]
+            node.pk = writer.add({
+                "idempotency_key": it.client_id, "request_hash": request_hash(plan.body), "kind": node.kind,
+                "booked_on": node.booked_on, "agreement_id": node.agreement_id,
+                "project_id": node.project.pk if node.project is not None else None,
+                "east_org_id": node.east_org.pk if node.east_org is not None else None,
+                "west_org_id": node.west_org.pk if node.west_org is not None else None,
+                "allocation_id": plan.ref_field[1].pk if node.kind == Kind.ARRIVAL else None,
+                "reversal_of_id": plan.ref_field[1].pk if node.kind == Kind.REVERSAL else None,
+                "due_date": node.due_date, "arrived_on": node.arrived_on, "memo": node.memo,
+                "created_by_id": created_by, "via": actor.via[:10], "request_id": (actor.request_id or "")[:32],
+            }, lines)
+            shown.append(node)
+        writer.close()
+        _publish(shown)
+
+
+def _account_key(acc):
+    return ("p", acc.project_id, acc.purpose) if acc.project_id else ("o", acc.owner_id, acc.purpose)
+
+
+def _net(lines, accounts, new_owner) -> dict:
+    """Change of each account's balance towards its normal side."""
+    net = {}
+    for key, side, amount in lines:
+        normal = NORMAL_SIDE[Purpose(key[2])]
+        net[key] = net.get(key, 0) + (amount if side == normal else -amount)
+    return net
+
+
+def _account_for_message(key, accounts, new_owner):
+    acc = accounts.get(key)
+    if acc is not None:
+        return acc
+    return Account(owner=new_owner[key], purpose=key[2], project_id=key[1] if key[0] == "p" else None)
+
+
+def _money(fen):
+    from xiezuo.core.money import format_yuan
+
+    return format_yuan(fen)
+
+
+def _publish(nodes):
+    """One live event for the batch: how many postings, and the latest few with their
+    regions, so that each dashboard keeps only those its user may see."""
+    latest = []
+    for n in nodes[-20:]:
+        west = n.west_org.region.code if n.west_org is not None else ""
+        latest.append({"id": n.pk, "kind": str(n.kind), "amount_fen": n.amount_fen, "booked_on": n.booked_on.isoformat(),
+                       "county": n.project.county.code if n.project is not None else west,
+                       "east": n.east_org.region.code if n.east_org is not None else ""})
+    count = len(nodes)
+    publish("ledger", {"kind": ngettext("%(n)d posting", "%(n)d postings", count) % {"n": count},
+                       "count": count, "amount_fen": sum(x["amount_fen"] for x in latest), "items": latest})
