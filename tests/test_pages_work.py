@@ -498,6 +498,8 @@ def test_dispatch_list_filters_stability_and_masking(client_as, dispatches, engl
     assert names(region="330212") == {"李医生", "王老师", "张干部"}
     assert names(region="440000") == set()
     assert names(q="王") == {"王老师"}
+    assert names(organisation=office("513436").pk) == {"李医生", "王老师", "张干部"}
+    assert names(organisation=Organisation.objects.get(name="美姑县民族中学（演示）").pk) == set()
     response = c.get(url)
     html = response.content.decode()
     assert "330212198001011234" not in html and "330212********1234" in html
@@ -749,3 +751,25 @@ def test_ledger_index_pages_its_accounts(client_as, money, english):
     response = client_as("national").get(reverse("ledger-index"), {"year": "abc"})
     assert response.status_code == 200 and response.context["year"] == timezone.localdate().year
     assert response.context["page"].paginator.count >= 5
+
+
+def test_dispatch_edit_refuses_bad_input_and_keeps_the_record(client_as, dispatches, english):
+    d = dispatches["now"]
+    response = client_as("county_office").post(reverse("dispatch-edit", args=[d.pk]), {
+        "person_name": "张干部", "kind": "cadre", "direction": "e2w", "from_org": d.from_org_id, "to_org": d.to_org_id,
+        "planned_start": d.planned_start.isoformat(), "planned_end": d.planned_end.isoformat(),
+        "actual_start": d.actual_start.isoformat(), "actual_end": (d.actual_start - datetime.timedelta(days=1)).isoformat()})
+    assert response.status_code == 200
+    assert "the actual end is before the actual start" in response.context["form"].errors["actual_end"]
+    d.refresh_from_db()
+    assert d.actual_end is None
+
+
+def test_ledger_writes_out_of_scope(client_for, money, agreement, english):
+    c = client_for("gd_office")
+    assert c.get(reverse("ledger-reverse", args=[money["disb"].pk])).status_code == 404
+    assert c.post(reverse("ledger-reverse", args=[money["alloc"].pk]), {"reason": "x", "idempotency_key": "g1"}).status_code == 404
+    # Another province's agreement is not among the choices of the Guangdong office.
+    response = c.post(reverse("ledger-allocate"), {"agreement": agreement.pk, "amount": "1", "idempotency_key": "g2"})
+    assert response.status_code == 200 and "agreement" in response.context["form"].errors
+    assert not Posting.objects.filter(idempotency_key__in=["g1", "g2"]).exists()

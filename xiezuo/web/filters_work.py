@@ -135,7 +135,8 @@ def mask_id_number(value: str) -> str:
     return mask(value)
 
 
-def dispatches(user, *, q="", kind="", direction="", region="", pairing=None, on_post_now=False, term="", **_ignored):
+def dispatches(user, *, q="", kind="", direction="", region="", organisation=None, pairing=None, on_post_now=False, term="",
+               **_ignored):
     today = timezone.localdate()
     qs = visible(user, Dispatch.objects.select_related("from_org__region", "to_org__region", "pairing__east_region",
                                                        "pairing__west_region"))
@@ -147,6 +148,8 @@ def dispatches(user, *, q="", kind="", direction="", region="", pairing=None, on
         prefix = region_prefix(region)
         qs = (qs.filter(Q(from_org__region__code__startswith=prefix) | Q(to_org__region__code__startswith=prefix))
               if prefix else qs.none())
+    if organisation is not None:
+        qs = qs.filter(Q(from_org=organisation) | Q(to_org=organisation))
     if pairing is not None:
         qs = qs.filter(pairing=pairing)
     if on_post_now:

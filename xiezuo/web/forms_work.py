@@ -51,10 +51,15 @@ class DispatchFilterForm(BootstrapMixin, forms.Form):
     direction = forms.ChoiceField(label=_("direction"), choices=ANY + list(Direction.choices), required=False)
     region = forms.CharField(label=_("from or to region"), required=False,
                              widget=forms.TextInput(attrs={"placeholder": _("code or name, e.g. 513436")}))
+    organisation = forms.ModelChoiceField(label=_("from or to organisation"), queryset=None, required=False, empty_label=_("all"))
     term = forms.ChoiceField(label=_("term"), required=False, choices=ANY + [
         ("completed", _("completed the agreed term")), ("left_early", _("left before the end of the term")),
         ("running", _("not ended yet"))])
     on_post_now = forms.BooleanField(label=_("on post today"), required=False)
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
 
 
 class PostingFilterForm(BootstrapMixin, forms.Form):

@@ -30,7 +30,7 @@ def _dispatch(user, pk):
 @login_required
 def dispatch_list(request):
     user = request.user
-    form = DispatchFilterForm(request.GET)
+    form = DispatchFilterForm(request.GET, organisations=_organisations(user))
     qs = fw.dispatches(user, **filter_values(form))
     if wants_xlsx(request):
         return fw.export_dispatches(qs)
