@@ -509,3 +509,29 @@ def test_demo_seed_is_idempotent(users):
     assert (Post.objects.count(), Consultation.objects.count(), ActionItem.objects.count(), Plan.objects.count()) == counts
     assert counts[1] == 1 and counts[2] == 2
     assert ActionItem.objects.get(owner_post__name="项目推进岗").state(TODAY) == "overdue"
+
+
+def test_an_office_given_a_decision_sees_only_its_decisions(world, posts, consultation, users, client_as):
+    """美姑 cannot read 四川's meeting, until the meeting gives it a decision: then it sees that
+    decision (to act on it), not the agenda or minutes, which speak of other counties."""
+    url = consultation.get_absolute_url()
+    w = users["west_office"]
+    actions.compile_agenda(w, consultation, today=TODAY)
+    actions.record_minutes(w, consultation, minutes="昭觉县问题讨论")
+    county = client_as("county_office")
+    assert county.get(url).status_code == 404
+    mine = actions.add_action_item(w, consultation, decision="美姑的事", owner_post=posts["meigu"], deadline=D(2026, 9, 30))
+    actions.add_action_item(w, consultation, decision="四川的事", owner_post=posts["sichuan"], deadline=D(2026, 9, 30))
+    page = county.get(url).content.decode()
+    assert "美姑的事" in page and "四川的事" not in page and "昭觉县问题讨论" not in page and 'data-testid="agenda"' not in page
+    assert county.get(url, {"format": "xlsx"}).status_code == 403
+    assert county.post(url, {"op": "compile"}).status_code == 403
+    done = county.post(url, {"op": "complete", "item": mine.pk, "done_on": "2026-09-10", "done_note": "已办"})
+    assert done.status_code == 302
+    mine.refresh_from_db()
+    assert mine.done_note == "已办"
+    # the post one level up that an item was escalated to reaches it the same way
+    other = actions.add_action_item(w, consultation, decision="逾期", owner_post=posts["meigu2"], deadline=D(2026, 9, 5))
+    actions.escalate_overdue(today=D(2026, 9, 9))
+    other.refresh_from_db()
+    assert other.escalated_to == posts["liangshan"]

@@ -128,7 +128,9 @@ class ActionItem(Audited):
                                      related_name="escalated_action_items")
     escalated_on = models.DateField(_("escalated on"), null=True, blank=True)
 
-    scope_paths = ("consultation__office__region__code", "owner_post__office__region__code")
+    # Seen by the deciding office's part of the tree, and by the offices of the owner post
+    # and of the post it was escalated to, which must act on it.
+    scope_paths = ("consultation__office__region__code", "owner_post__office__region__code", "escalated_to__office__region__code")
     scope_include_partners = False
 
     class Meta:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiezuo.core.errors import messages_of
-from xiezuo.core.scoping import scope_for, visible
+from xiezuo.core.scoping import can_see, scope_for, visible
 from xiezuo.pairings.models import Pairing
 from xiezuo.web.views.common import paginate, require, run_action, scoped_or_404, wants_xlsx
 
@@ -168,12 +168,18 @@ def consultation_create(request):
 @login_required
 def consultation_detail(request, pk):
     user = request.user
-    c = scoped_or_404(user, Consultation.objects.select_related("office__region"), pk=pk)
-    if not can_read_office(user, c.office):
+    c = get_object_or_404(Consultation.objects.select_related("office__region"), pk=pk)
+    # The deciding office's part of the tree sees the whole meeting; an office below it
+    # that was given (or escalated) a decision sees only its own decisions, since the
+    # agenda and minutes speak of places outside its scope.
+    full = can_see(user, c) and can_read_office(user, c.office)
+    own_items = visible(user, c.actions.all())
+    if not full and not own_items.exists():
         raise Http404
     if wants_xlsx(request):
+        require(full)
         return exports.consultation(c)
-    may_run = can_run_consultation(user, c.office)
+    may_run = full and can_run_consultation(user, c.office)
     posts = sheets.office_posts(c.office).order_by("office__region__code", "-is_lead", "name")
     forms = {"minutes": MinutesForm(initial={"minutes": c.minutes}), "action": ActionItemForm(posts=posts)}
     failed_item, status = None, 200
@@ -206,7 +212,7 @@ def consultation_detail(request, pk):
                 if done:
                     return redirect(c.get_absolute_url())
         elif op == "complete":
-            item = get_object_or_404(c.actions.all(), pk=request.POST.get("item"))
+            item = get_object_or_404(c.actions.all() if full else own_items, pk=request.POST.get("item"))
             require(can_close_action(user, item))
             form = forms["complete"] = CompleteForm(request.POST)
             failed_item = item.pk
@@ -217,11 +223,11 @@ def consultation_detail(request, pk):
                     return redirect(c.get_absolute_url())
         else:
             raise PermissionDenied
-    items = list(c.actions.select_related("owner_post__office", "escalated_to__office"))
+    items = list((c.actions.all() if full else own_items).select_related("owner_post__office", "escalated_to__office"))
     for item in items:
         item.may_close = item.done_on is None and can_close_action(user, item)
     return render(request, "rhythm/consultation_detail.html", {
-        "c": c, "agenda": c.agenda.all(), "items": items, "may_run": may_run, "forms": forms,
+        "c": c, "full": full, "agenda": c.agenda.all() if full else [], "items": items, "may_run": may_run, "forms": forms,
         "complete_form": forms.get("complete") or CompleteForm(initial={"done_on": timezone.localdate()}),
         "failed_item": failed_item}, status=status)
 
