@@ -124,7 +124,7 @@ class PostingImporter(Importer):
             errors["memo"] = [_("the reason for the reversal is required")]
         if errors:
             raise ValidationError(errors)
-        not_in_future(ctx, values.get("date"), "date", _("the date"))
+        not_in_future(values.get("date"), "date", _("the date"))
         prepared = {"key": values["key"], "kind": kind, "amount": values.get("amount"), "date": values.get("date"),
                     "memo": values.get("memo", "")}
         if kind == Kind.ALLOCATION:

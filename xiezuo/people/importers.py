@@ -101,7 +101,7 @@ class DispatchImporter(Importer):
         to_org = collect(errors, find_organisation, ctx, values["to_org"], "to_org")
         pairing = collect(errors, find_pairing, ctx, values["pairing"]) if values.get("pairing") else None
         for name in ("actual_start", "actual_end"):
-            collect(errors, not_in_future, ctx, values.get(name), name, _("the date"))
+            collect(errors, not_in_future, values.get(name), name, _("the date"))
         if errors:
             raise ValidationError(errors)
         client_id = values.get("client_id")

@@ -45,7 +45,7 @@ from .actions import (
     add_partner, complete_milestone, create_project, set_milestones, submit_report, transition, update_project, week_start,
 )
 from .choices import Category, Enclave, FundSource, PartnerRole, Status
-from .models import BudgetLine, Milestone, ProgressReport, Project
+from .models import Milestone, ProgressReport, Project
 
 # The words used in the file (Chinese in every interface language: the file is the format).
 CATEGORY_NAMES = {
@@ -135,12 +135,13 @@ def parse_week(value) -> datetime.date:
     return week_start(parse_date(value))
 
 
-def not_in_future(ctx, day, field, what):
+def not_in_future(day, field, what):
+    """Facts (a date reached, an arrival, the end of a posting) cannot lie ahead of today."""
     if day is not None and day > timezone.localdate():
         raise field_error(field, _("%(what)s %(day)s is in the future") % {"what": what, "day": day.isoformat()})
 
 
-def find_project(ctx, code, field="project", for_update=False) -> Project:
+def find_project(ctx, code, field="project") -> Project:
     """A project by code: unknown and out-of-area codes are told apart, so the official
     knows whether to fix a typo or ask the other side."""
     key = ("project", code)
@@ -195,9 +196,6 @@ def collect(errors: dict, fn, *args, **kwargs):
 
 
 # --- projects ---------------------------------------------------------------------------
-
-
-PROJECT_FIELDS = ("name", "category", "enclave", "county", "pairing", "planned_start", "planned_end", "description")
 
 
 class ProjectImporter(Importer):
@@ -295,11 +293,10 @@ class ProjectImporter(Importer):
         return dict(record, budget=budget)
 
     def keys(self, prepared):
-        f = prepared["fields"]
-        keys = [("name", (f["county"].code, f["name"]), _("name in the same county"))]
         if prepared["code"]:
-            keys.append(("code", prepared["code"], _("project code")))
-        return keys
+            return [("code", prepared["code"], _("project code"))]
+        f = prepared["fields"]  # without a code, the name in the county is what names the project
+        return [("name", (f["county"].code, f["name"]), _("name in the same county"))]
 
     def apply(self, ctx, prepared):
         existing, status, lead = prepared["existing"], prepared["status"], prepared["lead"]
@@ -366,7 +363,7 @@ class MilestoneImporter(Importer):
 
     def prepare(self, ctx, values):
         project = find_project(ctx, values["project"])
-        not_in_future(ctx, values.get("actual_date"), "actual_date", _("the date reached"))
+        not_in_future(values.get("actual_date"), "actual_date", _("the date reached"))
         prepared = {"project": project, "seq": values["seq"], "name": values["name"].strip(),
                     "planned_date": values["planned_date"], "actual_date": values.get("actual_date")}
         # The first row with a number wins; a repeat is refused by keys().
