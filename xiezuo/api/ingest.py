@@ -44,8 +44,14 @@ class IngestIn(InSchema):
             "unique for the client, and the fields of its type. "
             'report: project (code), week (YYYY-MM-DD, any day of the week), percent (0–100), done, problems. '
             "dispatch: person_name, kind, direction (e2w|w2e), from_org, to_org (ids), pairing (id, optional), "
-            "planned_start, planned_end, actual_start, actual_end (dates). "
-            "posting: see the ledger documentation."
+            "planned_start, planned_end, actual_start, actual_end (dates), id_number (optional, stored in full, never shown). "
+            'posting: stage and its fields — allocate: agreement (id), amount_fen, booked_on?, memo?; '
+            "confirm_arrival: allocation (a posting id, or the client id of an earlier item or batch), arrived_on, memo?; "
+            "disburse: project (code), amount_fen, source (paying office id, default the county's office)?, booked_on?, memo?; "
+            "record_spending: project (code), amount_fen, spent_on?, memo?; "
+            "reverse: posting (id or client id), reason, booked_on?. The client id is the posting's idempotency key; "
+            "items apply in order, by the ledger's rules (east allocates, west confirms arrival, disburses and spends; "
+            "no account below zero)."
         ),
     )
 

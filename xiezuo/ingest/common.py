@@ -152,16 +152,19 @@ def _sqlite_value(value):
 
 def insert_rows(model, columns, rows) -> int:
     """Append `rows` (tuples in `columns` order) to `model`'s table: COPY on PostgreSQL,
-    executemany elsewhere. JSON columns take the JSON text; datetimes are aware."""
+    executemany elsewhere. `rows` may be a generator: on PostgreSQL it is consumed while
+    COPY streams. JSON columns take the JSON text; datetimes are aware."""
     table = model._meta.db_table
-    if not rows:
-        return 0
+    count = 0
     with connection.cursor() as cur:
         if is_postgres():
             with cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-        else:
+                    count += 1
+            return count
+        rows = list(rows)
+        if rows:
             marks = ", ".join(["%s"] * len(columns))
             cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
                             [tuple(_sqlite_value(v) for v in row) for row in rows])
@@ -232,19 +235,28 @@ class AuditWriter:
         self.now = timezone.now()
         self.rows = []
 
-    def add(self, model, object_id, object_repr, region_code, other_region_code, before, after):
+    def add(self, model, object_id, object_repr, region_code, other_region_code, before, after, names=None):
+        """`before`/`after` are snapshots, or with `names` {attname: value} dicts that are
+        turned into snapshots (`snap`) only while writing."""
         if before is not None and before == after:
             return
-        action = AuditEntry.Action.CREATE if before is None else AuditEntry.Action.UPDATE
-        self.rows.append([self.now, self.user_id, self.username, self.request_id, self.via, action.value,
-                          model._meta.label_lower, str(object_id), str(object_repr)[:200], (region_code or "")[:6],
-                          (other_region_code or "")[:6],
-                          None if before is None else json.dumps(before, ensure_ascii=False),
-                          json.dumps(after, ensure_ascii=False)])
+        self.rows.append((model._meta.label_lower, object_id, object_repr, region_code, other_region_code, before, after, names))
+
+    def _rows(self):
+        """The rows as COPY takes them, made while COPY streams: the JSON is written here so
+        that the server parses and indexes one part while Python formats the next."""
+        head = (self.now, self.user_id, self.username, self.request_id, self.via)
+        create, update = AuditEntry.Action.CREATE.value, AuditEntry.Action.UPDATE.value
+        dumps = json.dumps
+        for label, object_id, object_repr, region, other, before, after, names in self.rows:
+            if names is not None:
+                before, after = (None if before is None else snap(names, before)), snap(names, after)
+            yield (*head, create if before is None else update, label, str(object_id), str(object_repr)[:200], (region or "")[:6],
+                   (other or "")[:6], None if before is None else dumps(before, ensure_ascii=False), dumps(after, ensure_ascii=False))
 
     def write(self):
         """Ids come from the table's own default (nobody needs them back)."""
-        insert_rows(AuditEntry, AUDIT_COLUMNS, self.rows)
+        insert_rows(AuditEntry, AUDIT_COLUMNS, self._rows())
         self.rows = []
 
 
@@ -256,4 +268,4 @@ def write_receipts(items, object_ids):
     username = getattr(current_actor().user, "username", "") or ""
     now = timezone.now()
     insert_rows(IngestReceipt, RECEIPT_COLUMNS,
-                [(it.client_id, it.kind, it.digest, str(oid), now, username) for it, oid in zip(items, object_ids)])
+                ((it.client_id, it.kind, it.digest, str(oid), now, username) for it, oid in zip(items, object_ids)))

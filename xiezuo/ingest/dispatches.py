@@ -23,7 +23,7 @@ from xiezuo.pairings.models import Pairing
 from xiezuo.people.actions import may_write_dispatch, validate_dispatch
 from xiezuo.people.models import Direction, Dispatch
 
-from .common import AuditWriter, chunks, insert_rows, mark_duplicates, parse_date, reserve_ids, snap, snapshot_fields, write_receipts
+from .common import AuditWriter, chunks, insert_rows, mark_duplicates, parse_date, reserve_ids, snapshot_fields, write_receipts
 
 DATES = ("planned_start", "planned_end", "actual_start", "actual_end")
 COLUMNS = ("id", "person_name", "id_number", "kind", "direction", "from_org_id", "to_org_id", "pairing_id", "planned_start",
@@ -127,12 +127,12 @@ class DispatchHandler:
         records = [it.target for it in items]
         for pk, d in zip(reserve_ids(Dispatch, len(records)), records):
             d.pk = pk
-        insert_rows(Dispatch, COLUMNS, [
+        insert_rows(Dispatch, COLUMNS, (
             (d.pk, d.person_name, d.id_number, d.kind, d.direction, d.from_org_id, d.to_org_id, d.pairing_id, d.planned_start,
-             d.planned_end, d.actual_start, d.actual_end, d.client_id, False) for d in records])
+             d.planned_end, d.actual_start, d.actual_end, d.client_id, False) for d in records))
         audit, fields = AuditWriter(), snapshot_fields(Dispatch)
         for d in records:
             audit.add(Dispatch, d.pk, str(d), d.audit_region_code(), d.audit_other_region_code(), None,
-                      snap(fields, {n: getattr(d, n) for n in fields}))
+                      {n: getattr(d, n) for n in fields}, names=fields)
         audit.write()
         write_receipts(items, [d.pk for d in records])

@@ -46,6 +46,7 @@ import datetime
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
 from xiezuo.core.context import current_actor
@@ -62,8 +63,9 @@ from xiezuo.pairings.models import Agreement
 from xiezuo.projects.choices import Status
 from xiezuo.projects.models import Project
 
-from .common import chunks, parse_date, receipts_for, used_before_message
+from .common import chunks, filter_any, parse_date, receipts_for, used_before_message
 
+THE_ALLOCATION = gettext_lazy("the allocation")  # formatted only into a refusal
 STAGES = {
     "allocate": (Kind.ALLOCATION, {"agreement", "amount_fen", "booked_on", "memo"}),
     "confirm_arrival": (Kind.ARRIVAL, {"allocation", "arrived_on", "memo"}),
@@ -82,12 +84,12 @@ class Node:
     def __init__(self, **kw):
         self.pk = self.allocation = self.reversal_of = self.project = self.east_org = self.west_org = None
         self.agreement_id = self.due_date = self.arrived_on = None
-        self.memo, self.lines, self.refused, self.index = "", None, False, None
+        self.memo, self.lines, self.refused, self.index, self.label = "", None, False, None, None
         for k, v in kw.items():
             setattr(self, k, v)
 
     def __str__(self):
-        return self.label
+        return self.label if self.label is not None else _("item %(i)s") % {"i": self.index}
 
 
 class Plan:
@@ -163,29 +165,28 @@ class PostingHandler:
                 elif isinstance(value, str):
                     ref_keys.add(value)
         agreements = {}
-        for part in chunks(sorted(agreement_ids)):
-            qs = visible(user, Agreement.objects.filter(pk__in=part)).select_related("pairing__east_region", "pairing__west_region")
-            agreements.update((a.pk, a) for a in qs)
+        if agreement_ids:
+            qs = visible(user, filter_any(Agreement.objects.all(), "id", sorted(agreement_ids)))
+            agreements.update((a.pk, a) for a in qs.select_related("pairing__east_region", "pairing__west_region"))
         projects = {}
-        for part in chunks(sorted(codes)):
-            qs = visible(user, Project.objects.filter(code__in=part)).select_related("county", "pairing__east_region")
-            projects.update((p.code, p) for p in qs)
+        qs = visible(user, filter_any(Project.objects.all(), "code", sorted(codes))).select_related("county", "pairing")
+        projects.update((p.code, p) for p in qs.only("id", "code", "name", "status", "county_id", "pairing_id", "county__code",
+                                                     "county__level", "county__name", "pairing__east_region_id"))
         sources = {}
         for part in chunks(sorted(source_ids)):
             sources.update((o.pk, o) for o in visible(user, Organisation.objects.filter(pk__in=part)).select_related("region"))
         related = ("east_org__region", "west_org__region", "project__county", "project__pairing__east_region")
         stored = {}  # id → Posting, locked in id order as the actions lock what they follow
-        lookups = [("pk__in", sorted(ref_ids)), ("idempotency_key__in", sorted(ref_keys))]
-        for lookup, values in lookups:
-            for part in chunks(values):
-                qs = visible(user, Posting.objects.filter(**{lookup: part})).select_related(*related)
+        for column, values in (("id", sorted(ref_ids)), ("idempotency_key", sorted(ref_keys))):
+            if values:
+                qs = visible(user, filter_any(Posting.objects.all(), column, values)).select_related(*related)
                 for p in qs.select_for_update(of=("self",)).order_by("id"):
                     stored[p.pk] = p
         by_key = {p.idempotency_key: p for p in stored.values()}
         existing_keys = {}  # client id → (request hash, posting label) of postings made before
-        for part in chunks([it.client_id for it in work]):
-            for p in Posting.objects.filter(idempotency_key__in=part).only("id", "idempotency_key", "request_hash", "kind"):
-                existing_keys[p.idempotency_key] = (p.request_hash, str(p))
+        for p in filter_any(Posting.objects.all(), "idempotency_key", [it.client_id for it in work]).only(
+                "id", "idempotency_key", "request_hash", "kind"):
+            existing_keys[p.idempotency_key] = (p.request_hash, str(p))
         receipts = receipts_for([it.client_id for it in work])
         stored_ids = sorted(stored)
         reversed_ids, arrivals = set(), {}
@@ -206,14 +207,14 @@ class PostingHandler:
             if p.pairing_id:
                 region_ids.add(p.pairing.east_region_id)
         offices = {}
-        for part in chunks(sorted(region_ids)):
-            for o in Organisation.objects.filter(kind="office", region_id__in=part).select_related("region").order_by("-id"):
+        if region_ids:
+            for o in filter_any(Organisation.objects.filter(kind="office"), "region_id", sorted(region_ids)).select_related("region").order_by("-id"):
                 offices[o.region_id] = o
         # project accounts (their holder decides who spends), and the entries to mirror
         accounts = {}  # account key → Account
         project_ids = sorted(p.pk for p in projects.values())
-        for part in chunks(project_ids):
-            for acc in Account.objects.filter(project_id__in=part, purpose__in=list(PROJECT_PURPOSES)).select_related("owner"):
+        if project_ids:
+            for acc in filter_any(Account.objects.filter(purpose__in=list(PROJECT_PURPOSES)), "project_id", project_ids).select_related("owner").defer("created_at"):
                 accounts[("p", acc.project_id, acc.purpose)] = acc
         mirror_ids = sorted({_int(it.body.get("posting")) or getattr(by_key.get(it.body.get("posting")), "pk", None)
                              for it in work if parsed[it.index][0] == "reverse"} - {None})
@@ -266,7 +267,7 @@ class PostingHandler:
         for it in work:
             stage, kind, values = parsed[it.index]
             b, errors = it.body, {}
-            node = Node(ref=("item", it.index), kind=kind, label=_("item %(i)s") % {"i": it.index}, index=it.index)
+            node = Node(ref=("item", it.index), kind=kind, index=it.index)
             amount = b.get("amount_fen")
             if stage == "allocate":
                 agreement = agreements.get(_int(b.get("agreement")))
@@ -286,7 +287,7 @@ class PostingHandler:
                     missing = pairing.east_region if east is None else pairing.west_region
                     refusals.add(it, "agreement", _("no cooperation office is registered for %(region)s") % {"region": missing})
                     continue
-                node.__init__(ref=node.ref, kind=kind, label=node.label, index=it.index, amount_fen=amount,
+                node.__init__(ref=node.ref, kind=kind, index=it.index, amount_fen=amount,
                               booked_on=values["booked_on"] or today, agreement_id=agreement.pk, east_org=east, west_org=west,
                               due_date=agreement.funds_due_date, memo=values["memo"])
                 lines = [(("o", west.pk, Purpose.IN_TRANSIT), Side.DEBIT, amount), (("o", east.pk, Purpose.EAST_BUDGET), Side.CREDIT, amount)]
@@ -307,7 +308,7 @@ class PostingHandler:
                     errors["arrived_on"] = [_("a date is required")]
                 else:
                     _check_date(values["arrived_on"], "arrived_on", errors, required=True, not_before=target.booked_on,
-                                not_before_label=_("the allocation"))
+                                not_before_label=THE_ALLOCATION)
                 if errors:
                     refusals.add_errors(it, errors)
                     continue
@@ -315,7 +316,7 @@ class PostingHandler:
                 if not can_edit_in_region(user, west.region.code):
                     refusals.add(it, "allocation", _("only the western side (%(org)s) confirms the arrival of funds") % {"org": west})
                     continue
-                node.__init__(ref=node.ref, kind=kind, label=node.label, index=it.index, amount_fen=target.amount_fen,
+                node.__init__(ref=node.ref, kind=kind, index=it.index, amount_fen=target.amount_fen,
                               booked_on=values["arrived_on"], arrived_on=values["arrived_on"], due_date=target.due_date,
                               allocation=target.ref, agreement_id=target.agreement_id, east_org=target.east_org, west_org=west,
                               memo=values["memo"])
@@ -360,7 +361,7 @@ class PostingHandler:
                     new_owner.setdefault(into, holders[project.pk])
                     lines = [(into, Side.DEBIT, amount), (("o", source.pk, Purpose.WEST_RECEIVING), Side.CREDIT, amount)]
                     new_owner.setdefault(lines[1][0], source)
-                    node.__init__(ref=node.ref, kind=kind, label=node.label, index=it.index, amount_fen=amount,
+                    node.__init__(ref=node.ref, kind=kind, index=it.index, amount_fen=amount,
                                   booked_on=values["booked_on"] or today, project=project, east_org=east, west_org=source,
                                   memo=values["memo"])
                     body = {"kind": kind.value, "project": project.pk, "source": source.pk, "amount_fen": amount,
@@ -380,7 +381,7 @@ class PostingHandler:
                     spent = ("p", project.pk, Purpose.PROJECT_SPENDING)
                     new_owner.setdefault(spent, holder)
                     lines = [(spent, Side.DEBIT, amount), (("p", project.pk, Purpose.PROJECT), Side.CREDIT, amount)]
-                    node.__init__(ref=node.ref, kind=kind, label=node.label, index=it.index, amount_fen=amount,
+                    node.__init__(ref=node.ref, kind=kind, index=it.index, amount_fen=amount,
                                   booked_on=values["spent_on"] or today, project=project, east_org=east, west_org=holder,
                                   memo=values["memo"])
                     body = {"kind": kind.value, "project": project.pk, "amount_fen": amount, "spent_on": values["spent_on"],
@@ -391,7 +392,7 @@ class PostingHandler:
                 if target is None:
                     refusals.add(it, "posting", problem)
                     continue
-                _check_date(values["booked_on"], "booked_on", errors, not_before=target.booked_on, not_before_label=str(target))
+                _check_date(values["booked_on"], "booked_on", errors, not_before=target.booked_on, not_before_label=target)
                 if errors:
                     refusals.add_errors(it, errors)
                     continue
@@ -405,7 +406,7 @@ class PostingHandler:
                     refusals.add(it, "posting", _("only the side that posted %(posting)s may reverse it") % {"posting": target})
                     continue
                 lines = [(key, Side.CREDIT if side == Side.DEBIT else Side.DEBIT, amt) for key, side, amt in (target.lines or [])]
-                node.__init__(ref=node.ref, kind=kind, label=node.label, index=it.index, amount_fen=target.amount_fen,
+                node.__init__(ref=node.ref, kind=kind, index=it.index, amount_fen=target.amount_fen,
                               booked_on=values["booked_on"] or today, reversal_of=target.ref, agreement_id=target.agreement_id,
                               project=target.project, east_org=target.east_org, west_org=target.west_org, memo=values["reason"])
                 body = {"kind": kind.value, "posting": target.pk, "reason": values["reason"], "booked_on": values["booked_on"]}
@@ -448,8 +449,9 @@ class PostingHandler:
                         project_id=key[1] if key[0] == "p" else None) for key in sorted(missing)], ignore_conflicts=True)
             self._load_org_accounts({k for k in missing if k[0] == "o"}, accounts)
             project_keys = {k for k in missing if k[0] == "p"}
-            for part in chunks(sorted({k[1] for k in project_keys})):
-                for acc in Account.objects.filter(project_id__in=part, purpose__in=list(PROJECT_PURPOSES)).select_related("owner"):
+            if project_keys:
+                qs = filter_any(Account.objects.filter(purpose__in=list(PROJECT_PURPOSES)), "project_id", sorted({k[1] for k in project_keys}))
+                for acc in qs.select_related("owner").defer("created_at"):
                     accounts.setdefault(_account_key(acc), acc)
         drawn = set()
         for plan in plans.values():
@@ -458,8 +460,8 @@ class PostingHandler:
                     drawn.add(key)
         lock_ids = sorted(accounts[key].pk for key in drawn if key in accounts)
         locked = []
-        for part in chunks(lock_ids):
-            locked.extend(Account.objects.select_for_update().filter(pk__in=part).order_by("id"))
+        if lock_ids:
+            locked.extend(filter_any(Account.objects.all(), "id", lock_ids).only("id", "normal_side").select_for_update().order_by("id"))
         running = {key: 0 for key in drawn}
         found = balances(locked) if locked else {}
         for key in drawn:
@@ -519,8 +521,9 @@ class PostingHandler:
     def _load_org_accounts(keys, accounts):
         owners = sorted({key[1] for key in keys})
         purposes = sorted({key[2] for key in keys})
-        for part in chunks(owners):
-            for acc in Account.objects.filter(owner_id__in=part, purpose__in=purposes, project__isnull=True).select_related("owner"):
+        if owners:
+            qs = filter_any(Account.objects.filter(purpose__in=purposes, project__isnull=True), "owner_id", owners)
+            for acc in qs.select_related("owner").defer("created_at"):
                 accounts.setdefault(_account_key(acc), acc)
 
     def apply(self, user, items):
@@ -553,6 +556,9 @@ class PostingHandler:
         _publish(shown)
 
 
+_NORMAL = {str(purpose.value): side for purpose, side in NORMAL_SIDE.items()}
+
+
 def _account_key(acc):
     return ("p", acc.project_id, acc.purpose) if acc.project_id else ("o", acc.owner_id, acc.purpose)
 
@@ -561,7 +567,7 @@ def _net(lines, accounts, new_owner) -> dict:
     """Change of each account's balance towards its normal side."""
     net = {}
     for key, side, amount in lines:
-        normal = NORMAL_SIDE[Purpose(key[2])]
+        normal = _NORMAL[key[2]]
         net[key] = net.get(key, 0) + (amount if side == normal else -amount)
     return net
 

@@ -23,7 +23,7 @@ from xiezuo.projects.actions import publish_reports, validate_report, week_start
 from xiezuo.projects.models import ProgressReport, Project
 
 from .common import (AuditWriter, any_of, filter_any, insert_rows, is_postgres, mark_duplicates, parse_date, reserve_ids, select,
-                     snap, snapshot_fields, update_rows, write_receipts)
+                     snapshot_fields, update_rows, write_receipts)
 
 MAX_TEXT = 5000  # as ReportIn of the API
 REPORT_COLUMNS = ("id", "project_id", "week", "percent", "done", "problems", "reported_by_id", "reported_at", "client_id")
@@ -156,8 +156,7 @@ class ReportHandler:
         new_keys = [key for key in dict.fromkeys(k for k, _b, _a in changes) if key not in stored]
         ids = {key: row["id"] for key, row in stored.items()}
         ids.update(zip(new_keys, reserve_ids(ProgressReport, len(new_keys))))
-        insert_rows(ProgressReport, REPORT_COLUMNS,
-                    [tuple(ids[key] if c == "id" else state[key][c] for c in REPORT_COLUMNS) for key in new_keys])
+        insert_rows(ProgressReport, REPORT_COLUMNS, ((ids[key], *(state[key][c] for c in REPORT_COLUMNS[1:])) for key in new_keys))
         amended = [key for key in dict.fromkeys(k for k, _b, _a in changes) if key in stored]
         update_rows(ProgressReport, [("percent", "integer"), ("done", "text"), ("problems", "text"), ("reported_by_id", "bigint")],
                     [(ids[key], state[key]["percent"], state[key]["done"], state[key]["problems"], state[key]["reported_by_id"])
@@ -172,7 +171,7 @@ class ReportHandler:
                 where = regions[project.pk] = (project.county_code, project.east_code or "")
             rid = ids[key]
             audit.add(ProgressReport, rid, f"{project.code} {key[1]:%G-W%V}", where[0], where[1],
-                      None if before is None else snap(fields, dict(before, id=rid)), snap(fields, dict(after, id=rid)))
+                      None if before is None else dict(before, id=rid), dict(after, id=rid), names=fields)
         # the projects' latest week and percent, forward only, each with its audit row
         project_fields = snapshot_fields(Project)
         moved = []
@@ -182,7 +181,7 @@ class ReportHandler:
             moved.append((project.pk, project.last_report_week, project.percent_done))
             after = dict(project.values, last_report_week=project.last_report_week, percent_done=project.percent_done)
             audit.add(Project, project.pk, str(project), *regions[project.pk],
-                      snap(project_fields, dict(after, last_report_week=week0, percent_done=pct0)), snap(project_fields, after))
+                      dict(after, last_report_week=week0, percent_done=pct0), after, names=project_fields)
         update_rows(Project, [("last_report_week", "date"), ("percent_done", "integer")], moved)
         audit.write()
         write_receipts(items, [ids[key] for key, _b, _a in changes])
