@@ -61,6 +61,27 @@ class Browser:
         return status, (time.perf_counter() - t0) * 1000
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages (the machine is shared: note them with every figure)."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def dataset_counts() -> dict:
+    """Row counts of the national dataset's big tables (exact counts, in SQL)."""
+    from django.db import connection
+
+    tables = {"projects": "projects_project", "milestones": "projects_milestone", "weekly reports": "projects_progressreport",
+              "dispatch records": "people_dispatch", "agreements": "pairings_agreement", "ledger postings": "ledger_posting",
+              "ledger entries": "ledger_entry"}
+    out = {}
+    with connection.cursor() as cur:
+        for name, table in tables.items():
+            cur.execute(f"SELECT count(*) FROM {table}")
+            out[name] = cur.fetchone()[0]
+    return out
+
+
 def summary(ms):
     ms = sorted(ms)
-    return f"median {statistics.median(ms):.1f} ms, p90 {ms[int(len(ms) * 0.9) - 1]:.1f} ms, n={len(ms)}"
+    p90 = ms[max(0, -(-len(ms) * 9 // 10) - 1)]  # nearest-rank 90th percentile
+    return f"median {statistics.median(ms):7.1f} ms, p90 {p90:7.1f} ms, n={len(ms)}"

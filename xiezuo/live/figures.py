@@ -2,11 +2,21 @@
 
 Every figure is computed from the facts (projects, milestones, reports, dispatches, ledger
 entries, agreements) through the scoping rule, with aggregate queries only — the national
-view summarises 100,000 projects, so nothing here iterates over rows in Python.
+view summarises 100,000 projects and millions of ledger postings, so nothing here iterates
+over rows in Python.
+
+The money figures come from `LedgerRollup`, an exact running aggregate of the postings in
+force: postings are append-only and numbered in the order they commit, so the sums up to
+posting N never change, and each request only folds in the postings after N (see the
+class). `dashboard()` computes a part only when it is looked at, so the figures fragment
+the open page re-fetches does not pay for the map, the Sankey and the feed.
 """
 import datetime
+import threading
+from collections import defaultdict
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from xiezuo.core.models import AuditEntry
@@ -43,20 +53,226 @@ def committed_fen(user, year: int) -> int:
 
 
 def money_stages(user, year: int) -> dict:
-    """committed / allocated / arrived / disbursed / spent for the year, in fen."""
+    """committed / allocated / arrived / disbursed / spent for the year, in fen.
+
+    The same numbers as `xiezuo.ledger.figures.stage_totals` (allocations and arrivals in
+    the year of their agreement, disbursements and spending in the year booked, postings in
+    force only, through the scoping rule), read from the running rollup."""
     stages = {"committed": committed_fen(user, year)}
     try:
-        from xiezuo.ledger.figures import stage_totals
+        from xiezuo.ledger.models import Posting  # noqa: F401
     except ImportError:
         return stages
-    stages.update(stage_totals(user, year))
+    stages.update(LEDGER_ROLLUP.stage_totals(user, year))
     return stages
+
+
+class LedgerRollup:
+    """Exact sums of the ledger postings in force, kept up to date by appending.
+
+    Why it is exact: postings and entries are never changed or deleted (a correction is
+    a reversal, a new posting), and every posting is written while its transaction holds
+    the chain head lock (`chain.lock_head`, also taken by the bulk `ChainWriter`), so
+    posting ids grow in commit order: once posting N is visible, every posting up to N is
+    committed and the sums up to N are final. A request folds in only the postings after
+    the last one it saw (an index range scan): new ones are added, and a reversal takes its
+    original back out — which is what `balances.standing` does in SQL.
+
+    What may still change is the context of a posting — which region an organisation or a
+    project lies in, which year an agreement belongs to — so the sums are kept per
+    (western organisation, eastern organisation, project) and per agreement, and each
+    request decides what the user may see from the current rows, with the scoping rule
+    (`Scope.q` over the paths Posting declares). If the chain no longer holds the entry
+    the rollup last saw (a test database rolled back, a restored backup), it starts over.
+    """
+
+    STAGES = {"allocation": "allocated", "arrival": "arrived", "disbursement": "disbursed", "spending": "spent"}
+    BY_AGREEMENT = ("allocation", "arrival")  # counted in their agreement's year
+    FIELDS = ("id", "kind", "amount_fen", "agreement_id", "booked_on", "west_org_id", "east_org_id", "project_id", "reversal_of_id")
+    REBUILD_AFTER = 200_000  # a longer tail (a bulk load) is read as a fresh grouped query instead
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        self.upto = 0  # the last posting folded in
+        self.mark = None  # (seq, hash) of that posting's last entry
+        # (kind, agreement id or booking year) → (west org, east org) → [fen, {project id: fen}]
+        self.sums = defaultdict(lambda: defaultdict(lambda: [0, defaultdict(int)]))
+
+    # --- keeping up -------------------------------------------------------------------
+
+    def _key(self, kind, agreement_id, booked_on):
+        if kind in self.BY_AGREEMENT:
+            return None if agreement_id is None else (kind, agreement_id)
+        return (kind, booked_on.year)
+
+    def _add(self, kind, agreement_id, booked_on, west, east, project, fen):
+        key = self._key(kind, agreement_id, booked_on)
+        if key is None:
+            return
+        cell = self.sums[key][(west, east)]
+        cell[0] += fen
+        cell[1][project] += fen
+
+    def _mark_of(self, posting_id):
+        from xiezuo.ledger.models import Entry
+
+        return Entry.objects.filter(posting_id=posting_id).order_by("-seq").values_list("seq", "hash").first()
+
+    def refresh(self):
+        from xiezuo.ledger.models import Posting
+
+        last = Posting.objects.aggregate(m=Max("id"))["m"] or 0
+        if self.upto and (last < self.upto or self._mark_of(self.upto) != self.mark):
+            self.reset()
+        if last == self.upto:
+            return
+        if not self.upto or last - self.upto > self.REBUILD_AFTER:
+            self.reset()
+            self._build(last)
+        else:
+            self._fold(last)
+        self.upto, self.mark = last, self._mark_of(last)
+
+    def _build(self, last):
+        """Everything up to posting `last` in one grouped query (reversals up to `last` only)."""
+        from xiezuo.ledger.models import Posting
+
+        reversed_by_then = Posting.objects.filter(reversal_of=OuterRef("pk"), id__lte=last)
+        rows = (Posting.objects.filter(id__lte=last, kind__in=list(self.STAGES)).exclude(Exists(reversed_by_then))
+                .values("kind", "agreement_id", "west_org_id", "east_org_id", "project_id", year=ExtractYear("booked_on"))
+                .annotate(fen=Sum("amount_fen")).order_by())
+        for r in rows:
+            key = (r["kind"], r["agreement_id"]) if r["kind"] in self.BY_AGREEMENT else (r["kind"], r["year"])
+            if key[1] is None:
+                continue
+            cell = self.sums[key][(r["west_org_id"], r["east_org_id"])]
+            cell[0] += r["fen"]
+            cell[1][r["project_id"]] += r["fen"]
+
+    def _fold(self, last):
+        """Postings after the last one seen, in id order; a reversal takes its original out."""
+        from xiezuo.ledger.models import Posting
+
+        tail = list(Posting.objects.filter(id__gt=self.upto, id__lte=last).order_by("id").values_list(*self.FIELDS))
+        originals = {row[0]: row for row in tail}
+        wanted = [row[8] for row in tail if row[8] is not None and row[8] not in originals]
+        for row in Posting.objects.filter(id__in=wanted).values_list(*self.FIELDS):
+            originals[row[0]] = row
+        for pid, kind, fen, agreement_id, booked_on, west, east, project, reversal_of in tail:
+            if reversal_of is not None:
+                o = originals.get(reversal_of)
+                if o is not None and o[1] in self.STAGES:
+                    self._add(o[1], o[3], o[4], o[5], o[6], o[7], -o[2])
+            if kind in self.STAGES and reversal_of is None:
+                self._add(kind, agreement_id, booked_on, west, east, project, fen)
+
+    # --- reading ----------------------------------------------------------------------
+
+    def _visible(self, user):
+        """A test (west org, east org) → True | set of visible project ids | None (nothing),
+        from the current rows, with the scoping rule; None when the rule is not the shape
+        this rollup knows (then callers ask the database)."""
+        from xiezuo.ledger.models import Posting
+        from xiezuo.orgs.models import Organisation
+        from xiezuo.projects.models import Project
+
+        scope = scope_for(user)
+        if scope.everything:
+            return lambda west, east: True
+        if tuple(Posting.scope_paths) != ("west_org__region__code", "east_org__region__code", "project__county__code") \
+                or Posting.scope_include_partners:
+            return None
+        orgs = set(Organisation.objects.filter(scope.q(("region__code",), False)).values_list("id", flat=True))
+        projects = None
+
+        def test(west, east):
+            nonlocal projects
+            if west in orgs or east in orgs:
+                return True
+            if projects is None:
+                projects = set(Project.objects.filter(scope.q(("county__code",), False)).values_list("id", flat=True))
+            return projects
+
+        return test
+
+    def _cells(self, key, test):
+        """(fen, {project: fen} or None) for the cells of one key the user may see."""
+        for (west, east), (fen, by_project) in self.sums.get(key, {}).items():
+            seen = test(west, east)
+            if seen is True:
+                yield fen, by_project
+            elif seen:
+                mine = by_project.keys() & seen
+                if mine:
+                    part = {p: by_project[p] for p in mine}
+                    yield sum(part.values()), part
+
+    def stage_totals(self, user, year: int) -> dict:
+        test = self._visible(user)
+        if test is None:
+            return _sql_stage_totals(user, year)
+        agreements = list(Agreement.objects.filter(year=year).values_list("id", flat=True))
+        out = {label: 0 for label in self.STAGES.values()}
+        with self.lock:
+            self.refresh()
+            for kind, label in self.STAGES.items():
+                keys = [(kind, a) for a in agreements] if kind in self.BY_AGREEMENT else [(kind, year)]
+                out[label] = sum(fen for key in keys for fen, _p in self._cells(key, test))
+        return out
+
+    def disbursed_by_project(self, user, year: int) -> dict | None:
+        """{project id (None for none): fen} disbursed in the year, as the user sees it."""
+        test = self._visible(user)
+        if test is None:
+            return None
+        out = defaultdict(int)
+        with self.lock:
+            self.refresh()
+            for _fen, by_project in self._cells(("disbursement", year), test):
+                for p, v in by_project.items():
+                    out[p] += v
+        return {p: v for p, v in out.items() if v}
+
+
+LEDGER_ROLLUP = LedgerRollup()
+
+
+def _sql_stage_totals(user, year):
+    from xiezuo.ledger.figures import stage_totals
+
+    return stage_totals(user, year)
+
+
+def disbursed_by_project_group(user, year: int) -> list[tuple[str, str, str, int]]:
+    """[(eastern province name, western county name, project category, fen)] disbursed in the
+    year — `xiezuo.ledger.figures.disbursed_by_project_group`, from the rollup: the sums per
+    project, then the projects' current county, category and pairing, sorted."""
+    from xiezuo.ledger.figures import disbursed_by_project_group as sql
+
+    by_project = LEDGER_ROLLUP.disbursed_by_project(user, year)
+    if by_project is None:
+        return sql(user, year)
+    from xiezuo.projects.models import Project
+    from xiezuo.regions.models import Region
+
+    provinces = dict(Region.objects.filter(level="province").values_list("province_code", "name"))
+    ids = [p for p in by_project if p is not None]
+    attrs = {row[0]: row[1:] for row in Project.objects.filter(id__in=ids).order_by()
+             .values_list("id", "pairing__east_region__province_code", "county__name", "category")}
+    groups = defaultdict(int)
+    for p, fen in by_project.items():
+        province, county, category = attrs.get(p, (None, None, None))
+        groups[(province, county, category)] += fen
+    return sorted(((provinces.get(k[0], "—"), k[1], k[2], fen) for k, fen in groups.items()), key=lambda r: (r[0], r[1] or "", r[2] or ""))
 
 
 def sankey(user, year: int) -> dict:
     """Money from eastern province → western county → project category."""
     try:
-        from xiezuo.ledger.figures import disbursed_by_project_group
+        from xiezuo.ledger.models import Posting  # noqa: F401
     except ImportError:
         return {"nodes": [], "links": []}
     rows = disbursed_by_project_group(user, year)  # [(east province name, county name, category, fen)]
@@ -97,18 +313,36 @@ def feed(user, limit: int = 15):
     return items[:limit]
 
 
+class Figures(dict):
+    """The dashboard's parts, each computed the first time it is looked up (by the view, the
+    template or a test), so a page or fragment that shows only some of them queries only
+    for those."""
+
+    def __init__(self, makers: dict, **values):
+        super().__init__(**values)
+        self._makers = makers
+
+    def __missing__(self, key):
+        make = self._makers[key]  # KeyError for a part that does not exist
+        if isinstance(make, tuple):  # one maker yielding several parts
+            names, maker = make
+            for name, value in zip(names, maker()):
+                self[name] = value
+            return self[key]
+        self[key] = value = make()
+        return value
+
+
 def dashboard(user, today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
-    late_count, late = late_milestones(user, today)
-    return {
-        "today": today,
-        "year": today.year,
-        "projects": project_counts(user),
-        "late_count": late_count,
+    late = (("late_count", "late"), lambda: late_milestones(user, today))
+    return Figures({
+        "projects": lambda: project_counts(user),
+        "late_count": late,
         "late": late,
-        "people": people_on_post(user, today),
-        "money": money_stages(user, today.year),
-        "sankey": sankey(user, today.year),
-        "points": map_points(user),
-        "feed": feed(user),
-    }
+        "people": lambda: people_on_post(user, today),
+        "money": lambda: money_stages(user, today.year),
+        "sankey": lambda: sankey(user, today.year),
+        "points": lambda: map_points(user),
+        "feed": lambda: feed(user),
+    }, today=today, year=today.year)

@@ -1,0 +1,270 @@
+"""Quarterly assessment at national scale: PostgreSQL recomputation against a DuckDB yardstick.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/xiezuo_bench .venv/bin/python bench/assessment.py --period 2026Q3
+
+1. PostgreSQL: `xiezuo.assessment.compute.recompute` — every indicator of the current
+   indicator system for every county and every pairing valid in the quarter, exactly what
+   `manage.py assess compute 2026Q3 --as-of <quarter end>` does: the grouped fact queries
+   (`facts.compute`), the formulas, scores, composites, grades, ranks, and the upsert of
+   the score rows. Timed in total, and the fact queries alone.
+2. Export: the columns those facts read, from the same tables, to Parquet (psycopg
+   COPY … TO STDOUT as CSV, then DuckDB's own Parquet writer). Timed separately.
+3. DuckDB: the same grouped aggregations, written in SQL over the Parquet files (one query
+   per family of rows, the filters of `facts.py` for the window), rolled up onto the same
+   subjects by the same attribution rule (`subjects.Rollup`) and run through the same
+   formulas (`formula.evaluate`). No writes.
+4. Checks that every fact and every indicator value of every subject agrees between the
+   two, and prints the times, their ratios and the load average.
+
+The SQL here mirrors the fact definitions in xiezuo/assessment/facts.py; a change there
+must be made here too (the agreement check fails loudly when they drift apart).
+"""
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from _common import dataset_counts, load_average, setup_django
+
+# table → the columns the facts read (nothing else is exported)
+EXPORT = {
+    "regions_region": "id, code",
+    "orgs_organisation": "id, region_id",
+    "pairings_pairing": "id, kind, east_region_id, west_region_id",
+    "pairings_agreement": "id, pairing_id, year, fiscal_aid_fen, funds_due_date, cadres, professionals, labour_placements, consumption_fen",
+    "projects_project": "id, county_id, pairing_id, status",
+    "projects_milestone": "id, project_id, planned_date, actual_date",
+    "projects_projectoutput": "id, project_id, as_of, local_procurement_fen, total_procurement_fen, tech_income_fen, tech_investment_fen",
+    "people_dispatch": "id, kind, direction, from_org_id, to_org_id, pairing_id, actual_start, actual_end, planned_end",
+    "ledger_posting": "id, kind, amount_fen, agreement_id, allocation_id, reversal_of_id, due_date, arrived_on",
+}
+
+
+def export_parquet(directory: Path) -> dict:
+    """Write every EXPORT table to directory/<table>.parquet; return {table: rows}."""
+    import duckdb
+    from django.db import connection
+
+    out = {}
+    con = duckdb.connect()
+    with connection.cursor() as cur:
+        for table, columns in EXPORT.items():
+            csv_path = directory / f"{table}.csv"
+            with open(csv_path, "wb") as f, cur.cursor.copy(f"COPY (SELECT {columns} FROM {table}) TO STDOUT WITH (FORMAT csv, HEADER)") as copy:
+                for chunk in copy:
+                    f.write(chunk)
+            parquet = directory / f"{table}.parquet"
+            con.execute(f"COPY (SELECT * FROM read_csv('{csv_path}', header=true, auto_detect=true, sample_size=-1)) "
+                        f"TO '{parquet}' (FORMAT parquet)")
+            out[table] = con.execute(f"SELECT count(*) FROM '{parquet}'").fetchone()[0]
+            csv_path.unlink()
+    con.close()
+    return out
+
+
+def family_sql(w) -> dict:
+    """{family: SQL} giving (west, east, pairing, fact columns…) per group, as facts.py does."""
+    start, cut, year = f"DATE '{w.period.start}'", f"DATE '{w.cut}'", w.year
+    year_start = f"DATE '{w.year_start}'"
+    year_end_passed = "TRUE" if w.year_end <= w.cut else "FALSE"
+
+    def due_by_cut(col):
+        return f"({col} <= {cut} OR ({year_end_passed} AND {col} IS NULL))"
+
+    term_due = f"(d.kind <> 'cadre' AND d.planned_end >= {start} AND d.planned_end <= {cut})"
+    in_post = f"(d.actual_end IS NULL OR d.actual_end >= {year_start})"
+    # a posting is in force when no reversal names it
+    not_reversed = "NOT EXISTS (SELECT 1 FROM ledger_posting r WHERE r.reversal_of_id = {a}.id)"
+    return {
+        "milestones": f"""
+            SELECT p.county_id AS west, pr.east_region_id AS east, p.pairing_id AS pairing,
+                   count(*) AS milestones_due,
+                   count(*) FILTER (WHERE m.actual_date IS NOT NULL AND m.actual_date <= m.planned_date) AS milestones_due_on_time
+            FROM projects_milestone m JOIN projects_project p ON p.id = m.project_id
+                 LEFT JOIN pairings_pairing pr ON pr.id = p.pairing_id
+            WHERE m.planned_date >= {start} AND m.planned_date <= {cut} AND p.status <> 'cancelled'
+            GROUP BY 1, 2, 3""",
+        "dispatches": f"""
+            SELECT t.region_id AS west, f.region_id AS east, d.pairing_id AS pairing,
+                   count(*) FILTER (WHERE {term_due}) AS professionals_due,
+                   count(*) FILTER (WHERE {term_due} AND d.actual_end IS NOT NULL AND d.actual_end >= d.planned_end) AS professionals_completed,
+                   count(*) FILTER (WHERE d.kind = 'cadre' AND {in_post}) AS cadres_dispatched,
+                   count(*) FILTER (WHERE d.kind <> 'cadre' AND {in_post}) AS professionals_dispatched
+            FROM people_dispatch d JOIN orgs_organisation t ON t.id = d.to_org_id JOIN orgs_organisation f ON f.id = d.from_org_id
+            WHERE d.direction = 'e2w' AND d.actual_start IS NOT NULL AND d.actual_start <= {cut}
+            GROUP BY 1, 2, 3""",
+        "outputs": f"""
+            WITH latest AS (
+                SELECT o.*, row_number() OVER (PARTITION BY o.project_id ORDER BY o.as_of DESC) AS k
+                FROM projects_projectoutput o WHERE o.as_of <= {cut})
+            SELECT p.county_id AS west, pr.east_region_id AS east, p.pairing_id AS pairing,
+                   sum(o.local_procurement_fen) AS local_procurement_fen, sum(o.total_procurement_fen) AS total_procurement_fen,
+                   sum(o.tech_income_fen) AS tech_income_fen, sum(o.tech_investment_fen) AS tech_investment_fen
+            FROM latest o JOIN projects_project p ON p.id = o.project_id LEFT JOIN pairings_pairing pr ON pr.id = p.pairing_id
+            WHERE o.k = 1
+            GROUP BY 1, 2, 3""",
+        "agreements": f"""
+            SELECT pr.west_region_id AS west, pr.east_region_id AS east, a.pairing_id AS pairing,
+                   sum(a.fiscal_aid_fen) AS fiscal_aid_committed_fen,
+                   sum(a.fiscal_aid_fen) FILTER (WHERE {due_by_cut('a.funds_due_date')}) AS fiscal_aid_due_fen,
+                   sum(a.cadres) AS cadres_committed, sum(a.professionals) AS professionals_committed,
+                   sum(a.labour_placements) AS labour_committed, sum(a.consumption_fen) AS consumption_committed_fen
+            FROM pairings_agreement a JOIN pairings_pairing pr ON pr.id = a.pairing_id
+            WHERE a.year = {year}
+            GROUP BY 1, 2, 3""",
+        "allocations": f"""
+            SELECT pr.west_region_id AS west, pr.east_region_id AS east, a.pairing_id AS pairing,
+                   sum(p.amount_fen) AS funds_allocated_due_fen
+            FROM ledger_posting p JOIN pairings_agreement a ON a.id = p.agreement_id JOIN pairings_pairing pr ON pr.id = a.pairing_id
+            WHERE p.kind = 'allocation' AND {not_reversed.format(a='p')} AND a.year = {year} AND {due_by_cut('p.due_date')}
+            GROUP BY 1, 2, 3""",
+        "arrivals": f"""
+            SELECT pr.west_region_id AS west, pr.east_region_id AS east, a.pairing_id AS pairing,
+                   sum(p.amount_fen) FILTER (WHERE {due_by_cut('p.due_date')} AND (p.due_date IS NULL OR p.arrived_on <= p.due_date))
+                       AS funds_arrived_on_time_fen,
+                   sum(p.amount_fen) AS fiscal_aid_arrived_fen
+            FROM ledger_posting p JOIN pairings_agreement a ON a.id = p.agreement_id JOIN pairings_pairing pr ON pr.id = a.pairing_id
+                 LEFT JOIN ledger_posting al ON al.id = p.allocation_id
+            WHERE p.kind = 'arrival' AND {not_reversed.format(a='p')}
+                  AND (al.id IS NULL OR {not_reversed.format(a='al')})
+                  AND a.year = {year} AND p.arrived_on <= {cut}
+            GROUP BY 1, 2, 3""",
+    }
+
+
+def duckdb_facts(directory: Path, subjects, window, names) -> tuple[dict, dict]:
+    """{subject key: {fact: value}} computed in DuckDB over the Parquet files, and
+    {family: seconds} of its queries."""
+    import duckdb
+
+    from xiezuo.assessment import facts
+    from xiezuo.assessment.subjects import Rollup
+
+    con = duckdb.connect()
+    for table in EXPORT:
+        con.execute(f"CREATE VIEW {table} AS SELECT * FROM '{directory / table}.parquet'")
+    out = {s.key: {} for s in subjects}
+    by_family = {}
+    for name in names:
+        family = facts.source_of(name)
+        for values in out.values():
+            values[name] = None if family is None else 0
+        if family is not None:
+            by_family.setdefault(family.name, []).append(name)
+    rollup = Rollup(subjects)
+    sql, seconds = family_sql(window), {}
+    for family_name, fact_names in by_family.items():
+        t0 = time.perf_counter()
+        cur = con.execute(sql[family_name])
+        columns = [c[0] for c in cur.description]
+        rows = cur.fetchall()
+        seconds[family_name] = time.perf_counter() - t0
+        attribute = rollup.nested if facts.FAMILIES[family_name].nested else rollup.own
+        for row in rows:
+            row = dict(zip(columns, row))
+            keys = attribute(row["west"], row["east"], row["pairing"])
+            for name in fact_names:
+                v = int(row[name] or 0)
+                if v:
+                    for key in keys:
+                        out[key][name] += v
+    con.close()
+    return out, seconds
+
+
+def indicator_values(system, values_by_subject, subjects) -> dict:
+    """{subject key: {indicator code: value as text}} from facts, as compute.recompute does."""
+    from xiezuo.assessment import formula
+    from xiezuo.assessment.scoring import q4
+
+    indicators = list(system.indicators.all())
+    trees = {i.code: formula.parse(i.formula) for i in indicators}
+    out = {}
+    for s in subjects:
+        known = values_by_subject[s.key]
+        out[s.key] = {i.code: (None if (v := q4(formula.evaluate(trees[i.code], known))) is None else str(v))
+                      for i in indicators if i.applies_to(s.level)}
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--period", default="2026Q3", help="a quarter label, e.g. 2026Q3")
+    ap.add_argument("--as-of", default="", help="count data up to this day (default: the period's last day)")
+    ap.add_argument("--dir", default="", help="where to write the Parquet files (default: a temporary folder)")
+    args = ap.parse_args()
+    setup_django()
+    import datetime
+
+    from django.db import connection
+
+    from xiezuo.assessment import facts, formula
+    from xiezuo.assessment.compute import recompute
+    from xiezuo.assessment.models import Score
+    from xiezuo.assessment.periods import Period
+    from xiezuo.assessment.subjects import all_subjects
+    from xiezuo.assessment.models import IndicatorSystem
+
+    period = Period.parse(args.period)
+    as_of = datetime.date.fromisoformat(args.as_of) if args.as_of else period.end
+    system = IndicatorSystem.current()
+    print(f"database {connection.vendor} {connection.settings_dict.get('NAME')}, period {period.label}, as of {as_of}, "
+          f"indicator system v{system.number}")
+    print("dataset: " + ", ".join(f"{k} {v:,}" for k, v in dataset_counts().items()))
+
+    # --- PostgreSQL: the real recomputation ---------------------------------------------
+    print(f"load average before PostgreSQL: {load_average()}")
+    t0 = time.perf_counter()
+    result = recompute(period, system, as_of=as_of)
+    pg_seconds = time.perf_counter() - t0
+    pg_load = load_average()
+    subjects = all_subjects(period)
+    window = facts.Window.of(period, as_of)
+    names = sorted({n.name for i in system.indicators.all() for n in formula.names(formula.parse(i.formula))})
+    t0 = time.perf_counter()
+    pg_facts = facts.compute(subjects, window, names)
+    pg_fact_seconds = time.perf_counter() - t0
+    print(f"PostgreSQL recompute {period.label}: {result.scores:,} scores ({len(subjects):,} subjects, "
+          f"{system.indicators.count()} indicators) in {pg_seconds:.2f} s   [load {pg_load}]")
+    print(f"PostgreSQL fact queries alone (facts.compute, {len(names)} facts): {pg_fact_seconds:.2f} s   [load {load_average()}]")
+
+    # --- export and DuckDB ---------------------------------------------------------------
+    with tempfile.TemporaryDirectory(prefix="xiezuo-parquet-") as tmp:
+        directory = Path(args.dir or tmp)
+        directory.mkdir(parents=True, exist_ok=True)
+        t0 = time.perf_counter()
+        rows = export_parquet(directory)
+        export_seconds = time.perf_counter() - t0
+        size = sum(os.path.getsize(directory / f"{t}.parquet") for t in EXPORT)
+        print(f"export to Parquet: {sum(rows.values()):,} rows of {len(rows)} tables, {size / 2**20:.0f} MiB, in {export_seconds:.1f} s")
+        t0 = time.perf_counter()
+        dk_facts, per_family = duckdb_facts(directory, subjects, window, names)
+        dk_values = indicator_values(system, dk_facts, subjects)
+        dk_seconds = time.perf_counter() - t0
+        dk_load = load_average()
+    print(f"DuckDB {period.label}: facts and indicator values of {len(subjects):,} subjects in {dk_seconds:.2f} s "
+          f"(queries: {', '.join(f'{k} {v:.2f} s' for k, v in per_family.items())})   [load {dk_load}]")
+
+    # --- agreement -------------------------------------------------------------------------
+    stored = {s.subject_key: s for s in Score.objects.filter(system=system, period_kind=period.kind, period_start=period.start)}
+    fact_diffs = [(k, n, pg_facts[k][n], dk_facts[k][n]) for k in pg_facts for n in names if pg_facts[k][n] != dk_facts[k][n]]
+    value_diffs = []
+    for key, values in dk_values.items():
+        row = stored.get(key)
+        have = {code: v["value"] for code, v in row.values.items()} if row else None
+        if have != values:
+            value_diffs.append((key, have, values))
+    nonzero = sum(1 for k in pg_facts for n in names if pg_facts[k][n])
+    print(f"agreement: {len(subjects):,} subjects × {len(names)} facts ({nonzero:,} non-zero): {len(fact_diffs)} differ; "
+          f"indicator values of {len(dk_values):,} stored scores: {len(value_diffs)} differ")
+    for diff in (fact_diffs + value_diffs)[:10]:
+        print("  DIFFERENT:", diff)
+    print(f"ratio PostgreSQL recompute / DuckDB: {pg_seconds / dk_seconds:.1f}×; "
+          f"PostgreSQL fact queries / DuckDB: {pg_fact_seconds / dk_seconds:.1f}×")
+    if fact_diffs or value_diffs:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

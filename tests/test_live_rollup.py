@@ -1,0 +1,121 @@
+"""The dashboard's running ledger rollup gives exactly the SQL figures, for every role, as
+postings, reversals and changes of context (an agreement's year, an organisation's region)
+come in; and the dashboard computes only the parts that are looked at."""
+import datetime
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from xiezuo.accounts.models import Profile
+from xiezuo.ledger import actions as ledger
+from xiezuo.ledger.figures import disbursed_by_project_group, stage_totals
+from xiezuo.live import figures
+from xiezuo.live.figures import LEDGER_ROLLUP, LedgerRollup, dashboard, money_stages
+from xiezuo.orgs.models import Organisation
+from xiezuo.pairings.models import Agreement, Pairing
+from xiezuo.projects.models import Project
+from xiezuo.regions.models import Region
+
+pytestmark = pytest.mark.django_db
+WAN = 10_000_00
+ROLES = ("national", "auditor", "east_office", "west_office", "county_office", "viewer")
+
+
+@pytest.fixture
+def stranger(db):
+    user = get_user_model().objects.create_user("gd_office_rollup", password="x")
+    Profile.objects.create(user=user, role="office_admin", organisation=Organisation.objects.get(kind="office", region__code="440000"))
+    return user
+
+
+@pytest.fixture
+def setting(users):
+    today = timezone.localdate()
+    pair = Pairing.objects.get(kind="county", east_region__code="330212", west_region__code="513436")
+    agreement = Agreement.objects.get(pairing=pair, year=today.year)
+    project = Project.objects.create(code="ROLLUP-1", name="冷链物流", category="consumption", county=Region.objects.get(code="513436"),
+                                     pairing=pair, status="in_progress", planned_start=today - datetime.timedelta(days=60),
+                                     planned_end=today + datetime.timedelta(days=200))
+    return agreement, project
+
+
+def assert_same(users, extra=()):
+    year = timezone.localdate().year
+    for user in [users[r] for r in ROLES] + list(extra):
+        for y in (year - 1, year):
+            expected = stage_totals(user, y)
+            assert LEDGER_ROLLUP.stage_totals(user, y) == expected, (user.username, y)
+            # a rollup started from scratch agrees too
+            assert LedgerRollup().stage_totals(user, y) == expected, (user.username, y)
+            assert figures.disbursed_by_project_group(user, y) == sorted(disbursed_by_project_group(user, y)), (user.username, y)
+
+
+def test_rollup_equals_the_sql_figures_through_postings_and_reversals(users, setting, stranger):
+    agreement, project = setting
+    east, county = users["east_office"], users["county_office"]
+    assert_same(users, [stranger])
+    a1 = ledger.allocate(east, agreement=agreement, amount_fen=100 * WAN, idempotency_key="r-a1")
+    assert_same(users, [stranger])
+    ledger.confirm_arrival(county, allocation=a1, arrived_on=timezone.localdate(), idempotency_key="r-r1")
+    d1 = ledger.disburse(county, project=project, amount_fen=60 * WAN, idempotency_key="r-d1")
+    ledger.record_spending(county, project=project, amount_fen=25 * WAN, idempotency_key="r-s1")
+    assert_same(users, [stranger])
+    assert money_stages(users["county_office"], timezone.localdate().year)["disbursed"] >= 60 * WAN
+
+    # a reversal takes the original out of every figure, in the rollup as in SQL
+    s2 = ledger.record_spending(county, project=project, amount_fen=5 * WAN, idempotency_key="r-s2")
+    assert_same(users)
+    ledger.reverse(users["county_office"], posting=s2, reason="录入错误", idempotency_key="r-x2")
+    assert_same(users, [stranger])
+    a2 = ledger.allocate(east, agreement=agreement, amount_fen=7 * WAN, idempotency_key="r-a2")
+    ledger.reverse(east, posting=a2, reason="重复下达", idempotency_key="r-x3")  # posted and reversed between two looks
+    assert_same(users, [stranger])
+    assert d1.pk < LEDGER_ROLLUP.upto
+
+
+def test_rollup_follows_changes_of_context(users, setting, stranger):
+    agreement, project = setting
+    a1 = ledger.allocate(users["east_office"], agreement=agreement, amount_fen=30 * WAN, idempotency_key="c-a1")
+    ledger.confirm_arrival(users["county_office"], allocation=a1, arrived_on=timezone.localdate(), idempotency_key="c-r1")
+    ledger.disburse(users["county_office"], project=project, amount_fen=10 * WAN, idempotency_key="c-d1")
+    assert_same(users, [stranger])
+    # the agreement moves to last year; the county office moves to Guangdong (context, not ledger rows)
+    Agreement.objects.filter(pairing=agreement.pairing, year=agreement.year - 1).update(year=agreement.year - 10)
+    Agreement.objects.filter(pk=agreement.pk).update(year=agreement.year - 1)
+    Organisation.objects.filter(kind="office", region__code="513436").update(region=Region.objects.get(code="440106"))
+    assert_same(users, [stranger])
+    # the project moves county: the county office sees it through the project's county
+    Project.objects.filter(pk=project.pk).update(county=Region.objects.get(code="513401"))
+    assert_same(users, [stranger])
+
+
+def test_rollup_starts_over_when_the_chain_it_saw_is_gone(users, setting):
+    agreement, _project = setting
+    ledger.allocate(users["east_office"], agreement=agreement, amount_fen=11 * WAN, idempotency_key="g-a1")
+    assert_same(users)
+    rollup = LedgerRollup()
+    rollup.stage_totals(users["national"], agreement.year)
+    rollup.mark = (rollup.mark[0], "0" * 64)  # as if the entry it saw had been rolled back and replaced
+    before = rollup.upto
+    assert rollup.stage_totals(users["national"], agreement.year) == stage_totals(users["national"], agreement.year)
+    assert rollup.upto == before and rollup.mark[1] != "0" * 64
+
+
+def test_dashboard_computes_only_the_parts_looked_at(users, setting):
+    full = CaptureQueriesContext(connection)
+    with full:
+        d = dashboard(users["west_office"])
+        for key in ("projects", "late_count", "late", "people", "money", "sankey", "points", "feed"):
+            d[key]
+    part = CaptureQueriesContext(connection)
+    with part:
+        d = dashboard(users["west_office"])
+        d["money"], d["projects"]
+    assert 0 < len(part.captured_queries) < len(full.captured_queries)
+    assert d["year"] == timezone.localdate().year
+    with pytest.raises(KeyError):
+        d["nothing"]
+    assert isinstance(figures.dashboard(users["national"])["late_count"], int)
