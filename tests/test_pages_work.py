@@ -773,3 +773,29 @@ def test_ledger_writes_out_of_scope(client_for, money, agreement, english):
     response = c.post(reverse("ledger-allocate"), {"agreement": agreement.pk, "amount": "1", "idempotency_key": "g2"})
     assert response.status_code == 200 and "agreement" in response.context["form"].errors
     assert not Posting.objects.filter(idempotency_key__in=["g1", "g2"]).exists()
+
+
+def test_weekly_report_with_an_attachment(client_as, meigu, today, settings, tmp_path, english):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    c = client_as("county_office")
+    url = reverse("project-report", args=[meigu.pk])
+    assert 'enctype="multipart/form-data"' in c.get(url).content.decode()
+    bad = c.post(url, {"week": today.isoformat(), "percent": "52", "attachment": SimpleUploadedFile("run.exe", b"MZ")})
+    assert bad.status_code == 200
+    assert "only these kinds of file are kept" in " ".join(bad.context["form"].errors["attachment"])
+    # All or nothing: the refused file took its report with it.
+    assert not ProgressReport.objects.filter(project=meigu, percent=52).exists()
+    good = c.post(url, {"week": today.isoformat(), "percent": "52",
+                        "attachment": SimpleUploadedFile("验收单.pdf", b"%PDF-1.4 test", content_type="application/pdf")})
+    assert good.status_code == 302
+    report = ProgressReport.objects.get(project=meigu, percent=52)
+    attachment = report.attachments.get()
+    assert attachment.name == "验收单.pdf"
+    html = c.get(reverse("project-detail", args=[meigu.pk])).content.decode()
+    link = reverse("project-attachment", args=[meigu.pk, attachment.pk])
+    assert link in html and "验收单.pdf" in html
+    download = client_as("viewer").get(link)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 test"
+    assert client_as("gd_office").get(link).status_code == 404

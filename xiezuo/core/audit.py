@@ -9,6 +9,7 @@ import decimal
 import uuid
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -34,6 +35,8 @@ class Audited(models.Model):
 
 
 def _jsonable(value):
+    if isinstance(value, FieldFile):  # a file field is logged as the stored file's name
+        return value.name or ""
     if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
         return value.isoformat()
     if isinstance(value, (decimal.Decimal, uuid.UUID)):

@@ -13,7 +13,8 @@ from xiezuo.core.scoping import can_edit_project
 from xiezuo.regions.choices import Level
 
 from .choices import TRANSITIONS, AssetClass, Category, Enclave, FundSource, LinkMechanism, OwnerTier, PartnerRole, Status
-from .models import Asset, BudgetLine, HouseholdLink, Milestone, ProgressReport, Project, ProjectOutput, ProjectPartner
+from .models import (Asset, BudgetLine, HouseholdLink, Milestone, ProgressReport, Project, ProjectOutput, ProjectPartner,
+                     ReportAttachment)
 
 
 def week_start(day: datetime.date) -> datetime.date:
@@ -310,3 +311,28 @@ def update_project(user, project: Project, *, name, category, planned_start, pla
     for source, fen in budget.items():
         BudgetLine.objects.update_or_create(project=project, source=source, defaults={"amount_fen": fen})
     return project
+
+
+REPORT_ATTACHMENT_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".ofd", ".zip", ".txt")
+
+
+@action
+def attach_to_report(user, report: ProgressReport, upload, *, name="") -> ReportAttachment:
+    """Keep a file (photos, minutes, acceptance sheets) with a weekly report. Files are
+    served only through a view that applies the scoping rule."""
+    import os
+
+    from django.conf import settings
+
+    project = _locked(report.project)
+    _check_project_access(user, project)
+    limit = getattr(settings, "XIEZUO_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+    filename = os.path.basename(getattr(upload, "name", "") or "")
+    if not filename:
+        raise field_error("attachment", _("a file is required"))
+    if not filename.lower().endswith(REPORT_ATTACHMENT_EXTENSIONS):
+        raise field_error("attachment", _("“%(name)s”: only these kinds of file are kept: %(kinds)s") % {
+            "name": filename, "kinds": " ".join(REPORT_ATTACHMENT_EXTENSIONS)})
+    if upload.size > limit:
+        raise field_error("attachment", _("“%(name)s” is larger than %(mb)d MB") % {"name": filename, "mb": limit // (1024 * 1024)})
+    return ReportAttachment.objects.create(report=report, project=project, file=upload, name=(name or filename)[:200])

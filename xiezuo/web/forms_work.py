@@ -189,6 +189,8 @@ class ReportForm(BootstrapMixin, forms.Form):
     percent = forms.IntegerField(label=_("percent done"), min_value=0, max_value=100)
     done = forms.CharField(label=_("what was done"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
     problems = forms.CharField(label=_("problems"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    attachment = forms.FileField(label=_("attachment"), required=False,
+                                 help_text=_("a photo, minutes or an acceptance sheet (PDF, image, Office, OFD, ZIP)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("projects/<int:pk>/milestones/", projects.project_milestones, name="project-milestones"),
     path("projects/<int:pk>/milestones/<int:seq>/reached/", projects.project_milestone_complete, name="project-milestone-complete"),
     path("projects/<int:pk>/report/", projects.project_report, name="project-report"),
+    path("projects/<int:pk>/attachments/<int:attachment_pk>/", projects.project_attachment, name="project-attachment"),
     path("projects/<int:pk>/outputs/", projects.project_output, name="project-output"),
     path("projects/<int:pk>/assets/", projects.project_asset, name="project-asset"),
     path("projects/<int:pk>/partners/", projects.project_partner, name="project-partner"),

@@ -2,6 +2,8 @@
 everything it reports, and the forms for the writes a county office does. Every write goes
 through xiezuo.projects.actions; out of scope a project answers 404, a reader gets 403."""
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -9,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from xiezuo.core.scoping import can_edit_project, scope_for, visible
 from xiezuo.orgs.models import Organisation
-from xiezuo.projects.actions import (add_partner, complete_milestone, create_project, record_output, register_asset,
+from xiezuo.projects.actions import (add_partner, attach_to_report, complete_milestone, create_project, record_output, register_asset,
                                      set_milestones, submit_report, transition, update_project)
 from xiezuo.projects.choices import TRANSITIONS, FundSource, LinkMechanism, Status
 from xiezuo.projects.models import Asset, ProgressReport, Project, ProjectOutput, ProjectPartner, ReportAttachment
@@ -215,18 +217,34 @@ def project_report(request, pk):
     project = _writable(request, pk)
     status = 200
     if request.method == "POST":
-        form = ReportForm(request.POST)
+        form = ReportForm(request.POST, request.FILES)
         if form.is_valid():
             d = form.cleaned_data
-            done, status = run_action(form, request, lambda: submit_report(
-                user, project, week=d["week"], percent=d["percent"], done=d.get("done") or "", problems=d.get("problems") or ""),
-                _("Weekly report filed."), {"project": None})
+
+            def file_report():
+                """The report and its attachment together, or neither."""
+                with transaction.atomic():
+                    report = submit_report(user, project, week=d["week"], percent=d["percent"], done=d.get("done") or "",
+                                           problems=d.get("problems") or "")
+                    if d.get("attachment"):
+                        attach_to_report(user, report, d["attachment"])
+                return report
+
+            done, status = run_action(form, request, file_report, _("Weekly report filed."), {"project": None})
             if done:
                 return redirect(project.get_absolute_url() + "#reports")
     else:
         form = ReportForm(initial={"percent": project.percent_done})
     return _form_page(request, project, form, _("Weekly report"), status,
                       note=_("A second report for the same week replaces the first."))
+
+
+@login_required
+def project_attachment(request, pk, attachment_pk):
+    """A weekly report's file, for those who may see the project (never straight from MEDIA_URL)."""
+    project = _project(request.user, pk)
+    attachment = get_object_or_404(ReportAttachment.objects.filter(project=project), pk=attachment_pk)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
 @login_required
