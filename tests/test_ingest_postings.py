@@ -304,3 +304,20 @@ def test_parallel_batches_and_actions_never_overdraw():
     receiving = Account.objects.get(purpose=Purpose.WEST_RECEIVING, owner__region__code="513436")
     assert balance(receiving) == 100 * WAN - disbursed >= 0
     assert verify().ok
+
+
+def test_the_batch_event_shows_each_dashboard_only_its_own_postings():
+    """The live stream keeps the items a user may see, and the total becomes theirs."""
+    import json
+
+    from xiezuo.core.scoping import scope_for
+    from xiezuo.live.stream import filter_event
+
+    User = get_user_model()
+    message = json.dumps({"kind": "ledger", "data": {"kind": "2 postings", "count": 2, "amount_fen": 300, "items": [
+        {"id": 1, "kind": "disbursement", "amount_fen": 100, "county": "513436", "east": "330212"},
+        {"id": 2, "kind": "disbursement", "amount_fen": 200, "county": "522301", "east": "440300"}]}})
+    county = json.loads(filter_event(scope_for(User.objects.get(username="county_office")), message))["data"]
+    assert (county["count"], county["amount_fen"], [it["id"] for it in county["items"]]) == (1, 100, [1])
+    national = json.loads(filter_event(scope_for(User.objects.get(username="national")), message))["data"]
+    assert (national["count"], national["amount_fen"]) == (2, 300)

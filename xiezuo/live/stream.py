@@ -25,6 +25,8 @@ def filter_event(scope, message: str) -> str | None:
         if not items:
             return None
         event["data"] = {**data, "items": items, "count": len(items) if not scope.everything else data.get("count", len(items))}
+        if "amount_fen" in data and not scope.everything:  # a batch total covers only what this user may see
+            event["data"]["amount_fen"] = sum(it.get("amount_fen", 0) for it in items)
     elif not scope.everything:
         # Single events name their regions; one the user may not see is never sent.
         codes = [c for c in [data.get("county"), data.get("east"), *(data.get("regions") or [])] if c]
