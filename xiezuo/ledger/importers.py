@@ -129,8 +129,11 @@ class PostingImporter(Importer):
                     "memo": values.get("memo", "")}
         if kind == Kind.ALLOCATION:
             pairing = find_pairing(ctx, values["pairing"])
-            agreement = Agreement.objects.filter(pairing=pairing, year=values["year"]).select_related(
-                "pairing__east_region", "pairing__west_region").first()
+            cache_key = ("agreement", pairing.pk, values["year"])
+            if cache_key not in ctx.cache:
+                ctx.cache[cache_key] = Agreement.objects.filter(pairing=pairing, year=values["year"]).select_related(
+                    "pairing__east_region", "pairing__west_region").order_by("pk").first()
+            agreement = ctx.cache[cache_key]
             if agreement is None:
                 raise field_error("year", _("pairing %(id)s (%(pairing)s) has no agreement for %(year)s") % {
                     "id": pairing.pk, "pairing": pairing, "year": values["year"]})
