@@ -20,13 +20,14 @@ agreements and offices; `manage.py ledger verify` passes afterwards.
 import argparse
 import datetime
 import json
+import os
 import statistics
 import time
 import urllib.error
 import urllib.request
 import uuid
 
-from _common import setup_django, start_server
+from _common import ROOT, setup_django
 
 MIXES = {"report": {"report": 1.0}, "dispatch": {"dispatch": 1.0}, "posting": {"posting": 1.0},
          "mixed": {"report": 0.4, "dispatch": 0.3, "posting": 0.3}}
@@ -103,6 +104,43 @@ class Source:
         return items
 
 
+def backend_cpu_clock(connection):
+    """A function returning the CPU seconds the PostgreSQL backend serving `connection` has
+    used (from /proc, when the server runs on this machine), or always 0 when unknown."""
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            pid = cur.fetchone()[0]
+        tick = os.sysconf("SC_CLK_TCK")
+
+        def read():
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / tick
+
+        read()
+        return read
+    except Exception:  # noqa: BLE001 - SQLite, or a server elsewhere
+        return lambda: 0.0
+
+
+def start_server(port: int):
+    """gunicorn on 127.0.0.1:port (2 workers, the current DATABASE_URL), with a worker timeout
+    long enough for a 10,000-item batch on a busy machine (gunicorn's default is 30 s)."""
+    import subprocess
+
+    env = dict(os.environ, XIEZUO_DEBUG="0", XIEZUO_CONN_MAX_AGE="600")
+    proc = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "xiezuo.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2",
+                             "--timeout", "600", "--log-level", "warning"], cwd=ROOT, env=env)
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=1)
+            return proc
+        except Exception:  # noqa: BLE001 - not up yet
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
@@ -122,24 +160,34 @@ def main():
     mixes = args.only.split(",")
     print(f"database {connection.vendor} {connection.settings_dict['NAME']}: {len(src.codes):,} projects, "
           f"{len(src.pairs):,} county pairings, {len(src.flows):,} projects with an agreement; batches of {args.size:,}")
-    results = {}
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+    backend_cpu = backend_cpu_clock(connection)
+    results, cpu = {}, {}
     for mix in mixes:
-        rates = []
+        rates, cpus = [], []
         for r in range(args.runs):
             items = src.batch(mix, args.size)
-            t0 = time.perf_counter()
+            pg0, py0, t0 = backend_cpu(), time.process_time(), time.perf_counter()
             outcome = ingest(user, items)
             dt = time.perf_counter() - t0
+            py, pg = time.process_time() - py0, backend_cpu() - pg0
             assert outcome.ok and outcome.applied == len(items), outcome.refused[:3]
             rates.append(len(items) / dt)
-            print(f"  direct {mix:8} run {r + 1}: {len(items):,} items in {dt:.3f} s = {len(items) / dt:,.0f} items/s")
+            cpus.append(py + pg)
+            print(f"  direct {mix:8} run {r + 1}: {len(items):,} items in {dt:.3f} s = {len(items) / dt:,.0f} items/s "
+                  f"(CPU: Python {py:.2f} s, PostgreSQL backend {pg:.2f} s)")
         results[("direct", mix)] = statistics.median(rates)
+        cpu[mix] = statistics.median(cpus)
     if args.http:
         from xiezuo.accounts.models import ApiToken
 
         token = ApiToken.issue(user)
         server = start_server(args.port)
         try:
+            for _ in range(4):  # let both workers load Django before anything is timed
+                warm = urllib.request.Request(f"http://127.0.0.1:{args.port}/api/v1/ingest", data=b'{"items": []}', method="POST",
+                                              headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+                urllib.request.urlopen(warm, timeout=60).read()
             for mix in mixes:
                 rates = []
                 for r in range(args.runs):
@@ -162,9 +210,13 @@ def main():
         finally:
             server.terminate()
             server.wait(timeout=30)
-    print(f"\nmedian items/s over {args.runs} runs of {args.size:,} items")
+    print(f"\nmedian items/s over {args.runs} runs of {args.size:,} items "
+          f"(load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())})")
     for (path, mix), rate in results.items():
-        print(f"  {path:6} {mix:8} {rate:>9,.0f}")
+        extra = ""
+        if path == "direct" and cpu.get(mix):
+            extra = f"   ({args.size / cpu[mix]:,.0f} items per CPU-second of Python + PostgreSQL backend)"
+        print(f"  {path:6} {mix:8} {rate:>9,.0f}{extra}")
 
 
 if __name__ == "__main__":
