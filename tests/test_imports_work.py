@@ -26,7 +26,7 @@ from xiezuo.pairings.models import Agreement, Pairing
 from xiezuo.people.importers import DispatchImporter
 from xiezuo.people.models import Dispatch
 from xiezuo.projects.actions import create_project, set_milestones, transition
-from xiezuo.projects.importers import MilestoneImporter, ProgressReportImporter, ProjectImporter
+from xiezuo.projects.importers import MilestoneImporter, ProgressReportImporter, ProjectImporter, export_for_import
 from xiezuo.projects.models import Milestone, ProgressReport, Project, ProjectPartner
 from xiezuo.regions.models import Region
 from xiezuo.web.imports import IMPORTERS
@@ -194,7 +194,7 @@ def test_an_export_of_projects_reimports_as_unchanged(users, pair, project):
     importer = ProjectImporter()
     transition(users["county_office"], project, "in_progress")
     qs = Project.objects.filter(code="MG-001").prefetch_related("budget", "partners__organisation")
-    result = run(importer, users["county_office"], importer.export_headers(), [importer.export_row(p) for p in qs])
+    result = run_import(importer, users["county_office"], export_for_import(importer, qs))
     assert result.ok, result.errors
     assert counts(result) == (0, 0, 1)
 
