@@ -7,6 +7,18 @@
   if (!source || typeof echarts === "undefined") return;
   var d = JSON.parse(source.textContent), L = d.labels, charts = [];
 
+  /* A picture of the chart for printing (print.css hides the canvas and shows this). */
+  function printImage(chart, el) {
+    var img = el.nextElementSibling && el.nextElementSibling.classList.contains("chart-print") ? el.nextElementSibling : null;
+    if (!img) {
+      img = document.createElement("img");
+      img.className = "chart-print print-only";
+      img.alt = el.getAttribute("aria-label") || "";
+      el.parentNode.insertBefore(img, el.nextSibling);
+    }
+    img.src = chart.getDataURL({ pixelRatio: 2, backgroundColor: "#fff" });
+  }
+
   var trendEl = document.getElementById("scorecard-trend");
   if (trendEl) {
     var bands = d.pieces.map(function (p) {
@@ -29,6 +41,7 @@
       ]
     });
     charts.push(chart);
+    printImage(chart, trendEl);
   }
 
   var barsEl = document.getElementById("scorecard-bars");
@@ -52,11 +65,12 @@
       }]
     });
     charts.push(bars);
+    printImage(bars, barsEl);
   }
 
-  function resize() { charts.forEach(function (c) { c.resize(); }); }
+  function resize() {
+    charts.forEach(function (c) { c.resize(); printImage(c, c.getDom()); });
+  }
   window.addEventListener("resize", resize);
-  window.addEventListener("beforeprint", resize);
-  if (window.matchMedia) window.matchMedia("print").addEventListener("change", resize);
   document.querySelectorAll(".scorecard-chart").forEach(function (el) { el.dataset.ready = "1"; });
 })();

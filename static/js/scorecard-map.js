@@ -108,6 +108,18 @@
     return "rgb(" + mix(r) + "," + mix(g) + "," + mix(b) + ")";
   }
 
+  /* A picture of the chart for printing (print.css hides the canvas and shows this). */
+  function printImage(chart, el) {
+    var img = el.nextElementSibling && el.nextElementSibling.classList.contains("chart-print") ? el.nextElementSibling : null;
+    if (!img) {
+      img = document.createElement("img");
+      img.className = "chart-print print-only";
+      img.alt = el.getAttribute("aria-label") || "";
+      el.parentNode.insertBefore(img, el.nextSibling);
+    }
+    img.src = chart.getDataURL({ pixelRatio: 2, backgroundColor: "#fff" });
+  }
+
   fetch(el.dataset.geoUrl)
     .then(function (r) { return r.json(); })
     .then(function (geo) {
@@ -115,13 +127,10 @@
       echarts.registerMap("sc-main", parts.main);
       echarts.registerMap("sc-south", parts.inset);
       var chart = echarts.init(el, null, { renderer: "canvas" });
+      chart.on("finished", function () { printImage(chart, el); });
       chart.setOption(option());
       chart.on("click", function (p) { if (p.data && p.data.url) window.location.href = p.data.url; });
       window.addEventListener("resize", function () { chart.resize(); });
-      if (window.matchMedia) {
-        window.matchMedia("print").addEventListener("change", function () { chart.resize(); });
-      }
-      window.addEventListener("beforeprint", function () { chart.resize(); });
       el.dataset.ready = "1";
     })
     .catch(function (err) { el.textContent = String(err); });
