@@ -99,7 +99,7 @@ def _page(kind_of_page, pair=None):
     if kind == "rows":
         return evidence_url(kind_of_page[1], kind_of_page[2], "projects_on_schedule")
     if kind == "indicators":
-        return reverse("indicator-system")
+        return reverse("indicator-list")
     if kind == "edit":
         return reverse("indicator-edit")
     raise AssertionError(kind)
@@ -112,7 +112,7 @@ def test_page_matrix(q2, client_as, username, page, status):
 
 def test_anonymous_users_are_sent_to_log_in(q2, client):
     for url in (reverse("scorecard-list"), card_url("region", "513436"), evidence_url("region", "513436", "funds_timeliness"),
-                reverse("indicator-system")):
+                reverse("indicator-list")):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
@@ -253,7 +253,7 @@ def test_editing_makes_a_new_version_and_the_old_scorecard_keeps_its_own(q2, cli
     assert "rigidity_labour" not in newest.split('id="indicators"')[1].split("</table>")[0]
 
     # Both versions are listed; each is viewable.
-    listing = text(national.get(reverse("indicator-system")))
+    listing = text(national.get(reverse("indicator-list")))
     assert reverse("indicator-version", args=[1]) in listing and "2025年度口径调整" in listing
     v1_page = text(national.get(reverse("indicator-version", args=[1])))
     assert 'data-testid="superseded"' in v1_page and "rigidity_labour" in v1_page
@@ -301,8 +301,8 @@ def test_only_the_national_coordinator_edits(q2, client_as):
     for name in ("west_office", "auditor", "county_office"):
         c = client_as(name)
         assert c.post(reverse("indicator-edit"), {"note": "x"}).status_code == 403
-        assert 'data-testid="edit"' not in text(c.get(reverse("indicator-system")))
-    assert 'data-testid="edit"' in text(client_as("national").get(reverse("indicator-system")))
+        assert 'data-testid="edit"' not in text(c.get(reverse("indicator-list")))
+    assert 'data-testid="edit"' in text(client_as("national").get(reverse("indicator-list")))
     assert IndicatorSystem.objects.count() == 1
 
 
@@ -385,5 +385,5 @@ def test_a_scorecard_and_its_rows_export(q2, client_as):
 
 def test_the_pages_carry_the_print_stylesheet(q2, client_as):
     for url in (reverse("scorecard-list"), card_url("region", "513436"), evidence_url("region", "513436", "funds_timeliness"),
-                reverse("indicator-system")):
+                reverse("indicator-list")):
         assert 'css/print.css" media="print"' in text(client_as("national").get(url))

@@ -150,27 +150,41 @@ def _num(value: Decimal | None):
     return None if value is None else float(value)  # for the chart only; the page shows the Decimal text
 
 
-def map_data(rows, period: Period, version: int | None) -> dict:
-    """Province shading by province-pair composites, and counties as points at their
-    coordinates coloured by composite. There are no county boundaries in the repository
-    (static/vendor/geo holds provinces only), so counties are drawn as points."""
-    provinces = {r.code: r.name for r in Region.objects.filter(level="province")}
+MAP_FIELDS = ("subject_key", "level", "grade", "stale", "composite", "region__name", "region__longitude", "region__latitude",
+              "pairing__name", "pairing__east_region__code", "pairing__east_region__name", "pairing__west_region__code",
+              "pairing__west_region__name")
+
+
+def overview(rows, period: Period, version: int | None) -> dict:
+    """Counts by grade, stale count and the map, from one narrow query over every row of
+    the list (not only the page shown): plain tuples, no model instances, so a national
+    list of a few thousand scorecards stays quick."""
+    grades = {g: 0 for g in [*Grade.values, ""]}
+    stale = total = 0
+    provinces = dict(Region.objects.filter(level="province").values_list("code", "name"))
     per_province = defaultdict(list)
     points = []
-    for s in rows:
-        if s.level == "province_pair" and s.pairing_id and s.composite is not None:
-            label = f"{subject_name(s)}: {s.composite}"
-            for code in (s.pairing.east_region.code, s.pairing.west_region.code):
-                per_province[code[:2] + "0000"].append((s.composite, label, detail_url(s, period, version)))
-        elif s.region_id and s.region.longitude is not None and s.composite is not None:
-            points.append({"name": s.region.name, "value": [s.region.longitude, s.region.latitude, _num(s.composite)],
-                           "grade": s.get_grade_display(), "url": detail_url(s, period, version)})
+    labels = dict(Grade.choices)
+    for r in rows.values(*MAP_FIELDS):
+        total += 1
+        grades[r["grade"]] = grades.get(r["grade"], 0) + 1
+        stale += r["stale"]
+        if r["composite"] is None:
+            continue
+        url = detail_url(r["subject_key"], period, version)
+        if r["level"] == "province_pair" and r["pairing__east_region__code"]:
+            name = r["pairing__name"] or f"{r['pairing__east_region__name']}—{r['pairing__west_region__name']}"
+            for code in (r["pairing__east_region__code"], r["pairing__west_region__code"]):
+                per_province[code[:2] + "0000"].append((r["composite"], f"{name}: {r['composite']}", url))
+        elif r["region__name"] and r["region__longitude"] is not None:
+            points.append({"name": r["region__name"], "value": [r["region__longitude"], r["region__latitude"], _num(r["composite"])],
+                           "grade": str(labels.get(r["grade"], "")), "url": url})
     areas = []
     for code, items in per_province.items():
         mean = sum(c for c, _l, _u in items) / len(items)
         areas.append({"name": provinces.get(code, code), "value": round(float(mean), 2),
                       "pairs": [label for _c, label, _u in items], "url": items[0][2] if len(items) == 1 else ""})
-    return {"areas": areas, "points": points}
+    return {"grades": grades, "stale": stale, "total": total, "map": {"areas": areas, "points": points}}
 
 
 def grade_pieces(system: IndicatorSystem | None) -> list[dict]:

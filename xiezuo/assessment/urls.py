@@ -9,7 +9,7 @@ urlpatterns = [
     path("scorecards/<str:kind>/<str:ident>/<str:period>/", views.scorecard_detail, name="scorecard-detail"),
     path("scorecards/<str:kind>/<str:ident>/<str:period>/evidence/<str:code>/", views.scorecard_evidence,
          name="scorecard-evidence"),
-    path("indicators/", views.indicator_system, name="indicator-system"),
+    path("indicators/", views.indicator_system, name="indicator-list"),
     path("indicators/edit/", views.indicator_edit, name="indicator-edit"),
     path("indicators/v<int:number>/", views.indicator_system, name="indicator-version"),
 ]

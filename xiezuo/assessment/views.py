@@ -28,7 +28,7 @@ from .models import Computation, IndicatorSystem, Score
 from .periods import Period, PeriodError
 from .scorecards import pairing_scorecard_for, scorecard_for
 
-SECTION = "scorecard"  # highlights “Scorecards” in the top bar on every assessment page
+SECTION = "scorecard"  # scorecard pages under “Assessment” in the top bar (indicator pages are “indicator-*”)
 
 
 def _version_number(request):
@@ -53,23 +53,19 @@ def scorecard_list(request):
     rows = listing.scores(user, period, system, filters)
     if wants_xlsx(request):
         return reports.scorecard_list(rows, period, system)
-    everything = list(rows)
-    counts = {g: 0 for g in [*Grade.values, ""]}
-    for s in everything:
-        counts[s.grade] = counts.get(s.grade, 0) + 1
-    page = paginate(request, everything)
+    version = system.number if system and _version_number(request) else None
+    summary = listing.overview(rows, period, version)
+    page = paginate(request, rows.defer("facts", "values"))  # the list shows totals only; the JSON is the bulk of a row
     for s in page:
         s.name = listing.subject_name(s)
         s.code = listing.subject_code(s)
-        s.url = listing.detail_url(s, period, system.number if system and _version_number(request) else None)
-    version = system.number if system and _version_number(request) else None
+        s.url = listing.detail_url(s, period, version)
     return render(request, "assessment/list.html", {
         "section": SECTION, "form": form, "page": page, "period": period, "system": system, "versions": versions,
-        "computation": listing.computation_of(period, system), "total": len(everything),
-        "stale": sum(1 for s in everything if s.stale),
-        "grade_counts": [(label, counts.get(value, 0), value) for value, label in Grade.choices],
-        "ungraded": counts.get("", 0),
-        "map": {"data": listing.map_data(everything, period, version), "pieces": listing.grade_pieces(system),
+        "computation": listing.computation_of(period, system), "total": summary["total"], "stale": summary["stale"],
+        "grade_counts": [(label, summary["grades"].get(value, 0), value) for value, label in Grade.choices],
+        "ungraded": summary["grades"].get("", 0),
+        "map": {"data": summary["map"], "pieces": listing.grade_pieces(system),
                 "labels": {"pairs": _("province pairs"), "counties": _("counties"), "composite": _("composite")}},
         "can_recompute": may_change_indicators(user),
         "recompute_period": period.label,
@@ -238,7 +234,7 @@ def indicator_system(request, number=None):
     for ind in indicators:
         ind.level_labels = [str(levels.get(lv, lv)) for lv in ind.levels or []]
     return render(request, "assessment/indicators.html", {
-        "section": SECTION, "system": system, "indicators": indicators,
+        "system": system, "indicators": indicators,
         "cutoffs": system.cutoffs, "versions": versions, "can_edit": may_change_indicators(request.user),
         "facts": facts, "total_weight": sum(i.weight for i in system.indicators.all()),
     })
@@ -274,6 +270,6 @@ def indicator_edit(request):
     from .facts import FACT_NAMES, why_unavailable
 
     facts = [(name, FACTS[name].label, why_unavailable(name)) for name in sorted(FACT_NAMES)]
-    return render(request, "assessment/indicator_form.html", {"section": SECTION, "form": form, "system": current,
+    return render(request, "assessment/indicator_form.html", {"form": form, "system": current,
                                                               "facts": facts}, status=status)
 
