@@ -432,3 +432,52 @@ def test_the_loop_command_is_idempotent(users):
     assert out.getvalue().strip() == "1 escalations"  # 10 working days to 21 October; level 2 is due 4 November
     call_command("loop", "escalate", "--today", "2025-11-03", stdout=out)
     assert RectificationOrder.objects.get().escalations.count() == 1
+
+
+def test_funds_not_arrived_after_the_due_date_open_a_ticket_for_the_receiving_office(users):
+    from xiezuo.ledger import actions as ledger
+    from xiezuo.pairings.models import Agreement
+
+    rules.ensure_default_rules()  # arrival-overdue: more than 1 day past the due date
+    pair = Pairing.objects.get(kind="county", east_region__code="330212", west_region__code=MEIGU)
+    agreement = Agreement.objects.get(pairing=pair, year=2025)  # funds due 30 June 2025 (demo)
+    late = ledger.allocate(users["east_office"], agreement=agreement, amount_fen=500_000, idempotency_key="loop-a1",
+                           booked_on=D(2025, 5, 1))
+    arrived = ledger.allocate(users["east_office"], agreement=agreement, amount_fen=300_000, idempotency_key="loop-a2",
+                              booked_on=D(2025, 5, 1))
+    ledger.confirm_arrival(users["county_office"], allocation=arrived, arrived_on=D(2025, 6, 20), idempotency_key="loop-r2")
+    loop.apply_rules(Period.parse("2025Q3"), today=D(2025, 7, 1), codes=["arrival-overdue"])
+    assert not InterventionTicket.objects.exists()  # one day past: not more than the threshold
+    loop.apply_rules(Period.parse("2025Q3"), today=D(2025, 7, 2), codes=["arrival-overdue"])
+    ticket = InterventionTicket.objects.get()
+    assert ticket.posting == late and ticket.owner_office == office(MEIGU) and ticket.pairing == pair
+    assert ticket.evidence["posting"]["amount_fen"] == 500_000 and ticket.evidence["posting"]["due_date"] == "2025-06-30"
+    loop.apply_rules(Period.parse("2025Q3"), today=D(2025, 7, 20), codes=["arrival-overdue"])
+    assert InterventionTicket.objects.count() == 1
+
+
+def test_an_uncovered_calendar_year_issues_no_order_with_a_guessed_deadline(users):
+    from xiezuo.assessment.workdays import covered_years
+
+    rules.ensure_default_rules()
+    late_project(users, planned=D(2025, 9, 1))
+    beyond = D(covered_years()[1] + 1, 3, 2)
+    result = loop.apply_rules(Period.containing("quarter", beyond), today=beyond, codes=["late-milestone"])
+    assert not RectificationOrder.objects.exists()
+    assert result.skipped and "covers" in result.skipped[0][1]
+
+
+def test_the_engine_places_items_as_the_offices_module_does():
+    """The engine walks the tree in memory; it must agree with `offices`, the rule written
+    down once."""
+    from xiezuo.assessment.loop_choices import IssuerLevel
+    from xiezuo.orgs.models import Organisation
+
+    run = loop.Applied("test")
+    for code in (MEIGU, "513400", "510000", "330212", "513431", "110108", "659001"):
+        region = Region.objects.get(code=code)
+        assert run.office(region) == offices.office_for_region(region), code
+    for office_ in Organisation.objects.filter(kind__in=("office", "ministry")):
+        assert run.parent(office_) == offices.parent_office(office_)
+        for level in IssuerLevel.values:
+            assert run.issuer(office_, level) == offices.issuer_for(office_, level), (office_, level)

@@ -44,9 +44,15 @@ LOOKBACK = 12  # periods looked back for a streak; a longer streak counts as thi
 
 @dataclass
 class Applied:
+    """What one run created, and (not exported) the look-ups it has made so far: offices
+    and posts per place, the keys each rule has used. A run touches thousands of rows at
+    national scale; asking the database once per place instead of once per row is what
+    keeps a run that finds nothing new cheap."""
+
     period: str
     created: dict = field(default_factory=lambda: defaultdict(int))
     skipped: list = field(default_factory=list)  # (rule code, reason) for rows that could not be placed
+    _memo: dict = field(default_factory=dict, repr=False)
 
     @property
     def total(self) -> int:
@@ -55,24 +61,120 @@ class Applied:
     def as_dict(self) -> dict:
         return {"period": self.period, "created": dict(self.created), "total": self.total, "skipped": list(self.skipped)}
 
+    def _cached(self, kind, key, make):
+        box = self._memo.setdefault(kind, {})
+        if key not in box:
+            box[key] = make()
+        return box[key]
 
-def _create(model, **values):
-    """Create a consequence unless (rule, key) exists; None when it does. A savepoint makes
-    a race with another worker harmless."""
-    if model.objects.filter(rule=values["rule"], key=values["key"]).exists():
-        return None
-    try:
-        with transaction.atomic():
-            return model.objects.create(**values)
-    except IntegrityError:
-        if model.objects.filter(rule=values["rule"], key=values["key"]).exists():
+    def _office_index(self) -> dict:
+        """Every office by region and every region's parent, loaded once: the same walk up
+        the tree as `offices.office_for_region`, in memory."""
+        from xiezuo.orgs.models import Organisation
+
+        by_region = {}
+        for office in Organisation.objects.filter(kind="office").select_related("region").order_by("-id"):
+            by_region[office.region_id] = office  # the lowest id wins, as in office_for_region
+        return {"office": by_region, "parent": dict(Region.objects.values_list("id", "parent_id")), "ministry": offices.ministry()}
+
+    def _office_from(self, node):
+        index = self._cached("office_index", None, self._office_index)
+        while node is not None:
+            if node in index["office"]:
+                return index["office"][node]
+            node = index["parent"].get(node)
+        return index["ministry"]
+
+    def office(self, region):
+        return self._office_from(getattr(region, "pk", None))
+
+    def parent(self, office):
+        """`offices.parent_office`, from the index."""
+        if office.kind == "ministry":
             return None
-        raise
+        index = self._cached("office_index", None, self._office_index)
+        return self._office_from(index["parent"].get(office.region_id))
+
+    def issuer(self, owner, level):
+        """`offices.issuer_for`, from the index."""
+        from .loop_choices import IssuerLevel
+
+        index = self._cached("office_index", None, self._office_index)
+        if owner.kind == "ministry":
+            found = None
+        elif level == IssuerLevel.NATIONAL:
+            found = index["ministry"]
+        elif level == IssuerLevel.PROVINCE:
+            node = owner.region_id
+            while index["parent"].get(node) is not None:
+                node = index["parent"][node]
+            found = self._office_from(node)
+        else:
+            found = self.parent(owner)
+        if found is None or found.pk == owner.pk:
+            found = self.parent(owner)
+        return found
+
+    def lead(self, office):
+        from xiezuo.rhythm.models import Post
+
+        leads = self._cached("leads", None, lambda: {p.office_id: p for p in Post.objects.filter(is_lead=True).order_by("-id")})
+        if office.pk not in leads:
+            leads[office.pk] = offices.lead_post(office)
+        return leads[office.pk]
+
+    def keys(self, model, rule) -> set:
+        return self._cached("keys", (model, rule.pk), lambda: set(model.objects.filter(rule=rule).values_list("key", flat=True)))
+
+    def fired(self, model, rule) -> dict:
+        """{subject: [period starts]} where this rule already made a `model`."""
+        def make():
+            out = defaultdict(list)
+            for subject, start in model.objects.filter(rule=rule).values_list("subject_key", "period_start"):
+                out[subject].append(start)
+            return out
+
+        return self._cached("fired", (model, rule.pk), make)
 
 
-def _base(rule: ConsequenceRule, key: str, office, **extra) -> dict:
+def _create(result: Applied, model, scores=(), **values):
+    """Queue a consequence unless this rule has used the key; None when it has. The queue
+    is written in bulk at the end of the run (`_flush`)."""
+    rule = values["rule"]
+    keys = result.keys(model, rule)
+    if values["key"] in keys:
+        return None
+    made = model(**values)
+    result._memo.setdefault("pending", {}).setdefault(model, []).append((made, list(scores)))
+    keys.add(values["key"])
+    if made.subject_key:
+        result.fired(model, rule)[made.subject_key].append(made.period_start)
+    result.created[rule.kind] += 1
+    return made
+
+
+def _flush(result: Applied):
+    """Write the queued consequences: one bulk insert per kind, their score links, and one
+    audit entry per kind for the batch (`record_bulk`, the audit log's way for bulk
+    writes; each row names its rule, revision and evidence, and every later change to it
+    is audited row by row). The unique (rule, key) constraint still guards against a
+    concurrent run: it makes this transaction fail, and `apply_rules` runs again."""
+    from xiezuo.core.audit import record_bulk
+
+    for model, queued in result._memo.pop("pending", {}).items():
+        objs = model.objects.bulk_create([obj for obj, _scores in queued], batch_size=500)
+        if hasattr(model, "scores"):
+            through = model.scores.through
+            column = f"{model._meta.model_name}_id"
+            through.objects.bulk_create([through(**{column: obj.pk, "score_id": score.pk})
+                                         for obj, (_same, scores) in zip(objs, queued) for score in scores], batch_size=1000)
+        codes = sorted({obj.rule.code for obj in objs})
+        record_bulk(model._meta.label_lower, f"{result.period}: {len(objs)} created by rules {', '.join(codes)}", count=len(objs))
+
+
+def _base(result: Applied, rule: ConsequenceRule, key: str, office, **extra) -> dict:
     return dict(rule=rule, rule_revision=rule.revision, rule_snapshot=rule.snapshot(), key=key, owner_office=office,
-                owner_post=offices.lead_post(office), **extra)
+                owner_post=result.lead(office), **extra)
 
 
 # --- score rules ---------------------------------------------------------------------------
@@ -80,7 +182,7 @@ def _base(rule: ConsequenceRule, key: str, office, **extra) -> dict:
 
 def _grades(kind: str, starts: list[datetime.date], subject_keys=None) -> dict:
     """{(subject, period start): Score} taking, per period, the newest version that scored it."""
-    qs = Score.objects.filter(period_kind=kind, period_start__in=starts).select_related("system")
+    qs = Score.objects.filter(period_kind=kind, period_start__in=starts).select_related("system", "region").defer("facts", "values")
     if subject_keys is not None:
         qs = qs.filter(subject_key__in=list(subject_keys))
     found = {}
@@ -89,20 +191,26 @@ def _grades(kind: str, starts: list[datetime.date], subject_keys=None) -> dict:
     return found
 
 
-def _subject(score: Score):
+def _subject(result: Applied, score: Score):
     """(owner office, region, pairing) for a scored subject: a county's own office; for a
     pairing, the office of its western side (the side assessed for what it received)."""
     if score.region_id:
-        return offices.office_for_region(score.region), score.region, None
-    pairing = Pairing.objects.select_related("west_region", "east_region").get(pk=score.pairing_id)
-    return offices.office_for_region(pairing.west_region), None, pairing
+        return result.office(score.region), score.region, None
+    pairing = result._memo["pairings"].get(score.pairing_id)
+    return (result.office(pairing.west_region), None, pairing) if pairing else (None, None, None)
 
 
-def _county_pairing(region: Region, period: Period):
+def _county_pairings(period: Period) -> dict:
+    """{region id: its county–county pairing} for the pairings valid in the period (west
+    side first), to name the pairing a county's restructuring proposal is about."""
     from .subjects import valid_pairings
 
-    return valid_pairings(period).filter(kind="county", west_region=region).order_by("id").first() or \
-        valid_pairings(period).filter(kind="county", east_region=region).order_by("id").first()
+    found = {}
+    for p in valid_pairings(period).filter(kind="county").order_by("-id"):
+        found[p.east_region_id] = p
+    for p in valid_pairings(period).filter(kind="county").order_by("-id"):
+        found[p.west_region_id] = p
+    return found
 
 
 def _score_evidence(scores: list[Score]) -> dict:
@@ -127,6 +235,8 @@ def _apply_score_rules(rules, period: Period, result: Applied):
     if not candidates:
         return
     history = _grades(period.kind, [p.start for p in periods], candidates.keys())
+    ids = {s.pairing_id for s in candidates.values() if s.pairing_id}
+    result._memo["pairings"] = Pairing.objects.select_related("west_region", "east_region").in_bulk(ids)
     for rule in rules:
         for subject, score in sorted(candidates.items()):
             if score.grade != rule.grade or (rule.subject_level and score.level != rule.subject_level):
@@ -156,26 +266,24 @@ def _fire_score_rule(rule, period: Period, score: Score, streak: list[Score], re
         # Once per streak: nothing if this rule already fired inside the streak.
         first = streak[-1].period_start
         model = Incentive if rule.kind == RuleKind.INCENTIVE else RestructuringProposal
-        if model.objects.filter(rule=rule, subject_key=score.subject_key, period_kind=period.kind,
-                                period_start__gte=first, period_start__lte=period.start).exists():
+        if any(start and first <= start <= period.start for start in result.fired(model, rule).get(score.subject_key, ())):
             return
         extra = {"benefit": rule.benefit} if rule.kind == RuleKind.INCENTIVE else {}
         key = f"{score.subject_key}@{period.label}"
-    office, region, pairing = _subject(score)
+    if key in result.keys(model, rule):
+        return
+    office, region, pairing = _subject(result, score)
     if office is None:
         result.skipped.append((rule.code, f"no office answers for {score.subject_key}"))
         return
     if rule.kind == RuleKind.RESTRUCTURE:
-        office = offices.parent_office(office) or office  # the level that can change the pairing
+        office = result.parent(office) or office  # the level that can change the pairing
         if pairing is None and region is not None:
-            pairing = _county_pairing(region, period)
+            pairing = result._cached("county_pairings", period.label, lambda: _county_pairings(period)).get(region.pk)
     reason = f"{score.subject_key} {period.label}: {label} × {n}"
-    made = _create(model, **_base(rule, key, office, region=region, pairing=pairing, subject_key=score.subject_key,
+    _create(result, model, scores=streak, **_base(result, rule, key, office, region=region, pairing=pairing, subject_key=score.subject_key,
                                   period_kind=period.kind, period_start=period.start, period_label=period.label,
                                   reason=reason, evidence=_score_evidence(streak), streak=n, **extra))
-    if made is not None:
-        made.scores.set(streak)
-        result.created[rule.kind] += 1
 
 
 # --- event rules ---------------------------------------------------------------------------
@@ -191,37 +299,50 @@ def _late_milestones(rule, day: datetime.date, today: datetime.date, result: App
             .select_related("project__county", "project__pairing"))
     for m in rows.order_by("planned_date", "pk"):
         key = f"milestone:{m.pk}"
-        if RectificationOrder.objects.filter(rule=rule, key=key).exists():
+        if key in result.keys(RectificationOrder, rule):
             continue
         project = m.project
-        owner = offices.office_for_region(project.county)
-        issuer = offices.issuer_for(owner, rule.issuer_level) if owner else None
+        owner = result.office(project.county)
+        issuer = result.issuer(owner, rule.issuer_level) if owner else None
         if owner is None or issuer is None:
             result.skipped.append((rule.code, f"no office for {project.code}"))
             continue
         late = (day - m.planned_date).days
-        deadline = workdays.add_working_days(today, rule.working_days)
-        made = _create(RectificationOrder, **_base(
-            rule, key, owner, region=project.county, pairing=project.pairing, subject_key=f"region:{project.county.code}",
+        try:
+            deadline = workdays.add_working_days(today, rule.working_days)
+        except workdays.CalendarNotCovered as exc:  # no order with a guessed deadline
+            _skip(result, rule.code, str(exc))
+            return
+        _create(result, RectificationOrder, **_base(
+            result, rule, key, owner, region=project.county, pairing=project.pairing, subject_key=f"region:{project.county.code}",
             reason=f"{project.code} #{m.seq} {m.name}: planned {m.planned_date.isoformat()}, not reached on {day.isoformat()} "
                    f"({late} days late)",
             evidence={"milestone": {"id": m.pk, "project": project.code, "seq": m.seq, "name": m.name,
                                     "planned_date": m.planned_date.isoformat(), "checked_on": day.isoformat(), "days_late": late}},
             title=f"{project.name} · {m.name}", project=project, milestone=m, issuer_office=issuer, issued_on=today,
             working_days=rule.working_days, deadline=deadline))
-        if made is not None:
-            result.created[rule.kind] += 1
 
 
-def _ticket(rule, key, office, result, **values):
+def _skip(result, code, why):
+    if (code, why) not in result.skipped:
+        result.skipped.append((code, why))
+
+
+def _ticket(rule, key, place, result, **values):
+    """A ticket for the office answering for `place`, unless this rule made one for `key`."""
+    if key in result.keys(InterventionTicket, rule):
+        return
+    office = result.office(place)
     if office is None:
         result.skipped.append((rule.code, f"no office for {key}"))
         return
     today = values.pop("today")
-    deadline = workdays.add_working_days(today, rule.working_days) if rule.working_days else None
-    made = _create(InterventionTicket, **_base(rule, key, office, deadline=deadline, **values))
-    if made is not None:
-        result.created[rule.kind] += 1
+    try:
+        deadline = workdays.add_working_days(today, rule.working_days) if rule.working_days else None
+    except workdays.CalendarNotCovered as exc:
+        _skip(result, rule.code, str(exc))
+        return
+    _create(result, InterventionTicket, **_base(result, rule, key, office, deadline=deadline, **values))
 
 
 def _no_report(rule, day, today, result):
@@ -236,7 +357,7 @@ def _no_report(rule, day, today, result):
             .select_related("county", "pairing"))
     for p in rows.order_by("pk"):
         last = p.last_report_week.isoformat() if p.last_report_week else "never"
-        _ticket(rule, f"project:{p.pk}:since:{last}", offices.office_for_region(p.county), result, today=today,
+        _ticket(rule, f"project:{p.pk}:since:{last}", p.county, result, today=today,
                 signal=Signal.NO_REPORT, project=p, region=p.county, pairing=p.pairing,
                 subject_key=f"region:{p.county.code}",
                 reason=f"{p.code}: last weekly report {last}, none since {since.isoformat()} (checked {day.isoformat()})",
@@ -258,7 +379,7 @@ def _arrival_overdue(rule, day, today, result):
     for a in rows.order_by("pk"):
         pairing = a.agreement.pairing if a.agreement_id else None
         region = a.west_org.region if a.west_org_id else None
-        _ticket(rule, f"posting:{a.pk}", offices.office_for_region(region), result, today=today, signal=Signal.ARRIVAL,
+        _ticket(rule, f"posting:{a.pk}", region, result, today=today, signal=Signal.ARRIVAL,
                 posting=a, region=region,
                 pairing=pairing, subject_key=f"pairing:{pairing.pk}" if pairing else "",
                 reason=f"allocation #{a.pk} of {a.amount_fen} fen due {a.due_date.isoformat()}, not arrived on {day.isoformat()}",
@@ -277,7 +398,7 @@ def _left_early(rule, day, period: Period, today, result):
         if gap < rule.count:
             continue
         west = d.to_org if d.direction == "e2w" else d.from_org
-        _ticket(rule, f"dispatch:{d.pk}", offices.office_for_region(west.region), result, today=today, signal=Signal.LEFT_EARLY,
+        _ticket(rule, f"dispatch:{d.pk}", west.region, result, today=today, signal=Signal.LEFT_EARLY,
                 dispatch=d, region=west.region, pairing=d.pairing,
                 subject_key=f"region:{west.region.code}",
                 reason=f"{d.person_name} ({d.get_kind_display()}) left on {d.actual_end.isoformat()}, "
@@ -293,6 +414,13 @@ def apply_rules(period: Period, *, today: datetime.date | None = None, codes=Non
     """Fire every active rule (or those named in `codes`) for `period`. Idempotent."""
     ensure_default_rules()
     today = today or timezone.localdate()
+    try:
+        return _apply(period, today, codes)
+    except IntegrityError:  # another run wrote some of the same keys meanwhile: look again
+        return _apply(period, today, codes)
+
+
+def _apply(period: Period, today: datetime.date, codes) -> Applied:
     day = min(period.end, today)  # the evaluation day
     result = Applied(period.label)
     rules = ConsequenceRule.objects.filter(active=True).order_by("kind", "code")
@@ -310,6 +438,7 @@ def apply_rules(period: Period, *, today: datetime.date | None = None, codes=Non
                 _arrival_overdue(rule, day, today, result)
             elif rule.kind == RuleKind.LEFT_EARLY:
                 _left_early(rule, day, period, today, result)
+        _flush(result)
     return result
 
 
