@@ -333,6 +333,19 @@ def test_the_national_coordinator_recomputes_a_period(world_users, client_as):
     assert not Score.objects.filter(period_label="2025Q4").exists()
 
 
+def test_with_a_broker_the_recompute_button_hands_the_period_to_a_worker(world_users, client_as, monkeypatch):
+    from xiezuo.assessment import tasks
+    from xiezuo.celery import app
+
+    sent = []
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setattr(tasks.recompute_period, "delay", lambda *args: sent.append(args))
+    response = en(client_as("national")).post(reverse("scorecard-recompute"), {"period": "2025Q3"}, follow=True)
+    assert sent == [("2025Q3",)]
+    assert "2025Q3 is being recomputed in the background." in text(response)
+    assert not Score.objects.filter(period_label="2025Q3").exists()
+
+
 @pytest.fixture
 def world_users(users):
     build(users)

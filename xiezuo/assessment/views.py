@@ -85,13 +85,27 @@ def scorecard_recompute(request):
     except PeriodError:
         messages.error(request, _("“%(p)s” is not a period (examples: 2026, 2026Q3)") % {"p": label})
         return redirect("scorecard-list")
-    result = tasks.enqueue(tasks.recompute_period, period.label)
+    result = _run_in_background(tasks.recompute_period, period.label)
     if isinstance(result, dict):
         messages.success(request, _("%(period)s recomputed under version %(v)s: %(n)s scores in %(s)s s.") % {
             "period": result["period"], "v": result["version"], "n": result["scores"], "s": result["seconds"]})
     else:
         messages.info(request, _("%(period)s is being recomputed in the background.") % {"period": period.label})
     return redirect(f"{reverse('scorecard-list')}?period={period.label}")
+
+
+def _run_in_background(task, *args):
+    """Eager (the embedded default): run now and return the result. With a broker: hand
+    the task to a worker and return None, so the page does not wait for a national
+    recomputation."""
+    try:
+        from xiezuo.celery import app
+    except ImportError:  # pragma: no cover - Celery is part of the requirements
+        return tasks.enqueue(task, *args)
+    if app.conf.task_always_eager or not hasattr(task, "delay"):
+        return tasks.enqueue(task, *args)
+    task.delay(*args)
+    return None
 
 
 # --- one scorecard --------------------------------------------------------------------
