@@ -25,6 +25,7 @@ from xiezuo.web.forms import add_action_errors, filter_values
 from xiezuo.web.views.common import paginate, require, scoped_or_404, wants_xlsx
 
 from . import orders, rules, tasks
+from .choices import Grade
 from .loop_choices import OPEN_ORDER_STATES, OrderStatus, ProposalStatus, TicketStatus, WarningStatus
 from .loop_forms import ApplyForm, ClosureForm, NoteForm, OrderFilterForm, RuleForm, StatusFilterForm, VerifyForm
 from .models import (ConsequenceRule, Incentive, InterventionTicket, OrderClosure, PerformanceWarning, RectificationOrder,
@@ -54,7 +55,8 @@ def _score_rows(obj) -> list[dict]:
     """The score evidence of a consequence, with a link to each scorecard."""
     rows = []
     for s in (obj.evidence or {}).get("scores", []):
-        rows.append({**s, "url": scorecard_url(s["subject"], s["period"], s.get("version"))})
+        label = Grade(s["grade"]).label if s.get("grade") in Grade.values else "—"
+        rows.append({**s, "grade_label": label, "url": scorecard_url(s["subject"], s["period"], s.get("version"))})
     return rows
 
 
@@ -343,6 +345,10 @@ def rule_apply(request):
         except PeriodError as exc:
             messages.error(request, str(exc))
             return redirect("rule-list")
-        result = tasks.enqueue(tasks.apply_rules, label)
-        messages.success(request, _("Rules applied to %(period)s: %(n)d new consequences.") % {"period": label, "n": result["total"]})
+        if tasks.app.conf.task_always_eager:
+            result = tasks.enqueue(tasks.apply_rules, label)
+            messages.success(request, _("Rules applied to %(period)s: %(n)d new consequences.") % {"period": label, "n": result["total"]})
+        else:  # a worker does it; the page does not wait
+            tasks.apply_rules.delay(label)
+            messages.success(request, _("The rules for %(period)s are being applied in the background.") % {"period": label})
     return redirect("rule-list")
