@@ -41,7 +41,8 @@ def scorecard_list(rows, period, system):
 
     def out():
         for s in rows.iterator(chunk_size=1000) if hasattr(rows, "iterator") else rows:
-            row = [s.period_label, f"v{s.system.number}", s.get_level_display(), s.get_peer_group_display(), subject_code(s),
+            level = s.pairing.get_kind_display() if s.pairing_id else s.get_level_display()
+            row = [s.period_label, f"v{s.system.number}", level, s.get_peer_group_display(), subject_code(s),
                    subject_name(s), _d(s.composite), _d(s.basic), _d(s.effectiveness), s.get_grade_display(), _d(s.rank),
                    _d(s.peers), _yes(s.stale), s.as_of.isoformat()]
             for ind in indicators:
