@@ -60,6 +60,8 @@ def test_close_with_a_file_then_verify_through_the_pages(order, client_as, users
     county, issuer = client_as("county_office"), client_as("west_office")
     page = county.get(order.get_absolute_url()).content.decode()
     assert 'data-testid="close-form"' in page and 'data-testid="verify-form"' not in page
+    assert reverse("project-detail", args=[order.project_id]) in page  # the evidence: the project and its milestone
+    assert order.milestone.name in page and 'data-testid="days-late">29<' in page
     for name in ("viewer", "auditor", "west_office", "east_office"):
         r = client_as(name).post(reverse("order-close", args=[order.pk]), {"text": "x"})
         assert r.status_code == 403, name

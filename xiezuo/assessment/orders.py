@@ -44,12 +44,15 @@ def may_close(user, order: RectificationOrder) -> bool:
     return order.status in (OrderStatus.ISSUED, OrderStatus.SENT_BACK) and acts_for(user, order.owner_office)
 
 
-def may_verify(user, order: RectificationOrder) -> bool:
-    if order.status != OrderStatus.SUBMITTED:
-        return False
+def is_verifier(user, order: RectificationOrder) -> bool:
+    """The issuer office (or the national coordinator), never the owner itself."""
     if acts_for(user, order.owner_office) and not _is_national(user):
         return False
     return acts_for(user, order.issuer_office) or _is_national(user)
+
+
+def may_verify(user, order: RectificationOrder) -> bool:
+    return order.status == OrderStatus.SUBMITTED and is_verifier(user, order)
 
 
 def _text(value, field, required=True) -> str:
@@ -93,12 +96,12 @@ def submit_closure(user, order: RectificationOrder, *, text: str, attachment=Non
 def verify_closure(user, order: RectificationOrder, *, accept: bool, note: str = "") -> RectificationOrder:
     """The issuer accepts the evidence (the order is closed) or sends it back with a reason."""
     order = RectificationOrder.objects.select_for_update().get(pk=order.pk)
+    if not is_verifier(user, order):
+        raise PermissionDenied(_("only the issuing office (%(office)s) verifies this order") % {"office": order.issuer_office})
     if order.status != OrderStatus.SUBMITTED:
         if order.status in (OrderStatus.ISSUED, OrderStatus.SENT_BACK):
             raise field_error("status", _("no closure has been submitted"))
         raise field_error("status", _("the order is %(status)s") % {"status": order.get_status_display()})
-    if not may_verify(user, order):
-        raise PermissionDenied(_("only the issuing office (%(office)s) verifies this order") % {"office": order.issuer_office})
     note = _text(note, "note", required=not accept)
     closure = order.closures.order_by("-submitted_at", "-id").first()
     now = timezone.now()
