@@ -24,7 +24,7 @@ from xiezuo.projects.choices import Category
 from xiezuo.projects.models import Project
 from xiezuo.regions.models import Region
 
-from .bulkload import copy_rows
+from .bulkload import copy_rows, foreign_keys_set_aside
 
 FISCAL_AID_PER_YEAR_FEN = 230_0000_0000_00  # 230亿元
 PROJECTS_TOTAL = 100_000
@@ -32,6 +32,9 @@ REPORTS_TOTAL = 5_000_000
 PROFESSIONALS_PER_YEAR = 25_000
 CADRES_PER_YEAR = 3_000
 GENERATED = "generated"
+# the tables written in bulk: their foreign keys are checked once, after the load
+BULK_TABLES = ("projects_project", "projects_milestone", "projects_progressreport", "projects_projectoutput", "people_dispatch",
+               "ledger_account", "ledger_posting", "ledger_entry")
 CATEGORY_WEIGHTS = [
     (Category.INDUSTRY, 40), (Category.LABOUR, 12), (Category.CONSUMPTION, 12), (Category.TALENT, 8),
     (Category.SOCIAL, 10), (Category.ECOLOGICAL, 6), (Category.INNOVATION, 5), (Category.PARK, 7),
@@ -98,11 +101,15 @@ def ensure_offices(regions) -> dict[int, Organisation]:
 def generate(scale: float = 1.0, seed: int = 2021, today: datetime.date | None = None, log=print) -> Report:
     """Everything in one transaction; the commit is timed on its own, because PostgreSQL
     checks the deferred foreign keys of every copied row then."""
+    timings = {}
     with translation.override("zh-hans"):  # generated names use the Chinese labels
         with transaction.atomic():
-            report = _generate(scale, seed, today, log)
+            with foreign_keys_set_aside(BULK_TABLES, timings):
+                report = _generate(scale, seed, today, log)
+            for name, (n, t0) in timings.items():
+                report.add(f"{name} (checked)", n, t0)
             t0 = time.perf_counter()
-        report.add("commit (deferred FK checks)", 0, t0)
+        report.add("commit", 0, t0)
     if connection.vendor == "postgresql":
         t0 = time.perf_counter()
         with connection.cursor() as cur:
