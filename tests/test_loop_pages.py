@@ -112,6 +112,9 @@ def test_warning_list_and_acknowledgement(client_as, users):
     assert warning.status == "acknowledged" and warning.response == "已制定整改方案"
     for name in ("incentive-list", "proposal-list", "ticket-list"):
         assert client_as("county_office").get(reverse(name)).status_code == 200
+    r = client_as("west_office").get(reverse("warning-list"), {"format": "xlsx"})
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][1] == "美姑县" and rows[1][2] == "2025Q3" and rows[1][3] == 1
 
 
 def test_only_the_national_coordinator_edits_rules_on_the_page(client_as, users):

@@ -217,12 +217,30 @@ def _listing(request, model, tab, heading, statuses=()):
         except PeriodError:
             pass
     qs = qs.order_by("-created", "-id")
+    if wants_xlsx(request):
+        return _export_consequences(model, heading, qs)
     page = paginate(request, qs)
     for obj in page:
         obj.score_rows = _score_rows(obj)
         obj.may_answer = _may_answer(user, obj)
     return render(request, TEMPLATES + "consequences.html", _ctx(request, tab, form=form, page=page, heading=heading,
                                                                  today=timezone.localdate()))
+
+
+def _export_consequences(model, heading, qs):
+    """Every row of a warnings / incentives / proposals / tickets list, as the page filters it."""
+    headers = [_("id"), _("subject"), _("period"), _("level"), _("consecutive periods"), _("benefit"), _("signal"), _("title"),
+               _("status"), _("owner office"), _("owner post"), _("pairing"), _("respond by"), _("rule"), _("rule revision"),
+               _("created"), _("reason")]
+
+    def row(o):
+        return [o.pk, o.subject_name, o.period_label, getattr(o, "level", ""), getattr(o, "streak", ""), getattr(o, "benefit", ""),
+                o.get_signal_display() if hasattr(o, "signal") else "", str(o.title) if hasattr(o, "signal") else "",
+                o.get_status_display() if hasattr(o, "status") else "", o.owner_office.name, o.owner_post.name,
+                str(o.pairing) if o.pairing_id else "", o.deadline.isoformat() if getattr(o, "deadline", None) else "",
+                o.rule.name, o.rule_revision, timezone.localtime(o.created).strftime("%Y-%m-%d %H:%M"), o.reason]
+
+    return export_response(heading, heading, headers, (row(o) for o in qs))
 
 
 def _may_answer(user, obj) -> bool:
