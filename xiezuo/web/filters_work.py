@@ -219,7 +219,12 @@ def postings(user, *, kind="", year=None, date_from=None, date_to=None, q="", in
 
 
 def posting_years(user) -> list[int]:
-    return [d.year for d in visible(user, Posting.objects.all()).dates("booked_on", "year", order="DESC")]
+    """From the first to the last year booked: two index lookups rather than a DISTINCT over
+    millions of entries."""
+    qs = visible(user, Posting.objects.all())
+    first = qs.order_by("booked_on").values_list("booked_on", flat=True).first()
+    last = qs.order_by("-booked_on").values_list("booked_on", flat=True).first()
+    return list(range(last.year, first.year - 1, -1)) if first else []
 
 
 def visible_accounts(user):

@@ -23,9 +23,6 @@ from xiezuo.projects.choices import (TRANSITIONS, AssetClass, Category, Enclave,
 
 from .forms import ANY, BootstrapMixin, DateInput, PairingChoiceField, RegionCodeField, YuanField
 
-YES_NO = [("", _("all")), ("yes", _("yes")), ("no", _("no"))]
-
-
 # --- filter bars ---------------------------------------------------------------------
 
 

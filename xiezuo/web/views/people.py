@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from xiezuo.core.scoping import scope_for, visible
 from xiezuo.orgs.models import Organisation
-from xiezuo.people.actions import may_write_dispatch, save_dispatch
+from xiezuo.people.actions import may_write_dispatch, on_post, save_dispatch
 from xiezuo.people.models import Dispatch
 
 from .. import filters_work as fw
@@ -39,7 +39,7 @@ def dispatch_list(request):
     rows = [(d, fw.mask_id_number(d.id_number), fw.is_on_post(d, today)) for d in page]
     return render(request, "people/list.html", {
         "form": form, "page": page, "rows": rows, "stability": fw.stability_for(user, today),
-        "on_post_count": fw.on_post(visible(user, Dispatch.objects.all()), today).count(),
+        "on_post_count": on_post(visible(user, Dispatch.objects.all()), today).count(),
         "can_create": scope_for(user).can_write,
     })
 
