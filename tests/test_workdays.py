@@ -8,6 +8,7 @@ import pytest
 from xiezuo.assessment.workdays import CalendarNotCovered, add_working_days, covered_years, is_working_day, working_days_between
 
 D = datetime.date
+pytestmark = pytest.mark.django_db  # entered arrangements are read from the database
 
 
 @pytest.mark.parametrize("day, working", [
@@ -70,3 +71,39 @@ def test_n_must_be_a_whole_number():
         add_working_days(D(2025, 9, 26), 1.5)
     with pytest.raises(TypeError):
         add_working_days(D(2025, 9, 26), True)
+
+
+def test_a_year_entered_as_data_extends_the_calendar(tmp_path):
+    """The next year's arrangement, published before a package release, is entered from a
+    CSV; deadlines then run into it, holidays and make-up days included."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from xiezuo.assessment.models import CalendarDay
+    from xiezuo.core.models import AuditEntry
+
+    first, last = covered_years()
+    year = last + 1
+    new_year = D(year, 1, 1)
+    saturday = next(D(year, 1, d) for d in range(2, 9) if D(year, 1, d).weekday() == 5)
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"date,working,name\n{year}-01-01,0,元旦\n{year}-13-01,0,?\n{year + 1}-01-01,0,x\n{saturday},yes,调休\n")
+    with pytest.raises(CommandError) as exc:
+        call_command("workcalendar", "load", str(bad), "--year", str(year), "--source", "test")
+    message = str(exc.value)
+    assert "row 3, date" in message and "row 4, date" in message and "row 5, working" in message
+    assert not CalendarDay.objects.exists()
+    with pytest.raises(CalendarNotCovered):
+        is_working_day(new_year)
+
+    good = tmp_path / "good.csv"
+    good.write_text(f"date,working,name\n{year}-01-01,0,元旦\n{saturday},1,元旦调休\n")
+    call_command("workcalendar", "load", str(good), "--year", str(year), "--source", "国办发明电（测试）")
+    assert covered_years() == (first, year)
+    assert is_working_day(new_year) is False
+    assert is_working_day(saturday) is True
+    assert is_working_day(saturday + datetime.timedelta(days=1)) is False  # an ordinary Sunday
+    assert add_working_days(D(last, 12, 31), 1) != new_year
+    assert AuditEntry.objects.filter(object_type="assessment.calendarday", action="create").count() == 2
+    with pytest.raises(CalendarNotCovered):
+        is_working_day(D(year + 1, 3, 1))

@@ -7,6 +7,7 @@ years and refuses dates outside it. A deadline computed from a guess would be wr
 way nobody notices, so an uncovered year is an error that says which years are known.
 """
 import datetime
+import time
 
 import chinese_calendar
 
@@ -15,22 +16,63 @@ class CalendarNotCovered(ValueError):
     """The holiday calendar has no data for the year asked about."""
 
 
-def covered_years() -> tuple[int, int]:
-    """(first, last) year the installed calendar knows."""
-    from chinese_calendar.constants import holidays
+_PACKAGE_YEARS = None
+_ENTERED = None  # (loaded at, {year: {date: is_working}})
+_ENTERED_TTL = 60.0  # seconds; other processes see a newly entered year within a minute
 
-    days = holidays.keys()
-    return min(days).year, max(days).year
+
+def _package_years() -> tuple[int, int]:
+    global _PACKAGE_YEARS
+    if _PACKAGE_YEARS is None:
+        from chinese_calendar.constants import holidays
+
+        days = holidays.keys()
+        _PACKAGE_YEARS = (min(days).year, max(days).year)
+    return _PACKAGE_YEARS
+
+
+def _entered() -> dict:
+    """Years entered as data (xiezuo.core.models.CalendarYear), read once a minute at most."""
+    global _ENTERED
+    now = time.monotonic()
+    if _ENTERED is None or now - _ENTERED[0] > _ENTERED_TTL:
+        from .models import CalendarDay, CalendarYear
+
+        years = {y: {} for y in CalendarYear.objects.values_list("year", flat=True)}
+        for day, working, year in CalendarDay.objects.values_list("date", "is_working", "arrangement__year"):
+            years.setdefault(year, {})[day] = working
+        _ENTERED = (now, years)
+    return _ENTERED[1]
+
+
+def forget_entered_years(**_kwargs):
+    """Called when an arrangement changes, so this process reads it again."""
+    global _ENTERED
+    _ENTERED = None
+
+
+def covered_years() -> tuple[int, int]:
+    """(first, last) year known: the package's years extended by consecutive entered years."""
+    first, last = _package_years()
+    entered = _entered()
+    while last + 1 in entered:
+        last += 1
+    return first, last
 
 
 def is_working_day(day: datetime.date) -> bool:
     if isinstance(day, datetime.datetime):
         day = day.date()
-    first, last = covered_years()
+    entered = _entered()
+    if day.year in entered:
+        return entered[day.year].get(day, day.weekday() < 5)
+    first, last = _package_years()
     if not first <= day.year <= last:
+        first, last = covered_years()
         raise CalendarNotCovered(
-            f"the official holiday calendar installed covers {first}–{last}; it has no data for {day.year}. "
-            f"Update the chinese_calendar package once the State Council publishes that year's arrangements."
+            f"the official holiday calendar covers {first}–{last}; it has no data for {day.year}. "
+            f"Enter that year's arrangement (admin: holiday arrangements, or `manage.py workcalendar load`) "
+            f"once the State Council publishes it, or update the chinese_calendar package."
         )
     return chinese_calendar.is_workday(day)
 
