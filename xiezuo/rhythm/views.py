@@ -21,7 +21,7 @@ from . import actions, exports, sheets
 from .forms import (AcceptanceForm, ActionItemForm, AdjustmentForm, CompleteForm, ConsultationForm, EvaluationForm, MinutesForm,
                     PlanForm, PostForm)
 from .items import items_for_posts
-from .models import ActionItem, Consultation, Plan, Post
+from .models import Consultation, Plan, Post
 from .permissions import (can_close_action, can_edit_plan, can_manage_posts, can_read_office, can_run_consultation, default_office,
                           offices_for)
 
