@@ -2,11 +2,15 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from django.utils.translation import gettext as _
 
+from xiezuo.core.excel import xlsx_response
+from xiezuo.core.importing import max_rows
 from xiezuo.core.scoping import visible
+from xiezuo.projects.importers import export_for_import
 
 from ..forms import add_action_errors
 
@@ -26,6 +30,34 @@ def require(allowed: bool):
 
 def wants_xlsx(request) -> bool:
     return request.GET.get("format") == "xlsx"
+
+
+def roundtrip(request, kinds: dict):
+    """The filtered list as a workbook in an importer's own format, or None.
+
+    `kinds` maps a kind (e.g. "projects") to a function returning (importer, queryset);
+    the request asks with ?format=import-<kind>. Edited and uploaded again through the
+    import page, rows left alone count as unchanged.
+    """
+    fmt = request.GET.get("format", "")
+    if not fmt.startswith("import-"):
+        return None
+    make = kinds.get(fmt[len("import-"):])
+    if make is None:
+        raise Http404(_("no such export"))
+    importer, objects = make()
+    limit = max_rows()
+    if objects.count() > limit:
+        return HttpResponse(_("More than %(n)d rows: narrow the filter so the workbook can be imported again.") % {"n": limit},
+                            status=400, content_type="text/plain; charset=utf-8")
+    return xlsx_response(str(importer.title), export_for_import(importer, objects))
+
+
+def roundtrip_links(kinds: dict) -> list:
+    """(format value, label) for the list's “export in import format” menu."""
+    from xiezuo.web.imports import IMPORTERS
+
+    return [(f"import-{kind}", IMPORTERS[kind].title) for kind in kinds if kind in IMPORTERS]
 
 
 def paginate(request, queryset, per_page: int = PER_PAGE):

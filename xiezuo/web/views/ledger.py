@@ -26,7 +26,7 @@ from xiezuo.projects.models import Project
 from .. import filters_work as fw
 from ..forms import filter_values
 from ..forms_work import AllocateForm, ArrivalForm, DisburseForm, PostingFilterForm, ReverseForm, SpendingForm
-from .common import paginate, require, run_action, scoped_or_404, wants_xlsx
+from .common import paginate, require, roundtrip, roundtrip_links, run_action, scoped_or_404, wants_xlsx
 
 ACCOUNTS_PER_PAGE = 50
 ENTRIES_PER_PAGE = 100
@@ -76,7 +76,14 @@ def ledger_postings(request):
     qs = fw.postings(user, **filter_values(form))
     if wants_xlsx(request):
         return fw.export_postings(qs)
-    return render(request, "ledger/postings.html", {"form": form, "page": paginate(request, qs)})
+    from xiezuo.ledger.importers import PostingImporter
+
+    kinds = {"postings": lambda: (PostingImporter(), qs)}
+    response = roundtrip(request, kinds)
+    if response is not None:
+        return response
+    return render(request, "ledger/postings.html", {"form": form, "page": paginate(request, qs),
+                                                    "roundtrip_links": roundtrip_links(kinds)})
 
 
 @login_required

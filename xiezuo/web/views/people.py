@@ -14,7 +14,7 @@ from xiezuo.people.models import Dispatch
 from .. import filters_work as fw
 from ..forms import filter_values
 from ..forms_work import DispatchFilterForm, DispatchForm
-from .common import paginate, require, run_action, scoped_or_404, wants_xlsx
+from .common import paginate, require, roundtrip, roundtrip_links, run_action, scoped_or_404, wants_xlsx
 
 
 def _organisations(user):
@@ -34,13 +34,19 @@ def dispatch_list(request):
     qs = fw.dispatches(user, **filter_values(form))
     if wants_xlsx(request):
         return fw.export_dispatches(qs)
+    from xiezuo.people.importers import DispatchImporter
+
+    kinds = {"dispatches": lambda: (DispatchImporter(), qs)}
+    response = roundtrip(request, kinds)
+    if response is not None:
+        return response
     today = timezone.localdate()
     page = paginate(request, qs)
     rows = [(d, fw.mask_id_number(d.id_number), fw.is_on_post(d, today)) for d in page]
     return render(request, "people/list.html", {
         "form": form, "page": page, "rows": rows, "stability": fw.stability_for(user, today),
         "on_post_count": on_post(visible(user, Dispatch.objects.all()), today).count(),
-        "can_create": scope_for(user).can_write,
+        "can_create": scope_for(user).can_write, "roundtrip_links": roundtrip_links(kinds),
     })
 
 

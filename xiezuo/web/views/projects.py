@@ -14,13 +14,13 @@ from xiezuo.orgs.models import Organisation
 from xiezuo.projects.actions import (add_partner, attach_to_report, complete_milestone, create_project, record_output, register_asset,
                                      set_milestones, submit_report, transition, update_project)
 from xiezuo.projects.choices import TRANSITIONS, FundSource, LinkMechanism, Status
-from xiezuo.projects.models import Asset, ProgressReport, Project, ProjectOutput, ProjectPartner, ReportAttachment
+from xiezuo.projects.models import Asset, Milestone, ProgressReport, Project, ProjectOutput, ProjectPartner, ReportAttachment
 
 from .. import filters_work as fw
 from ..forms import filter_values
 from ..forms_work import (AssetForm, CompleteMilestoneForm, MilestonePlanForm, OutputForm, PartnerForm, ProjectFilterForm,
                           ProjectForm, ReportForm, TransitionForm)
-from .common import paginate, require, run_action, scoped_or_404, wants_xlsx
+from .common import paginate, require, roundtrip, roundtrip_links, run_action, scoped_or_404, wants_xlsx
 
 REPORTS_SHOWN = 20
 
@@ -52,8 +52,24 @@ def project_list(request):
     qs = fw.projects(user, **filter_values(form))
     if wants_xlsx(request):
         return fw.export_projects(qs)
+    kinds = _roundtrip_kinds(qs)
+    response = roundtrip(request, kinds)
+    if response is not None:
+        return response
     return render(request, "projects/list.html", {"form": form, "page": paginate(request, qs),
-                                                  "can_create": scope_for(user).can_write})
+                                                  "can_create": scope_for(user).can_write,
+                                                  "roundtrip_links": roundtrip_links(kinds)})
+
+
+def _roundtrip_kinds(qs):
+    from xiezuo.projects.importers import MilestoneImporter, ProgressReportImporter, ProjectImporter
+
+    ids = qs.values("id")
+    return {
+        "projects": lambda: (ProjectImporter(), qs.prefetch_related("budget", "partners__organisation")),
+        "milestones": lambda: (MilestoneImporter(), Milestone.objects.filter(project__in=ids).select_related("project").order_by("project__code", "seq")),
+        "progress-reports": lambda: (ProgressReportImporter(), ProgressReport.objects.filter(project__in=ids).select_related("project").order_by("project__code", "week")),
+    }
 
 
 def _milestone_rows(project, today):
