@@ -17,6 +17,7 @@ setup: $(VENV)/.installed
 	$(PY) manage.py load_regions --quiet-report
 	$(PY) manage.py seed_demo
 	$(PY) manage.py generate_national --scale 0.01 --if-empty
+	$(PY) manage.py seed_demo_work
 
 run: setup
 	$(PY) manage.py runserver $(HOST)

@@ -1,0 +1,30 @@
+"""The demo's working state, after the generated projects and money exist: the rhythm's
+posts and a consultation, and scorecards for the last three finished quarters with the
+consequence rules applied to the latest. Skips what is there already, so `make run` can be
+repeated."""
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from xiezuo.assessment import tasks
+from xiezuo.assessment.models import Score
+from xiezuo.assessment.periods import Period
+from xiezuo.core.context import acting
+from xiezuo.rhythm.demo import seed_rhythm_demo
+
+
+class Command(BaseCommand):
+    help = "Demo posts, a consultation, and scorecards with their consequences (once)."
+
+    def handle(self, *args, **opts):
+        with acting(via="command"):
+            seed_rhythm_demo(self.stdout)
+            if Score.objects.exists():
+                self.stdout.write("scorecards exist already: nothing computed")
+                return
+            latest = Period.containing("quarter", timezone.localdate()).previous()
+            periods = [latest.previous().previous(), latest.previous(), latest]
+            for period in periods:
+                done = tasks.recompute_period(period.label)
+                self.stdout.write(f"{period.label}: {done['scores']} scores in {done['seconds']} s")
+            rules = tasks.apply_rules(latest.label)
+            self.stdout.write(f"{latest.label}: consequence rules applied: {rules}")
