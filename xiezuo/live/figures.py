@@ -53,7 +53,7 @@ def committed_fen(user, year: int) -> int:
     return visible(user, Agreement.objects.filter(year=year)).aggregate(s=Sum("fiscal_aid_fen"))["s"] or 0
 
 
-def money_stages(user, year: int) -> dict:
+def money_stages(user, year: int, seen: dict | None = None) -> dict:
     """committed / allocated / arrived / disbursed / spent for the year, in fen.
 
     The same numbers as `xiezuo.ledger.figures.stage_totals` (allocations and arrivals in
@@ -64,7 +64,7 @@ def money_stages(user, year: int) -> dict:
         from xiezuo.ledger.models import Posting  # noqa: F401
     except ImportError:
         return stages
-    stages.update(LEDGER_ROLLUP.stage_totals(user, year))
+    stages.update(LEDGER_ROLLUP.stage_totals(user, year, seen))
     return stages
 
 
@@ -172,10 +172,19 @@ class LedgerRollup:
 
     # --- reading ----------------------------------------------------------------------
 
-    def _visible(self, user):
+    def _visible(self, user, seen: dict | None = None):
         """A test (west org, east org) → True | set of visible project ids | None (nothing),
         from the current rows, with the scoping rule; None when the rule is not the shape
-        this rollup knows (then callers ask the database)."""
+        this rollup knows (then callers ask the database). `seen`, a dict kept for one
+        page, shares the test and its look-ups between the figures of that page."""
+        if seen is not None and "test" in seen:
+            return seen["test"]
+        test = self._make_test(user)
+        if seen is not None:
+            seen["test"] = test
+        return test
+
+    def _make_test(self, user):
         from xiezuo.ledger.models import Posting
         from xiezuo.orgs.models import Organisation
         from xiezuo.projects.models import Project
@@ -211,8 +220,8 @@ class LedgerRollup:
                     part = {p: by_project[p] for p in mine}
                     yield sum(part.values()), part
 
-    def stage_totals(self, user, year: int) -> dict:
-        test = self._visible(user)
+    def stage_totals(self, user, year: int, seen: dict | None = None) -> dict:
+        test = self._visible(user, seen)
         if test is None:
             return _sql_stage_totals(user, year)
         agreements = list(Agreement.objects.filter(year=year).values_list("id", flat=True))
@@ -224,9 +233,9 @@ class LedgerRollup:
                 out[label] = sum(fen for key in keys for fen, _p in self._cells(key, test))
         return out
 
-    def disbursed_by_project(self, user, year: int) -> dict | None:
+    def disbursed_by_project(self, user, year: int, seen: dict | None = None) -> dict | None:
         """{project id (None for none): fen} disbursed in the year, as the user sees it."""
-        test = self._visible(user)
+        test = self._visible(user, seen)
         if test is None:
             return None
         out = defaultdict(int)
@@ -247,13 +256,13 @@ def _sql_stage_totals(user, year):
     return stage_totals(user, year)
 
 
-def disbursed_by_project_group(user, year: int) -> list[tuple[str, str, str, int]]:
+def disbursed_by_project_group(user, year: int, seen: dict | None = None) -> list[tuple[str, str, str, int]]:
     """[(eastern province name, western county name, project category, fen)] disbursed in the
     year — `xiezuo.ledger.figures.disbursed_by_project_group`, from the rollup: the sums per
     project, then the projects' current county, category and pairing, sorted."""
     from xiezuo.ledger.figures import disbursed_by_project_group as sql
 
-    by_project = LEDGER_ROLLUP.disbursed_by_project(user, year)
+    by_project = LEDGER_ROLLUP.disbursed_by_project(user, year, seen)
     if by_project is None:
         return sql(user, year)
     from xiezuo.projects.models import Project
@@ -285,13 +294,13 @@ def disbursed_by_project_group(user, year: int) -> list[tuple[str, str, str, int
     return sorted(((provinces.get(k[0], "—"), k[1], k[2], fen) for k, fen in groups.items()), key=lambda r: (r[0], r[1] or "", r[2] or ""))
 
 
-def sankey(user, year: int) -> dict:
+def sankey(user, year: int, seen: dict | None = None) -> dict:
     """Money from eastern province → western county → project category."""
     try:
         from xiezuo.ledger.models import Posting  # noqa: F401
     except ImportError:
         return {"nodes": [], "links": []}
-    rows = disbursed_by_project_group(user, year)  # [(east province name, county name, category, fen)]
+    rows = disbursed_by_project_group(user, year, seen)  # [(east province name, county name, category, fen)]
     nodes, links, seen = [], {}, set()
 
     def node(name):
@@ -352,13 +361,14 @@ class Figures(dict):
 def dashboard(user, today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     late = (("late_count", "late"), lambda: late_milestones(user, today))
+    seen = {}  # what the money figures and the Sankey share: who sees which postings
     return Figures({
         "projects": lambda: project_counts(user),
         "late_count": late,
         "late": late,
         "people": lambda: people_on_post(user, today),
-        "money": lambda: money_stages(user, today.year),
-        "sankey": lambda: sankey(user, today.year),
+        "money": lambda: money_stages(user, today.year, seen),
+        "sankey": lambda: sankey(user, today.year, seen),
         "points": lambda: map_points(user),
         "feed": lambda: feed(user),
     }, today=today, year=today.year)
