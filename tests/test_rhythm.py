@@ -26,6 +26,17 @@ from xiezuo.rhythm.models import ActionItem, Post
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 D = datetime.date
 WEEK = D(2026, 9, 7)
+
+
+@pytest.fixture
+def client_as(client_as):
+    """Pages in English (the language switch's cookie): these tests read English wording."""
+    def make(username):
+        client = client_as(username)
+        client.cookies["django_language"] = "en"
+        return client
+    return make
+
 TODAY = D(2026, 9, 9)
 
 

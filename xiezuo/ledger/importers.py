@@ -17,6 +17,7 @@ other template and export uses; they become whole fen exactly (Decimal, never fl
 Negative amounts, fractions of a fen and text that is not a number are refused with the row
 and column; zero is refused by the actions (“more than zero”).
 """
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -93,8 +94,8 @@ class PostingImporter(Importer):
                help=_l("到位: the idempotency key of the allocation that arrived. 冲销: the key of the posting reversed. "
                        "It may be a row higher up in the same file.")),
         Column("金额（元）", "amount", parse_fen, kind="number", example="5000000.00", width=18,
-               help=_l("Required for 下达, 拨付 and 支出. For 到位 and 冲销 optional: an arrival and a reversal always move the "
-                       "whole original amount, and a filled amount must equal it.") + " " + MONEY_HELP),
+               help=format_lazy("{} {}", _l("Required for 下达, 拨付 and 支出. For 到位 and 冲销 optional: an arrival and a reversal "
+                                            "always move the whole original amount, and a filled amount must equal it."), MONEY_HELP)),
         Column("日期", "date", parse_date, kind="date", example="2026-03-20",
                help=_l("到位: the date the funds arrived (required). Others: the booking date, today if blank. "
                        "Never in the future.")),
