@@ -167,7 +167,7 @@ class LedgerRollup:
                 o = originals.get(reversal_of)
                 if o is not None and o[1] in self.STAGES:
                     self._add(o[1], o[3], o[4], o[5], o[6], o[7], -o[2])
-            if kind in self.STAGES and reversal_of is None:
+            if kind in self.STAGES:  # reversals have a kind of their own and never count
                 self._add(kind, agreement_id, booked_on, west, east, project, fen)
 
     # --- reading ----------------------------------------------------------------------
