@@ -275,7 +275,7 @@ def disbursed_by_project_group(user, year: int, seen: dict | None = None) -> lis
     if by_project and connection.vendor == "postgresql":
         # the per-project sums go to the database as two arrays and come back grouped:
         # 20,000 projects nationally, a few thousand groups
-        ids, fens = zip(*by_project.items())
+        ids, fens = list(by_project), list(by_project.values())
         project, region, pairing = Project._meta.db_table, Region._meta.db_table, Pairing._meta.db_table
         with connection.cursor() as cur:
             cur.execute(f"""
@@ -283,7 +283,7 @@ def disbursed_by_project_group(user, year: int, seen: dict | None = None) -> lis
                 FROM unnest(%s::bigint[], %s::bigint[]) AS t(pid, fen)
                 JOIN {project} p ON p.id = t.pid JOIN {region} c ON c.id = p.county_id
                 LEFT JOIN {pairing} pr ON pr.id = p.pairing_id LEFT JOIN {region} er ON er.id = pr.east_region_id
-                GROUP BY 1, 2, 3""", [list(ids), list(fens)])
+                GROUP BY 1, 2, 3""", [ids, fens])
             for province, county, category, fen in cur.fetchall():
                 groups[(province, county, category)] += fen
     elif by_project:
@@ -301,17 +301,17 @@ def sankey(user, year: int, seen: dict | None = None) -> dict:
     except ImportError:
         return {"nodes": [], "links": []}
     rows = disbursed_by_project_group(user, year, seen)  # [(east province name, county name, category, fen)]
-    nodes, links, seen = [], {}, set()
+    nodes, links, named = [], {}, set()
 
     def node(name):
-        if name not in seen:
-            seen.add(name)
+        if name not in named:
+            named.add(name)
             nodes.append({"name": name})
         return name
 
-    labels = dict(Category.choices)
+    labels = {value: str(label) for value, label in Category.choices}  # translated once, not per row
     for east, county, category, fen in rows:
-        a, b, c = node(east), node(county), node(str(labels.get(category, category)))
+        a, b, c = node(east), node(county), node(labels.get(category, str(category)))
         links[(a, b)] = links.get((a, b), 0) + fen
         links[(b, c)] = links.get((b, c), 0) + fen
     return {"nodes": nodes, "links": [{"source": s, "target": t, "value": v} for (s, t), v in links.items()]}
