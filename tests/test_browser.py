@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 import pytest
+from tests.support import ensure_base_data
 from django.db import connections
 
 pytestmark = pytest.mark.browser
@@ -25,20 +26,7 @@ SHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 PASSWORD = "xiezuo-demo"
 
 
-def _load_base_data():
-    from xiezuo.regions.loader import load_former_poverty, load_tree
-    from xiezuo.web.demo import seed_demo
-
-    load_tree()
-    load_former_poverty()
-    seed_demo()
-
-
-def _ensure_base_data():
-    from xiezuo.regions.models import Region
-
-    if not Region.objects.exists():
-        _load_base_data()
+_ensure_base_data = ensure_base_data
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from tests.support import ensure_base_data
 from django.db import connections
 from django.utils import timezone
 
@@ -33,15 +34,7 @@ WAN = 10_000_00
 DAY = datetime.timedelta(days=1)
 
 
-def _ensure_base_data():
-    from xiezuo.regions.loader import load_former_poverty, load_tree
-    from xiezuo.regions.models import Region
-    from xiezuo.web.demo import seed_demo
-
-    if not Region.objects.exists():
-        load_tree()
-        load_former_poverty()
-        seed_demo()
+_ensure_base_data = ensure_base_data
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from tests.support import ensure_base_data
 from django.db import connections
 
 pytestmark = pytest.mark.browser
@@ -22,18 +23,7 @@ PASSWORD = "xiezuo-demo"
 D = datetime.date
 
 
-def _ensure_base_data():
-    from xiezuo.assessment.defaults import seed
-    from xiezuo.assessment.models import GradeCutoffs, Indicator, IndicatorSystem
-    from xiezuo.regions.loader import load_former_poverty, load_tree
-    from xiezuo.regions.models import Region
-    from xiezuo.web.demo import seed_demo
-
-    if not Region.objects.exists():
-        load_tree()
-        load_former_poverty()
-        seed_demo()
-    seed(IndicatorSystem, Indicator, GradeCutoffs)  # the data migration's version 1, if a flush removed it
+_ensure_base_data = ensure_base_data
 
 
 @pytest.fixture(scope="module")

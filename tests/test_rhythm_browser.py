@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from tests.support import ensure_base_data
 from django.db import connections
 from django.utils import timezone
 
@@ -22,15 +23,7 @@ SHOTS = Path(__file__).resolve().parent.parent / "screenshots" / "h7-rhythm"
 PASSWORD = "xiezuo-demo"
 
 
-def _ensure_base_data():
-    from xiezuo.regions.loader import load_former_poverty, load_tree
-    from xiezuo.regions.models import Region
-    from xiezuo.web.demo import seed_demo
-
-    if not Region.objects.exists():
-        load_tree()
-        load_former_poverty()
-        seed_demo()
+_ensure_base_data = ensure_base_data
 
 
 @pytest.fixture(scope="module")
