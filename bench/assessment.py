@@ -201,10 +201,9 @@ def main():
 
     from xiezuo.assessment import facts, formula
     from xiezuo.assessment.compute import recompute
-    from xiezuo.assessment.models import Score
+    from xiezuo.assessment.models import IndicatorSystem, Score
     from xiezuo.assessment.periods import Period
     from xiezuo.assessment.subjects import all_subjects
-    from xiezuo.assessment.models import IndicatorSystem
 
     period = Period.parse(args.period)
     as_of = datetime.date.fromisoformat(args.as_of) if args.as_of else period.end
