@@ -58,13 +58,23 @@ def pg_array(values) -> str:
     return "{" + ",".join(parts) + "}"
 
 
+def _pg_any(column: str, pg_type: str) -> str:
+    """`column = ANY(array)` with the array behind a sub-select. Django binds parameters on
+    the client, so a plain `= ANY('{…}')` reaches the planner as a constant of 10,000
+    elements: it estimates 10,000 matches and scans the whole table with a hashed array
+    (about 0.1 s on a table of a million receipts, growing with the table). Behind
+    ARRAY(SELECT unnest(…)) the planner sees an unknown array and probes the index once per
+    value (under 0.01 s) — the right plan for a batch that looks up its own ids."""
+    return f"{column} = ANY(ARRAY(SELECT unnest(%s::{pg_type}[])))"
+
+
 def any_of(column: str, values, pg_type: str = "text") -> tuple[str, list]:
     """`column` matches one of `values`, as SQL and parameters: one array parameter on
     PostgreSQL (`= ANY(%s)`), whatever the count — Django's `__in` binds one placeholder per
     value, and parsing 10,000 placeholders costs more than the query itself."""
     values = list(values)
     if is_postgres():
-        return f"{column} = ANY(%s::{pg_type}[])", [pg_array(values)]
+        return _pg_any(column, pg_type), [pg_array(values)]
     if not values:
         return "1 = 0", []
     return f"{column} IN ({', '.join(['%s'] * len(values))})", values
@@ -73,9 +83,10 @@ def any_of(column: str, values, pg_type: str = "text") -> tuple[str, list]:
 def filter_any(qs, column: str, values):
     """`qs` narrowed to rows whose `column` is one of `values` (see `any_of`)."""
     if is_postgres():
-        field = qs.model._meta.get_field(column.removesuffix("_id"))
+        meta = qs.model._meta
+        field = next(f for f in meta.concrete_fields if f.column == column)
         pg_type = {"DateField": "date", "CharField": "text", "TextField": "text"}.get(field.get_internal_type(), "bigint")
-        return qs.extra(where=[f'"{qs.model._meta.db_table}"."{column}" = ANY(%s::{pg_type}[])'], params=[pg_array(values)])
+        return qs.extra(where=[_pg_any(f'"{meta.db_table}"."{column}"', pg_type)], params=[pg_array(values)])
     return qs.filter(**{column + "__in": list(values)})
 
 

@@ -23,7 +23,7 @@ from xiezuo.pairings.models import Pairing
 from xiezuo.people.actions import may_write_dispatch, validate_dispatch
 from xiezuo.people.models import Direction, Dispatch
 
-from .common import AuditWriter, chunks, insert_rows, mark_duplicates, parse_date, reserve_ids, snapshot_fields, write_receipts
+from .common import AuditWriter, chunks, filter_any, insert_rows, mark_duplicates, parse_date, reserve_ids, snapshot_fields, write_receipts
 
 DATES = ("planned_start", "planned_end", "actual_start", "actual_end")
 COLUMNS = ("id", "person_name", "id_number", "kind", "direction", "from_org_id", "to_org_id", "pairing_id", "planned_start",
@@ -56,9 +56,7 @@ def _within(a, b) -> bool:
 class DispatchHandler:
     def check(self, user, items, refusals):
         mark_duplicates(items, refusals)
-        taken = set()
-        for part in chunks([it.client_id for it in items]):
-            taken.update(Dispatch.objects.filter(client_id__in=part).values_list("client_id", flat=True))
+        taken = set(filter_any(Dispatch.objects.all(), "client_id", [it.client_id for it in items]).values_list("client_id", flat=True))
         org_ids, pairing_ids = _ids(items, "from_org") | _ids(items, "to_org"), _ids(items, "pairing")
         orgs, pairings = {}, {}
         for part in chunks(sorted(org_ids)):
