@@ -119,3 +119,12 @@ def test_dashboard_computes_only_the_parts_looked_at(users, setting):
     with pytest.raises(KeyError):
         d["nothing"]
     assert isinstance(figures.dashboard(users["national"])["late_count"], int)
+
+
+def test_counts_and_points_from_one_query_match_the_separate_ones(users, setting):
+    for role in ROLES:
+        counts, points = figures.projects_and_points(users[role])
+        assert counts == figures.project_counts(users[role])
+        separate = figures.map_points(users[role])
+        assert sorted(p["code"] for p in points) == sorted(p["code"] for p in separate)
+        assert {p["code"]: p["value"] for p in points} == {p["code"]: p["value"] for p in separate}

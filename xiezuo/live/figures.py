@@ -317,6 +317,24 @@ def sankey(user, year: int, seen: dict | None = None) -> dict:
     return {"nodes": nodes, "links": [{"source": s, "target": t, "value": v} for (s, t), v in links.items()]}
 
 
+def projects_and_points(user, limit: int = 400) -> tuple[dict, list]:
+    """`project_counts` and `map_points` from one grouped query over the projects (status ×
+    county), so the page scans the user's projects once for both."""
+    from xiezuo.regions.models import Region
+
+    counts = {s.value: 0 for s in Status}
+    active = {}
+    for row in visible(user, Project.objects.all()).values("status", "county_id").annotate(n=Count("id")).order_by():
+        counts[row["status"]] = counts.get(row["status"], 0) + row["n"]
+        if row["status"] == Status.IN_PROGRESS:
+            active[row["county_id"]] = row["n"]
+    top = sorted(active.items(), key=lambda kv: -kv[1])[:limit]
+    places = {r["id"]: r for r in Region.objects.filter(id__in=[c for c, _n in top]).values("id", "code", "name", "longitude", "latitude")}
+    points = [{"name": places[c]["name"], "code": places[c]["code"], "value": [places[c]["longitude"], places[c]["latitude"], n]}
+              for c, n in top if places[c]["longitude"] is not None]
+    return counts, points
+
+
 def map_points(user, limit: int = 400):
     """Western counties with active projects, for the scatter layer of the map."""
     rows = (visible(user, Project.objects.filter(status=Status.IN_PROGRESS))
@@ -363,12 +381,12 @@ def dashboard(user, today: datetime.date | None = None) -> dict:
     late = (("late_count", "late"), lambda: late_milestones(user, today))
     seen = {}  # what the money figures and the Sankey share: who sees which postings
     return Figures({
-        "projects": lambda: project_counts(user),
+        "projects": (("projects", "points"), lambda: projects_and_points(user)),
         "late_count": late,
         "late": late,
         "people": lambda: people_on_post(user, today),
         "money": lambda: money_stages(user, today.year, seen),
         "sankey": lambda: sankey(user, today.year, seen),
-        "points": lambda: map_points(user),
+        "points": (("projects", "points"), lambda: projects_and_points(user)),
         "feed": lambda: feed(user),
     }, today=today, year=today.year)
