@@ -45,8 +45,13 @@ class Outcome:
         return not self.refused
 
 
+# the text json.dumps(body, sort_keys=True, ensure_ascii=False, default=str) writes, from an
+# encoder made once (dumps with options builds one per call)
+_ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str).encode
+
+
 def digest(body: dict) -> str:
-    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    return hashlib.sha256(_ENCODE(body).encode()).hexdigest()
 
 
 class Refusals:
