@@ -44,3 +44,22 @@ def test_request_id_comes_back_in_the_response_and_lands_in_the_log(client_as):
     client = client_as("national")
     response = client.get("/", HTTP_X_REQUEST_ID="abc123")
     assert response["X-Request-ID"] == "abc123"
+
+
+@pytest.mark.django_db
+def test_rows_written_in_bulk_get_one_create_entry_each(users):
+    """The closed loop writes its consequences with bulk_create; each still gets its own
+    audit entry with the values it was created with."""
+    from xiezuo.core.audit import record_created
+    from xiezuo.core.context import acting
+    from xiezuo.orgs.models import Organisation
+    from xiezuo.regions.models import Region
+
+    region = Region.objects.get(code="513436")
+    objs = Organisation.objects.bulk_create([Organisation(name=f"批量单位{i}", kind="enterprise", region=region) for i in range(3)])
+    with acting(users["national"], via="command", request_id="bulk-1"):
+        record_created(objs)
+    entries = AuditEntry.objects.filter(request_id="bulk-1").order_by("object_id")
+    assert [e.object_id for e in entries] == [str(o.pk) for o in objs]
+    assert all(e.action == "create" and e.username == "national" and e.region_code == "513436" for e in entries)
+    assert entries[0].after["name"] == "批量单位0" and entries[0].before is None

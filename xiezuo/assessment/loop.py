@@ -154,12 +154,11 @@ def _create(result: Applied, model, scores=(), **values):
 
 
 def _flush(result: Applied):
-    """Write the queued consequences: one bulk insert per kind, their score links, and one
-    audit entry per kind for the batch (`record_bulk`, the audit log's way for bulk
-    writes; each row names its rule, revision and evidence, and every later change to it
-    is audited row by row). The unique (rule, key) constraint still guards against a
-    concurrent run: it makes this transaction fail, and `apply_rules` runs again."""
-    from xiezuo.core.audit import record_bulk
+    """Write the queued consequences: one bulk insert per kind, their score links, and an
+    audit entry per row written in bulk too (`record_created`: the same after-snapshot a
+    save records). The unique (rule, key) constraint still guards against a concurrent
+    run: it makes this transaction fail, and `apply_rules` runs again."""
+    from xiezuo.core.audit import record_created
 
     for model, queued in result._memo.pop("pending", {}).items():
         objs = model.objects.bulk_create([obj for obj, _scores in queued], batch_size=500)
@@ -168,8 +167,7 @@ def _flush(result: Applied):
             column = f"{model._meta.model_name}_id"
             through.objects.bulk_create([through(**{column: obj.pk, "score_id": score.pk})
                                          for obj, (_same, scores) in zip(objs, queued) for score in scores], batch_size=1000)
-        codes = sorted({obj.rule.code for obj in objs})
-        record_bulk(model._meta.label_lower, f"{result.period}: {len(objs)} created by rules {', '.join(codes)}", count=len(objs))
+        record_created(objs)
 
 
 def _base(result: Applied, rule: ConsequenceRule, key: str, office, **extra) -> dict:

@@ -117,3 +117,27 @@ def record_bulk(object_type: str, summary: str, *, count: int, region_code: str 
         region_code=region_code,
         after={"count": count},
     )
+
+
+def record_created(objs):
+    """One create entry per object written with bulk_create (which sends no signals), with
+    the same after-snapshot a save would record, inserted in one statement."""
+    actor = current_actor()
+    user = actor.user if getattr(actor.user, "pk", None) else None
+    AuditEntry.objects.bulk_create([
+        AuditEntry(
+            user=user,
+            username=getattr(user, "username", "") or "",
+            request_id=actor.request_id,
+            via=actor.via,
+            action=AuditEntry.Action.CREATE,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:200],
+            region_code=(obj.audit_region_code() or "")[:6],
+            other_region_code=(obj.audit_other_region_code() or "")[:6],
+            before=None,
+            after=snapshot(obj),
+        )
+        for obj in objs
+    ], batch_size=1000)
