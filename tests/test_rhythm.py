@@ -546,3 +546,16 @@ def test_an_office_given_a_decision_sees_only_its_decisions(world, posts, consul
     actions.escalate_overdue(today=D(2026, 9, 9))
     other.refresh_from_db()
     assert other.escalated_to == posts["liangshan"]
+
+
+def test_the_daily_schedule_escalates_overdue_decisions(posts, consultation, users):
+    """The same escalation as the command, as the Celery task beat runs every morning
+    (eager here: no broker is configured)."""
+    from xiezuo.celery import app
+    from xiezuo.rhythm.tasks import escalate_overdue_items
+
+    assert any(e["task"] == "rhythm.escalate_overdue" for e in app.conf.beat_schedule.values())
+    item = actions.add_action_item(users["west_office"], consultation, decision="补报周报", owner_post=posts["meigu"],
+                                   deadline=D(2026, 9, 10))
+    assert escalate_overdue_items.delay("2026-09-15").get() == {"escalated": [item.pk], "nowhere": []}
+    assert escalate_overdue_items("2026-09-16") == {"escalated": [], "nowhere": []}

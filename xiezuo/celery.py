@@ -18,9 +18,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiezuo.settings")
 
 app = Celery("xiezuo")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["xiezuo.assessment"])
+app.autodiscover_tasks(["xiezuo.assessment", "xiezuo.rhythm"])
 
 # Early every morning (Asia/Shanghai): stale scores, rules, escalation of overdue orders.
 app.conf.beat_schedule = {
     "daily-loop": {"task": "assessment.daily_loop", "schedule": crontab(hour=5, minute=30)},
+    "daily-decisions": {"task": "rhythm.escalate_overdue", "schedule": crontab(hour=5, minute=45)},
 }
