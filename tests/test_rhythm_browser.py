@@ -6,67 +6,16 @@ Set-up as in tests/test_browser.py (headless Debian chromium via Playwright agai
 server; transactional data, base data reloaded when a flush removed it). Screenshots in
 screenshots/h7-rhythm/ (git-ignored).
 """
-import os
 from pathlib import Path
 
 import pytest
-from tests.support import ensure_base_data
-from django.db import connections
 from django.utils import timezone
+
+from .test_browser import PASSWORD, base_data, browser, restore_base_data  # noqa: F401 (the browser fixtures, defined once)
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 SHOTS = Path(__file__).resolve().parent.parent / "screenshots" / "h7-rhythm"
-PASSWORD = "xiezuo-demo"
-
-
-_ensure_base_data = ensure_base_data
-
-
-@pytest.fixture(scope="module")
-def restore_base_data(django_db_setup, django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        _ensure_base_data()
-        connections.close_all()
-
-
-@pytest.fixture
-def base_data(restore_base_data, transactional_db):
-    _ensure_base_data()
-    yield
-    connections.close_all()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        reason = f"{CHROMIUM} is not installed (run `make browser-deps` as root)"
-        if os.environ.get("XIEZUO_REQUIRE_BROWSER") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover
-        if os.environ.get("XIEZUO_REQUIRE_BROWSER") == "1":
-            pytest.fail("playwright is not installed")
-        pytest.skip("playwright is not installed")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield b
-            b.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def _login(browser, live_server, username, errors):
