@@ -158,6 +158,8 @@ def _flush(result: Applied):
     audit entry per row written in bulk too (`record_created`: the same after-snapshot a
     save records). The unique (rule, key) constraint still guards against a concurrent
     run: it makes this transaction fail, and `apply_rules` runs again."""
+    from django.db.models import prefetch_related_objects
+
     from xiezuo.core.audit import record_created
 
     for model, queued in result._memo.pop("pending", {}).items():
@@ -167,6 +169,8 @@ def _flush(result: Applied):
             column = f"{model._meta.model_name}_id"
             through.objects.bulk_create([through(**{column: obj.pk, "score_id": score.pk})
                                          for obj, (_same, scores) in zip(objs, queued) for score in scores], batch_size=1000)
+        # The audit rows name each consequence's regions: fetch them in a few queries, not one per row.
+        prefetch_related_objects(objs, "region", "owner_office__region", "pairing__east_region")
         record_created(objs)
 
 
