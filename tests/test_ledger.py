@@ -1,6 +1,7 @@
 """The ledger: fiscal aid moves allocation → arrival → disbursement → spending, every movement
 is a balanced, append-only, hash-chained posting; each side posts only its own steps."""
 import datetime
+import importlib
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -13,7 +14,7 @@ from xiezuo.accounts.models import Profile
 from xiezuo.core.errors import messages_of
 from xiezuo.core.scoping import visible
 from xiezuo.ledger import actions as ledger
-from xiezuo.ledger.balances import arrival_timeliness, balance, balances, totals
+from xiezuo.ledger.balances import arrival_timeliness, balance, balances, replayed, totals
 from xiezuo.ledger.chain import verify
 from xiezuo.ledger.choices import Kind, Purpose, Side
 from xiezuo.ledger.figures import stage_totals
@@ -444,6 +445,35 @@ def test_verify_names_an_altered_entry(users, project, arrived):
     assert f"entry id={victim.pk}" in msg and f"stored {victim.hash}" in msg and "expected hash" in msg
     verdict = verify()
     assert not verdict.ok and verdict.entry_id == victim.pk and verdict.stored == victim.hash and verdict.entries == 2
+
+
+def test_each_entry_carries_its_accounts_balance_and_verify_replays_it(users, project, arrived):
+    """The balance an overdraft check reads is the one the latest entry carries; an edit to
+    it (the one column outside the hash) is named by verify like any other."""
+    ledger.disburse(users["county_office"], project=project, amount_fen=30 * WAN, idempotency_key="b-d1")
+    ledger.disburse(users["county_office"], project=project, amount_fen=20 * WAN, idempotency_key="b-d2")
+    receiving = account("513436", Purpose.WEST_RECEIVING)
+    carried = list(Entry.objects.filter(account=receiving).order_by("seq").values_list("balance_fen", flat=True))
+    assert carried == [100 * WAN, 70 * WAN, 50 * WAN]
+    assert balance(receiving) == 50 * WAN == replayed([receiving])[receiving.pk]
+    victim = Entry.objects.filter(account=receiving).order_by("seq")[1]
+    tamper("UPDATE ledger_entry SET balance_fen = balance_fen + 100 * %s WHERE id = %s", [WAN, victim.pk])
+    verdict = verify()
+    assert not verdict.ok and verdict.entry_id == victim.pk
+    assert f"carries the balance {170 * WAN}" in verdict.problem and f"gives {70 * WAN}" in verdict.problem
+    with pytest.raises(CommandError, match=f"entry id={victim.pk}"):
+        call_command("ledger", "verify")
+
+
+def test_the_migration_fills_the_carried_balances_of_an_existing_ledger(users, project, arrived):
+    ledger.disburse(users["county_office"], project=project, amount_fen=30 * WAN, idempotency_key="m-d1")
+    before = list(Entry.objects.order_by("seq").values_list("balance_fen", flat=True))
+    tamper("UPDATE ledger_entry SET balance_fen = 0", [])
+    assert not verify().ok
+    backfill = importlib.import_module("xiezuo.ledger.migrations.0003_lean_indexes").BACKFILL
+    tamper(backfill, None)
+    assert list(Entry.objects.order_by("seq").values_list("balance_fen", flat=True)) == before
+    assert verify().ok
 
 
 def test_verify_names_the_entry_of_an_altered_posting(users, arrived):

@@ -19,6 +19,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiezuo.core.arrays import any_of, filter_any, is_postgres, pg_array  # noqa: F401 - the handlers import them from here
 from xiezuo.core.audit import _jsonable
 from xiezuo.core.context import current_actor
 from xiezuo.core.models import AuditEntry, IngestReceipt
@@ -39,55 +40,6 @@ def chunks(values, size=CHUNK):
     values = list(values)
     for start in range(0, len(values), size):
         yield values[start:start + size]
-
-
-def pg_array(values) -> str:
-    """A PostgreSQL array literal of ints, dates or strings (quoted and escaped), to be cast
-    in SQL (`%s::text[]`). Written here because psycopg adapts a Python list element by
-    element in Python, which for 10,000 values costs more than the query."""
-    parts = []
-    for v in values:
-        if v is None:
-            parts.append("NULL")
-        elif isinstance(v, int):
-            parts.append(str(int(v)))
-        elif isinstance(v, datetime.date):
-            parts.append(v.isoformat())
-        else:
-            parts.append('"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"')
-    return "{" + ",".join(parts) + "}"
-
-
-def _pg_any(column: str, pg_type: str) -> str:
-    """`column = ANY(array)` with the array behind a sub-select. Django binds parameters on
-    the client, so a plain `= ANY('{…}')` reaches the planner as a constant of 10,000
-    elements: it estimates 10,000 matches and scans the whole table with a hashed array
-    (about 0.1 s on a table of a million receipts, growing with the table). Behind
-    ARRAY(SELECT unnest(…)) the planner sees an unknown array and probes the index once per
-    value (under 0.01 s) — the right plan for a batch that looks up its own ids."""
-    return f"{column} = ANY(ARRAY(SELECT unnest(%s::{pg_type}[])))"
-
-
-def any_of(column: str, values, pg_type: str = "text") -> tuple[str, list]:
-    """`column` matches one of `values`, as SQL and parameters: one array parameter on
-    PostgreSQL (`= ANY(%s)`), whatever the count — Django's `__in` binds one placeholder per
-    value, and parsing 10,000 placeholders costs more than the query itself."""
-    values = list(values)
-    if is_postgres():
-        return _pg_any(column, pg_type), [pg_array(values)]
-    if not values:
-        return "1 = 0", []
-    return f"{column} IN ({', '.join(['%s'] * len(values))})", values
-
-
-def filter_any(qs, column: str, values):
-    """`qs` narrowed to rows whose `column` is one of `values` (see `any_of`)."""
-    if is_postgres():
-        meta = qs.model._meta
-        field = next(f for f in meta.concrete_fields if f.column == column)
-        pg_type = {"DateField": "date", "CharField": "text", "TextField": "text"}.get(field.get_internal_type(), "bigint")
-        return qs.extra(where=[_pg_any(f'"{meta.db_table}"."{column}"', pg_type)], params=[pg_array(values)])
-    return qs.filter(**{column + "__in": list(values)})
 
 
 def select(sql: str, params) -> list[tuple]:
@@ -129,10 +81,6 @@ def mark_duplicates(items, refusals):
 
 
 # --- writing rows -------------------------------------------------------------------------
-
-
-def is_postgres() -> bool:
-    return connection.vendor == "postgresql"
 
 
 def reserve_ids(model, n: int) -> list[int]:

@@ -32,7 +32,7 @@ How it stays fast without weakening a check:
 - the accounts the batch draws down are locked in id order, then the chain head — the same
   lock order as the actions, so batches and single postings serialise without deadlock;
   referenced postings are locked first, as `confirm_arrival` and `reverse` lock theirs;
-- the balances of those accounts are read once (one grouped SUM) and the batch is replayed
+- the balances of those accounts are read once (each from its latest entry) and the batch is replayed
   in order in Python over them, so every posting is checked against the balance left by
   the ones before it;
 - the postings and their entries are written with the ledger's own `ChainWriter`: the hash
@@ -53,9 +53,8 @@ from xiezuo.core.context import current_actor
 from xiezuo.core.events import publish
 from xiezuo.core.scoping import can_edit_in_region, visible
 from xiezuo.ledger.actions import _check_amount, _check_date, _check_key, _check_memo, _shortfall_message, request_hash
-from xiezuo.ledger.balances import balances
+from xiezuo.ledger.balances import latest
 from xiezuo.ledger.bulk import ChainWriter
-from xiezuo.ledger.chain import ACCOUNT_FIELDS, account_text
 from xiezuo.ledger.choices import NORMAL_SIDE, PROJECT_PURPOSES, Kind, Purpose, Side
 from xiezuo.ledger.models import Account, Entry, Posting
 from xiezuo.orgs.models import Organisation
@@ -463,7 +462,7 @@ class PostingHandler:
         if lock_ids:
             locked.extend(filter_any(Account.objects.all(), "id", lock_ids).only("id", "normal_side").select_for_update().order_by("id"))
         running = {key: 0 for key in drawn}
-        found = balances(locked) if locked else {}
+        found = latest(a.pk for a in locked)
         for key in drawn:
             if key in accounts:
                 running[key] = found.get(accounts[key].pk, 0)
@@ -531,7 +530,7 @@ class PostingHandler:
         actor = current_actor()
         created_by = user.pk if getattr(user, "pk", None) else None
         writer = ChainWriter(key_prefix="ingest")  # takes the chain head: after the account locks
-        writer.accounts.update((acc.pk, account_text(tuple(getattr(acc, f) for f in ACCOUNT_FIELDS))) for acc in accounts.values())
+        writer.load_accounts(accounts[key].pk for it in items for key, _side, _amount in it.target.lines)  # their balances: under the head lock
         shown = []
         for it in items:
             plan = it.target

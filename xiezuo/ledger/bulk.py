@@ -11,6 +11,8 @@ actions chain them, so `ledger verify` accepts the result.
 Holds the chain head lock for the whole load, buffers a chunk of postings and writes it
 with COPY on PostgreSQL (bulk_create elsewhere), so memory stays bounded. Lines are
 checked to balance; overdraw rules are the caller's business (the generator keeps them).
+Each entry carries its account's balance after it, carried on from the account's latest
+entry (read under the head lock, with the account's identity) in the writer's memory.
 """
 import hashlib
 
@@ -18,10 +20,13 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from xiezuo.core.arrays import filter_any
+
 from . import chain
+from .balances import latest
 from .models import Account, ChainHead, Entry, Posting
 
-ENTRY_COLUMNS = ("seq", "posting_id", "account_id", "side", "amount_fen", "booked_on", "prev_hash", "hash")
+ENTRY_COLUMNS = ("seq", "posting_id", "account_id", "side", "amount_fen", "booked_on", "prev_hash", "hash", "balance_fen")
 DEFAULTS = {
     "agreement_id": None, "project_id": None, "east_org_id": None, "west_org_id": None, "allocation_id": None,
     "reversal_of_id": None, "due_date": None, "arrived_on": None, "memo": "", "created_by_id": None, "via": "command",
@@ -39,17 +44,30 @@ class ChainWriter:
         self.key_prefix = key_prefix
         self.postings, self.entries = [], []
         self.count_postings = self.count_entries = 0
-        self.accounts = {}  # account id → identity text for the chain
+        self.accounts = {}  # account id → (identity text for the chain, normal side)
+        self.balances = {}  # account id → balance after the last entry written or read
 
-    def _account(self, account_id: int) -> str:
-        text = self.accounts.get(account_id)
-        if text is None:  # accounts made in bulk have consecutive ids: fetch a run of them
-            for row in Account.objects.filter(id__gte=account_id, id__lt=account_id + 5000).values_list(*chain.ACCOUNT_FIELDS):
-                self.accounts[row[0]] = chain.account_text(row)
-            text = self.accounts.get(account_id)
-            if text is None:
+    def load_accounts(self, account_ids):
+        """Read these accounts and their latest balances in two queries (before `add`, when the
+        caller knows which accounts the postings use)."""
+        self._load(filter_any(Account.objects.all(), "id", sorted(set(account_ids) - set(self.accounts))))
+
+    def _load(self, qs):
+        """Accounts not seen yet, with their balances in the database (an account seen before
+        may have entries still buffered here: its balance in memory is the right one)."""
+        rows = [row for row in qs.values_list(*chain.ACCOUNT_FIELDS, "normal_side") if row[0] not in self.accounts]
+        for row in rows:
+            self.accounts[row[0]] = (chain.account_text(row[:-1]), row[-1])
+        self.balances.update(latest(row[0] for row in rows))
+
+    def _account(self, account_id: int) -> tuple[str, str]:
+        found = self.accounts.get(account_id)
+        if found is None:  # accounts made in bulk have consecutive ids: fetch a run of them
+            self._load(Account.objects.filter(id__gte=account_id, id__lt=account_id + 5000))
+            found = self.accounts.get(account_id)
+            if found is None:
                 raise ValueError(f"no ledger account #{account_id}")
-        return text
+        return found
 
     def add(self, fields: dict, lines) -> int:
         """Buffer one posting; return its id (usable in later postings: allocation_id…)."""
@@ -73,8 +91,10 @@ class ChainWriter:
         for account_id, side, amount in lines:
             seq += 1
             side = str(side)
-            h = chain.link(prev, chain.entry_content(seq, digest, self._account(account_id), side, amount, values["booked_on"]))
-            self.entries.append((seq, posting_id, account_id, side, amount, values["booked_on"], prev, h))
+            text, normal = self._account(account_id)
+            balance = self.balances[account_id] = self.balances[account_id] + chain.signed(normal, side, amount)
+            h = chain.link(prev, chain.entry_content(seq, digest, text, side, amount, values["booked_on"]))
+            self.entries.append((seq, posting_id, account_id, side, amount, values["booked_on"], prev, h, balance))
             prev = h
         self.head.last_seq, self.head.last_hash = seq, prev
         self.postings.append(row)

@@ -7,8 +7,14 @@ project) and a digest of every column of its posting (key, request hash, kind, a
 dates, links, who and when). Changing any stored value of an entry, its posting or its
 account, removing a row, or reordering rows breaks the chain at that row.
 
+Each entry also carries its account's balance after it (`balance_fen`). It is not part of
+the hashed content (the chain's format predates it); `verify()` replays every account from
+zero alongside the hashes and names the first entry whose stored balance differs, so it is
+held to the same standard: any change to it shows.
+
 Appending serialises on the single ChainHead row (select_for_update), so two concurrent
-postings never fork the chain; `verify()` walks the entries in sequence order in batches
+postings never fork the chain and an account's latest balance, read under that lock, is
+the one the next entry builds on; `verify()` walks the entries in sequence order in batches
 (a server-side cursor on PostgreSQL) and never holds more than one batch in memory.
 """
 import datetime
@@ -101,16 +107,25 @@ def lock_head() -> ChainHead:
     return head
 
 
+def signed(normal_side: str, side: str, amount: int) -> int:
+    """An entry's effect on its account's balance, which is kept towards the normal side."""
+    return amount if side == normal_side else -amount
+
+
 def append(head: ChainHead, posting: Posting, lines) -> list[Entry]:
     """Chain `lines` [(account, side, amount_fen)] of a saved `posting` after `head`."""
+    from .balances import latest  # balances reads entries; the chain writes them
+
     digest = posting_digest(posting_values(posting))
     prev, seq = head.last_hash, head.last_seq
+    running = latest(account.pk for account, _side, _amount in lines)  # under the head lock: nothing appends meanwhile
     entries = []
     for account, side, amount in lines:
         seq += 1
+        running[account.pk] += signed(account.normal_side, side, amount)
         h = link(prev, entry_content(seq, digest, account_text(account_values(account)), side, amount, posting.booked_on))
         entries.append(Entry(seq=seq, posting=posting, account=account, side=side, amount_fen=amount,
-                             booked_on=posting.booked_on, prev_hash=prev, hash=h))
+                             balance_fen=running[account.pk], booked_on=posting.booked_on, prev_hash=prev, hash=h))
         prev = h
     Entry.objects.bulk_create(entries)
     ChainHead.objects.filter(pk=1).update(last_seq=seq, last_hash=prev)
@@ -131,7 +146,7 @@ class Verdict:
     stored: str = ""
 
 
-ENTRY_COLUMNS = ("id", "seq", "posting_id", "account_id", "side", "amount_fen", "booked_on", "prev_hash", "hash")
+ENTRY_COLUMNS = ("id", "seq", "posting_id", "account_id", "side", "amount_fen", "booked_on", "prev_hash", "hash", "balance_fen")
 
 
 def _rows_for(model, fields, ids: set) -> dict:
@@ -164,10 +179,13 @@ def verify(chunk_size: int = 10_000, progress=None) -> Verdict:
     Entries stream in sequence order (a server-side cursor on PostgreSQL, chunked reads on
     SQLite); for each batch the postings and accounts it refers to are read in one query
     each, so memory holds one batch and each posting is read and digested about once.
+    Every account's balance is replayed from zero along the way (one number per account is
+    kept) and compared with the balance each entry carries.
     """
     rows = Entry.objects.order_by("seq").values_list(*ENTRY_COLUMNS).iterator(chunk_size=chunk_size)
     prev, expected_seq, count, groups = GENESIS, 1, 0, 0
     group_id, debits, credits, lines, digest = None, 0, 0, 0, ""
+    running, normal = {}, {}  # account id → replayed balance, normal side
 
     def fail(problem, **kw):
         return Verdict(False, count, groups, prev, problem, **kw)
@@ -180,8 +198,10 @@ def verify(chunk_size: int = 10_000, progress=None) -> Verdict:
 
     for batch in _batches(rows, chunk_size):
         postings = _rows_for(Posting, POSTING_FIELDS, {row[2] for row in batch})
-        accounts = {k: account_text(v) for k, v in _rows_for(Account, ACCOUNT_FIELDS, {row[3] for row in batch}).items()}
-        for entry_id, seq, posting_id, account_id, side, amount, booked_on, prev_hash, stored in batch:
+        accounts = {}
+        for k, v in _rows_for(Account, (*ACCOUNT_FIELDS, "normal_side"), {row[3] for row in batch}).items():
+            accounts[k], normal[k] = account_text(v[:-1]), v[-1]
+        for entry_id, seq, posting_id, account_id, side, amount, booked_on, prev_hash, stored, carried in batch:
             if posting_id != group_id:
                 bad = close_group()
                 if bad:
@@ -208,6 +228,12 @@ def verify(chunk_size: int = 10_000, progress=None) -> Verdict:
                 return fail(f"entry id={entry_id} (seq {seq}, posting #{posting_id}, account #{account_id}) was altered: "
                             f"expected hash {computed}, stored {stored}",
                             entry_id=entry_id, posting_id=posting_id, expected=computed, stored=stored)
+            balance = running.get(account_id, 0) + signed(normal[account_id], side, amount)
+            if carried != balance:
+                return fail(f"entry id={entry_id} (seq {seq}, account #{account_id}) carries the balance {carried}, "
+                            f"the replay of the account's entries gives {balance}",
+                            entry_id=entry_id, posting_id=posting_id, expected=str(balance), stored=str(carried))
+            running[account_id] = balance
             if side == "D":
                 debits += amount
             else:
