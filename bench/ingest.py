@@ -1,7 +1,7 @@
 """Bulk ingestion throughput: batches of 10,000 items, all-or-nothing, audited, chained.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/xiezuo_ingest \\
-        .venv/bin/python bench/ingest.py --runs 5 --http [--port 8103] [--only report,posting]
+        .venv/bin/python bench/ingest.py --runs 5 --http [--port 8103] [--only report,posting] [--clients 2]
 
 Four batch mixes — report-only, dispatch-only, posting-only (chains of allocate → confirm
 arrival → disburse → record spending → reverse the spending, referring to each other by client
@@ -11,6 +11,13 @@ id, so every stage's rules and the overdraft check are exercised) and mixed (40 
 - with --http: POST /api/v1/ingest to gunicorn on 127.0.0.1:--port (2 workers) with a
   bearer token, through urllib (request body encoding outside the timing, JSON parsing of
   the request and the answer inside).
+With --clients N (N > 1) there are N clients at once, as N offices would send their weekly
+batches: each its own share of the projects, pairings and aid flows (so they meet only where
+the data does: the chain head, shared accounts), each sending --runs batches back to back
+from the same start; the figure is all their items over the time from that start to the
+last answer. Directly that is N processes, each with its own database connection; over HTTP
+N threads against gunicorn with N workers (bodies encoded before the start).
+
 Prints every run and the median items/s per mix and path, the CPU seconds the Python process
 and its PostgreSQL backend spent on each direct batch (a figure that does not depend on how
 busy the machine is), and the load average. Between runs (outside the timing) the projects
@@ -21,6 +28,9 @@ Needs the national dataset (`manage.py generate_national --scale 0.1` or so) for
 agreements and offices; `manage.py ledger verify` passes afterwards.
 """
 import argparse
+import copy
+import multiprocessing
+import threading
 import datetime
 import json
 import os
@@ -55,7 +65,7 @@ class Source:
                       for p in Pairing.objects.filter(kind="county") if p.east_region_id in offices and p.west_region_id in offices]
         agreements = {a.pairing_id: a.id for a in Agreement.objects.filter(year__lte=self.today.year).order_by("year")}
         # a project in progress under a county pairing with an agreement: where aid flows end to end
-        self.flows = [(agreements[pairing_id], code) for code, pairing_id in
+        self.flows = [(agreements[pairing_id], code, pairing_id) for code, pairing_id in
                       Project.objects.filter(status="in_progress", pairing__kind="county").values_list("code", "pairing_id")
                       if pairing_id in agreements]
         from django.db.models import Max
@@ -86,7 +96,7 @@ class Source:
     def postings(self, run, n):
         out = []
         for c in range(n // 5):
-            agreement, code = self.flows[c % len(self.flows)]
+            agreement, code, _pairing = self.flows[c % len(self.flows)]
             k = f"b-{run}-p{c}"
             out += [
                 {"type": "posting", "client_id": f"{k}a", "stage": "allocate", "agreement": agreement, "amount_fen": 50_000_000},
@@ -97,6 +107,14 @@ class Source:
                 {"type": "posting", "client_id": f"{k}x", "stage": "reverse", "posting": f"{k}s", "reason": "重复记账"},
             ]
         return out
+
+    def part(self, k, n):
+        """The k-th of n disjoint shares of what batches are made of (one per client); aid flows
+        by pairing, as each office sends its own (one pairing's flows share its accounts)."""
+        share = copy.copy(self)
+        share.codes, share.pairs = self.codes[k::n], self.pairs[k::n]
+        share.flows = [f for f in self.flows if f[2] % n == k]
+        return share
 
     def batch(self, mix, n):
         run = uuid.uuid4().hex[:10]
@@ -126,13 +144,13 @@ def backend_cpu_clock(connection):
         return lambda: 0.0
 
 
-def start_server(port: int):
-    """gunicorn on 127.0.0.1:port (2 workers, the current DATABASE_URL), with a worker timeout
-    long enough for a 10,000-item batch on a busy machine (gunicorn's default is 30 s)."""
+def start_server(port: int, workers: int = 2):
+    """gunicorn on 127.0.0.1:port (the current DATABASE_URL), with a worker timeout long enough
+    for a 10,000-item batch on a busy machine (gunicorn's default is 30 s)."""
     import subprocess
 
     env = dict(os.environ, XIEZUO_DEBUG="0", XIEZUO_CONN_MAX_AGE="600")
-    proc = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "xiezuo.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2",
+    proc = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "xiezuo.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers),
                              "--timeout", "600", "--log-level", "warning"], cwd=ROOT, env=env)
     for _ in range(150):
         try:
@@ -144,12 +162,105 @@ def start_server(port: int):
     raise RuntimeError("server did not start")
 
 
+def post(port, token, body: bytes) -> dict:
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/ingest", data=body, method="POST",
+                                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=600) as resp:
+            return json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        raise SystemExit(f"HTTP {exc.code}: {exc.read()[:500]!r}") from exc
+
+
+def direct_client(share, mix, runs, size, start_at, answers):
+    """One client process (forked: the parent closed its connection first, so this one opens
+    its own): builds its batches, waits for the common start, sends them back to back."""
+    from django.contrib.auth import get_user_model
+
+    from xiezuo.ingest.batch import ingest
+
+    user = get_user_model().objects.get(username="national")
+    batches = [share.batch(mix, size) for _ in range(runs)]
+    ingest(user, share.batch(mix, 5))  # connect and warm the caches outside the timing
+    time.sleep(max(0.0, start_at - time.time()))
+    ends = []
+    for items in batches:
+        outcome = ingest(user, items)
+        assert outcome.ok and outcome.applied == len(items), outcome.refused[:3]
+        ends.append(time.time())
+    answers.put((sum(len(b) for b in batches), ends))
+
+
+def concurrent(args, src, mixes, settle, token=None):
+    """--clients N: all clients' items over the time from their common start to the last answer."""
+    from django.db import connection
+
+    results = {}
+    n = args.clients
+    paths = ["direct"] + (["http"] if args.http else [])
+    for path in paths:
+        server = start_server(args.port, workers=n) if path == "http" else None
+        try:
+            if server is not None:
+                for _ in range(2 * n):  # every worker loads Django before anything is timed
+                    post(args.port, token, b'{"items": []}')
+            for mix in mixes:
+                settle()
+                shares = [src.part(k, n) for k in range(n)]
+                if path == "direct":
+                    connection.close()  # the children must not share the parent's socket
+                    ctx = multiprocessing.get_context("fork")
+                    answers = ctx.Queue()
+                    start_at = time.time() + 3
+                    procs = [ctx.Process(target=direct_client, args=(sh, mix, args.runs, args.size, start_at, answers)) for sh in shares]
+                    for proc in procs:
+                        proc.start()
+                    done = [answers.get(timeout=900) for _ in procs]
+                    for proc in procs:
+                        proc.join()
+                        assert proc.exitcode == 0, f"a client failed (exit code {proc.exitcode})"
+                else:
+                    bodies = [[json.dumps({"items": sh.batch(mix, args.size)}, ensure_ascii=False).encode() for _ in range(args.runs)]
+                              for sh in shares]
+                    start_at = time.time() + 1
+                    done = []
+
+                    def client(own):
+                        time.sleep(max(0.0, start_at - time.time()))
+                        ends, count = [], 0
+                        for body in own:
+                            answer = post(args.port, token, body)
+                            assert answer.get("applied") == args.size, answer
+                            count += args.size
+                            ends.append(time.time())
+                        done.append((count, ends))
+
+                    threads = [threading.Thread(target=client, args=(own,)) for own in bodies]
+                    for t in threads:
+                        t.start()
+                    for t in threads:
+                        t.join()
+                    assert len(done) == n, "a client failed"
+                items = sum(count for count, _ends in done)
+                seconds = max(ends[-1] for _count, ends in done) - start_at
+                results[(f"{path}×{n}", mix)] = items / seconds
+                firsts = ", ".join(f"{ends[0] - start_at:.2f}" for _count, ends in done)
+                print(f"  {path} ×{n} {mix:8}: {items:,} items in {seconds:.2f} s = {items / seconds:,.0f} items/s "
+                      f"(each client's first batch answered after {firsts} s)")
+        finally:
+            if server is not None:
+                server.terminate()
+                server.wait(timeout=30)
+    return results
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--size", type=int, default=10_000)
     ap.add_argument("--http", action="store_true")
     ap.add_argument("--port", type=int, default=8103)
+    ap.add_argument("--clients", type=int, default=1, help="clients sending at once (default 1: one batch at a time)")
     ap.add_argument("--only", default=",".join(MIXES), help="comma-separated mixes: " + ", ".join(MIXES))
     ap.add_argument("--no-vacuum", action="store_true", help="do not VACUUM the updated tables between runs")
     args = ap.parse_args()
@@ -165,6 +276,9 @@ def main():
     print(f"database {connection.vendor} {connection.settings_dict['NAME']}: {len(src.codes):,} projects, "
           f"{len(src.pairs):,} county pairings, {len(src.flows):,} projects with an agreement; batches of {args.size:,}")
     print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+    if connection.vendor == "postgresql":  # fresh statistics first: autovacuum may be off (it is on these machines)
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
     backend_cpu = backend_cpu_clock(connection)
     results, cpu = {}, {}
 
@@ -176,6 +290,19 @@ def main():
             return
         with connection.cursor() as cur:
             cur.execute("VACUUM (ANALYZE) projects_project")
+
+    token = None
+    if args.http:
+        from xiezuo.accounts.models import ApiToken
+
+        token = ApiToken.issue(user)
+    if args.clients > 1:
+        results = concurrent(args, src, mixes, settle, token)
+        print(f"\nitems/s of {args.clients} clients sending {args.runs} batches of {args.size:,} items each at once "
+              f"(load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())})")
+        for (path, mix), rate in results.items():
+            print(f"  {path:9} {mix:8} {rate:>9,.0f}")
+        return
 
     for mix in mixes:
         rates, cpus = [], []
@@ -194,29 +321,18 @@ def main():
         results[("direct", mix)] = statistics.median(rates)
         cpu[mix] = statistics.median(cpus)
     if args.http:
-        from xiezuo.accounts.models import ApiToken
-
-        token = ApiToken.issue(user)
         server = start_server(args.port)
         try:
             for _ in range(4):  # let both workers load Django before anything is timed
-                warm = urllib.request.Request(f"http://127.0.0.1:{args.port}/api/v1/ingest", data=b'{"items": []}', method="POST",
-                                              headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-                urllib.request.urlopen(warm, timeout=60).read()
+                post(args.port, token, b'{"items": []}')
             for mix in mixes:
                 rates = []
                 for r in range(args.runs):
                     items = src.batch(mix, args.size)
                     settle()
                     body = json.dumps({"items": items}, ensure_ascii=False).encode()
-                    req = urllib.request.Request(f"http://127.0.0.1:{args.port}/api/v1/ingest", data=body, method="POST",
-                                                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
                     t0 = time.perf_counter()
-                    try:
-                        with urllib.request.urlopen(req, timeout=600) as resp:
-                            answer = json.loads(resp.read())
-                    except urllib.error.HTTPError as exc:
-                        raise SystemExit(f"HTTP {exc.code}: {exc.read()[:500]!r}") from exc
+                    answer = post(args.port, token, body)
                     dt = time.perf_counter() - t0
                     assert answer.get("applied") == len(items), answer
                     rates.append(len(items) / dt)

@@ -13,6 +13,7 @@ one audit query per item would not reach thousands of items a second.
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -29,9 +30,14 @@ class Item:
     kind: str
     client_id: str
     body: dict
-    digest: str = ""
     duplicate: bool = False
     target: object = None  # resolved objects, set by the handler's check
+
+    @cached_property
+    def digest(self) -> str:
+        """The body's digest, kept in the receipt (postings need none: their idempotency key
+        and request hash are in the ledger)."""
+        return digest({"type": self.kind, **self.body})
 
 
 @dataclass
@@ -102,7 +108,7 @@ def ingest(user, raw_items: list[dict]) -> Outcome:
             continue
         kind, client_id = raw.get("type"), raw.get("client_id")
         body = {k: v for k, v in raw.items() if k not in ("type", "client_id")}
-        item = Item(i, str(kind or ""), str(client_id or ""), body, digest({"type": kind, **body}))
+        item = Item(i, str(kind or ""), str(client_id or ""), body)
         if kind not in known:
             refusals.add(item, "type", _("“%(kind)s” is not one of %(kinds)s") % {"kind": kind, "kinds": ", ".join(sorted(known))})
             continue

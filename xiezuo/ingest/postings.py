@@ -35,8 +35,10 @@ How it stays fast without weakening a check:
 - the balances of those accounts are read once (each from its latest entry) and the batch is replayed
   in order in Python over them, so every posting is checked against the balance left by
   the ones before it;
-- the postings and their entries are written with the ledger's own `ChainWriter`: the hash
-  chain is computed in order in Python and the rows go in with COPY, the head moves once.
+- the postings go in with COPY (ids from the table's sequence) and their foreign keys are
+  checked before the chain head is taken; under the head only the entries are chained (in
+  order, in Python, by the ledger's own `ChainWriter`) and copied, and the head moves once,
+  so another office's batch waits for the head only that long.
 Postings are not `Audited` models (the single-posting actions write no audit rows either):
 the ledger is its own append-only record of who posted what, when and from which request
 (created_by, via, request_id, covered by the chain).
@@ -54,7 +56,8 @@ from xiezuo.core.events import publish
 from xiezuo.core.scoping import can_edit_in_region, visible
 from xiezuo.ledger.actions import _check_amount, _check_date, _check_key, _check_memo, _shortfall_message, request_hash
 from xiezuo.ledger.balances import latest
-from xiezuo.ledger.bulk import ChainWriter
+from xiezuo.ledger.bulk import ChainWriter, check_deferred, write_postings
+from xiezuo.ledger.chain import posting_digest
 from xiezuo.ledger.choices import NORMAL_SIDE, PROJECT_PURPOSES, Kind, Purpose, Side
 from xiezuo.ledger.models import Account, Entry, Posting
 from xiezuo.orgs.models import Organisation
@@ -62,7 +65,7 @@ from xiezuo.pairings.models import Agreement
 from xiezuo.projects.choices import Status
 from xiezuo.projects.models import Project
 
-from .common import chunks, filter_any, parse_date, receipts_for, used_before_message
+from .common import chunks, filter_any, parse_date, receipts_for, reserve_ids, used_before_message
 
 THE_ALLOCATION = gettext_lazy("the allocation")  # formatted only into a refusal
 STAGES = {
@@ -97,6 +100,21 @@ class Plan:
     def __init__(self, node, lines, body, ref_field, shortfall_field):
         self.node, self.lines, self.body, self.ref_field, self.shortfall_field = node, lines, body, ref_field, shortfall_field
         self.rhash = None
+
+
+class Acc:
+    """A ledger account as the batch needs it, made from one row: a batch reads thousands of
+    accounts, and model instances (with their owners) cost more than the queries."""
+
+    __slots__ = ("pk", "owner_id", "purpose", "project_id", "normal_side")
+    FIELDS = ("id", "owner_id", "purpose", "project_id", "normal_side")
+
+    def __init__(self, row):
+        self.pk, self.owner_id, self.purpose, self.project_id, self.normal_side = row
+
+
+def _accs(qs):
+    return [Acc(row) for row in qs.values_list(*Acc.FIELDS)]
 
 
 def _int(value):
@@ -179,7 +197,7 @@ class PostingHandler:
         for column, values in (("id", sorted(ref_ids)), ("idempotency_key", sorted(ref_keys))):
             if values:
                 qs = visible(user, filter_any(Posting.objects.all(), column, values)).select_related(*related)
-                for p in qs.select_for_update(of=("self",)).order_by("id"):
+                for p in qs.select_for_update(of=("self",), no_key=True).order_by("id"):
                     stored[p.pk] = p
         by_key = {p.idempotency_key: p for p in stored.values()}
         existing_keys = {}  # client id → (request hash, posting label) of postings made before
@@ -213,22 +231,30 @@ class PostingHandler:
         accounts = {}  # account key → Account
         project_ids = sorted(p.pk for p in projects.values())
         if project_ids:
-            for acc in filter_any(Account.objects.filter(purpose__in=list(PROJECT_PURPOSES)), "project_id", project_ids).select_related("owner").defer("created_at"):
+            for acc in _accs(filter_any(Account.objects.filter(purpose__in=list(PROJECT_PURPOSES)), "project_id", project_ids)):
                 accounts[("p", acc.project_id, acc.purpose)] = acc
         mirror_ids = sorted({_int(it.body.get("posting")) or getattr(by_key.get(it.body.get("posting")), "pk", None)
                              for it in work if parsed[it.index][0] == "reverse"} - {None})
         stored_lines, by_id = {}, {}
         for part in chunks(mirror_ids):
-            for e in Entry.objects.filter(posting_id__in=part).select_related("account__owner").order_by("seq"):
+            for e in Entry.objects.filter(posting_id__in=part).select_related("account").order_by("seq"):
                 key = _account_key(e.account)
-                accounts.setdefault(key, e.account)
+                accounts.setdefault(key, Acc(tuple(getattr(e.account, f) for f in ("pk", *Acc.FIELDS[1:]))))
                 by_id[e.account_id] = key
                 stored_lines.setdefault(e.posting_id, []).append((key, e.side, e.amount_fen))
 
         # 3. each item in order: resolve, check permission and dates, plan its lines
         nodes = {}  # ("db", id) | ("item", index) → Node
         in_batch = {it.client_id: it for it in live}
-        holders = {key[1]: acc.owner for key, acc in accounts.items() if key[0] == "p" and key[2] == Purpose.PROJECT}
+        # organisations by id (the offices, sources and the orgs of referenced postings), so that
+        # an account's owner is found without a query per account
+        orgs = {o.pk: o for o in offices.values()}
+        orgs.update(sources)
+        for p in stored.values():
+            orgs.update((o.pk, o) for o in (p.east_org, p.west_org) if o is not None)
+        self.orgs = orgs
+        self._add_owners(accounts.values())
+        holders = {key[1]: orgs[acc.owner_id] for key, acc in accounts.items() if key[0] == "p" and key[2] == Purpose.PROJECT}
         new_owner = {}  # account key → owner of an account the batch creates
 
         def db_node(p):
@@ -273,7 +299,7 @@ class PostingHandler:
                 if agreement is None:
                     refusals.add(it, "agreement", _("no agreement has the id “%(v)s”") % {"v": b.get("agreement")})
                     continue
-                _check_date(values["booked_on"], "booked_on", errors)
+                _check_date(values["booked_on"], "booked_on", errors, today=today)
                 if errors:
                     refusals.add_errors(it, errors)
                     continue
@@ -306,7 +332,7 @@ class PostingHandler:
                 if values["arrived_on"] is None:
                     errors["arrived_on"] = [_("a date is required")]
                 else:
-                    _check_date(values["arrived_on"], "arrived_on", errors, required=True, not_before=target.booked_on,
+                    _check_date(values["arrived_on"], "arrived_on", errors, required=True, not_before=target.booked_on, today=today,
                                 not_before_label=THE_ALLOCATION)
                 if errors:
                     refusals.add_errors(it, errors)
@@ -334,7 +360,7 @@ class PostingHandler:
                 if project.status == Status.CANCELLED:
                     errors["project"] = [_("project %(code)s is cancelled") % {"code": project.code}]
                 date_field = "booked_on" if stage == "disburse" else "spent_on"
-                _check_date(values[date_field], date_field, errors)
+                _check_date(values[date_field], date_field, errors, today=today)
                 east = office(project.pairing.east_region_id) if project.pairing_id else None
                 if stage == "disburse":
                     source = b.get("source")
@@ -450,7 +476,7 @@ class PostingHandler:
             project_keys = {k for k in missing if k[0] == "p"}
             if project_keys:
                 qs = filter_any(Account.objects.filter(purpose__in=list(PROJECT_PURPOSES)), "project_id", sorted({k[1] for k in project_keys}))
-                for acc in qs.select_related("owner").defer("created_at"):
+                for acc in _accs(qs):
                     accounts.setdefault(_account_key(acc), acc)
         drawn = set()
         for plan in plans.values():
@@ -460,9 +486,9 @@ class PostingHandler:
         lock_ids = sorted(accounts[key].pk for key in drawn if key in accounts)
         locked = []
         if lock_ids:
-            locked.extend(filter_any(Account.objects.all(), "id", lock_ids).only("id", "normal_side").select_for_update().order_by("id"))
+            locked.extend(filter_any(Account.objects.all(), "id", lock_ids).select_for_update(no_key=True).order_by("id").values_list("id", flat=True))
         running = {key: 0 for key in drawn}
-        found = latest(a.pk for a in locked)
+        found = latest(locked)
         for key in drawn:
             if key in accounts:
                 running[key] = found.get(accounts[key].pk, 0)
@@ -497,7 +523,7 @@ class PostingHandler:
                 net = _net(plan.lines, accounts, new_owner)
                 for key in sorted(k for k, change in net.items() if change < 0):
                     if running[key] + net[key] < 0:
-                        problem = (plan.shortfall_field, _shortfall_message(_account_for_message(key, accounts, new_owner),
+                        problem = (plan.shortfall_field, _shortfall_message(self._account_for_message(key, accounts, new_owner),
                                                                             running[key]))
                         break
             if problem is not None:
@@ -516,41 +542,69 @@ class PostingHandler:
                     del arrivals[target.allocation]
         self.accounts = accounts
 
-    @staticmethod
-    def _load_org_accounts(keys, accounts):
+    def _load_org_accounts(self, keys, accounts):
         owners = sorted({key[1] for key in keys})
         purposes = sorted({key[2] for key in keys})
         if owners:
             qs = filter_any(Account.objects.filter(purpose__in=purposes, project__isnull=True), "owner_id", owners)
-            for acc in qs.select_related("owner").defer("created_at"):
+            found = _accs(qs)
+            for acc in found:
                 accounts.setdefault(_account_key(acc), acc)
+            self._add_owners(found)
+
+    def _add_owners(self, accounts):
+        """Read the owners of these accounts that are not known yet (one query)."""
+        missing = sorted({acc.owner_id for acc in accounts} - set(self.orgs))
+        for part in chunks(missing):
+            self.orgs.update((o.pk, o) for o in Organisation.objects.filter(pk__in=part).select_related("region"))
+
+    def _account_for_message(self, key, accounts, new_owner):
+        """The account named in a refusal, as a model instance (its label shows the owner)."""
+        acc = accounts.get(key)
+        if acc is not None:
+            self._add_owners([acc])
+            return Account(pk=acc.pk, owner=self.orgs[acc.owner_id], purpose=acc.purpose, project_id=acc.project_id)
+        return Account(owner=new_owner[key], purpose=key[2], project_id=key[1] if key[0] == "p" else None)
 
     def apply(self, user, items):
+        """The postings first, then their entries under the chain head. Other batches wait for
+        the head, so what does not depend on the chain's position — the posting rows with ids
+        from the table's sequence, their hashes and digests, their foreign-key checks — is
+        done before taking it; under it only the entries are chained and written."""
         accounts = self.accounts
         actor = current_actor()
         created_by = user.pk if getattr(user, "pk", None) else None
-        writer = ChainWriter(key_prefix="ingest")  # takes the chain head: after the account locks
-        writer.load_accounts(accounts[key].pk for it in items for key, _side, _amount in it.target.lines)  # their balances: under the head lock
-        shown = []
-        for it in items:
+        via, request_id, now = actor.via[:10], (actor.request_id or "")[:32], timezone.now()
+        rows, lines_of, shown = [], [], []
+        for it, pk in zip(items, reserve_ids(Posting, len(items))):
             plan = it.target
             node = plan.node
+            node.pk = pk
             if plan.ref_field:
                 name, target = plan.ref_field
-                plan.body[name] = target.pk
+                plan.body[name] = target.pk  # an earlier item's posting has its id by now
             lines = [(accounts[key].pk, side, amount) for key, side, amount in plan.lines]
-            node.pk = writer.add({
-                "idempotency_key": it.client_id, "request_hash": request_hash(plan.body), "kind": node.kind,
-                "booked_on": node.booked_on, "agreement_id": node.agreement_id,
-                "project_id": node.project.pk if node.project is not None else None,
-                "east_org_id": node.east_org.pk if node.east_org is not None else None,
-                "west_org_id": node.west_org.pk if node.west_org is not None else None,
-                "allocation_id": plan.ref_field[1].pk if node.kind == Kind.ARRIVAL else None,
-                "reversal_of_id": plan.ref_field[1].pk if node.kind == Kind.REVERSAL else None,
-                "due_date": node.due_date, "arrived_on": node.arrived_on, "memo": node.memo,
-                "created_by_id": created_by, "via": actor.via[:10], "request_id": (actor.request_id or "")[:32],
-            }, lines)
+            debits = sum(a for _acc, side, a in lines if side == Side.DEBIT)
+            if len(lines) < 2 or debits != sum(a for _acc, side, a in lines if side == Side.CREDIT):
+                raise ValueError(f"item {it.index}: unbalanced lines {lines!r}")  # a bug, never an input error
+            # in chain.POSTING_FIELDS order
+            rows.append((pk, it.client_id, request_hash(plan.body), str(node.kind), debits, node.booked_on, node.agreement_id,
+                         node.project.pk if node.project is not None else None,
+                         node.east_org.pk if node.east_org is not None else None,
+                         node.west_org.pk if node.west_org is not None else None,
+                         plan.ref_field[1].pk if node.kind == Kind.ARRIVAL else None,
+                         plan.ref_field[1].pk if node.kind == Kind.REVERSAL else None,
+                         node.due_date, node.arrived_on, node.memo, now, created_by, via, request_id))
+            lines_of.append(lines)
             shown.append(node)
+        write_postings(rows)
+        check_deferred()
+        digests = [posting_digest(row) for row in rows]
+        writer = ChainWriter(key_prefix="ingest")  # takes the chain head: after the account locks
+        writer.know_accounts([(a.pk, a.owner_id, a.purpose, a.project_id, a.normal_side) for a in
+                              {accounts[key] for it in items for key, _side, _amount in it.target.lines}])
+        for row, lines, digest in zip(rows, lines_of, digests):
+            writer.chain(row, lines, digest)
         writer.close()
         _publish(shown)
 
@@ -569,13 +623,6 @@ def _net(lines, accounts, new_owner) -> dict:
         normal = _NORMAL[key[2]]
         net[key] = net.get(key, 0) + (amount if side == normal else -amount)
     return net
-
-
-def _account_for_message(key, accounts, new_owner):
-    acc = accounts.get(key)
-    if acc is not None:
-        return acc
-    return Account(owner=new_owner[key], purpose=key[2], project_id=key[1] if key[0] == "p" else None)
 
 
 def _money(fen):

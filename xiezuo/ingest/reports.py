@@ -81,10 +81,10 @@ class _Pairing:
 
 
 def load_projects(codes) -> dict:
-    """{code: ProjectRow} for these codes, rows locked (FOR UPDATE, in id order) on PostgreSQL."""
+    """{code: ProjectRow} for these codes, rows locked (FOR NO KEY UPDATE, in id order) on PostgreSQL."""
     names = snapshot_fields(Project)
     where, params = any_of("p.code", codes)
-    lock = " FOR UPDATE OF p" if is_postgres() else ""
+    lock = " FOR NO KEY UPDATE OF p" if is_postgres() else ""
     rows = select(
         f"SELECT {', '.join('p.' + n for n in names)}, c.code, e.code FROM projects_project p "
         f"JOIN regions_region c ON c.id = p.county_id LEFT JOIN pairings_pairing pp ON pp.id = p.pairing_id "

@@ -9,9 +9,15 @@
 Each action validates its input, checks permission with the scoping rule, answers a
 retried request (same idempotency key, same body) with the posting it already made, and
 refuses the same key with another body. Money never goes below zero in any account: the
-accounts a posting draws on are locked (select_for_update) and their balances replayed
-before the posting is appended, so parallel disbursements cannot overdraw on PostgreSQL.
-Lock order is always accounts (by id), then the chain head.
+accounts a posting draws on are locked and their balances read before the posting is
+appended, so parallel disbursements cannot overdraw on PostgreSQL. Lock order is always
+accounts (by id), then the chain head.
+
+Rows are locked FOR NO KEY UPDATE (select_for_update(no_key=True)), never FOR UPDATE: it
+serialises the drawers of an account as well, but does not block the FOR KEY SHARE that a
+foreign-key check takes on the row. With FOR UPDATE, a posting that credits account R and
+holds the head at commit waits for R's key share while another posting holds R and waits
+for the head: a deadlock (seen with two ingestion batches at once).
 """
 import datetime
 import hashlib
@@ -71,14 +77,14 @@ def _check_amount(value, errors, field="amount_fen"):
         errors[field] = [_("the amount must be more than zero")]
 
 
-def _check_date(value, field, errors, *, required=False, not_before=None, not_before_label=""):
+def _check_date(value, field, errors, *, required=False, not_before=None, not_before_label="", today=None):
     if value is None:
         if required:
             errors[field] = [_("a date is required")]
         return
     if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
         errors[field] = [_("a date is required")]
-    elif value > timezone.localdate():
+    elif value > (today or timezone.localdate()):
         errors[field] = [_("the date %(d)s is in the future") % {"d": value.isoformat()}]
     elif not_before is not None and value < not_before:
         errors[field] = [_("the date %(d)s is before %(what)s (%(when)s)") % {
@@ -153,7 +159,7 @@ def post(user, *, kind, key, rhash, lines, shortfall_field="amount_fen", **field
     for account, side, amount in lines:
         net[account.pk] = net.get(account.pk, 0) + (amount if side == account.normal_side else -amount)
     for account_id in sorted(a for a, change in net.items() if change < 0):
-        account = Account.objects.select_for_update().get(pk=account_id)
+        account = Account.objects.select_for_update(no_key=True).get(pk=account_id)
         available = balance(account)
         if available + net[account_id] < 0:
             raise field_error(shortfall_field, _shortfall_message(account, available))
@@ -375,7 +381,7 @@ def reverse(user, *, posting: Posting, reason: str, idempotency_key: str, booked
     existing = replay(idempotency_key, rhash)
     if existing is not None:
         return existing
-    original = Posting.objects.select_for_update().get(pk=posting.pk)
+    original = Posting.objects.select_for_update(no_key=True).get(pk=posting.pk)
     if original.kind == Kind.REVERSAL:
         raise field_error("posting", _("a reversal is not reversed; post the event again instead"))
     if Posting.objects.filter(reversal_of=original).exists():

@@ -13,14 +13,22 @@ with COPY on PostgreSQL (bulk_create elsewhere), so memory stays bounded. Lines 
 checked to balance; overdraw rules are the caller's business (the generator keeps them).
 Each entry carries its account's balance after it, carried on from the account's latest
 entry (read under the head lock, with the account's identity) in the writer's memory.
+
+A caller that must not hold the chain head for long (bulk ingestion, where other offices'
+batches wait for it) writes its postings first with `write_postings`, ids reserved from the
+table's sequence, and their foreign keys checked (`check_deferred`), all before taking the
+head; then only the entries are chained under it:
+
+    write_postings(rows); check_deferred()
+    writer = ChainWriter()
+    writer.chain(row, lines)  # for each posting row, in order
+    writer.close()
 """
 import hashlib
 
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
-
-from xiezuo.core.arrays import filter_any
 
 from . import chain
 from .balances import latest
@@ -34,11 +42,31 @@ DEFAULTS = {
 }
 
 
+def write_postings(rows):
+    """Insert posting rows (tuples in chain.POSTING_FIELDS order): COPY on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            with cur.cursor.copy(f"COPY ledger_posting ({', '.join(chain.POSTING_FIELDS)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+    else:
+        Posting.objects.bulk_create([Posting(**dict(zip(chain.POSTING_FIELDS, row))) for row in rows], batch_size=5000)
+
+
+def check_deferred():
+    """Run the foreign-key checks queued so far now rather than at commit (PostgreSQL defers
+    them): where the chain head is taken later, they are then not paid for while holding it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cur.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 class ChainWriter:
     def __init__(self, chunk: int = 20_000, key_prefix: str = "bulk"):
         assert transaction.get_connection().in_atomic_block, "bulk appends run inside one transaction"
         self.head = chain.lock_head()
-        self.next_id = (Posting.objects.aggregate(m=Max("id"))["m"] or 0) + 1
+        self.next_id = None  # ids for `add`: after the largest, read on first use
         self.now = timezone.now()
         self.chunk = chunk
         self.key_prefix = key_prefix
@@ -47,23 +75,20 @@ class ChainWriter:
         self.accounts = {}  # account id → (identity text for the chain, normal side)
         self.balances = {}  # account id → balance after the last entry written or read
 
-    def load_accounts(self, account_ids):
-        """Read these accounts and their latest balances in two queries (before `add`, when the
-        caller knows which accounts the postings use)."""
-        self._load(filter_any(Account.objects.all(), "id", sorted(set(account_ids) - set(self.accounts))))
-
-    def _load(self, qs):
-        """Accounts not seen yet, with their balances in the database (an account seen before
-        may have entries still buffered here: its balance in memory is the right one)."""
-        rows = [row for row in qs.values_list(*chain.ACCOUNT_FIELDS, "normal_side") if row[0] not in self.accounts]
-        for row in rows:
-            self.accounts[row[0]] = (chain.account_text(row[:-1]), row[-1])
-        self.balances.update(latest(row[0] for row in rows))
+    def know_accounts(self, rows):
+        """Accounts the caller has read: (id, owner id, purpose, project id, normal side) rows.
+        Their latest balances are read here, in one query, under the head lock. An account
+        seen before keeps its balance in memory (its newest entries may still be buffered)."""
+        fresh = [row for row in rows if row[0] not in self.accounts]
+        for row in fresh:
+            self.accounts[row[0]] = (chain.account_text(row[:4]), row[4])
+        self.balances.update(latest(row[0] for row in fresh))
 
     def _account(self, account_id: int) -> tuple[str, str]:
         found = self.accounts.get(account_id)
         if found is None:  # accounts made in bulk have consecutive ids: fetch a run of them
-            self._load(Account.objects.filter(id__gte=account_id, id__lt=account_id + 5000))
+            self.know_accounts(Account.objects.filter(id__gte=account_id, id__lt=account_id + 5000)
+                               .values_list(*chain.ACCOUNT_FIELDS, "normal_side"))
             found = self.accounts.get(account_id)
             if found is None:
                 raise ValueError(f"no ledger account #{account_id}")
@@ -75,6 +100,8 @@ class ChainWriter:
         credits = sum(a for _acc, side, a in lines if side == "C")
         if len(lines) < 2 or debits != credits or any(a <= 0 for _acc, _s, a in lines):
             raise ValueError(f"unbalanced bulk posting {fields!r}: {lines!r}")
+        if self.next_id is None:
+            self.next_id = (Posting.objects.aggregate(m=Max("id"))["m"] or 0) + 1
         posting_id = self.next_id
         self.next_id += 1
         values = dict(DEFAULTS)
@@ -86,36 +113,39 @@ class ChainWriter:
         values["amount_fen"] = debits
         values["kind"] = str(values["kind"])
         row = tuple(values[f] for f in chain.POSTING_FIELDS)
-        digest = chain.posting_digest(row)
+        self.postings.append(row)  # before its entries: a flush writes both
+        self.chain(row, lines)
+        return posting_id
+
+    def chain(self, row, lines, digest: str | None = None):
+        """Buffer the chained entries of a posting `row` (POSTING_FIELDS order) for `lines`
+        [(account id, side, amount)]; `digest` is its posting_digest when already made."""
+        digest = digest or chain.posting_digest(row)
+        posting_id, booked_on = row[0], row[5]
         prev, seq = self.head.last_hash, self.head.last_seq
         for account_id, side, amount in lines:
             seq += 1
             side = str(side)
             text, normal = self._account(account_id)
             balance = self.balances[account_id] = self.balances[account_id] + chain.signed(normal, side, amount)
-            h = chain.link(prev, chain.entry_content(seq, digest, text, side, amount, values["booked_on"]))
-            self.entries.append((seq, posting_id, account_id, side, amount, values["booked_on"], prev, h, balance))
+            h = chain.link(prev, chain.entry_content(seq, digest, text, side, amount, booked_on))
+            self.entries.append((seq, posting_id, account_id, side, amount, booked_on, prev, h, balance))
             prev = h
         self.head.last_seq, self.head.last_hash = seq, prev
-        self.postings.append(row)
-        if len(self.postings) >= self.chunk:
+        if len(self.entries) >= 2 * self.chunk:
             self.flush()
-        return posting_id
 
     def flush(self):
-        if not self.postings:
+        if not self.entries:
             return
+        if self.postings:
+            write_postings(self.postings)
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:
-                raw = cur.cursor
-                with raw.copy(f"COPY ledger_posting ({', '.join(chain.POSTING_FIELDS)}) FROM STDIN") as copy:
-                    for row in self.postings:
-                        copy.write_row(row)
-                with raw.copy(f"COPY ledger_entry ({', '.join(ENTRY_COLUMNS)}) FROM STDIN") as copy:
+                with cur.cursor.copy(f"COPY ledger_entry ({', '.join(ENTRY_COLUMNS)}) FROM STDIN") as copy:
                     for row in self.entries:
                         copy.write_row(row)
         else:
-            Posting.objects.bulk_create([Posting(**dict(zip(chain.POSTING_FIELDS, row))) for row in self.postings], batch_size=5000)
             Entry.objects.bulk_create([Entry(**dict(zip(ENTRY_COLUMNS, row))) for row in self.entries], batch_size=5000)
         self.count_postings += len(self.postings)
         self.count_entries += len(self.entries)
@@ -125,7 +155,7 @@ class ChainWriter:
         """Write what is buffered, move the chain head, return the number of entries written."""
         self.flush()
         ChainHead.objects.filter(pk=1).update(last_seq=self.head.last_seq, last_hash=self.head.last_hash)
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and self.next_id is not None:  # `add` took ids after the largest
             with connection.cursor() as cur:
                 cur.execute("SELECT setval(pg_get_serial_sequence('ledger_posting', 'id'), (SELECT MAX(id) FROM ledger_posting))")
         return self.count_entries

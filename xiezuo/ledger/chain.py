@@ -42,8 +42,12 @@ def _canon(value):
     return value
 
 
+# made once: json.dumps with options builds a new encoder on every call (same text)
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=_canon).encode
+
+
 def canonical_json(data) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=_canon)
+    return _CANONICAL(data)
 
 
 _str = json.encoder.encode_basestring  # the C string encoder json.dumps(ensure_ascii=False) uses

@@ -29,7 +29,7 @@ def _check_project_access(user, project: Project):
 
 
 def _locked(project: Project) -> Project:
-    return Project.objects.select_for_update(of=("self",)).select_related("county", "pairing__east_region").get(pk=project.pk)
+    return Project.objects.select_for_update(of=("self",), no_key=True).select_related("county", "pairing__east_region").get(pk=project.pk)
 
 
 def _date(value, field, required=True):
