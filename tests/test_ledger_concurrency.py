@@ -15,7 +15,7 @@ from django.db import connection, connections
 from django.utils import timezone, translation
 
 from xiezuo.ledger import actions as ledger
-from xiezuo.ledger.balances import balance, totals
+from xiezuo.ledger.balances import balance, balances, replayed, totals
 from xiezuo.ledger.chain import verify
 from xiezuo.ledger.choices import Kind, Purpose
 from xiezuo.ledger.models import Account, Entry, Posting
@@ -152,4 +152,31 @@ def test_parallel_retries_of_one_request_post_once(setup_money):
     assert len({r.pk for r in results}) == 1
     assert Posting.objects.filter(kind=Kind.DISBURSEMENT).count() == 1
     assert balance(Account.objects.get(purpose=Purpose.PROJECT, project=project)) == 7 * WAN
+    assert verify().ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_arrivals_into_and_disbursements_out_of_one_account_at_once_neither_deadlock_nor_drift(setup_money):
+    """An arrival credits the receiving account while holding the chain head; a disbursement
+    holds that account's lock and waits for the head. Locked FOR UPDATE, the arrival's
+    foreign-key check at commit waited for the disbursement: a deadlock. FOR NO KEY UPDATE
+    lets both through, and every carried balance stays the replay of the entries."""
+    east, project = setup_money["east"], setup_money["project"]
+    allocations = [ledger.allocate(east, agreement=setup_money["agreement"], amount_fen=5 * WAN, idempotency_key=f"mix-a{i}")
+                   for i in range(6)]
+    today = timezone.localdate()
+
+    def work(i):
+        county = get_user_model().objects.get(username="county_office")
+        if i % 2 == 0:
+            return ledger.confirm_arrival(county, allocation=Posting.objects.get(pk=allocations[i // 2].pk), arrived_on=today,
+                                          idempotency_key=f"mix-r{i}")
+        return ledger.disburse(county, project=Project.objects.get(pk=project.pk), amount_fen=WAN, idempotency_key=f"mix-d{i}")
+
+    results, errors = in_parallel(12, work)
+    assert errors == [None] * 12
+    receiving = Account.objects.get(purpose=Purpose.WEST_RECEIVING, owner__region__code="513436")
+    assert balance(receiving) == 100 * WAN + 6 * 5 * WAN - 6 * WAN
+    accounts = list(Account.objects.all())
+    assert balances(accounts) == replayed(accounts)
     assert verify().ok
