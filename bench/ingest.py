@@ -264,6 +264,7 @@ def main():
     ap.add_argument("--only", default=",".join(MIXES), help="comma-separated mixes: " + ", ".join(MIXES))
     ap.add_argument("--no-vacuum", action="store_true", help="do not VACUUM the updated tables between runs")
     args = ap.parse_args()
+    os.environ.setdefault("XIEZUO_DEBUG", "0")  # as in production (DEBUG keeps every query's SQL)
     setup_django()
     from django.contrib.auth import get_user_model
     from django.db import connection

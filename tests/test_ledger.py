@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 
 from xiezuo.accounts.models import Profile
@@ -463,6 +463,22 @@ def test_each_entry_carries_its_accounts_balance_and_verify_replays_it(users, pr
     assert f"carries the balance {170 * WAN}" in verdict.problem and f"gives {70 * WAN}" in verdict.problem
     with pytest.raises(CommandError, match=f"entry id={victim.pk}"):
         call_command("ledger", "verify")
+
+
+@pytest.mark.parametrize("missing", ["posting", "account"])
+def test_the_database_refuses_an_entry_whose_posting_or_account_does_not_exist(users, arrived, missing):
+    """Checked once per INSERT statement (not by per-row foreign keys): still refused, whole."""
+    entry = Entry.objects.order_by("seq").last()
+    values = {"posting_id": entry.posting_id, "account_id": entry.account_id, missing + "_id": 987654}
+    before = Entry.objects.count()
+    with pytest.raises(IntegrityError, match="does not exist"):
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("INSERT INTO ledger_entry (seq, posting_id, account_id, side, amount_fen, booked_on, prev_hash, hash, "
+                        "balance_fen) VALUES (%s, %s, %s, 'D', 1, %s, %s, %s, 1), (%s, %s, %s, 'C', 1, %s, %s, %s, 1)",
+                        [entry.seq + 1, entry.posting_id, entry.account_id, entry.booked_on, entry.hash, "0" * 64,
+                         entry.seq + 2, values["posting_id"], values["account_id"], entry.booked_on, "0" * 64, "0" * 64])
+    assert Entry.objects.count() == before
+    assert verify().ok
 
 
 def test_the_migration_fills_the_carried_balances_of_an_existing_ledger(users, project, arrived):
