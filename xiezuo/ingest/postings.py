@@ -64,6 +64,7 @@ from xiezuo.orgs.models import Organisation
 from xiezuo.pairings.models import Agreement
 from xiezuo.projects.choices import Status
 from xiezuo.projects.models import Project
+from xiezuo.regions.models import Region
 
 from .common import chunks, filter_any, parse_date, receipts_for, reserve_ids, used_before_message
 
@@ -83,12 +84,13 @@ class Node:
     __slots__ = ("ref", "pk", "kind", "amount_fen", "booked_on", "agreement_id", "project", "east_org", "west_org",
                  "allocation", "due_date", "arrived_on", "memo", "lines", "reversal_of", "label", "refused", "index")
 
-    def __init__(self, **kw):
-        self.pk = self.allocation = self.reversal_of = self.project = self.east_org = self.west_org = None
-        self.agreement_id = self.due_date = self.arrived_on = None
-        self.memo, self.lines, self.refused, self.index, self.label = "", None, False, None, None
-        for k, v in kw.items():
-            setattr(self, k, v)
+    def __init__(self, *, ref, kind, index=None, pk=None, amount_fen=None, booked_on=None, agreement_id=None, project=None,
+                 east_org=None, west_org=None, allocation=None, due_date=None, arrived_on=None, memo="", lines=None,
+                 reversal_of=None, label=None):
+        self.ref, self.kind, self.index, self.pk, self.amount_fen, self.booked_on = ref, kind, index, pk, amount_fen, booked_on
+        self.agreement_id, self.project, self.east_org, self.west_org = agreement_id, project, east_org, west_org
+        self.allocation, self.due_date, self.arrived_on, self.memo, self.lines = allocation, due_date, arrived_on, memo, lines
+        self.reversal_of, self.label, self.refused = reversal_of, label, False
 
     def __str__(self):
         return self.label if self.label is not None else _("item %(i)s") % {"i": self.index}
@@ -111,6 +113,33 @@ class Acc:
 
     def __init__(self, row):
         self.pk, self.owner_id, self.purpose, self.project_id, self.normal_side = row
+
+
+class _County:
+    __slots__ = ("pk", "code", "name")
+    __str__ = Region.__str__  # the same label as the region's
+
+    def __init__(self, pk, code, name):
+        self.pk, self.code, self.name = pk, code, name
+
+
+class _Pairing:
+    __slots__ = ("east_region_id",)
+
+    def __init__(self, east_region_id):
+        self.east_region_id = east_region_id
+
+
+class ProjectRef:
+    """A project as the batch needs it, made from one row (see Acc)."""
+
+    __slots__ = ("pk", "code", "status", "county_id", "pairing_id", "county", "pairing")
+    FIELDS = ("id", "code", "status", "county_id", "pairing_id", "county__code", "county__name", "pairing__east_region_id")
+
+    def __init__(self, row):
+        self.pk, self.code, self.status, self.county_id, self.pairing_id = row[:5]
+        self.county = _County(row[3], row[5], row[6])
+        self.pairing = _Pairing(row[7]) if row[4] else None
 
 
 def _accs(qs):
@@ -186,9 +215,8 @@ class PostingHandler:
             qs = visible(user, filter_any(Agreement.objects.all(), "id", sorted(agreement_ids)))
             agreements.update((a.pk, a) for a in qs.select_related("pairing__east_region", "pairing__west_region"))
         projects = {}
-        qs = visible(user, filter_any(Project.objects.all(), "code", sorted(codes))).select_related("county", "pairing")
-        projects.update((p.code, p) for p in qs.only("id", "code", "name", "status", "county_id", "pairing_id", "county__code",
-                                                     "county__level", "county__name", "pairing__east_region_id"))
+        for row in visible(user, filter_any(Project.objects.all(), "code", sorted(codes))).values_list(*ProjectRef.FIELDS):
+            projects[row[1]] = ProjectRef(row)
         sources = {}
         for part in chunks(sorted(source_ids)):
             sources.update((o.pk, o) for o in visible(user, Organisation.objects.filter(pk__in=part)).select_related("region"))
