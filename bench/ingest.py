@@ -172,16 +172,15 @@ def post(port, token, body: bytes) -> dict:
         raise SystemExit(f"HTTP {exc.code}: {exc.read()[:500]!r}") from exc
 
 
-def direct_client(share, mix, runs, size, start_at, answers):
+def direct_client(batches, warm, start_at, answers):
     """One client process (forked: the parent closed its connection first, so this one opens
-    its own): builds its batches, waits for the common start, sends them back to back."""
+    its own): waits for the common start, sends its batches back to back."""
     from django.contrib.auth import get_user_model
 
     from xiezuo.ingest.batch import ingest
 
     user = get_user_model().objects.get(username="national")
-    batches = [share.batch(mix, size) for _ in range(runs)]
-    ingest(user, share.batch(mix, 5))  # connect and warm the caches outside the timing
+    ingest(user, warm)  # connect and warm the caches outside the timing
     time.sleep(max(0.0, start_at - time.time()))
     ends = []
     for items in batches:
@@ -207,12 +206,16 @@ def concurrent(args, src, mixes, settle, token=None):
             for mix in mixes:
                 settle()
                 shares = [src.part(k, n) for k in range(n)]
+                # made here, not in the clients: the reports' weeks move on in `src` for the next mix and path
+                warm = [sh.batch(mix, 5) for sh in shares]  # first: its weeks come before the timed ones
+                batches = [[sh.batch(mix, args.size) for _ in range(args.runs)] for sh in shares]
+                src.next_week = max(sh.next_week for sh in shares)
                 if path == "direct":
                     connection.close()  # the children must not share the parent's socket
                     ctx = multiprocessing.get_context("fork")
                     answers = ctx.Queue()
                     start_at = time.time() + 3
-                    procs = [ctx.Process(target=direct_client, args=(sh, mix, args.runs, args.size, start_at, answers)) for sh in shares]
+                    procs = [ctx.Process(target=direct_client, args=(own, w, start_at, answers)) for own, w in zip(batches, warm)]
                     for proc in procs:
                         proc.start()
                     done = [answers.get(timeout=900) for _ in procs]
@@ -220,8 +223,7 @@ def concurrent(args, src, mixes, settle, token=None):
                         proc.join()
                         assert proc.exitcode == 0, f"a client failed (exit code {proc.exitcode})"
                 else:
-                    bodies = [[json.dumps({"items": sh.batch(mix, args.size)}, ensure_ascii=False).encode() for _ in range(args.runs)]
-                              for sh in shares]
+                    bodies = [[json.dumps({"items": items}, ensure_ascii=False).encode() for items in own] for own in batches]
                     start_at = time.time() + 1
                     done = []
 
