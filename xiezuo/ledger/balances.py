@@ -27,8 +27,8 @@ def _signed(normal_side: str):
 
 def latest(account_ids) -> dict[int, int]:
     """{account id: balance after its latest entry} (0 for an account without entries), one
-    query. Read it under the chain head lock (or the account's own lock) when it must not
-    move before it is used."""
+    query per 2,000 accounts. Read it under the chain head lock (or the account's own lock)
+    when it must not move before it is used."""
     ids = sorted(set(account_ids))
     if not ids:
         return {}

@@ -9,7 +9,7 @@ made behind the application's back is found by `manage.py ledger verify`.
 
 Balances are the replay of the entries. Each entry also carries the replay so far: its
 account's balance just after it (`balance_fen`), written under the chain head lock by the
-one code path that appends (`chain.append`, `bulk.ChainWriter`), so the balance an
+two functions that append (`chain.append`, `bulk.ChainWriter`), so the balance an
 overdraft check needs is one index probe instead of a sum over the account's whole history.
 `ledger verify` replays every account from zero and names the first entry whose stored
 balance differs, so the carried balance cannot drift from the entries unseen.
@@ -194,9 +194,8 @@ class Entry(AppendOnly):
             models.CheckConstraint(condition=models.Q(side__in=["D", "C"]), name="ledger_entry_side"),
         ]
         # (account, seq): an account's latest entry (its balance), its statement in chain order, and
-        # its entries for a balance as of a date (filtered on booked_on). One index per insert
-        # fewer than a second one on (account, booked_on), which on five million entries cost
-        # more than a minute of the national load.
+        # its entries for a balance as of a date (filtered on booked_on): one index to maintain
+        # per insert where (account) and (account, booked_on) were two.
         indexes = [models.Index(fields=["account", "seq"], name="ledger_entry_account_seq")]
 
     def __str__(self):
