@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from .balances import latest
 from .models import GENESIS, Account, ChainHead, Entry, Posting
 
 # The posting columns covered by the chain, in their canonical order.
@@ -118,8 +119,6 @@ def signed(normal_side: str, side: str, amount: int) -> int:
 
 def append(head: ChainHead, posting: Posting, lines) -> list[Entry]:
     """Chain `lines` [(account, side, amount_fen)] of a saved `posting` after `head`."""
-    from .balances import latest  # balances reads entries; the chain writes them
-
     digest = posting_digest(posting_values(posting))
     prev, seq = head.last_hash, head.last_seq
     running = latest(account.pk for account, _side, _amount in lines)  # under the head lock: nothing appends meanwhile

@@ -8,7 +8,7 @@ when it was shown (forms_work.KeyedForm), so a double submit posts once.
 """
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -108,21 +108,13 @@ def ledger_posting(request, pk):
 
 @login_required
 def ledger_account(request, pk):
-    """One account: its entries in chain order with the running balance (the replay)."""
+    """One account: its entries in chain order, each with the balance it carries (the replay
+    up to it, checked by `ledger verify`)."""
     user = request.user
     account = scoped_or_404(user, Account.objects.select_related("owner__region", "project"), pk=pk)
     entries = Entry.objects.filter(account=account).select_related("posting").order_by("seq")
     page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
-    rows = list(page)
-    running = 0
-    if rows:
-        before = Entry.objects.filter(account=account, seq__lt=rows[0].seq).values("side").annotate(s=Sum("amount_fen"))
-        for r in before:
-            running += r["s"] if r["side"] == account.normal_side else -r["s"]
-    lines = []
-    for e in rows:
-        running += e.amount_fen if e.side == account.normal_side else -e.amount_fen
-        lines.append((e, running))
+    lines = [(e, e.balance_fen) for e in page]
     return render(request, "ledger/account.html", {"account": account, "page": page, "lines": lines,
                                                    "balance": balance(account)})
 
