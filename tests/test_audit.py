@@ -63,3 +63,17 @@ def test_rows_written_in_bulk_get_one_create_entry_each(users):
     assert [e.object_id for e in entries] == [str(o.pk) for o in objs]
     assert all(e.action == "create" and e.username == "national" and e.region_code == "513436" for e in entries)
     assert entries[0].after["name"] == "批量单位0" and entries[0].before is None
+
+
+def test_deleting_a_user_leaves_their_entries_as_they_were(users):
+    """The log is never rewritten: a deleted user's rows keep their user id and name."""
+    from django.contrib.auth import get_user_model
+
+    temp = get_user_model().objects.create_user("temp_clerk", password="x")
+    with acting(temp, via="web"):
+        org = Organisation.objects.create(name="临时合作社", kind="enterprise", region=Region.objects.get(code="513436"))
+    entry = AuditEntry.objects.get(object_type="orgs.organisation", object_id=str(org.pk))
+    user_id = temp.pk
+    temp.delete()
+    entry.refresh_from_db()
+    assert (entry.user_id, entry.username) == (user_id, "temp_clerk")

@@ -16,8 +16,13 @@ class AuditEntry(models.Model):
         DELETE = "delete", _("delete")
 
     time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # Who, as they were: the log is never rewritten, so deleting a user leaves their rows as
+    # they are (id and username) rather than nulling them, and there is no database key to
+    # check on every row appended (a batch of reports appends 10,000 rows by one user). No
+    # index either: the log's readers filter by username, never by user id.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, db_index=False, related_name="+"
     )
     username = models.CharField(_("username"), max_length=150, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
@@ -44,7 +49,6 @@ class AuditEntry(models.Model):
         # - region_code, other_region_code: office admins' subtree and the API's `region`
         #   filter are prefix matches (LIKE 'code%'), which on PostgreSQL need the pattern
         #   operator class; it serves equality too, so there is one index per column.
-        # (user_id keeps the index Django gives a foreign key: SET_NULL when a user is deleted.)
         indexes = [
             models.Index(fields=["object_type", "object_id"]),
             models.Index(fields=["request_id"], name="core_audit_request_id_idx"),

@@ -10,8 +10,9 @@ Set-based: one query for the receipts, one that reads and locks the projects (in
 as `submit_report` locks its one project, so a concurrent single report cannot interleave),
 one for the reports already given for those weeks; then COPY of the new reports, one
 UPDATE … FROM unnest() for amended reports and one for the projects, COPY of the audit rows
-(one per report created or amended, one per project moved forward, with before and after
-as the signal handlers would record them) and of the receipts; one dashboard event.
+(one per report created or amended, with before and after as the signal handlers would
+record them; the projects' latest week and percent are not logged, see
+`Project.audit_exclude`) and of the receipts; one dashboard event.
 """
 import datetime
 from collections.abc import Sequence
@@ -48,13 +49,11 @@ class ProjectRow:
     """A project as the batch needs it, read with one SQL query rather than as model instances
     (building 10,000 projects with their regions costs more than all the writes)."""
 
-    __slots__ = ("values", "pk", "code", "name", "status", "county_code", "east_code", "pairing_id", "last_report_week",
-                 "percent_done")
+    __slots__ = ("pk", "code", "name", "status", "county_code", "east_code", "pairing_id", "last_report_week", "percent_done")
 
-    def __init__(self, values: dict, county_code, east_code):
-        self.values = values
-        self.pk, self.code, self.name, self.status = values["id"], values["code"], values["name"], values["status"]
-        self.pairing_id, self.last_report_week, self.percent_done = values["pairing_id"], values["last_report_week"], values["percent_done"]
+    def __init__(self, pk, code, name, status, pairing_id, last_report_week, percent_done, county_code, east_code):
+        self.pk, self.code, self.name, self.status, self.pairing_id = pk, code, name, status, pairing_id
+        self.last_report_week, self.percent_done = last_report_week, percent_done
         self.county_code, self.east_code = county_code, east_code
 
     def __str__(self):
@@ -82,22 +81,17 @@ class _Pairing:
 
 def load_projects(codes) -> dict:
     """{code: ProjectRow} for these codes, rows locked (FOR NO KEY UPDATE, in id order) on PostgreSQL."""
-    names = snapshot_fields(Project)
     where, params = any_of("p.code", codes)
     lock = " FOR NO KEY UPDATE OF p" if is_postgres() else ""
     rows = select(
-        f"SELECT {', '.join('p.' + n for n in names)}, c.code, e.code FROM projects_project p "
-        f"JOIN regions_region c ON c.id = p.county_id LEFT JOIN pairings_pairing pp ON pp.id = p.pairing_id "
+        f"SELECT p.id, p.code, p.name, p.status, p.pairing_id, p.last_report_week, p.percent_done, c.code, e.code "
+        f"FROM projects_project p JOIN regions_region c ON c.id = p.county_id LEFT JOIN pairings_pairing pp ON pp.id = p.pairing_id "
         f"LEFT JOIN regions_region e ON e.id = pp.east_region_id WHERE {where} ORDER BY p.id{lock}", params)
     found = {}
-    date_fields = {f.attname for f in Project._meta.concrete_fields if f.get_internal_type() == "DateField"}
     for row in rows:
-        values = dict(zip(names, row))
-        if not is_postgres():  # SQLite hands dates back as text
-            for n in date_fields:
-                if isinstance(values[n], str):
-                    values[n] = datetime.date.fromisoformat(values[n])
-        found[values["code"]] = ProjectRow(values, row[-2], row[-1])
+        if isinstance(row[5], str):  # SQLite hands dates back as text
+            row = (*row[:5], datetime.date.fromisoformat(row[5]), *row[6:])
+        found[row[1]] = ProjectRow(*row)
     return found
 
 
@@ -173,16 +167,9 @@ class ReportHandler:
             rid = ids[key]
             audit.add(ProgressReport, rid, f"{project.code} {key[1]:%G-W%V}", where[0], where[1],
                       None if before is None else dict(before, id=rid), dict(after, id=rid), names=fields)
-        # the projects' latest week and percent, forward only, each with its audit row
-        project_fields = snapshot_fields(Project)
-        moved = []
-        for project, week0, pct0 in project_before.values():
-            if (week0, pct0) == (project.last_report_week, project.percent_done):
-                continue
-            moved.append((project.pk, project.last_report_week, project.percent_done))
-            after = dict(project.values, last_report_week=project.last_report_week, percent_done=project.percent_done)
-            audit.add(Project, project.pk, str(project), *regions[project.pk],
-                      dict(after, last_report_week=week0, percent_done=pct0), after, names=project_fields)
+        # the projects' latest week and percent, forward only (not logged: `Project.audit_exclude`)
+        moved = [(project.pk, project.last_report_week, project.percent_done) for project, week0, pct0 in project_before.values()
+                 if (week0, pct0) != (project.last_report_week, project.percent_done)]
         update_rows(Project, [("last_report_week", "date"), ("percent_done", "integer")], moved)
         audit.write()
         write_receipts(items, [ids[key] for key, _b, _a in changes])

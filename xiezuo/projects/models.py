@@ -18,6 +18,12 @@ PROJECT_SCOPE = ("county__code", "pairing__east_region__code")
 class Project(Audited):
     scope_paths = PROJECT_SCOPE
     scope_include_partners = False
+    # The project's copy of its latest report (and 100 on completion, with the status change
+    # that is logged). Each report is logged itself, with its week and percent before and
+    # after, so logging the copy too would write every report twice (a batch of 10,000
+    # reports: 10,000 more rows, each a full snapshot of its project). Only reports and
+    # completion move these two, never a form.
+    audit_exclude = ("percent_done", "last_report_week")
 
     code = models.CharField(_("project code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -33,8 +39,8 @@ class Project(Audited):
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
     actual_end = models.DateField(_("actual end"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
-    percent_done = models.PositiveSmallIntegerField(_("percent done"), default=0)
-    last_report_week = models.DateField(_("last report week"), null=True, blank=True)
+    percent_done = models.PositiveSmallIntegerField(_("percent done"), default=0, editable=False)
+    last_report_week = models.DateField(_("last report week"), null=True, blank=True, editable=False)
     is_demo = models.BooleanField(_("demo data"), default=False)
 
     class Meta:
