@@ -44,6 +44,31 @@ def clean_id_number(value):
     return value
 
 
+class DispatchRow:
+    """A dispatch record as the batch checks and writes it: the attributes `validate_dispatch`,
+    `may_write_dispatch` and the audit read, and the model's own text and regions, without
+    a model instance (building 10,000 of them, with their three related objects each, cost
+    about a third of a batch)."""
+
+    __slots__ = ("pk", "person_name", "id_number", "kind", "direction", "from_org", "to_org", "pairing", "planned_start",
+                 "planned_end", "actual_start", "actual_end", "client_id", "is_demo")
+
+    def __init__(self, person_name, kind, direction, client_id):
+        self.pk = None
+        self.person_name, self.kind, self.direction, self.client_id = person_name, kind, direction, client_id
+        self.id_number, self.is_demo = "", False
+        self.from_org = self.to_org = self.pairing = None
+        self.planned_start = self.planned_end = self.actual_start = self.actual_end = None
+
+    id = property(lambda self: self.pk)
+    from_org_id = property(lambda self: self.from_org.pk if self.from_org is not None else None)
+    to_org_id = property(lambda self: self.to_org.pk if self.to_org is not None else None)
+    pairing_id = property(lambda self: self.pairing.pk if self.pairing is not None else None)
+    __str__ = Dispatch.__str__
+    audit_region_code = Dispatch.audit_region_code
+    audit_other_region_code = Dispatch.audit_other_region_code
+
+
 def _ids(items, name):
     return {it.body[name] for it in items if isinstance(it.body.get(name), int) and not isinstance(it.body.get(name), bool)}
 
@@ -76,7 +101,7 @@ class DispatchHandler:
                 errors["person_name"] = [_("at most %(n)d characters") % {"n": MAX_NAME}]
             elif "\x00" in name:
                 errors["person_name"] = [_("must not contain NUL characters")]
-            d = Dispatch(person_name=name, kind=b.get("kind"), direction=b.get("direction"), client_id=it.client_id)
+            d = DispatchRow(name, b.get("kind"), b.get("direction"), it.client_id)
             try:
                 d.id_number = clean_id_number(b.get("id_number"))
             except ValueError as exc:
