@@ -603,36 +603,44 @@ class PostingHandler:
         actor = current_actor()
         created_by = user.pk if getattr(user, "pk", None) else None
         via, request_id, now = actor.via[:10], (actor.request_id or "")[:32], timezone.now()
-        rows, lines_of, shown = [], [], []
-        for it, pk in zip(items, reserve_ids(Posting, len(items))):
-            plan = it.target
-            node = plan.node
-            node.pk = pk
-            if plan.ref_field:
-                name, target = plan.ref_field
-                plan.body[name] = target.pk  # an earlier item's posting has its id by now
-            lines = [(accounts[key].pk, side, amount) for key, side, amount in plan.lines]
-            debits = sum(a for _acc, side, a in lines if side == Side.DEBIT)
-            if len(lines) < 2 or debits != sum(a for _acc, side, a in lines if side == Side.CREDIT):
-                raise ValueError(f"item {it.index}: unbalanced lines {lines!r}")  # a bug, never an input error
-            # in chain.POSTING_FIELDS order
-            rows.append((pk, it.client_id, request_hash(plan.body), str(node.kind), debits, node.booked_on, node.agreement_id,
-                         node.project.pk if node.project is not None else None,
-                         node.east_org.pk if node.east_org is not None else None,
-                         node.west_org.pk if node.west_org is not None else None,
-                         plan.ref_field[1].pk if node.kind == Kind.ARRIVAL else None,
-                         plan.ref_field[1].pk if node.kind == Kind.REVERSAL else None,
-                         node.due_date, node.arrived_on, node.memo, now, created_by, via, request_id))
-            lines_of.append(lines)
-            shown.append(node)
-        write_postings(rows)
+        rows, lines_of, digests, shown = [], [], [], []
+        ids = reserve_ids(Posting, len(items))  # a query: never from inside the COPY below
+
+        def posting_rows():
+            """Each row made as COPY takes it (the server stores one while Python makes the
+            next), with its lines and its digest for the chain kept on the side. Makes no
+            query: the connection is busy with the COPY while this runs."""
+            for it, pk in zip(items, ids):
+                plan = it.target
+                node = plan.node
+                node.pk = pk
+                if plan.ref_field:
+                    name, target = plan.ref_field
+                    plan.body[name] = target.pk  # an earlier item's posting has its id by now
+                lines = [(accounts[key].pk, side, amount) for key, side, amount in plan.lines]
+                debits = sum(a for _acc, side, a in lines if side == Side.DEBIT)
+                if len(lines) < 2 or debits != sum(a for _acc, side, a in lines if side == Side.CREDIT):
+                    raise ValueError(f"item {it.index}: unbalanced lines {lines!r}")  # a bug, never an input error
+                # in chain.POSTING_FIELDS order
+                row = (pk, it.client_id, request_hash(plan.body), str(node.kind), debits, node.booked_on, node.agreement_id,
+                       node.project.pk if node.project is not None else None,
+                       node.east_org.pk if node.east_org is not None else None,
+                       node.west_org.pk if node.west_org is not None else None,
+                       plan.ref_field[1].pk if node.kind == Kind.ARRIVAL else None,
+                       plan.ref_field[1].pk if node.kind == Kind.REVERSAL else None,
+                       node.due_date, node.arrived_on, node.memo, now, created_by, via, request_id)
+                rows.append(row)
+                lines_of.append(lines)
+                digests.append(posting_digest(row))
+                shown.append(node)
+                yield row
+
+        write_postings(posting_rows())
         check_deferred()
-        digests = [posting_digest(row) for row in rows]
         writer = ChainWriter(key_prefix="ingest")  # takes the chain head: after the account locks
         writer.know_accounts([(a.pk, a.owner_id, a.purpose, a.project_id, a.normal_side) for a in
                               {accounts[key] for it in items for key, _side, _amount in it.target.lines}])
-        for row, lines, digest in zip(rows, lines_of, digests):
-            writer.chain(row, lines, digest)
+        writer.write_chained(zip(rows, lines_of, digests))
         writer.close()
         _publish(shown)
 

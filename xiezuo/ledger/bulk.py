@@ -21,7 +21,7 @@ head; then only the entries are chained under it:
 
     write_postings(rows); check_deferred()
     writer = ChainWriter()
-    writer.chain(row, lines)  # for each posting row, in order
+    writer.write_chained(zip(rows, lines_of, digests))  # or writer.chain(row, lines) for each
     writer.close()
 """
 import hashlib
@@ -51,6 +51,18 @@ def write_postings(rows):
                     copy.write_row(row)
     else:
         Posting.objects.bulk_create([Posting(**dict(zip(chain.POSTING_FIELDS, row))) for row in rows], batch_size=5000)
+
+
+def write_entries(rows):
+    """Insert entry rows (tuples in ENTRY_COLUMNS order): COPY on PostgreSQL, consuming `rows`
+    as it streams."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            with cur.cursor.copy(f"COPY ledger_entry ({', '.join(ENTRY_COLUMNS)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+    else:
+        Entry.objects.bulk_create([Entry(**dict(zip(ENTRY_COLUMNS, row))) for row in rows], batch_size=5000)
 
 
 def check_deferred():
@@ -135,18 +147,35 @@ class ChainWriter:
         if len(self.entries) >= 2 * self.chunk:
             self.flush()
 
+    def write_chained(self, postings):
+        """Chain and write the entries of (posting row, lines, digest) triples whose posting
+        rows are written already, each posting chained as COPY takes its entries, so that the
+        server stores one posting's entries while Python hashes the next. Accounts not known
+        yet are read first: no query may run while the COPY holds the connection."""
+        self.flush()
+        postings = list(postings)
+        unknown = {acc for _row, lines, _digest in postings for acc, _side, _amount in lines} - self.accounts.keys()
+        if unknown:
+            self.know_accounts(Account.objects.filter(id__in=unknown).values_list(*chain.ACCOUNT_FIELDS, "normal_side"))
+            missing = unknown - self.accounts.keys()
+            if missing:
+                raise ValueError(f"no ledger account #{min(missing)}")
+
+        def entries():
+            for row, lines, digest in postings:
+                self.chain(row, lines, digest)
+                yield from self.entries
+                self.count_entries += len(self.entries)
+                self.entries.clear()
+
+        write_entries(entries())
+
     def flush(self):
         if not self.entries:
             return
         if self.postings:
             write_postings(self.postings)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cur:
-                with cur.cursor.copy(f"COPY ledger_entry ({', '.join(ENTRY_COLUMNS)}) FROM STDIN") as copy:
-                    for row in self.entries:
-                        copy.write_row(row)
-        else:
-            Entry.objects.bulk_create([Entry(**dict(zip(ENTRY_COLUMNS, row))) for row in self.entries], batch_size=5000)
+        write_entries(self.entries)
         self.count_postings += len(self.postings)
         self.count_entries += len(self.entries)
         self.postings, self.entries = [], []
