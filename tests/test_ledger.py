@@ -481,6 +481,52 @@ def test_the_database_refuses_an_entry_whose_posting_or_account_does_not_exist(u
     assert verify().ok
 
 
+POSTING_COLUMNS = ("idempotency_key", "request_hash", "kind", "amount_fen", "booked_on", "due_date", "arrived_on", "memo",
+                   "created_at", "via", "request_id", "agreement_id", "project_id", "east_org_id", "west_org_id",
+                   "allocation_id", "reversal_of_id", "created_by_id")
+
+
+@pytest.mark.parametrize("column", ["agreement_id", "project_id", "east_org_id", "west_org_id", "created_by_id",
+                                    "allocation_id", "reversal_of_id"])
+def test_the_database_refuses_a_posting_that_names_a_row_that_does_not_exist(users, project, arrived, column):
+    """A posting's references are checked once per INSERT statement, not by per-row foreign
+    keys: a statement of two postings, one naming a missing row, is refused whole."""
+    ledger.disburse(users["county_office"], project=project, amount_fen=10 * WAN, idempotency_key="ref-d1")
+    ids = list(Posting.objects.order_by("id").values_list("id", flat=True))
+    before = Posting.objects.count()
+    select = ", ".join("'copy-' || id" if c == "idempotency_key" else
+                       f"CASE WHEN id = %s THEN 987654 ELSE {c} END" if c == column else c for c in POSTING_COLUMNS)
+    with pytest.raises(IntegrityError, match="does not exist"):
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute(f"INSERT INTO ledger_posting ({', '.join(POSTING_COLUMNS)}) SELECT {select} FROM ledger_posting "
+                        "WHERE id IN (%s, %s) ORDER BY id", [ids[-1], ids[0], ids[-1]])
+    assert Posting.objects.count() == before
+    assert verify().ok
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the delete guards are installed on PostgreSQL")
+def test_the_database_refuses_deleting_or_renumbering_a_row_that_a_posting_names(users, project, agreement, arrived):
+    """What the foreign keys' delete side did, now a guard on each referenced table; rows
+    that no posting names are deleted as before."""
+    ledger.disburse(users["county_office"], project=project, amount_fen=10 * WAN, idempotency_key="ref-d2")
+    named = [("projects_project", project.pk), ("pairings_agreement", agreement.pk),
+             ("orgs_organisation", office("330212").pk), ("orgs_organisation", office("513436").pk),
+             ("auth_user", users["east_office"].pk)]
+    for table, pk in named:
+        for sql in (f"DELETE FROM {table} WHERE id = %s", f"UPDATE {table} SET id = 987654 WHERE id = %s"):
+            with pytest.raises(IntegrityError, match=f"#{pk} of {table} is named by ledger posting #"):
+                with transaction.atomic(), connection.cursor() as cur:
+                    cur.execute(sql, [pk])
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT count(*) FROM {table} WHERE id = %s", [pk])
+            assert cur.fetchone() == (1,)
+    unnamed = get_user_model().objects.create_user("nobody", password="x")
+    with connection.cursor() as cur:
+        cur.execute("UPDATE auth_user SET first_name = 'N' WHERE id = %s", [users["east_office"].pk])  # not the id: allowed
+        cur.execute("DELETE FROM auth_user WHERE id = %s", [unnamed.pk])
+    assert not get_user_model().objects.filter(pk=unnamed.pk).exists()
+
+
 def test_the_migration_fills_the_carried_balances_of_an_existing_ledger(users, project, arrived):
     ledger.disburse(users["county_office"], project=project, amount_fen=30 * WAN, idempotency_key="m-d1")
     before = list(Entry.objects.order_by("seq").values_list("balance_fen", flat=True))

@@ -116,30 +116,41 @@ class Posting(AppendOnly):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     amount_fen = models.BigIntegerField(_("amount (fen)"))
     booked_on = models.DateField(_("booked on"), db_index=True)
+    # The references are checked by a trigger, once per INSERT statement over all its rows, which
+    # share-locks each distinct referenced row once (migration 0006), not by per-row foreign-key
+    # constraints (30,000 probes and row locks for a batch of 10,000 postings, 0.15 s of 0.95 s);
+    # guards on the referenced tables refuse deleting a row that a posting names.
     agreement = models.ForeignKey(
-        "pairings.Agreement", verbose_name=_("agreement"), null=True, blank=True, on_delete=models.PROTECT, related_name="postings"
+        "pairings.Agreement", verbose_name=_("agreement"), null=True, blank=True, on_delete=models.PROTECT, db_constraint=False,
+        related_name="postings"
     )
     project = models.ForeignKey(
-        "projects.Project", verbose_name=_("project"), null=True, blank=True, on_delete=models.PROTECT, related_name="postings"
+        "projects.Project", verbose_name=_("project"), null=True, blank=True, on_delete=models.PROTECT, db_constraint=False,
+        related_name="postings"
     )
     east_org = models.ForeignKey(
-        "orgs.Organisation", verbose_name=_("eastern side"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Organisation", verbose_name=_("eastern side"), null=True, blank=True, on_delete=models.PROTECT, db_constraint=False,
+        related_name="+"
     )
     west_org = models.ForeignKey(
-        "orgs.Organisation", verbose_name=_("western side"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "orgs.Organisation", verbose_name=_("western side"), null=True, blank=True, on_delete=models.PROTECT, db_constraint=False,
+        related_name="+"
     )
     allocation = models.ForeignKey(
-        "self", verbose_name=_("allocation"), null=True, blank=True, on_delete=models.PROTECT, related_name="arrivals"
+        "self", verbose_name=_("allocation"), null=True, blank=True, on_delete=models.PROTECT, db_constraint=False,
+        related_name="arrivals"
     )
     reversal_of = models.OneToOneField(
-        "self", verbose_name=_("reversal of"), null=True, blank=True, on_delete=models.PROTECT, related_name="reversal"
+        "self", verbose_name=_("reversal of"), null=True, blank=True, on_delete=models.PROTECT, db_constraint=False,
+        related_name="reversal"
     )
     due_date = models.DateField(_("funds due by"), null=True, blank=True)
     arrived_on = models.DateField(_("arrived on"), null=True, blank=True)
     memo = models.CharField(_("memo"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("posted at"), default=timezone.now)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("posted by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("posted by"), null=True, blank=True, on_delete=models.PROTECT, db_constraint=False,
+        related_name="+"
     )
     via = models.CharField(_("via"), max_length=10, blank=True)
     request_id = models.CharField(_("request id"), max_length=32, blank=True)
