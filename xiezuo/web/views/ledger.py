@@ -155,88 +155,70 @@ def _payable_projects(user):
         county__code__startswith=_own_prefix(user)).exclude(status="cancelled")
 
 
+def _stage_view(request, form_class, choices, pick, act, message, title, stage, note):
+    """One stage's page (allocate, confirm arrival, disburse, spend): the form over the rows the
+    user may choose (`choices`, passed to the form as its `pick` + "s" keyword and preselected
+    from the query string's `pick`), and on a valid POST the action `act(cleaned_data)`."""
+    choice_kw = {pick + "s": choices}
+    status = 200
+    if request.method == "POST":
+        form = form_class(request.POST, **choice_kw)
+        if form.is_valid():
+            posting, status = run_action(form, request, lambda: act(form.cleaned_data), message,
+                                         getattr(form_class, "RENAME", None))
+            if posting:
+                return _done(request, posting)
+    else:
+        form = form_class(**choice_kw, initial={pick: request.GET.get(pick)})
+    return _stage_page(request, form, title, status, stage, note=note)
+
+
 @login_required
 def ledger_allocate(request):
     user = request.user
     require("east" in fw.user_sides(user))
-    agreements = _allocatable(user)
-    status = 200
-    if request.method == "POST":
-        form = AllocateForm(request.POST, agreements=agreements)
-        if form.is_valid():
-            d = form.cleaned_data
-            posting, status = run_action(form, request, lambda: ledger.allocate(
-                user, agreement=d["agreement"], amount_fen=d["amount"], idempotency_key=d["idempotency_key"],
-                booked_on=d.get("booked_on"), memo=d.get("memo") or ""), _("Allocation posted."), AllocateForm.RENAME)
-            if posting:
-                return _done(request, posting)
-    else:
-        form = AllocateForm(agreements=agreements, initial={"agreement": request.GET.get("agreement")})
-    return _stage_page(request, form, _("Allocate fiscal aid"), status, "allocation",
-                       note=_("The eastern office releases aid under an agreement (下达); it stays in transit until the western office confirms its arrival."))
+    return _stage_view(
+        request, AllocateForm, _allocatable(user), "agreement",
+        lambda d: ledger.allocate(user, agreement=d["agreement"], amount_fen=d["amount"], idempotency_key=d["idempotency_key"],
+                                  booked_on=d.get("booked_on"), memo=d.get("memo") or ""),
+        _("Allocation posted."), _("Allocate fiscal aid"), "allocation",
+        _("The eastern office releases aid under an agreement (下达); it stays in transit until the western office confirms its arrival."))
 
 
 @login_required
 def ledger_arrival(request):
     user = request.user
     require("west" in fw.user_sides(user))
-    allocations = _awaiting_arrival(user, pending_only=request.method != "POST")
-    status = 200
-    if request.method == "POST":
-        form = ArrivalForm(request.POST, allocations=allocations)
-        if form.is_valid():
-            d = form.cleaned_data
-            posting, status = run_action(form, request, lambda: ledger.confirm_arrival(
-                user, allocation=d["allocation"], arrived_on=d["arrived_on"], idempotency_key=d["idempotency_key"],
-                memo=d.get("memo") or ""), _("Arrival confirmed."))
-            if posting:
-                return _done(request, posting)
-    else:
-        form = ArrivalForm(allocations=allocations, initial={"allocation": request.GET.get("allocation")})
-    return _stage_page(request, form, _("Confirm arrival of funds"), status, "arrival",
-                       note=_("The western office confirms that an allocation arrived in its account (到位). Timeliness is measured against the agreement's due date."))
+    return _stage_view(
+        request, ArrivalForm, _awaiting_arrival(user, pending_only=request.method != "POST"), "allocation",
+        lambda d: ledger.confirm_arrival(user, allocation=d["allocation"], arrived_on=d["arrived_on"],
+                                         idempotency_key=d["idempotency_key"], memo=d.get("memo") or ""),
+        _("Arrival confirmed."), _("Confirm arrival of funds"), "arrival",
+        _("The western office confirms that an allocation arrived in its account (到位). Timeliness is measured against the agreement's due date."))
 
 
 @login_required
 def ledger_disburse(request):
     user = request.user
     require("west" in fw.user_sides(user))
-    projects = _payable_projects(user)
-    status = 200
-    if request.method == "POST":
-        form = DisburseForm(request.POST, projects=projects)
-        if form.is_valid():
-            d = form.cleaned_data
-            posting, status = run_action(form, request, lambda: ledger.disburse(
-                user, project=d["project"], amount_fen=d["amount"], idempotency_key=d["idempotency_key"],
-                booked_on=d.get("booked_on"), memo=d.get("memo") or ""), _("Disbursement posted."), DisburseForm.RENAME)
-            if posting:
-                return _done(request, posting)
-    else:
-        form = DisburseForm(projects=projects, initial={"project": request.GET.get("project")})
-    return _stage_page(request, form, _("Disburse to a project"), status, "disbursement",
-                       note=_("The western office pays arrived funds into the project's account (拨付), from the office of the project's county."))
+    return _stage_view(
+        request, DisburseForm, _payable_projects(user), "project",
+        lambda d: ledger.disburse(user, project=d["project"], amount_fen=d["amount"], idempotency_key=d["idempotency_key"],
+                                  booked_on=d.get("booked_on"), memo=d.get("memo") or ""),
+        _("Disbursement posted."), _("Disburse to a project"), "disbursement",
+        _("The western office pays arrived funds into the project's account (拨付), from the office of the project's county."))
 
 
 @login_required
 def ledger_spend(request):
     user = request.user
     require("west" in fw.user_sides(user))
-    projects = _payable_projects(user)
-    status = 200
-    if request.method == "POST":
-        form = SpendingForm(request.POST, projects=projects)
-        if form.is_valid():
-            d = form.cleaned_data
-            posting, status = run_action(form, request, lambda: ledger.record_spending(
-                user, project=d["project"], amount_fen=d["amount"], idempotency_key=d["idempotency_key"],
-                spent_on=d.get("booked_on"), memo=d.get("memo") or ""), _("Spending recorded."), SpendingForm.RENAME)
-            if posting:
-                return _done(request, posting)
-    else:
-        form = SpendingForm(projects=projects, initial={"project": request.GET.get("project")})
-    return _stage_page(request, form, _("Record project spending"), status, "spending",
-                       note=_("The project spends from its account (支出), recorded by the western side."))
+    return _stage_view(
+        request, SpendingForm, _payable_projects(user), "project",
+        lambda d: ledger.record_spending(user, project=d["project"], amount_fen=d["amount"], idempotency_key=d["idempotency_key"],
+                                         spent_on=d.get("booked_on"), memo=d.get("memo") or ""),
+        _("Spending recorded."), _("Record project spending"), "spending",
+        _("The project spends from its account (支出), recorded by the western side."))
 
 
 @login_required
