@@ -35,10 +35,11 @@ How it stays fast without weakening a check:
 - the balances of those accounts are read once (each from its latest entry) and the batch is replayed
   in order in Python over them, so every posting is checked against the balance left by
   the ones before it;
-- the postings go in with COPY (ids from the table's sequence) and their foreign keys are
-  checked before the chain head is taken; under the head only the entries are chained (in
-  order, in Python, by the ledger's own `ChainWriter`) and copied, and the head moves once,
-  so another office's batch waits for the head only that long.
+- the postings go in with COPY (ids from the table's sequence) and their references are
+  checked (one statement trigger per COPY, ledger migration 0006) before the chain head is
+  taken; under the head only the entries are chained (in order, in Python, by the ledger's
+  own `ChainWriter`) and copied, and the head moves once, so another office's batch waits
+  for the head only that long.
 Postings are not `Audited` models (the single-posting actions write no audit rows either):
 the ledger is its own append-only record of who posted what, when and from which request
 (created_by, via, request_id, covered by the chain).
@@ -597,7 +598,7 @@ class PostingHandler:
     def apply(self, user, items):
         """The postings first, then their entries under the chain head. Other batches wait for
         the head, so what does not depend on the chain's position — the posting rows with ids
-        from the table's sequence, their hashes and digests, their foreign-key checks — is
+        from the table's sequence, their hashes and digests, the checks of their references — is
         done before taking it; under it only the entries are chained and written."""
         accounts = self.accounts
         actor = current_actor()

@@ -16,7 +16,8 @@ entry (read under the head lock, with the account's identity) in the writer's me
 
 A caller that must not hold the chain head for long (bulk ingestion, where other offices'
 batches wait for it) writes its postings first with `write_postings`, ids reserved from the
-table's sequence, and their foreign keys checked (`check_deferred`), all before taking the
+table's sequence, their references checked (by the statement trigger at the end of the
+COPY) and any foreign keys still deferred checked (`check_deferred`), all before taking the
 head; then only the entries are chained under it:
 
     write_postings(rows); check_deferred()
