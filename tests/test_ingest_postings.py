@@ -306,6 +306,66 @@ def test_parallel_batches_and_actions_never_overdraw():
     assert verify().ok
 
 
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two writers at once need PostgreSQL (SQLite serialises writers)")
+@pytest.mark.django_db(transaction=True)
+def test_the_dashboard_counts_a_batch_that_commits_after_a_higher_numbered_one(monkeypatch):
+    """A batch writes its postings (ids from the sequence) before it takes the chain head, so
+    a batch that started later can commit first with higher ids. The dashboard's running
+    money figures follow the chain's order, not the ids: the earlier batch, committed
+    later, is still counted once — equal to the sums the database gives."""
+    import threading
+
+    from xiezuo.live.figures import LEDGER_ROLLUP, _sql_stage_totals
+    from tests.test_ledger_concurrency import ensure_seeded
+
+    ensure_seeded()
+    national = get_user_model().objects.get(username="national")
+    year = timezone.localdate().year
+    # two eastern offices' agreements: the batches lock different accounts
+    county_pair = Agreement.objects.get(pairing__kind="county", pairing__east_region__code="330212",
+                                        pairing__west_region__code="513436", year=year)
+    province_pair = Agreement.objects.get(pairing__kind="province", pairing__east_region__code="330000", year=year)
+    LEDGER_ROLLUP.reset()
+    before = LEDGER_ROLLUP.stage_totals(national, year)["allocated"]
+    written, go = threading.Event(), threading.Event()
+    real = ingest_postings.check_deferred
+
+    def pause_the_slow_batch():
+        real()
+        if threading.current_thread().name == "slow":  # postings written, chain head not yet taken
+            written.set()
+            assert go.wait(20)
+
+    monkeypatch.setattr(ingest_postings, "check_deferred", pause_the_slow_batch)
+    outcomes = []
+
+    def slow():
+        try:
+            outcomes.append(ingest(national, [P("late-a", "allocate", agreement=county_pair.pk, amount_fen=7 * WAN)]))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=slow, name="slow")
+    thread.start()
+    try:
+        assert written.wait(20)
+        fast = ingest(national, [P("early-a", "allocate", agreement=province_pair.pk, amount_fen=5 * WAN)])
+        assert fast.ok
+        midway = LEDGER_ROLLUP.stage_totals(national, year)
+        assert midway["allocated"] == before + 5 * WAN == _sql_stage_totals(national, year)["allocated"]
+    finally:
+        go.set()
+        thread.join()
+    assert outcomes and outcomes[0].ok
+    late, early = Posting.objects.get(idempotency_key="late-a"), Posting.objects.get(idempotency_key="early-a")
+    assert late.pk < early.pk and late.entries.first().seq > early.entries.first().seq  # numbered first, chained last
+    after = LEDGER_ROLLUP.stage_totals(national, year)
+    assert after["allocated"] == before + 12 * WAN
+    assert after == _sql_stage_totals(national, year)
+    assert verify().ok
+
+
 def test_the_batch_event_shows_each_dashboard_only_its_own_postings():
     """The live stream keeps the items a user may see, and the total becomes theirs."""
     import json

@@ -13,6 +13,7 @@ from xiezuo.accounts.models import Profile
 from xiezuo.ledger import actions as ledger
 from xiezuo.ledger.figures import disbursed_by_project_group, stage_totals
 from xiezuo.live import figures
+from xiezuo.ledger.models import Entry
 from xiezuo.live.figures import LEDGER_ROLLUP, LedgerRollup, dashboard, money_stages
 from xiezuo.orgs.models import Organisation
 from xiezuo.pairings.models import Agreement, Pairing
@@ -73,7 +74,8 @@ def test_rollup_equals_the_sql_figures_through_postings_and_reversals(users, set
     a2 = ledger.allocate(east, agreement=agreement, amount_fen=7 * WAN, idempotency_key="r-a2")
     ledger.reverse(east, posting=a2, reason="重复下达", idempotency_key="r-x3")  # posted and reversed between two looks
     assert_same(users, [stranger])
-    assert d1.pk < LEDGER_ROLLUP.upto
+    assert LEDGER_ROLLUP.upto == Entry.objects.order_by("-seq").values_list("seq", flat=True).first()  # chain order
+    assert d1.entries.order_by("seq").last().seq < LEDGER_ROLLUP.upto
 
 
 def test_rollup_follows_changes_of_context(users, setting, stranger):
@@ -98,10 +100,29 @@ def test_rollup_starts_over_when_the_chain_it_saw_is_gone(users, setting):
     assert_same(users)
     rollup = LedgerRollup()
     rollup.stage_totals(users["national"], agreement.year)
-    rollup.mark = (rollup.mark[0], "0" * 64)  # as if the entry it saw had been rolled back and replaced
+    rollup.mark = "0" * 64  # as if the entry it saw had been rolled back and replaced
     before = rollup.upto
     assert rollup.stage_totals(users["national"], agreement.year) == stage_totals(users["national"], agreement.year)
-    assert rollup.upto == before and rollup.mark[1] != "0" * 64
+    assert rollup.upto == before and rollup.mark == Entry.objects.get(seq=before).hash
+
+
+def test_rollup_built_up_to_an_entry_leaves_what_was_chained_after_it_to_the_fold(users, setting):
+    """A fresh rollup sums the postings chained up to the entry it read; a posting (or a
+    reversal) chained after that entry, committed while the grouped query ran, is folded in
+    by the next look, never counted twice or missed."""
+    agreement, _project = setting
+    east = users["east_office"]
+    a1 = ledger.allocate(east, agreement=agreement, amount_fen=30 * WAN, idempotency_key="b-a1")
+    upto = Entry.objects.order_by("-seq").values_list("seq", flat=True).first()
+    ledger.allocate(east, agreement=agreement, amount_fen=4 * WAN, idempotency_key="b-a2")
+    ledger.reverse(east, posting=a1, reason="重复下达", idempotency_key="b-x1")
+    rollup = LedgerRollup()
+    rollup._build(upto)
+    rollup.upto, rollup.mark = upto, rollup._mark_of(upto)
+    assert sum(fen for fen, _p in rollup.sums[("allocation", agreement.pk)].values()) == 30 * WAN  # as of entry `upto`
+    totals = rollup.stage_totals(users["national"], agreement.year)
+    assert totals == stage_totals(users["national"], agreement.year)
+    assert sum(fen for fen, _p in rollup.sums[("allocation", agreement.pk)].values()) == 4 * WAN
 
 
 def test_dashboard_computes_only_the_parts_looked_at(users, setting):

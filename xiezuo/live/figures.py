@@ -6,9 +6,9 @@ view summarises 100,000 projects and millions of ledger postings, so nothing her
 over rows in Python.
 
 The money figures come from `LedgerRollup`, an exact running aggregate of the postings in
-force: postings are append-only and numbered in the order they commit, so the sums up to
-posting N never change, and each request only folds in the postings after N (see the
-class). `dashboard()` computes a part only when it is looked at, so the figures fragment
+force: postings are append-only and their entries are chained in the order they commit, so
+the sums up to chain position N never change, and each request only folds in the postings
+chained after N (see the class). `dashboard()` computes a part only when it is looked at, so the figures fragment
 the open page re-fetches does not pay for the map, the Sankey and the feed.
 """
 import datetime
@@ -72,12 +72,16 @@ class LedgerRollup:
     """Exact sums of the ledger postings in force, kept up to date by appending.
 
     Why it is exact: postings and entries are never changed or deleted (a correction is
-    a reversal, a new posting), and every posting is written while its transaction holds
-    the chain head lock (`chain.lock_head`, also taken by the bulk `ChainWriter`), so
-    posting ids grow in commit order: once posting N is visible, every posting up to N is
-    committed and the sums up to N are final. A request folds in only the postings after
-    the last one it saw (an index range scan): new ones are added, and a reversal takes its
-    original back out — which is what `balances.standing` does in SQL.
+    a reversal, a new posting), and every posting's entries are chained while its
+    transaction holds the chain head lock until it commits (`chain.lock_head`, also taken
+    by the bulk `ChainWriter`), so entry sequence numbers grow in commit order: once entry
+    N is visible, every entry up to N is committed, and with it its posting; the sums over
+    the postings chained up to N are final. A request folds in only the postings chained
+    after the last entry it saw (an index range scan on the sequence): new ones are added,
+    and a reversal takes its original back out — which is what `balances.standing` does in
+    SQL. Posting ids do not give that order: a bulk batch writes its postings, with ids from
+    the sequence, before it waits for the chain head, so a batch begun later may commit
+    first with higher ids.
 
     What may still change is the context of a posting — which region an organisation or a
     project lies in, which year an agreement belongs to — so the sums are kept per
@@ -90,15 +94,15 @@ class LedgerRollup:
     STAGES = {"allocation": "allocated", "arrival": "arrived", "disbursement": "disbursed", "spending": "spent"}
     BY_AGREEMENT = ("allocation", "arrival")  # counted in their agreement's year
     FIELDS = ("id", "kind", "amount_fen", "agreement_id", "booked_on", "west_org_id", "east_org_id", "project_id", "reversal_of_id")
-    REBUILD_AFTER = 200_000  # a longer tail (a bulk load) is read as a fresh grouped query instead
+    REBUILD_AFTER = 400_000  # entries; a longer tail (a bulk load) is read as a fresh grouped query instead
 
     def __init__(self):
         self.lock = threading.Lock()
         self.reset()
 
     def reset(self):
-        self.upto = 0  # the last posting folded in
-        self.mark = None  # (seq, hash) of that posting's last entry
+        self.upto = 0  # the sequence number of the last entry folded in
+        self.mark = None  # that entry's hash
         # (kind, agreement id or booking year) → (west org, east org) → [fen, {project id: fen}]
         self.sums = defaultdict(lambda: defaultdict(lambda: [0, defaultdict(int)]))
 
@@ -117,15 +121,15 @@ class LedgerRollup:
         cell[0] += fen
         cell[1][project] += fen
 
-    def _mark_of(self, posting_id):
+    def _mark_of(self, seq):
         from xiezuo.ledger.models import Entry
 
-        return Entry.objects.filter(posting_id=posting_id).order_by("-seq").values_list("seq", "hash").first()
+        return Entry.objects.filter(seq=seq).values_list("hash", flat=True).first()
 
     def refresh(self):
-        from xiezuo.ledger.models import Posting
+        from xiezuo.ledger.models import Entry
 
-        last = Posting.objects.aggregate(m=Max("id"))["m"] or 0
+        last = Entry.objects.aggregate(m=Max("seq"))["m"] or 0
         if self.upto and (last < self.upto or self._mark_of(self.upto) != self.mark):
             self.reset()
         if last == self.upto:
@@ -138,11 +142,16 @@ class LedgerRollup:
         self.upto, self.mark = last, self._mark_of(last)
 
     def _build(self, last):
-        """Everything up to posting `last` in one grouped query (reversals up to `last` only)."""
-        from xiezuo.ledger.models import Posting
+        """Every posting chained up to entry `last` in one grouped query (reversals chained up
+        to `last` only). Postings with an entry after `last` (committed since it was read)
+        are left to the next fold."""
+        from xiezuo.ledger.models import Entry, Posting
 
-        reversed_by_then = Posting.objects.filter(reversal_of=OuterRef("pk"), id__lte=last)
-        rows = (Posting.objects.filter(id__lte=last, kind__in=list(self.STAGES)).exclude(Exists(reversed_by_then))
+        later = Entry.objects.filter(seq__gt=last)
+        reversed_by_then = Posting.objects.filter(reversal_of=OuterRef("pk")).exclude(
+            Exists(later.filter(posting_id=OuterRef("pk"))))
+        rows = (Posting.objects.filter(kind__in=list(self.STAGES))
+                .exclude(Exists(later.filter(posting_id=OuterRef("pk")))).exclude(Exists(reversed_by_then))
                 .values("kind", "agreement_id", "west_org_id", "east_org_id", "project_id", year=ExtractYear("booked_on"))
                 .annotate(fen=Sum("amount_fen")).order_by())
         for r in rows:
@@ -154,10 +163,14 @@ class LedgerRollup:
             cell[1][r["project_id"]] += r["fen"]
 
     def _fold(self, last):
-        """Postings after the last one seen, in id order; a reversal takes its original out."""
-        from xiezuo.ledger.models import Posting
+        """Postings chained after the last entry seen, up to entry `last`, in chain order; a
+        reversal takes its original out."""
+        from xiezuo.ledger.models import Entry, Posting
 
-        tail = list(Posting.objects.filter(id__gt=self.upto, id__lte=last).order_by("id").values_list(*self.FIELDS))
+        chained = Entry.objects.filter(seq__gt=self.upto, seq__lte=last)
+        order = dict(chained.values_list("posting_id").annotate(at=Max("seq")).order_by())
+        tail = sorted(Posting.objects.filter(id__in=chained.values("posting_id")).values_list(*self.FIELDS),
+                      key=lambda row: order[row[0]])
         originals = {row[0]: row for row in tail}
         wanted = [row[8] for row in tail if row[8] is not None and row[8] not in originals]
         for row in Posting.objects.filter(id__in=wanted).values_list(*self.FIELDS):
