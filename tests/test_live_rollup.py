@@ -149,3 +149,33 @@ def test_counts_and_points_from_one_query_match_the_separate_ones(users, setting
         separate = figures.map_points(users[role])
         assert sorted(p["code"] for p in points) == sorted(p["code"] for p in separate)
         assert {p["code"]: p["value"] for p in points} == {p["code"]: p["value"] for p in separate}
+
+
+def _run_warm_up():
+    import threading
+
+    figures.warm_up_in_background()
+    for thread in threading.enumerate():
+        if thread.name == "ledger-rollup-warm-up":
+            thread.join(10)
+
+
+def test_a_web_process_builds_its_rollup_at_start_under_the_lock(monkeypatch):
+    """xiezuo.wsgi starts the build, so a worker's first dashboard request does not pay for
+    it; a request arriving meanwhile waits on the same lock."""
+    calls = []
+    monkeypatch.setattr(LEDGER_ROLLUP, "refresh", lambda: calls.append(LEDGER_ROLLUP.lock.locked()))
+    _run_warm_up()
+    assert calls == [True]
+
+
+def test_a_failed_warm_up_is_logged_and_left_to_the_first_request(monkeypatch, caplog):
+    from django.db import DatabaseError
+
+    def refuse():
+        raise DatabaseError('relation "ledger_entry" does not exist')
+
+    monkeypatch.setattr(LEDGER_ROLLUP, "refresh", refuse)
+    _run_warm_up()
+    assert "ledger rollup not built at start" in caplog.text
+    assert not LEDGER_ROLLUP.lock.locked()

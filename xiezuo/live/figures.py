@@ -12,10 +12,11 @@ chained after N (see the class). `dashboard()` computes a part only when it is l
 the open page re-fetches does not pay for the map, the Sankey and the feed.
 """
 import datetime
+import logging
 import threading
 from collections import defaultdict
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
@@ -261,6 +262,24 @@ class LedgerRollup:
 
 
 LEDGER_ROLLUP = LedgerRollup()
+logger = logging.getLogger(__name__)
+
+
+def warm_up_in_background():
+    """Build this process's ledger rollup in a daemon thread at start, so that a web worker's
+    first dashboard request does not pay for it (one grouped query over every posting: about
+    5 s at national scale, bench/dashboard.py's first request). A request that comes sooner
+    waits on the rollup's lock for the rest of the build, as it would have built it anyway."""
+    def build():
+        try:
+            with LEDGER_ROLLUP.lock:
+                LEDGER_ROLLUP.refresh()
+        except DatabaseError as exc:  # not migrated yet, or the database is away: the first request builds it
+            logger.warning("ledger rollup not built at start: %s", exc)
+        finally:
+            connection.close()
+
+    threading.Thread(target=build, name="ledger-rollup-warm-up", daemon=True).start()
 
 
 def _sql_stage_totals(user, year):
