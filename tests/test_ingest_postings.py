@@ -306,16 +306,56 @@ def test_parallel_batches_and_actions_never_overdraw():
     assert verify().ok
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="two writers at once need PostgreSQL (SQLite serialises writers)")
-@pytest.mark.django_db(transaction=True)
+class PausedBatch:
+    """A batch ingested in a thread of its own that stops once its postings are written
+    (their ids taken from the sequence, their references checked and key-share-locked) and
+    before it takes the chain head, until `finish()`: the moment another writer can pass it."""
+
+    def __init__(self, monkeypatch, user, items):
+        import threading
+
+        self.written, self.go, self.outcomes = threading.Event(), threading.Event(), []
+        real = ingest_postings.check_deferred
+
+        def pause():
+            real()
+            if threading.current_thread() is self.thread:
+                self.written.set()
+                assert self.go.wait(30)
+
+        monkeypatch.setattr(ingest_postings, "check_deferred", pause)
+
+        def run():
+            try:
+                self.outcomes.append(ingest(user, items))
+            finally:
+                connection.close()
+
+        self.thread = threading.Thread(target=run)
+        self.thread.start()
+        assert self.written.wait(30)
+
+    def finish(self):
+        self.go.set()
+        self.thread.join(30)
+        assert self.outcomes and self.outcomes[0].ok
+        return self.outcomes[0]
+
+
+def two_writers(test):
+    """PostgreSQL only (SQLite serialises writers), with committed transactions."""
+    for mark in (pytest.mark.postgres, pytest.mark.django_db(transaction=True),
+                 pytest.mark.skipif(connection.vendor != "postgresql", reason="two writers at once need PostgreSQL")):
+        test = mark(test)
+    return test
+
+
+@two_writers
 def test_the_dashboard_counts_a_batch_that_commits_after_a_higher_numbered_one(monkeypatch):
     """A batch writes its postings (ids from the sequence) before it takes the chain head, so
     a batch that started later can commit first with higher ids. The dashboard's running
     money figures follow the chain's order, not the ids: the earlier batch, committed
     later, is still counted once — equal to the sums the database gives."""
-    import threading
-
     from xiezuo.live.figures import LEDGER_ROLLUP, _sql_stage_totals
     from tests.test_ledger_concurrency import ensure_seeded
 
@@ -328,41 +368,67 @@ def test_the_dashboard_counts_a_batch_that_commits_after_a_higher_numbered_one(m
     province_pair = Agreement.objects.get(pairing__kind="province", pairing__east_region__code="330000", year=year)
     LEDGER_ROLLUP.reset()
     before = LEDGER_ROLLUP.stage_totals(national, year)["allocated"]
-    written, go = threading.Event(), threading.Event()
-    real = ingest_postings.check_deferred
-
-    def pause_the_slow_batch():
-        real()
-        if threading.current_thread().name == "slow":  # postings written, chain head not yet taken
-            written.set()
-            assert go.wait(20)
-
-    monkeypatch.setattr(ingest_postings, "check_deferred", pause_the_slow_batch)
-    outcomes = []
-
-    def slow():
-        try:
-            outcomes.append(ingest(national, [P("late-a", "allocate", agreement=county_pair.pk, amount_fen=7 * WAN)]))
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=slow, name="slow")
-    thread.start()
+    slow = PausedBatch(monkeypatch, national, [P("late-a", "allocate", agreement=county_pair.pk, amount_fen=7 * WAN)])
     try:
-        assert written.wait(20)
         fast = ingest(national, [P("early-a", "allocate", agreement=province_pair.pk, amount_fen=5 * WAN)])
         assert fast.ok
         midway = LEDGER_ROLLUP.stage_totals(national, year)
         assert midway["allocated"] == before + 5 * WAN == _sql_stage_totals(national, year)["allocated"]
     finally:
-        go.set()
-        thread.join()
-    assert outcomes and outcomes[0].ok
+        slow.finish()
     late, early = Posting.objects.get(idempotency_key="late-a"), Posting.objects.get(idempotency_key="early-a")
     assert late.pk < early.pk and late.entries.first().seq > early.entries.first().seq  # numbered first, chained last
     after = LEDGER_ROLLUP.stage_totals(national, year)
     assert after["allocated"] == before + 12 * WAN
     assert after == _sql_stage_totals(national, year)
+    assert verify().ok
+
+
+@two_writers
+def test_deleting_a_row_that_an_uncommitted_batch_names_waits_for_the_batch_and_is_refused(monkeypatch):
+    """The postings' references are checked per statement, not by foreign keys; the check
+    key-share-locks each row it names, as a foreign key does, so a delete in another
+    transaction waits until the batch commits and the guard then sees the posting."""
+    import threading
+    import time
+
+    from django.db import IntegrityError, transaction
+
+    from xiezuo.accounts.models import Profile
+    from tests.test_ledger_concurrency import ensure_seeded
+
+    ensure_seeded()
+    User = get_user_model()
+    national = User.objects.get(username="national")
+    poster = User.objects.create_user("race-poster", password="x")  # named by no posting yet
+    Profile.objects.create(user=poster, role=national.profile.role, organisation=national.profile.organisation)
+    agreement = Agreement.objects.get(pairing__kind="county", pairing__east_region__code="330212",
+                                      pairing__west_region__code="513436", year=timezone.localdate().year)
+    batch = PausedBatch(monkeypatch, poster, [P("race-a", "allocate", agreement=agreement.pk, amount_fen=WAN)])
+    answer = []
+
+    def delete_the_poster():
+        try:
+            with transaction.atomic(), connection.cursor() as cur:
+                cur.execute("DELETE FROM accounts_profile WHERE user_id = %s", [poster.pk])
+                cur.execute("DELETE FROM auth_user WHERE id = %s", [poster.pk])
+            answer.append("deleted")
+        except IntegrityError as exc:
+            answer.append(str(exc))
+        finally:
+            connection.close()
+
+    deleter = threading.Thread(target=delete_the_poster)
+    try:
+        deleter.start()
+        time.sleep(1)
+        assert answer == []  # waiting for the batch's key-share lock on the user's row
+    finally:
+        batch.finish()
+        deleter.join(30)
+    assert answer and f"#{poster.pk} of auth_user is named by ledger posting #" in answer[0]
+    assert User.objects.filter(pk=poster.pk).exists() and Profile.objects.filter(user=poster).exists()
+    assert Posting.objects.get(idempotency_key="race-a").created_by_id == poster.pk
     assert verify().ok
 
 
