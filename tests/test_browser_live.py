@@ -112,6 +112,31 @@ def test_a_report_posted_through_the_api_shows_on_the_open_dashboard_within_a_se
     assert page.locator(f"#feed li:has-text('{other.code}')").count() == 0
 
 
+def test_the_dashboard_map_is_drawn_at_each_office_level(page_as, live_server):
+    """A western office whose projects lie in one province sees that province's counties as
+    areas (the county office's own outlined); the national coordinator sees China with the
+    counties as points."""
+    project = _meigu_project()
+    project.refresh_from_db()
+    assert project.status == "in_progress"
+    for username, province in (("west_office", "510000"), ("county_office", "510000"), ("national", None)):
+        page = page_as(username)
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(live_server.url + "/dashboard/")
+        page.wait_for_selector("#live-map[data-ready='1']", timeout=10_000)
+        assert page.locator("#live-map canvas").count() >= 1
+        assert page.get_attribute("#live-map", "data-province") == province
+        shown = page.evaluate("echarts.getInstanceByDom(document.getElementById('live-map')).getOption().series[0].data")
+        if province:  # every county of the province an area; the project's county shaded
+            assert len(shown) > 100 and {d["name"]: d["value"] for d in shown}["513436"] == 1
+        else:  # the county a point at its seat
+            assert [(d["name"], d["value"][2]) for d in shown] == [("美姑县", 1)]
+        page.wait_for_timeout(1200)  # the symbols grow in (animation) before the picture
+        page.locator("#live-map").screenshot(path=str(SHOTS / f"browser-live-map-{username}.png"))
+        assert errors == []
+
+
 def test_walk_over_the_project_people_and_funds_pages(page_as, live_server):
     """Every page built for projects, people and funds, with screenshots; the forms' errors
     and a double submit of a ledger form."""

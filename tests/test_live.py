@@ -76,3 +76,35 @@ def test_single_events_without_regions_in_scope_are_not_sent(users):
     mine = json.dumps({"kind": "ledger", "data": {"id": 2, "amount_fen": 5, "regions": ["330212", "513436"], "county": ""}})
     assert filter_event(scope_for(users["county_office"]), mine) is not None
     assert filter_event(scope_for(users["west_office"]), json.dumps({"kind": "x", "data": {}})) is None
+
+
+def _map_of(client, user):
+    client.force_login(user)
+    response = client.get("/dashboard/")
+    assert response.status_code == 200
+    return json.loads(response.content.decode().split('id="dashboard-data" type="application/json">')[1].split("</script>")[0])["map"]
+
+
+def test_the_dashboard_map_is_at_the_office_level(client, users, project, django_user_model):
+    """National roles see China; an office whose projects in progress lie in one province
+    sees that province's counties (the file the page loads is there); an office with none
+    sees its own province; offices whose projects span provinces see China."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from xiezuo.accounts.models import Profile
+    from xiezuo.live.figures import map_province
+    from xiezuo.orgs.models import Organisation
+
+    assert _map_of(client, users["national"]) == {"province": None, "geo_url": None, "own": ""}
+    for role, own in (("west_office", "51"), ("county_office", "513436"), ("east_office", "33")):
+        seen = _map_of(client, users[role])
+        assert (seen["province"], seen["own"]) == ("510000", own), role
+        assert seen["geo_url"].endswith("vendor/geo/counties/510000.json")
+        assert (Path(settings.BASE_DIR) / "static/vendor/geo/counties/510000.json").is_file()
+    gd = django_user_model.objects.create_user("gd-map")
+    Profile.objects.create(user=gd, role="office_admin", organisation=Organisation.objects.get(kind="office", region__code="440000"))
+    assert _map_of(client, gd)["province"] == "440000"  # nothing in progress it may see: its own province
+    spanning = [{"code": "513436"}, {"code": "520111"}]
+    assert map_province(users["east_office"], spanning) is None

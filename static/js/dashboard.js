@@ -26,22 +26,58 @@
     window.addEventListener("resize", function () { sankey.resize(); });
   }
 
+  /* The map at the office's level: where its projects in progress lie in one province,
+   * that province's counties as areas shaded by how many (its own area outlined); else
+   * China with the counties as points (china-map.js). */
   var mapEl = document.getElementById("live-map");
+  var chinaMap = window.xiezuoChinaMap;
   if (mapEl && typeof echarts !== "undefined") {
-    fetch(mapEl.dataset.geoUrl).then(function (r) { return r.json(); }).then(function (geo) {
-      echarts.registerMap("china-live", geo);
-      var chart = echarts.init(mapEl);
-      chart.setOption({
-        tooltip: { trigger: "item", formatter: function (p) { return p.data ? text(p.data.name) + "：" + p.data.value[2] : text(p.name); } },
-        geo: { map: "china-live", roam: true, boundingCoords: [[73.4, 53.6], [135.1, 17.6]],
-               itemStyle: { areaColor: "#eef1f4", borderColor: "#a9b1ba", borderWidth: 0.6 } },
-        series: [{ type: "scatter", coordinateSystem: "geo", data: data.points,
+    if (data.map.province) drawCounties(mapEl, data.map);
+    else if (chinaMap) drawChina(mapEl);
+  }
+
+  function drawChina(el) {
+    chinaMap.draw(el, function () {
+      var framed = chinaMap.frame([], [104, 134], 12);
+      return {
+        tooltip: { trigger: "item", formatter: function (p) {
+          return p.seriesType === "scatter" ? text(p.data.name) + "：" + p.data.value[2] : text(p.name);
+        } },
+        geo: framed.geo, graphic: framed.graphic,
+        series: [{ type: "scatter", coordinateSystem: "geo", geoIndex: 0, data: data.points,
                    symbolSize: function (v) { return Math.min(18, 4 + Math.sqrt(v[2]) * 2); },
                    itemStyle: { color: "#2e8b57", opacity: 0.75 } }]
-      });
-      mapEl.dataset.ready = "1";
-      window.addEventListener("resize", function () { chart.resize(); });
+      };
     });
+  }
+
+  function drawCounties(el, spec) {
+    fetch(spec.geo_url).then(function (r) { return r.json(); }).then(function (geo) {
+      var name = "counties-" + spec.province;
+      if (!echarts.getMap(name)) echarts.registerMap(name, geo);
+      var counts = {}, max = 1;
+      data.points.forEach(function (p) { counts[p.code] = p.value[2]; max = Math.max(max, p.value[2]); });
+      var own = spec.own && spec.own.length >= 4 ? spec.own : "";  /* a prefecture or county office */
+      var items = geo.features.map(function (f) {
+        var code = f.properties.adcode, item = { name: code, label: f.properties.name, value: counts[code] || 0 };
+        if (own && code.indexOf(own) === 0) item.itemStyle = { borderColor: "#9f1f1f", borderWidth: 2 };
+        return item;
+      });
+      var chart = echarts.init(el);
+      chart.setOption({
+        tooltip: { trigger: "item", formatter: function (p) {
+          return p.data ? text(p.data.label) + "：" + p.data.value : text(p.name);
+        } },
+        visualMap: { type: "continuous", min: 0, max: max, left: 8, bottom: 8, itemHeight: 90, calculable: false,
+                     text: [String(max), "0"], textStyle: { fontSize: 11 }, inRange: { color: ["#f1f5f2", "#1e7a46"] } },
+        series: [{ type: "map", map: name, nameProperty: "adcode", roam: true, selectedMode: false, top: 12, bottom: 12,
+                   label: { show: false }, emphasis: { label: { show: true, fontSize: 11 } },
+                   itemStyle: { borderColor: "#9aa4ae", borderWidth: 0.5 }, data: items }]
+      });
+      el.dataset.ready = "1";
+      el.dataset.province = spec.province;
+      window.addEventListener("resize", function () { chart.resize(); });
+    }).catch(function (err) { el.textContent = String(err); });
   }
 
   var feed = document.getElementById("feed");

@@ -1,8 +1,8 @@
 /* Scorecards on the China province map (ECharts, drawn by china-map.js): provinces shaded
  * by the composite of their province pair, counties as points at their seat, both coloured
- * by the grade cut-offs of the version. Data from the page (json_script
- * #scorecard-map-data). The repository has no county boundaries, so counties are points,
- * not areas. */
+ * by the grade cut-offs of the version. A county's or prefecture's own scorecard shows it
+ * among its province's counties instead (payload.counties: the province's county areas
+ * from static/vendor/geo/counties/). Data from the page (json_script #scorecard-map-data). */
 (function () {
   "use strict";
   var el = document.getElementById("scorecard-map");
@@ -53,12 +53,16 @@
     };
   }
 
-  function colour(value) {
+  function gradeColour(value) {
     for (var i = 0; i < payload.pieces.length; i++) {
       var p = payload.pieces[i];
-      if (value >= p.min && (value < p.max || p.max === 100)) return lighten(p.color);
+      if (value >= p.min && (value < p.max || p.max === 100)) return p.color;
     }
-    return "#eef1f4";
+    return null;
+  }
+  function colour(value) {
+    var c = gradeColour(value);
+    return c ? lighten(c) : "#eef1f4";
   }
   function lighten(hex) {  /* the area a paler shade of the grade colour, so points stand out */
     var n = parseInt(hex.slice(1), 16), r = n >> 16, g = (n >> 8) & 255, b = n & 255;
@@ -78,7 +82,41 @@
     img.src = chart.getDataURL({ pixelRatio: 2, backgroundColor: "#fff" });
   }
 
-  map.draw(el, option, function (chart) {
-    chart.on("finished", function () { printImage(chart, el); });
-  });
+  /* The subject among its province's counties: its own county (or a prefecture's counties)
+   * in the colour of its grade, the others plain. */
+  function drawCounties(spec) {
+    fetch(spec.geo_url).then(function (r) { return r.json(); }).then(function (geo) {
+      var name = "counties-" + spec.province, fill = gradeColour(spec.value) || "#6c757d";
+      if (!echarts.getMap(name)) echarts.registerMap(name, geo);
+      var items = geo.features.filter(function (f) { return f.properties.adcode.indexOf(spec.prefix) === 0; })
+        .map(function (f) {
+          return { name: f.properties.adcode, label: f.properties.name,
+                   itemStyle: { areaColor: fill, borderColor: "#5b2121", borderWidth: 1 },
+                   emphasis: { itemStyle: { areaColor: fill } } };
+        });
+      var chart = echarts.init(el, null, { renderer: "canvas" });
+      chart.on("finished", function () { printImage(chart, el); });
+      chart.setOption({
+        animation: false,
+        tooltip: { trigger: "item", formatter: function (p) {
+          return p.data ? "<strong>" + escape(p.data.label) + "</strong><br>" + escape(spec.name) + " · " + escape(labels.composite) +
+            " " + escape(spec.value) + " · " + escape(spec.grade) : escape(p.name);
+        } },
+        series: [{ type: "map", map: name, nameProperty: "adcode", roam: true, selectedMode: false, top: 10, bottom: 10,
+                   label: { show: false }, emphasis: { label: { show: true, fontSize: 11 } },
+                   itemStyle: { areaColor: "#eef1f4", borderColor: "#a9b1ba", borderWidth: 0.5 }, data: items }]
+      });
+      window.addEventListener("resize", function () { chart.resize(); });
+      el.dataset.ready = "1";
+      el.dataset.province = spec.province;
+    }).catch(function (err) { el.textContent = String(err); });
+  }
+
+  if (payload.counties) {
+    drawCounties(payload.counties);
+  } else {
+    map.draw(el, option, function (chart) {
+      chart.on("finished", function () { printImage(chart, el); });
+    });
+  }
 })();

@@ -179,7 +179,10 @@ def scorecard_detail(request, kind, ident, period):
 
 def _subject_map(card, subject, kind) -> dict:
     """The subject on the province map: its province(s) shaded by its composite, a county
-    as a point at its seat."""
+    as a point at its seat; and, for a county or prefecture (one province), that province's
+    counties as areas with the subject's shaded, which the page draws instead."""
+    from django.templatetags.static import static
+
     from xiezuo.regions.models import Region
 
     if kind == "region":
@@ -196,7 +199,12 @@ def _subject_map(card, subject, kind) -> dict:
         if place.level != "province" and place.longitude is not None and value is not None:
             points.append({"name": place.name, "value": [place.longitude, place.latitude, value],
                            "grade": card.score.get_grade_display(), "url": ""})
-    return {"data": {"areas": areas, "points": points}, "pieces": listing.grade_pieces(card.system),
+    counties = None
+    if kind == "region" and subject.level != "province" and value is not None:
+        province = subject.code[:2] + "0000"
+        counties = {"province": province, "geo_url": static(f"vendor/geo/counties/{province}.json"),
+                    "prefix": subject.prefix, "name": str(subject), "value": value, "grade": card.score.get_grade_display()}
+    return {"data": {"areas": areas, "points": points}, "counties": counties, "pieces": listing.grade_pieces(card.system),
             "labels": {"pairs": _("province pairs"), "counties": _("counties"), "composite": _("composite")}}
 
 

@@ -367,6 +367,22 @@ def projects_and_points(user, limit: int = 400) -> tuple[dict, list]:
     return counts, points
 
 
+def map_province(user, points) -> str | None:
+    """The province whose counties the dashboard map draws as areas, or None for the map of
+    China. National roles see China. An office sees the one province all its counties with
+    projects in progress lie in (a western office; an eastern county paired with one western
+    county); with none in progress, its own province; China when they span provinces."""
+    scope = scope_for(user)
+    if scope.everything:
+        return None
+    provinces = {p["code"][:2] for p in points}
+    if len(provinces) == 1:
+        return provinces.pop() + "0000"
+    if not provinces and scope.own:
+        return scope.own[:2] + "0000"
+    return None
+
+
 def map_points(user, limit: int = 400):
     """Western counties with active projects, for the scatter layer of the map."""
     rows = (visible(user, Project.objects.filter(status=Status.IN_PROGRESS))

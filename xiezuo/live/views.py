@@ -2,12 +2,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 
 from xiezuo.core.money import format_wan
 from xiezuo.core.scoping import scope_for
 from xiezuo.people.models import PersonKind
 
-from .figures import dashboard
+from .figures import dashboard, map_province
 from .stream import event_stream
 
 
@@ -26,7 +27,10 @@ def dashboard_page(request):
     context = {"d": data, "money": [(k, v, format_wan(v) if v is not None else None) for k, v in money], "section": "dashboard"}
     if request.GET.get("partial") == "figures":
         return render(request, "live/_figures.html", context)
-    context["chart"] = {"sankey": data["sankey"], "points": data["points"]}
+    province = map_province(request.user, data["points"])
+    context["chart"] = {"sankey": data["sankey"], "points": data["points"], "map": {
+        "province": province, "geo_url": static(f"vendor/geo/counties/{province}.json") if province else None,
+        "own": scope_for(request.user).own or ""}}
     return render(request, "live/dashboard.html", context)
 
 
