@@ -8,8 +8,9 @@ over rows in Python.
 The money figures come from `LedgerRollup`, an exact running aggregate of the postings in
 force: postings are append-only and their entries are chained in the order they commit, so
 the sums up to chain position N never change, and each request only folds in the postings
-chained after N (see the class). `dashboard()` computes a part only when it is looked at, so the figures fragment
-the open page re-fetches does not pay for the map, the Sankey and the feed.
+chained after N (see the class). `dashboard()` computes a part only when it is looked at,
+so the figures fragment the open page re-fetches does not pay for the map, the Sankey and
+the feed.
 """
 import datetime
 import logging
