@@ -372,6 +372,29 @@ def test_one_bad_report_row_writes_nothing(users, project, other_project):
     assert not ProgressReport.objects.filter(project__in=[project, other_project]).exists()
 
 
+def test_reports_are_applied_together_audited_as_the_importer_and_leave_no_receipts(users, project, other_project):
+    """A workbook of reports is applied at once (the bulk ingestion's checks and writes): each
+    report is audited as the importing user via the import, no ingestion receipt is kept (the
+    rows have no client ids), and a dry run writes nothing."""
+    from xiezuo.core.models import IngestReceipt
+
+    weeks = [LAST_WEEK - datetime.timedelta(days=7 * k) for k in range(3)]
+    rows = [[code, week, 10 + i, f"第{i}周", None] for i, week in enumerate(weeks) for code in ("MG-001", "ZJ-001")]
+    receipts, audited = IngestReceipt.objects.count(), AuditEntry.objects.count()
+    dry = run(ProgressReportImporter(), users["national"], REPORT_HEADERS, rows, dry_run=True)
+    assert dry.ok and counts(dry) == (6, 0, 0)
+    assert not ProgressReport.objects.filter(project__in=[project, other_project]).exists()
+    assert AuditEntry.objects.count() == audited
+    result = run(ProgressReportImporter(), users["national"], REPORT_HEADERS, rows)
+    assert result.ok and counts(result) == (6, 0, 0)
+    assert ProgressReport.objects.filter(project__in=[project, other_project]).count() == 6
+    entries = AuditEntry.objects.filter(object_type__iendswith="progressreport").order_by("-id")[:6]
+    assert {(e.action, e.via, e.username) for e in entries} == {("create", "import", "national")}
+    assert IngestReceipt.objects.count() == receipts
+    # the latest week's percent is the project's, as single reports leave it
+    assert Project.objects.get(pk=project.pk).percent_done == 10
+
+
 # --- ledger postings ---------------------------------------------------------------------------
 
 POSTING_HEADERS = ["幂等键", "业务类型", "结对编号", "协议年度", "项目编号", "拨付单位", "关联幂等键", "金额（元）", "日期", "摘要"]

@@ -96,8 +96,14 @@ def load_projects(codes) -> dict:
 
 
 class ReportHandler:
+    def __init__(self, receipts: bool = True):
+        """`receipts=False` for a caller without client ids (the Excel import, whose rows are
+        checked for repeats by their own keys): no idempotency check, no receipt rows."""
+        self.receipts = receipts
+
     def check(self, user, items, refusals):
-        mark_duplicates(items, refusals)
+        if self.receipts:
+            mark_duplicates(items, refusals)
         projects = load_projects({str(it.body.get("project", "")) for it in items})
         allowed = {}
         for it in items:
@@ -172,7 +178,8 @@ class ReportHandler:
                  if (week0, pct0) != (project.last_report_week, project.percent_done)]
         update_rows(Project, [("last_report_week", "date"), ("percent_done", "integer")], moved)
         audit.write()
-        write_receipts(items, [ids[key] for key, _b, _a in changes])
+        if self.receipts:
+            write_receipts(items, [ids[key] for key, _b, _a in changes])
         publish_reports(_ShownList(items, changes))
 
 

@@ -28,6 +28,7 @@ from xiezuo.core.scoping import visible
 from xiezuo.pairings.models import Agreement
 from xiezuo.projects.importers import (
     MONEY_HELP, collect, find_organisation, find_pairing, find_project, not_in_future, org_cell, parse_id, parse_project_code,
+    preload_project_column,
 )
 
 from .actions import MAX_KEY, MAX_MEMO, allocate, request_hash, confirm_arrival, disburse, record_spending, reverse
@@ -108,6 +109,9 @@ class PostingImporter(Importer):
         _l("Rows are posted from top to bottom, so an arrival may follow its allocation in the same file."),
         MONEY_HELP,
     ]
+
+    def preload(self, ctx, rows):
+        preload_project_column(ctx, rows)
 
     def prepare(self, ctx, values):
         kind = values["kind"]
