@@ -3,8 +3,8 @@
 Every write goes through xiezuo.projects.actions (create_project, transition, add_partner,
 set_milestones, complete_milestone) or, for weekly reports, the bulk ingestion's report
 handler (the rules of submit_report, for the whole file at once), so an import checks
-exactly what a page or the API checks: the county must be a western county on the western side of the pairing,
-only either side of the project's pairing may touch it, readers never.
+exactly what a page or the API checks: the county must be a western county on the western
+side of the pairing, only either side of the project's pairing may touch it, readers never.
 
 Round trip. Each importer also gives `export_headers()` and `export_row(obj)`: a list of the
 kind exported with exactly these headers and values re-imports as “unchanged”. The Excel
