@@ -91,5 +91,26 @@ window.xiezuoChinaMap = (function () {
       .catch(function (err) { el.textContent = String(err); });
   }
 
-  return { escape: escape, frame: frame, shade: shade, draw: draw };
+  /* One province's counties as areas (spec: {province, geo_url}, the file from
+   * static/vendor/geo/counties/): `option(geo, mapName)` gives the chart's option from the
+   * county features (each with `adcode` and `name`). Marks el.dataset.ready and
+   * el.dataset.province when drawn; on failure the element says why. */
+  function drawProvince(el, spec, option, setup) {
+    return fetch(spec.geo_url)
+      .then(function (r) { return r.json(); })
+      .then(function (geo) {
+        var name = "counties-" + spec.province;
+        if (!echarts.getMap(name)) echarts.registerMap(name, geo);
+        var chart = echarts.init(el, null, { renderer: "canvas" });
+        if (setup) setup(chart);
+        chart.setOption(option(geo, name));
+        window.addEventListener("resize", function () { chart.resize(); });
+        el.dataset.ready = "1";
+        el.dataset.province = spec.province;
+        return chart;
+      })
+      .catch(function (err) { el.textContent = String(err); });
+  }
+
+  return { escape: escape, frame: frame, shade: shade, draw: draw, drawProvince: drawProvince };
 })();

@@ -31,9 +31,9 @@
    * China with the counties as points (china-map.js). */
   var mapEl = document.getElementById("live-map");
   var chinaMap = window.xiezuoChinaMap;
-  if (mapEl && typeof echarts !== "undefined") {
+  if (mapEl && chinaMap && typeof echarts !== "undefined") {
     if (data.map.province) drawCounties(mapEl, data.map);
-    else if (chinaMap) drawChina(mapEl);
+    else drawChina(mapEl);
   }
 
   function drawChina(el) {
@@ -52,9 +52,7 @@
   }
 
   function drawCounties(el, spec) {
-    fetch(spec.geo_url).then(function (r) { return r.json(); }).then(function (geo) {
-      var name = "counties-" + spec.province;
-      if (!echarts.getMap(name)) echarts.registerMap(name, geo);
+    chinaMap.drawProvince(el, spec, function (geo, name) {
       var counts = {}, max = 1;
       data.points.forEach(function (p) { counts[p.code] = p.value[2]; max = Math.max(max, p.value[2]); });
       var own = spec.own && spec.own.length >= 4 ? spec.own : "";  /* a prefecture or county office */
@@ -63,8 +61,7 @@
         if (own && code.indexOf(own) === 0) item.itemStyle = { borderColor: "#9f1f1f", borderWidth: 2 };
         return item;
       });
-      var chart = echarts.init(el);
-      chart.setOption({
+      return {
         tooltip: { trigger: "item", formatter: function (p) {
           return p.data ? text(p.data.label) + "：" + p.data.value : text(p.name);
         } },
@@ -73,11 +70,8 @@
         series: [{ type: "map", map: name, nameProperty: "adcode", roam: true, selectedMode: false, top: 12, bottom: 12,
                    label: { show: false }, emphasis: { label: { show: true, fontSize: 11 } },
                    itemStyle: { borderColor: "#9aa4ae", borderWidth: 0.5 }, data: items }]
-      });
-      el.dataset.ready = "1";
-      el.dataset.province = spec.province;
-      window.addEventListener("resize", function () { chart.resize(); });
-    }).catch(function (err) { el.textContent = String(err); });
+      };
+    });
   }
 
   var feed = document.getElementById("feed");

@@ -85,18 +85,15 @@
   /* The subject among its province's counties: its own county (or a prefecture's counties)
    * in the colour of its grade, the others plain. */
   function drawCounties(spec) {
-    fetch(spec.geo_url).then(function (r) { return r.json(); }).then(function (geo) {
-      var name = "counties-" + spec.province, fill = gradeColour(spec.value) || "#6c757d";
-      if (!echarts.getMap(name)) echarts.registerMap(name, geo);
+    var fill = gradeColour(spec.value) || "#6c757d";
+    map.drawProvince(el, spec, function (geo, name) {
       var items = geo.features.filter(function (f) { return f.properties.adcode.indexOf(spec.prefix) === 0; })
         .map(function (f) {
           return { name: f.properties.adcode, label: f.properties.name,
                    itemStyle: { areaColor: fill, borderColor: "#5b2121", borderWidth: 1 },
                    emphasis: { itemStyle: { areaColor: fill } } };
         });
-      var chart = echarts.init(el, null, { renderer: "canvas" });
-      chart.on("finished", function () { printImage(chart, el); });
-      chart.setOption({
+      return {
         animation: false,
         tooltip: { trigger: "item", formatter: function (p) {
           return p.data ? "<strong>" + escape(p.data.label) + "</strong><br>" + escape(spec.name) + " · " + escape(labels.composite) +
@@ -105,11 +102,10 @@
         series: [{ type: "map", map: name, nameProperty: "adcode", roam: true, selectedMode: false, top: 10, bottom: 10,
                    label: { show: false }, emphasis: { label: { show: true, fontSize: 11 } },
                    itemStyle: { areaColor: "#eef1f4", borderColor: "#a9b1ba", borderWidth: 0.5 }, data: items }]
-      });
-      window.addEventListener("resize", function () { chart.resize(); });
-      el.dataset.ready = "1";
-      el.dataset.province = spec.province;
-    }).catch(function (err) { el.textContent = String(err); });
+      };
+    }, function (chart) {
+      chart.on("finished", function () { printImage(chart, el); });
+    });
   }
 
   if (payload.counties) {

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiezuo.core.arrays import any_of, filter_any, is_postgres, pg_array  # noqa: F401 - the handlers import them from here
+from xiezuo.core.bulkrows import insert_rows, sqlite_value
 from xiezuo.core.audit import _jsonable
 from xiezuo.core.context import current_actor
 from xiezuo.core.models import AuditEntry, IngestReceipt
@@ -101,35 +102,6 @@ def reserve_ids(model, n: int) -> list[int]:
     return list(range(start, start + n))
 
 
-def _sqlite_value(value):
-    if isinstance(value, datetime.datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
-
-
-def insert_rows(model, columns, rows) -> int:
-    """Append `rows` (tuples in `columns` order) to `model`'s table: COPY on PostgreSQL,
-    executemany elsewhere. `rows` may be a generator: on PostgreSQL it is consumed while
-    COPY streams. JSON columns take the JSON text; datetimes are aware."""
-    table = model._meta.db_table
-    count = 0
-    with connection.cursor() as cur:
-        if is_postgres():
-            with cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-            return count
-        rows = list(rows)
-        if rows:
-            marks = ", ".join(["%s"] * len(columns))
-            cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-                            [tuple(_sqlite_value(v) for v in row) for row in rows])
-    return len(rows)
-
-
 def update_rows(model, columns, rows):
     """UPDATE many rows by id in one statement. `columns` are (column, PostgreSQL type)
     pairs; rows are (id, value…) in that order.
@@ -152,7 +124,7 @@ def update_rows(model, columns, rows):
         else:
             sets = ", ".join(f"{c} = %s" for c, _t in columns)
             cur.executemany(f"UPDATE {table} SET {sets} WHERE id = %s",
-                            [tuple(_sqlite_value(v) for v in row[1:]) + (row[0],) for row in rows])
+                            [tuple(sqlite_value(v) for v in row[1:]) + (row[0],) for row in rows])
 
 
 # --- audit rows and receipts --------------------------------------------------------------

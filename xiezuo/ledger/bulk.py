@@ -31,6 +31,8 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from xiezuo.core.bulkrows import insert_rows
+
 from . import chain
 from .balances import latest
 from .models import Account, ChainHead, Entry, Posting
@@ -44,26 +46,13 @@ DEFAULTS = {
 
 
 def write_postings(rows):
-    """Insert posting rows (tuples in chain.POSTING_FIELDS order): COPY on PostgreSQL."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            with cur.cursor.copy(f"COPY ledger_posting ({', '.join(chain.POSTING_FIELDS)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-    else:
-        Posting.objects.bulk_create([Posting(**dict(zip(chain.POSTING_FIELDS, row))) for row in rows], batch_size=5000)
+    """Insert posting rows (tuples in chain.POSTING_FIELDS order), consuming `rows` as COPY streams."""
+    insert_rows(Posting, chain.POSTING_FIELDS, rows)
 
 
 def write_entries(rows):
-    """Insert entry rows (tuples in ENTRY_COLUMNS order): COPY on PostgreSQL, consuming `rows`
-    as it streams."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            with cur.cursor.copy(f"COPY ledger_entry ({', '.join(ENTRY_COLUMNS)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-    else:
-        Entry.objects.bulk_create([Entry(**dict(zip(ENTRY_COLUMNS, row))) for row in rows], batch_size=5000)
+    """Insert entry rows (tuples in ENTRY_COLUMNS order), consuming `rows` as COPY streams."""
+    insert_rows(Entry, ENTRY_COLUMNS, rows)
 
 
 def check_deferred():
