@@ -202,7 +202,7 @@ def main():
     from xiezuo.assessment import facts, formula
     from xiezuo.assessment.compute import recompute
     from xiezuo.assessment.models import IndicatorSystem, Score
-    from xiezuo.assessment.periods import Period
+    from xiezuo.core.periods import Period
     from xiezuo.assessment.subjects import all_subjects
 
     period = Period.parse(args.period)

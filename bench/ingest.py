@@ -296,7 +296,7 @@ def main():
 
     token = None
     if args.http:
-        from xiezuo.accounts.models import ApiToken
+        from xiezuo.users.models import ApiToken
 
         token = ApiToken.issue(user)
     if args.clients > 1:

@@ -9,7 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from xiezuo.accounts.models import ApiToken
+from xiezuo.users.models import ApiToken
 from xiezuo.core.models import AuditEntry
 from xiezuo.orgs.credit_code import make_credit_code
 from xiezuo.orgs.models import Organisation

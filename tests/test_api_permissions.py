@@ -27,7 +27,7 @@ import json
 
 import pytest
 
-from xiezuo.accounts.models import ApiToken
+from xiezuo.users.models import ApiToken
 from xiezuo.orgs.models import Organisation
 from xiezuo.pairings.models import Agreement, Pairing
 

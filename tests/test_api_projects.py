@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.test_api import Api, assert_error
-from xiezuo.accounts.models import ApiToken
+from xiezuo.users.models import ApiToken
 from xiezuo.core.models import AuditEntry
 from xiezuo.ingest.batch import MAX_ITEMS
 from xiezuo.orgs.actions import save_organisation

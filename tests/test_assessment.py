@@ -30,7 +30,7 @@ from django.http import Http404
 from xiezuo.assessment import facts
 from xiezuo.assessment.compute import mark_stale, recompute
 from xiezuo.assessment.models import IndicatorSystem, Score
-from xiezuo.assessment.periods import Period
+from xiezuo.core.periods import Period
 from xiezuo.assessment.scorecards import pairing_scorecard_for, scorecard_for
 from xiezuo.assessment.scoring import q2 as round2
 from xiezuo.assessment.subjects import all_subjects, subject_for_key

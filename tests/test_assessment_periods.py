@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xiezuo.assessment.periods import KINDS, Period, PeriodError
+from xiezuo.core.periods import KINDS, Period, PeriodError
 
 D = datetime.date
 

@@ -11,7 +11,7 @@ from django.utils import translation
 from xiezuo.assessment.actions import new_version
 from xiezuo.assessment.compute import recompute
 from xiezuo.assessment.models import GradeCutoffs, Indicator, IndicatorSystem, Score
-from xiezuo.assessment.periods import Period
+from xiezuo.core.periods import Period
 from xiezuo.assessment.scorecards import scorecard_for
 from xiezuo.assessment.scoring import competition_ranks, score
 from xiezuo.core.errors import messages_of

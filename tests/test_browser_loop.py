@@ -25,7 +25,7 @@ def test_from_a_late_milestone_to_a_verified_order(page_as, live_server, setting
 
     from xiezuo.assessment import loop
     from xiezuo.assessment.models import RectificationOrder
-    from xiezuo.assessment.periods import Period
+    from xiezuo.core.periods import Period
     from xiezuo.pairings.models import Pairing
     from xiezuo.projects.actions import complete_milestone, create_project, transition
     from xiezuo.regions.models import Region

@@ -20,7 +20,7 @@ def _map_drawn(page):
 
 def test_the_scorecard_maps_are_drawn(page_as, live_server):
     from xiezuo.assessment.compute import recompute
-    from xiezuo.assessment.periods import Period
+    from xiezuo.core.periods import Period
 
     recompute(Period.parse("2026Q3"))
     errors = []

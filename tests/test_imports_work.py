@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
-from xiezuo.accounts.models import Profile
+from xiezuo.users.models import Profile
 from xiezuo.core.importing import DATA_SHEET, HELP_SHEET, build_template, run_import
 from xiezuo.core.models import AuditEntry
 from xiezuo.ledger import actions as ledger
@@ -26,7 +26,8 @@ from xiezuo.pairings.models import Agreement, Pairing
 from xiezuo.people.importers import DispatchImporter
 from xiezuo.people.models import Dispatch
 from xiezuo.projects.actions import create_project, set_milestones, transition
-from xiezuo.projects.importers import MilestoneImporter, ProgressReportImporter, ProjectImporter, export_for_import
+from xiezuo.core.importing import export_for_import
+from xiezuo.projects.importers import MilestoneImporter, ProgressReportImporter, ProjectImporter
 from xiezuo.projects.models import Milestone, ProgressReport, Project, ProjectPartner
 from xiezuo.regions.models import Region
 from xiezuo.web.imports import IMPORTERS

@@ -394,7 +394,7 @@ def test_deleting_a_row_that_an_uncommitted_batch_names_waits_for_the_batch_and_
 
     from django.db import IntegrityError, transaction
 
-    from xiezuo.accounts.models import Profile
+    from xiezuo.users.models import Profile
     from tests.test_ledger_concurrency import ensure_seeded
 
     ensure_seeded()

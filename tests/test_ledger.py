@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 
-from xiezuo.accounts.models import Profile
+from xiezuo.users.models import Profile
 from xiezuo.core.errors import messages_of
 from xiezuo.core.scoping import visible
 from xiezuo.ledger import actions as ledger

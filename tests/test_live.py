@@ -38,7 +38,7 @@ def test_dashboard_counts_projects_and_late_milestones_in_scope(users, project):
 
 
 def test_dashboard_of_an_unrelated_office_does_not_show_the_project(users, project, django_user_model):
-    from xiezuo.accounts.models import Profile
+    from xiezuo.users.models import Profile
     from xiezuo.orgs.models import Organisation
 
     other = django_user_model.objects.create_user("gd")
@@ -93,7 +93,7 @@ def test_the_dashboard_map_is_at_the_office_level(client, users, project, django
 
     from django.conf import settings
 
-    from xiezuo.accounts.models import Profile
+    from xiezuo.users.models import Profile
     from xiezuo.live.figures import map_province
     from xiezuo.orgs.models import Organisation
 

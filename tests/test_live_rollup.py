@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from xiezuo.accounts.models import Profile
+from xiezuo.users.models import Profile
 from xiezuo.ledger import actions as ledger
 from xiezuo.ledger.figures import disbursed_by_project_group, stage_totals
 from xiezuo.live import figures

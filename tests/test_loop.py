@@ -18,7 +18,7 @@ from xiezuo.assessment import loop, offices, orders, rules
 from xiezuo.assessment.loop_choices import OrderStatus, RuleKind
 from xiezuo.assessment.models import (Computation, ConsequenceRule, Incentive, IndicatorSystem, InterventionTicket, OrderEscalation,
                                       PerformanceWarning, RectificationOrder, RestructuringProposal, Score)
-from xiezuo.assessment.periods import Period
+from xiezuo.core.periods import Period
 from xiezuo.core.scoping import visible
 from xiezuo.orgs.models import Organisation
 from xiezuo.pairings.models import Pairing
@@ -333,7 +333,7 @@ def test_the_national_coordinator_may_verify_and_bad_files_are_refused(users):
 def test_who_sees_which_order(users):
     order = an_order(users)
     User = get_user_model()
-    from xiezuo.accounts.models import Profile
+    from xiezuo.users.models import Profile
 
     other = User.objects.create_user("zhaojue_office")
     Profile.objects.create(user=other, role="office_editor", organisation=office("513431"))

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from xiezuo.assessment import loop, rules
 from xiezuo.assessment.loop_choices import OrderStatus
 from xiezuo.assessment.models import ConsequenceRule, PerformanceWarning, RectificationOrder
-from xiezuo.assessment.periods import Period
+from xiezuo.core.periods import Period
 from xiezuo.assessment.views_loop import scorecard_url
 from xiezuo.orgs.models import Organisation
 
@@ -36,7 +36,7 @@ def order(users):
 
 
 def test_order_list_and_detail_are_scoped(order, client_as, users):
-    from xiezuo.accounts.models import Profile
+    from xiezuo.users.models import Profile
 
     for name in ("national", "auditor", "west_office", "viewer", "county_office", "east_office"):
         c = client_as(name)

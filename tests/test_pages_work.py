@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from xiezuo.accounts.models import Profile
+from xiezuo.users.models import Profile
 from xiezuo.ledger import actions as ledger
 from xiezuo.ledger.choices import Kind
 from xiezuo.ledger.models import Posting

@@ -51,7 +51,7 @@ def test_both_sides_see_the_project_others_do_not(users, project):
     for name in ("county_office", "west_office", "east_office", "national", "auditor"):
         assert visible(users[name], Project.objects.filter(pk=project.pk)).exists(), name
     stranger_office = Organisation.objects.get(kind="office", region__code="440000")
-    from xiezuo.accounts.models import Profile
+    from xiezuo.users.models import Profile
 
     Profile.objects.filter(user=users["viewer"]).update(organisation=stranger_office)
     user = type(users["viewer"]).objects.get(pk=users["viewer"].pk)  # a fresh object: scope is cached per object

@@ -73,7 +73,7 @@ def test_round_trip_exports_keep_the_scoping_rule(client_as, project):
     rows = rows_of(client_as("national").get(reverse("project-list"), {"format": "import-projects", "q": project.code}))
     assert len(rows) == 2
     # Guangdong's office does not see 美姑县: its export has the headers only.
-    from xiezuo.accounts.models import Profile
+    from xiezuo.users.models import Profile
     from django.contrib.auth import get_user_model
 
     gd = get_user_model().objects.create_user("gd", password="x")

@@ -27,7 +27,7 @@ INSTALLED_APPS = [
     "xiezuo.core",
     "xiezuo.regions",
     "xiezuo.orgs",
-    "xiezuo.accounts",
+    "xiezuo.users",
     "xiezuo.pairings",
     "xiezuo.projects",
     "xiezuo.ledger",

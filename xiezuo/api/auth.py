@@ -19,7 +19,7 @@ from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 from ninja.utils import check_csrf
 
-from xiezuo.accounts.models import ApiToken
+from xiezuo.users.models import ApiToken
 from xiezuo.core.context import acting
 
 from .errors import CsrfFailed

@@ -14,7 +14,7 @@ from xiezuo.core.scoping import visible
 from xiezuo.orgs.models import Organisation
 from xiezuo.pairings.actions import create_pairing, save_agreement, update_pairing
 from xiezuo.pairings.choices import ChangeKind, PairingKind
-from xiezuo.pairings.models import Agreement, Pairing
+from xiezuo.pairings.models import Agreement, Pairing, in_force_q
 
 from .lookups import BodyRefs, prefix_of, require_writer, visible_or_404
 from .pagination import PageParams, page_of, paginate
@@ -153,7 +153,7 @@ def list_pairings(request, filters: Query[PairingFilter], page: Query[PageParams
         qs = qs.filter(Q(east_region__code__startswith=prefix) | Q(west_region__code__startswith=prefix))
     if filters.current is not None:
         today = timezone.localdate()
-        in_force = Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        in_force = in_force_q(today)
         qs = qs.filter(in_force) if filters.current else qs.exclude(in_force)
     if filters.q:
         q = filters.q.strip()

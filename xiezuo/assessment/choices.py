@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from . import periods
+from xiezuo.core import periods
 
 
 class Dimension(models.TextChoices):

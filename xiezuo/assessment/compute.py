@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from . import facts, formula
 from .models import Computation, IndicatorSystem, Score
-from .periods import Period
+from xiezuo.core.periods import Period
 from .scoring import competition_ranks, composites, q4, score
 from .subjects import all_subjects, prefixes
 

@@ -23,7 +23,7 @@ from django.apps import apps
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
-from .periods import Period
+from xiezuo.core.periods import Period
 from .subjects import Rollup, Subject, nested_q, own_q
 
 

@@ -12,7 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xiezuo.core.errors import messages_of
-from xiezuo.web.forms import ANY, BootstrapMixin
+from xiezuo.core.ui.forms import ANY, BootstrapMixin
 
 from .actions import CUTOFF_FIELDS
 from .choices import Dimension, Direction, Grade, Level, Method, PeerGroup

@@ -22,7 +22,7 @@ from xiezuo.regions.models import Region
 
 from .choices import Grade, PeerGroup, PeriodKind
 from .models import Computation, IndicatorSystem, Score
-from .periods import QUARTER, YEAR, Period, PeriodError
+from xiezuo.core.periods import QUARTER, YEAR, Period, PeriodError
 
 LIST_KINDS = (QUARTER, YEAR)
 PEER_ORDER = [g.value for g in PeerGroup]

@@ -36,7 +36,8 @@ from . import offices, workdays
 from .loop_choices import SCORE_KINDS, OrderStatus, RuleKind, Signal
 from .models import (ConsequenceRule, Incentive, InterventionTicket, OrderEscalation, PerformanceWarning, RectificationOrder,
                      RestructuringProposal, Score)
-from .periods import Period
+from xiezuo.core.periods import Period
+from xiezuo.core.periods import monday_of
 from .rules import ensure_default_rules
 
 LOOKBACK = 12  # periods looked back for a streak; a longer streak counts as this long
@@ -351,7 +352,7 @@ def _no_report(rule, day, today, result):
     from xiezuo.projects.choices import Status
     from xiezuo.projects.models import Project
 
-    monday = day - datetime.timedelta(days=day.weekday())
+    monday = monday_of(day)
     since = monday - datetime.timedelta(weeks=rule.count)
     rows = (Project.objects.filter(status=Status.IN_PROGRESS)
             .filter(Q(actual_start__lt=since) | Q(actual_start__isnull=True, planned_start__lt=since))

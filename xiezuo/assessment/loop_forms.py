@@ -3,7 +3,7 @@ rules about who may do what live in `orders.py` and `rules.py`."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xiezuo.web.forms import BootstrapMixin
+from xiezuo.core.ui.forms import BootstrapMixin
 
 from .choices import Grade, Level, PeriodKind
 from .loop_choices import IssuerLevel, OrderStatus, RuleKind

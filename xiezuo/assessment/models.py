@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xiezuo.core.audit import Audited
+from xiezuo.core.scoping import ScopedQuerySet
 
 from .choices import Dimension, Direction, Grade, Level, Method, PeerGroup, PeriodKind
-from .periods import Period
+from xiezuo.core.periods import Period
 
 
 class IndicatorSystem(Audited):
@@ -147,6 +148,7 @@ class Score(models.Model):
 
     scope_paths = ("region__code", "pairing__west_region__code", "pairing__east_region__code")
     scope_include_partners = True
+    objects = ScopedQuerySet.as_manager()
 
     system = models.ForeignKey(IndicatorSystem, verbose_name=_("version"), on_delete=models.PROTECT, related_name="scores")
     computation = models.ForeignKey(Computation, verbose_name=_("computation"), on_delete=models.CASCADE, related_name="score_rows")
@@ -241,6 +243,7 @@ class ConsequenceRule(Audited):
                                    on_delete=models.SET_NULL, related_name="+")
 
     scope_paths = ()  # rules are national data: everybody with a scope reads them
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "code"]
@@ -264,6 +267,7 @@ class Consequence(Audited):
 
     scope_paths = CONSEQUENCE_SCOPE
     scope_include_partners = False
+    objects = ScopedQuerySet.as_manager()
 
     rule = models.ForeignKey(ConsequenceRule, verbose_name=_("rule"), on_delete=models.PROTECT, related_name="+")
     rule_revision = models.PositiveIntegerField(_("rule revision"))
@@ -358,6 +362,7 @@ class RectificationOrder(Consequence):
     escalated one office up per overdue round."""
 
     scope_paths = CONSEQUENCE_SCOPE + ("issuer_office__region__code",)
+    objects = ScopedQuerySet.as_manager()
 
     title = models.CharField(_("title"), max_length=200)
     project = models.ForeignKey("projects.Project", verbose_name=_("project"), null=True, blank=True, on_delete=models.PROTECT,
@@ -403,6 +408,7 @@ class OrderClosure(Audited):
 
     scope_paths = tuple(f"order__{p}" for p in RectificationOrder.scope_paths)
     scope_include_partners = False
+    objects = ScopedQuerySet.as_manager()
     audit_exclude = ("attachment",)  # the log keeps attachment_name; a file field is not JSON
 
     order = models.ForeignKey(RectificationOrder, verbose_name=_("order"), on_delete=models.CASCADE, related_name="closures")
@@ -433,6 +439,7 @@ class OrderEscalation(Audited):
 
     scope_paths = tuple(f"order__{p}" for p in RectificationOrder.scope_paths)
     scope_include_partners = False
+    objects = ScopedQuerySet.as_manager()
 
     order = models.ForeignKey(RectificationOrder, verbose_name=_("order"), on_delete=models.CASCADE, related_name="escalations")
     level = models.PositiveSmallIntegerField(_("level"))

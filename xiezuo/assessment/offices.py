@@ -88,13 +88,9 @@ def lead_post(office: Organisation):
 
 def acting_office(user) -> Organisation | None:
     """The organisation the user acts for."""
-    from xiezuo.accounts.models import Profile
+    from xiezuo.users.scopes import organisation_of
 
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    cached = getattr(user, "_xiezuo_profile", None)
-    profile = cached if cached is not None else Profile.objects.select_related("organisation__region").filter(user=user).first()
-    return profile.organisation if profile else None
+    return organisation_of(user)
 
 
 def acts_for(user, office: Organisation | None) -> bool:

@@ -22,7 +22,7 @@ from xiezuo.regions.models import Region
 
 from . import facts
 from .models import Indicator, IndicatorSystem, Score
-from .periods import Period
+from xiezuo.core.periods import Period
 from .subjects import pairing_key, region_key, subject_for_key
 
 

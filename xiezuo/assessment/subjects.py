@@ -32,7 +32,7 @@ from xiezuo.regions.choices import NON_COOPERATION_PROVINCES, Level as RegionLev
 from xiezuo.regions.models import Region, subtree_prefix
 
 from .choices import Level, PeerGroup
-from .periods import Period
+from xiezuo.core.periods import Period
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def county_subjects(codes=None) -> list[Subject]:
 
 
 def valid_pairings(period: Period):
-    return Pairing.objects.filter(valid_from__lte=period.end).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=period.start))
+    return Pairing.objects.overlapping(period.start, period.end)
 
 
 def pairing_subjects(period: Period, ids=None) -> list[Subject]:

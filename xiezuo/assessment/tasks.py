@@ -13,7 +13,7 @@ from xiezuo.celery import app
 
 from .compute import recompute, stale_periods
 from .models import IndicatorSystem
-from .periods import Period
+from xiezuo.core.periods import Period
 
 
 def _day(text: str | None) -> datetime.date | None:

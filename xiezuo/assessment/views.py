@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xiezuo.core.scoping import visible
-from xiezuo.web.views.common import paginate, require, wants_xlsx
+from xiezuo.core.ui.views import paginate, require, wants_xlsx
 
 from . import evidence, listing, reports, tasks
 from .actions import may_change_indicators, new_version
@@ -25,7 +25,7 @@ from .choices import Grade, Level, PeerGroup
 from .facts import FACTS
 from .forms import IndicatorSystemForm, RecomputeForm, ScorecardFilterForm
 from .models import Computation, IndicatorSystem, Score
-from .periods import Period, PeriodError
+from xiezuo.core.periods import Period, PeriodError
 from .scorecards import pairing_scorecard_for, scorecard_for
 
 SECTION = "scorecard"  # scorecard pages under “Assessment” in the top bar (indicator pages are “indicator-*”)

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_POST
 from xiezuo.core.errors import messages_of
 from xiezuo.core.excel import export_response
 from xiezuo.core.scoping import scope_for, visible
-from xiezuo.web.forms import add_action_errors, filter_values
-from xiezuo.web.views.common import paginate, require, scoped_or_404, wants_xlsx
+from xiezuo.core.ui.forms import add_action_errors, filter_values
+from xiezuo.core.ui.views import paginate, require, scoped_or_404, wants_xlsx
 
 from . import orders, rules, tasks
 from .choices import Grade
@@ -30,7 +30,7 @@ from .loop_choices import OPEN_ORDER_STATES, OrderStatus, ProposalStatus, Ticket
 from .loop_forms import ApplyForm, ClosureForm, NoteForm, OrderFilterForm, RuleForm, StatusFilterForm, VerifyForm
 from .models import (ConsequenceRule, Incentive, InterventionTicket, OrderClosure, PerformanceWarning, RectificationOrder,
                      RestructuringProposal)
-from .periods import Period, PeriodError
+from xiezuo.core.periods import Period, PeriodError
 
 TEMPLATES = "assessment/loop/"
 

@@ -8,7 +8,8 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -47,3 +48,24 @@ def xlsx_response(filename: str, content: bytes) -> HttpResponse:
 
 def export_response(filename: str, sheet_title: str, headers: list[str], rows) -> HttpResponse:
     return xlsx_response(filename, build_workbook(sheet_title, headers, rows))
+
+
+def yes_no(flag) -> str:
+    return _("yes") if flag else _("no")
+
+
+def date_cell(d):
+    return d.isoformat() if d else ""
+
+
+def format_money_columns(response, columns: list[int]):
+    """Give the yuan columns (1-based) Excel's two-decimal number format."""
+    wb = load_workbook(io.BytesIO(response.content))
+    ws = wb.active
+    for col in columns:
+        for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
+            cell.number_format = "#,##0.00"
+    buf = io.BytesIO()
+    wb.save(buf)
+    response.content = buf.getvalue()
+    return response

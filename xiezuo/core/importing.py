@@ -63,6 +63,16 @@ MAX_ERRORS = 5_000  # stop collecting after this many problems (the file is plai
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
 
+IMPORTERS: dict = {}  # slug → importer, in the order the apps registered them
+
+
+def register_importers(*importers):
+    """Each app registers its importers when Django starts (AppConfig.ready); the import
+    pages and the “export in import format” menus list what is registered."""
+    for importer in importers:
+        IMPORTERS[importer.slug] = importer
+
+
 def max_bytes() -> int:
     return int(settings.XIEZUO_MAX_IMPORT_BYTES)
 
@@ -302,12 +312,10 @@ class ImportContext:
     dry_run: bool = False
     cache: dict = field(default_factory=dict)
 
-    def region(self, code, field_name, level=None):
-        from xiezuo.regions.actions import get_region
-
-        key = ("region", code, level)
+    def cached(self, key, make):
+        """`make()` once per run for `key` (look-ups many rows repeat, such as a region)."""
         if key not in self.cache:
-            self.cache[key] = get_region(code, field=field_name, level=level)
+            self.cache[key] = make()
         return self.cache[key]
 
 
@@ -724,3 +732,13 @@ def build_error_report(errors) -> bytes:
     from .excel import build_workbook
 
     return build_workbook(_("Import errors"), error_headers(), error_rows(errors))
+
+
+def export_for_import(importer, objects) -> bytes:
+    """A workbook of `objects` in the importer's own format (sheet “数据”, the template's
+    headers): the round-trip export. Re-imported unchanged, every row counts as unchanged.
+    Pass a visible() queryset, with the related rows the importer's export_row reads
+    prefetched."""
+    from xiezuo.core.excel import build_workbook
+
+    return build_workbook(DATA_SHEET, importer.export_headers(), (importer.export_row(o) for o in objects))

@@ -5,14 +5,20 @@ A user acts for an organisation placed at a region. They see that region's subtr
 the subtree, and change only inside their own subtree. The national coordinator and the
 auditor see everything; only the national coordinator changes everything.
 
-Every queryset that reaches a user passes through `visible()`; every write asks one of the
-`can_*` functions. Models declare where their region lives with `scope_paths` (any of the
-paths may match) and whether paired regions count (`scope_include_partners`).
+Every queryset that reaches a user passes through `visible()` (or a model's
+`objects.visible_to(user)`, which is the same call); every write asks one of the `can_*`
+functions. Models declare where their region lives with `scope_paths` (any of the paths may
+match) and whether paired regions count (`scope_include_partners`).
+
+Core knows the rule but not where a user's organisation and pairings are kept: the users
+app registers the function that turns a user into a `Scope` (`register_resolver`), so core
+imports no app.
 """
 from dataclasses import dataclass, field
 
+from django.apps import apps
+from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
 ALL_READ_ROLES = ("national", "auditor")
 EDIT_ROLES = ("office_admin", "office_editor")
@@ -37,8 +43,7 @@ class Scope:
             return Q()
         if not self.active or self.own is None:
             return Q(pk__in=[])
-        from xiezuo.regions.models import Region
-
+        Region = apps.get_model("regions", "Region")
         # A foreign key into the subtree is matched by id against a subquery rather than
         # by a LIKE on a joined code: the database plans it as a semi-join, which stays
         # fast over millions of rows.
@@ -60,6 +65,14 @@ class Scope:
 
 NO_SCOPE = Scope()
 
+_resolver = None
+
+
+def register_resolver(resolve):
+    """Install the function user → Scope (the users app does, when Django starts)."""
+    global _resolver
+    _resolver = resolve
+
 
 def scope_for(user) -> Scope:
     """Compute (once per user object) the user's scope."""
@@ -68,35 +81,11 @@ def scope_for(user) -> Scope:
     cached = getattr(user, "_xiezuo_scope", None)
     if cached is not None:
         return cached
-    from xiezuo.accounts.models import Profile
-
-    profile = Profile.objects.select_related("organisation__region").filter(user=user).first()
-    if profile is None:
-        scope = NO_SCOPE
-    elif profile.role in ALL_READ_ROLES:
-        scope = Scope(role=profile.role, everything=True, active=True)
-    elif profile.organisation is None:
-        scope = Scope(role=profile.role, active=False)
-    else:
-        region = profile.organisation.region
-        scope = Scope(role=profile.role, own=region.prefix, partners=frozenset(_partner_codes(region.prefix)), active=True)
+    if _resolver is None:
+        raise RuntimeError("no scope resolver registered: is xiezuo.users in INSTALLED_APPS?")
+    scope = _resolver(user)
     user._xiezuo_scope = scope
     return scope
-
-
-def _partner_codes(prefix: str) -> set[str]:
-    from xiezuo.pairings.models import Pairing
-
-    today = timezone.localdate()
-    current = Pairing.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today), valid_from__lte=today)
-    codes = set()
-    for east, west in current.filter(Q(east_region__code__startswith=prefix) | Q(west_region__code__startswith=prefix)).values_list(
-        "east_region__code", "west_region__code"
-    ):
-        for code in (east, west):
-            if not code.startswith(prefix):
-                codes.add(code)
-    return codes
 
 
 def visible(user, queryset):
@@ -107,6 +96,13 @@ def visible(user, queryset):
     if paths is None:
         raise TypeError(f"{model.__name__} declares no scope_paths; it cannot be shown to users")
     return queryset.filter(scope.q(paths, getattr(model, "scope_include_partners", False)))
+
+
+class ScopedQuerySet(models.QuerySet):
+    """The queryset of a model that declares `scope_paths`: `Model.objects.visible_to(user)`."""
+
+    def visible_to(self, user):
+        return visible(user, self)
 
 
 def can_see(user, obj) -> bool:

@@ -17,6 +17,7 @@ from django.db.models import Sum
 from django.utils import timezone, translation
 
 from xiezuo.core.audit import record_bulk
+from xiezuo.core.periods import monday_of
 from xiezuo.orgs.credit_code import make_credit_code
 from xiezuo.orgs.models import Organisation
 from xiezuo.pairings.models import Agreement, Pairing
@@ -51,8 +52,7 @@ class Report:
         self.seconds[name] = round(self.seconds.get(name, 0) + time.perf_counter() - t0, 2)
 
 
-def _monday(d):
-    return d - datetime.timedelta(days=d.weekday())
+_monday = monday_of
 
 
 def _quarter_end(d):

@@ -5,3 +5,10 @@ class LedgerConfig(AppConfig):
     name = "xiezuo.ledger"
     label = "ledger"
     verbose_name = "资金台账"
+
+    def ready(self):
+        from xiezuo.core.importing import register_importers
+
+        from .importers import PostingImporter
+
+        register_importers(PostingImporter())

@@ -19,6 +19,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xiezuo.core.scoping import ScopedQuerySet
+
 from .choices import NORMAL_SIDE, PROJECT_PURPOSES, Kind, Purpose, Side
 
 GENESIS = "0" * 64
@@ -28,7 +30,7 @@ class AppendOnlyError(RuntimeError):
     """Raised on any attempt to change or remove a ledger row."""
 
 
-class AppendOnlyQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(ScopedQuerySet):
     def update(self, **kwargs):
         raise AppendOnlyError(f"{self.model.__name__} rows are never updated; post a reversal instead")
 

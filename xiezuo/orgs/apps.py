@@ -5,3 +5,10 @@ class OrgsConfig(AppConfig):
     name = "xiezuo.orgs"
     label = "orgs"
     verbose_name = "组织机构"
+
+    def ready(self):
+        from xiezuo.core.importing import register_importers
+
+        from .importers import OrganisationImporter
+
+        register_importers(OrganisationImporter())

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _l
 
 from xiezuo.core.importing import CREATED, UNCHANGED, UPDATED, Column, Importer, choice, parse_code, text
 from xiezuo.core.scoping import visible
+from xiezuo.regions.actions import region_for_import
 
 from .actions import save_organisation
 from .choices import OrgKind
@@ -53,7 +54,7 @@ class OrganisationImporter(Importer):
     ]
 
     def prepare(self, ctx, values):
-        region = ctx.region(values["region"], "region")
+        region = region_for_import(ctx, values["region"], "region")
         qs = visible(ctx.user, Organisation.objects.select_related("region"))
         instance = None
         if values.get("credit_code"):

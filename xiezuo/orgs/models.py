@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xiezuo.core.audit import Audited
+from xiezuo.core.scoping import ScopedQuerySet
 from xiezuo.regions.models import Region
 
 from .choices import OrgKind
@@ -10,6 +11,7 @@ from .choices import OrgKind
 class Organisation(Audited):
     scope_paths = ("region__code",)
     scope_include_partners = True
+    objects = ScopedQuerySet.as_manager()
 
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=12, choices=OrgKind.choices)

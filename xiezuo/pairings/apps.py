@@ -5,3 +5,10 @@ class PairingsConfig(AppConfig):
     name = "xiezuo.pairings"
     label = "pairings"
     verbose_name = "结对关系"
+
+    def ready(self):
+        from xiezuo.core.importing import register_importers
+
+        from .importers import PairingImporter, AgreementImporter
+
+        register_importers(PairingImporter(), AgreementImporter())

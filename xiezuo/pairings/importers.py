@@ -23,6 +23,7 @@ from xiezuo.core.importing import (
 from xiezuo.core.scoping import can_manage_pairing, visible
 from xiezuo.orgs.credit_code import validate_credit_code
 from xiezuo.orgs.models import Organisation
+from xiezuo.regions.actions import region_for_import
 
 from .actions import create_pairing, save_agreement, update_pairing
 from .choices import REGION_KINDS, SECTOR_ORG_KINDS, PairingKind
@@ -81,7 +82,7 @@ def _resolve_sides(ctx, values):
     for name in ("east_region", "west_region"):
         if values.get(name):
             try:
-                region = ctx.region(values[name], name)
+                region = region_for_import(ctx, values[name], name)
             except ValidationError as exc:
                 errors.update(exc.message_dict)
             else:

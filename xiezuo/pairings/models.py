@@ -3,10 +3,40 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from django.db.models import Q
+
 from xiezuo.core.audit import Audited
+from xiezuo.core.scoping import ScopedQuerySet
 from xiezuo.regions.models import Region
 
 from .choices import ChangeKind, PairingKind
+
+
+def in_force_q(day, prefix: str = "") -> Q:
+    """In force on `day`; `prefix` reaches a pairing through a relation ("pairing__")."""
+    return Q(**{f"{prefix}valid_from__lte": day}) & (Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day}))
+
+
+def overlapping_q(start, end, prefix: str = "") -> Q:
+    """In force on at least one day from `start` to `end`."""
+    return Q(**{f"{prefix}valid_from__lte": end}) & (Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": start}))
+
+
+class PairingQuerySet(ScopedQuerySet):
+    def in_force(self, day):
+        return self.filter(in_force_q(day))
+
+    def overlapping(self, start, end):
+        return self.filter(overlapping_q(start, end))
+
+    def partner_codes(self, prefix: str, day) -> set[str]:
+        """Regions on the other side of the pairings in force on `day` that touch the
+        subtree `prefix`: the part of the scoping rule that pairings own."""
+        codes = set()
+        touching = self.in_force(day).filter(Q(east_region__code__startswith=prefix) | Q(west_region__code__startswith=prefix))
+        for east, west in touching.values_list("east_region__code", "west_region__code"):
+            codes.update(code for code in (east, west) if not code.startswith(prefix))
+        return codes
 
 
 class Pairing(Audited):
@@ -19,6 +49,8 @@ class Pairing(Audited):
 
     scope_paths = ("east_region__code", "west_region__code")
     scope_include_partners = False
+
+    objects = PairingQuerySet.as_manager()
 
     kind = models.CharField(_("kind"), max_length=20, choices=PairingKind.choices, db_index=True)
     east_region = models.ForeignKey(Region, verbose_name=_("eastern region"), on_delete=models.PROTECT, related_name="east_pairings")
@@ -69,6 +101,7 @@ class PairingChange(models.Model):
     """The pairing's own history: every creation, adjustment and end, with its reason."""
 
     scope_paths = ("pairing__east_region__code", "pairing__west_region__code")
+    objects = ScopedQuerySet.as_manager()
     scope_include_partners = False
 
     pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="changes")
@@ -89,6 +122,7 @@ class Agreement(Audited):
     """A pair's yearly agreement (协作协议) with its commitments. Money in integer fen."""
 
     scope_paths = ("pairing__east_region__code", "pairing__west_region__code")
+    objects = ScopedQuerySet.as_manager()
     scope_include_partners = False
 
     pairing = models.ForeignKey(Pairing, verbose_name=_("pairing"), on_delete=models.PROTECT, related_name="agreements")

@@ -5,3 +5,10 @@ class PeopleConfig(AppConfig):
     name = "xiezuo.people"
     label = "people"
     verbose_name = "干部人才"
+
+    def ready(self):
+        from xiezuo.core.importing import register_importers
+
+        from .importers import DispatchImporter
+
+        register_importers(DispatchImporter())

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xiezuo.core.audit import Audited
+from xiezuo.core.scoping import ScopedQuerySet
 
 
 class PersonKind(models.TextChoices):
@@ -24,6 +25,7 @@ class Dispatch(Audited):
 
     scope_paths = ("from_org__region__code", "to_org__region__code")
     scope_include_partners = False
+    objects = ScopedQuerySet.as_manager()
 
     person_name = models.CharField(_("name"), max_length=50)
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiezuo.core.context import action
+from xiezuo.core.periods import monday_of
 from xiezuo.core.errors import PermissionDenied, ValidationError, field_error
 from xiezuo.core.money import MoneyError, check_fen
 from xiezuo.core.scoping import can_edit_project
@@ -17,9 +18,7 @@ from .models import (Asset, BudgetLine, HouseholdLink, Milestone, ProgressReport
                      ReportAttachment)
 
 
-def week_start(day: datetime.date) -> datetime.date:
-    """The Monday of the ISO week containing `day`."""
-    return day - datetime.timedelta(days=day.weekday())
+week_start = monday_of
 
 
 def _check_project_access(user, project: Project):

@@ -217,17 +217,6 @@ def org_cell(org) -> str:
     return org.credit_code or org.name
 
 
-def export_for_import(importer, objects) -> bytes:
-    """A workbook of `objects` in the importer's own format (sheet “数据”, the template's
-    headers): the round-trip export. Re-imported unchanged, every row counts as unchanged.
-    Pass a visible() queryset, with the related rows the importer's export_row reads
-    prefetched."""
-    from xiezuo.core.excel import build_workbook
-    from xiezuo.core.importing import DATA_SHEET
-
-    return build_workbook(DATA_SHEET, importer.export_headers(), (importer.export_row(o) for o in objects))
-
-
 def collect(errors: dict, fn, *args, **kwargs):
     """Run a look-up, moving its ValidationError into `errors`; None on failure."""
     try:

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xiezuo.core.audit import Audited
+from xiezuo.core.scoping import ScopedQuerySet
 from xiezuo.regions.models import Region
 
 from .choices import AssetClass, Category, Enclave, FundSource, LinkMechanism, OwnerTier, PartnerRole, Status
@@ -18,6 +19,7 @@ PROJECT_SCOPE = ("county__code", "pairing__east_region__code")
 class Project(Audited):
     scope_paths = PROJECT_SCOPE
     scope_include_partners = False
+    objects = ScopedQuerySet.as_manager()
     # The project's copy of its latest report (and 100 on completion, with the status change
     # that is logged). Each report is logged itself, with its week and percent before and
     # after, so logging the copy too would write every report twice (a batch of 10,000
@@ -67,6 +69,7 @@ class Project(Audited):
 class _ProjectChild(Audited):
     scope_paths = tuple(f"project__{p}" for p in PROJECT_SCOPE)
     scope_include_partners = False
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         abstract = True

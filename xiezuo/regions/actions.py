@@ -13,6 +13,11 @@ from .models import Region, RegionFact
 FACT_FIELDS = ("population", "gdp_wan", "rural_income_yuan", "primary_share", "secondary_share", "tertiary_share", "labour_force")
 
 
+def region_for_import(ctx, code, field_name, level=None):
+    """get_region, once per import run for each code."""
+    return ctx.cached(("region", code, level), lambda: get_region(code, field=field_name, level=level))
+
+
 def get_region(code, field="region", level=None) -> Region:
     code = str(code or "").strip()
     if not code.isdigit() or len(code) != 6:

@@ -14,7 +14,7 @@ from xiezuo.core.importing import (
 )
 from xiezuo.core.scoping import can_set_key_assistance
 
-from .actions import save_region_fact, set_key_assistance
+from .actions import region_for_import, save_region_fact, set_key_assistance
 from .choices import Level, Role
 from .models import RegionFact
 
@@ -57,7 +57,7 @@ class RegionFactImporter(Importer):
     ]
 
     def prepare(self, ctx, values):
-        region = ctx.region(values["region"], "region")
+        region = region_for_import(ctx, values["region"], "region")
         _check_name(region, values, "region_name")
         facts = {k: values[k] for k in FACT_COLUMNS if k in values}
         return {"region": region, "year": values["year"], "facts": facts}
@@ -98,7 +98,7 @@ class KeyAssistanceImporter(Importer):
         return can_set_key_assistance(user)
 
     def prepare(self, ctx, values):
-        region = ctx.region(values["code"], "code", level=Level.COUNTY)
+        region = region_for_import(ctx, values["code"], "code", level=Level.COUNTY)
         _check_name(region, values, "name")
         if region.role != Role.WEST:  # set_key_assistance refuses it too; said here with the parse errors
             raise field_error("code", _("%(region)s is not in a western province") % {"region": region})

@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xiezuo.core.audit import Audited
+from xiezuo.core.scoping import ScopedQuerySet
 
 from .choices import NON_COOPERATION_PROVINCES, Level, Role, Tier
 
@@ -16,6 +17,7 @@ def subtree_prefix(code: str, level: str) -> str:
 class Region(Audited):
     scope_paths = ("code",)
     scope_include_partners = True
+    objects = ScopedQuerySet.as_manager()
 
     code = models.CharField(_("code"), max_length=6, unique=True)
     name = models.CharField(_("name"), max_length=64, db_index=True)
@@ -80,6 +82,7 @@ class Region(Audited):
 class RegionFact(Audited):
     scope_paths = ("region__code",)
     scope_include_partners = True
+    objects = ScopedQuerySet.as_manager()
 
     """Yearly facts used by analysis. Money is integer 万元 (GDP) or yuan (income)."""
 

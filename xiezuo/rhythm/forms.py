@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from xiezuo.web.forms import BootstrapMixin, DateInput
+from xiezuo.core.ui.forms import BootstrapMixin, DateInput
 
 from .models import AcceptanceResult, Rating
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xiezuo.core.audit import Audited
+from xiezuo.core.scoping import ScopedQuerySet
 
 
 class Post(Audited):
@@ -29,6 +30,7 @@ class Post(Audited):
 
     scope_paths = ("office__region__code",)
     scope_include_partners = False
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("post")
@@ -67,6 +69,7 @@ class Consultation(Audited):
 
     scope_paths = ("office__region__code",)
     scope_include_partners = False
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("consultation")
@@ -102,6 +105,7 @@ class AgendaItem(models.Model):
 
     scope_paths = ("consultation__office__region__code",)
     scope_include_partners = False
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("agenda item")
@@ -132,6 +136,7 @@ class ActionItem(Audited):
     # and of the post it was escalated to, which must act on it.
     scope_paths = ("consultation__office__region__code", "owner_post__office__region__code", "escalated_to__office__region__code")
     scope_include_partners = False
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("action item")
@@ -185,6 +190,7 @@ class Plan(Audited):
 
     scope_paths = ("pairing__east_region__code", "pairing__west_region__code")
     scope_include_partners = False
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("plan")
@@ -228,6 +234,7 @@ class PlanEvaluation(Audited):
 
     scope_paths = tuple(f"plan__{p}" for p in Plan.scope_paths)
     scope_include_partners = False
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("annual evaluation")
@@ -253,6 +260,7 @@ class PlanAdjustment(Audited):
 
     scope_paths = tuple(f"plan__{p}" for p in Plan.scope_paths)
     scope_include_partners = False
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("mid-term adjustment")
@@ -285,6 +293,7 @@ class PlanAcceptance(Audited):
 
     scope_paths = tuple(f"plan__{p}" for p in Plan.scope_paths)
     scope_include_partners = False
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("final acceptance")

@@ -27,10 +27,9 @@ def offices_for(user):
 
 def own_office(user):
     """The office the user acts for, if it is one."""
-    from xiezuo.accounts.models import Profile
+    from xiezuo.users.scopes import organisation_of
 
-    profile = Profile.objects.select_related("organisation__region").filter(user=user).first()
-    org = profile.organisation if profile else None
+    org = organisation_of(user)
     return org if org is not None and org.kind in OFFICE_KINDS else None
 
 

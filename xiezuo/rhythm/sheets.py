@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xiezuo.core.money import format_yuan
+from xiezuo.core.periods import monday_of
 from xiezuo.core.scoping import Scope
 from xiezuo.orgs.choices import OrgKind
 
@@ -50,8 +51,6 @@ def link(name: str, *args) -> str:
         return ""
 
 
-def monday_of(day: datetime.date) -> datetime.date:
-    return day - datetime.timedelta(days=day.weekday())
 
 
 def parse_week(value: str | None, today: datetime.date | None = None) -> datetime.date:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from xiezuo.core.errors import messages_of
 from xiezuo.core.scoping import can_see, scope_for, visible
 from xiezuo.pairings.models import Pairing
-from xiezuo.web.views.common import paginate, require, run_action, scoped_or_404, wants_xlsx
+from xiezuo.core.ui.views import paginate, require, run_action, scoped_or_404, wants_xlsx
 
 from . import actions, exports, sheets
 from .forms import (AcceptanceForm, ActionItemForm, AdjustmentForm, CompleteForm, ConsultationForm, EvaluationForm, MinutesForm,

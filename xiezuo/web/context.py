@@ -5,6 +5,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _l
 
 from xiezuo.core.scoping import can_read_audit, scope_for
+from xiezuo.users.scopes import profile_of
 
 
 @functools.cache
@@ -45,14 +46,7 @@ def _menus(scope, section):
 def nav(request):
     user = getattr(request, "user", None)
     scope = scope_for(user)
-    profile = None
-    if user is not None and getattr(user, "is_authenticated", False):
-        from xiezuo.accounts.models import Profile
-
-        profile = getattr(user, "_xiezuo_profile", None)
-        if profile is None:
-            profile = Profile.objects.select_related("organisation__region").filter(user=user).first()
-            user._xiezuo_profile = profile
+    profile = profile_of(user)
     match = getattr(request, "resolver_match", None)
     section = (match.url_name or "").split("-")[0] if match else ""
     return {

@@ -9,7 +9,7 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from xiezuo.accounts.models import Profile
+from xiezuo.users.models import Profile
 from xiezuo.core.context import acting
 from xiezuo.orgs.actions import save_organisation
 from xiezuo.orgs.credit_code import make_credit_code

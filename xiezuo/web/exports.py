@@ -3,35 +3,14 @@
 All go through xiezuo.core.excel.export_response. Money leaves in yuan (two decimals,
 formatted as such in Excel) next to the exact integer fen.
 """
-import io
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
+from xiezuo.core.excel import date_cell as _date
 from xiezuo.core.excel import export_response
+from xiezuo.core.excel import format_money_columns as _format_money_columns
+from xiezuo.core.excel import yes_no as _yes
 from xiezuo.core.money import fen_to_yuan_decimal
-
-
-def _yes(flag) -> str:
-    return _("yes") if flag else _("no")
-
-
-def _date(d):
-    return d.isoformat() if d else ""
-
-
-def _format_money_columns(response, columns: list[int]):
-    """Give the yuan columns (1-based) Excel's two-decimal number format."""
-    wb = load_workbook(io.BytesIO(response.content))
-    ws = wb.active
-    for col in columns:
-        for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
-            cell.number_format = "#,##0.00"
-    buf = io.BytesIO()
-    wb.save(buf)
-    response.content = buf.getvalue()
-    return response
 
 
 def regions(qs):

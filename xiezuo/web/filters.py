@@ -12,14 +12,13 @@ from django.utils import timezone
 from xiezuo.core.models import AuditEntry
 from xiezuo.core.scoping import audit_visible, visible
 from xiezuo.orgs.models import Organisation
-from xiezuo.pairings.models import Agreement, Pairing
+from xiezuo.pairings.models import Agreement, Pairing, in_force_q
 from xiezuo.regions.models import Region
 
 
 def current_q(today: datetime.date | None = None, prefix: str = "") -> Q:
-    """Pairings in force on `today`."""
-    today = today or timezone.localdate()
-    return Q(**{f"{prefix}valid_from__lte": today}) & (Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": today}))
+    """Pairings in force on `today` (default: today in Beijing)."""
+    return in_force_q(today or timezone.localdate(), prefix)
 
 
 # --- regions -------------------------------------------------------------------------

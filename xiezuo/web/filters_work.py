@@ -22,7 +22,9 @@ from xiezuo.projects.choices import Status
 from xiezuo.projects.models import Milestone, Project
 from xiezuo.regions.models import Region
 
-from .exports import _date, _format_money_columns, _yes
+from xiezuo.core.excel import date_cell as _date
+from xiezuo.core.excel import format_money_columns as _format_money_columns
+from xiezuo.core.excel import yes_no as _yes
 
 CLOSED = (Status.CANCELLED, Status.COMPLETED)
 
@@ -266,8 +268,8 @@ def user_sides(user) -> set[str]:
         return set()
     if scope.everything:
         return {"east", "west"}
-    from xiezuo.accounts.models import Profile
+    from xiezuo.users.scopes import profile_of
 
-    profile = Profile.objects.select_related("organisation__region").filter(user=user).first()
+    profile = profile_of(user)
     role = profile.organisation.region.role if profile and profile.organisation else ""
     return {role} & {"east", "west"}

@@ -12,115 +12,13 @@ from django.utils import timezone
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from xiezuo.core.errors import messages_of
 from xiezuo.core.models import AuditEntry
-from xiezuo.core.money import MoneyError, format_yuan, yuan_to_fen
+from xiezuo.core.ui.forms import ANY, BootstrapMixin, DateInput, YuanField, add_action_errors, filter_values  # noqa: F401
 from xiezuo.orgs.choices import OrgKind
 from xiezuo.pairings.choices import PairingKind
-from xiezuo.regions.actions import get_region
+from xiezuo.pairings.forms import PairingChoiceField, pairing_label  # noqa: F401
 from xiezuo.regions.choices import Level
-
-ANY = [("", _("all"))]
-
-
-class BootstrapMixin:
-    """Bootstrap classes on every widget, aria-invalid on fields with errors, and region
-    suggestions on region code fields."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            if isinstance(field, RegionCodeField):
-                field.suggest(name)
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                w = self.fields[name].widget
-                w.attrs["class"] = w.attrs.get("class", "") + " is-invalid"
-                w.attrs["aria-invalid"] = "true"
-
-
-def add_action_errors(form, exc: ValidationError, rename: dict | None = None):
-    """Put an action's ValidationError({field: [msg]}) onto the form's fields."""
-    rename = rename or {}
-    for field, texts in messages_of(exc).items():
-        name = rename.get(field, field)
-        for text in texts:
-            form.add_error(name if name in form.fields else None, text)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class RegionCodeField(forms.CharField):
-    """A region given by its six-digit GB/T 2260 code ("美姑县（513436）" works too)."""
-
-    def __init__(self, *, role="", **kwargs):
-        kwargs.setdefault("max_length", 80)
-        super().__init__(**kwargs)
-        self.role = role
-        self.widget.attrs.update({"placeholder": _("six-digit code, e.g. 513436"), "autocomplete": "off"})
-
-    def suggest(self, name):
-        """Offer matching regions in a <datalist> as the user types (htmx)."""
-        url = reverse("region-suggest") + f"?field={name}&role={self.role}"
-        self.widget.attrs.update({
-            "list": f"{name}-options", "hx-get": url, "hx-trigger": "input changed delay:250ms",
-            "hx-target": f"#{name}-options", "hx-swap": "innerHTML", "hx-sync": "this:replace",
-        })
-
-    def prepare_value(self, value):
-        if hasattr(value, "code"):
-            return f"{value.name}（{value.code}）"
-        return value
-
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        found = re.search(r"\d{6}", value)
-        try:
-            return get_region(found.group(0) if found else value, field="region")
-        except ValidationError as exc:
-            raise forms.ValidationError(messages_of(exc)["region"]) from None
-
-
-class YuanField(forms.CharField):
-    """Money typed in yuan (“1,234.56”), cleaned to integer fen."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 32)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "placeholder": "0.00"})
-
-    def prepare_value(self, value):
-        if isinstance(value, int) and not isinstance(value, bool):
-            return format_yuan(value).replace("¥", "")
-        return value
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value in (None, ""):
-            return 0
-        try:
-            return yuan_to_fen(value)
-        except MoneyError as exc:
-            raise forms.ValidationError(str(exc)) from None
-
+from xiezuo.regions.forms import RegionCodeField  # noqa: F401
 
 # --- filter bars ---------------------------------------------------------------------
 
@@ -164,12 +62,6 @@ class AuditFilterForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, object_types=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["object_type"].choices = ANY + list(object_types)
-
-
-def filter_values(form) -> dict:
-    """The filters that are valid; a bad value is ignored rather than failing the page."""
-    form.is_valid()
-    return {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
 
 
 # --- edit forms ----------------------------------------------------------------------
@@ -262,11 +154,6 @@ class PairingEndForm(BootstrapMixin, forms.Form):
         self.fields["valid_to"].initial = timezone.localdate()
 
 
-class PairingChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return pairing_label(obj)
-
-
 class AgreementForm(BootstrapMixin, forms.Form):
     pairing = PairingChoiceField(label=_("pairing"), queryset=None)
     year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
@@ -322,8 +209,3 @@ class OrganisationForm(BootstrapMixin, forms.Form):
         d = self.cleaned_data
         return {"name": d["name"], "kind": d["kind"], "region": d["region"], "credit_code": d.get("credit_code") or None,
                 "contact": d.get("contact") or ""}
-
-
-def pairing_label(pairing) -> str:
-    return f"{pairing} · {pairing.get_kind_display()}"
-

@@ -1,7 +1,7 @@
 """Pages for the Excel imports: the list, and per kind the template, the upload and the result.
 
 Thin: the reading, checking and writing live in xiezuo.core.importing and the apps'
-importers.py. Viewers and auditors may look and download templates but get 403 on upload;
+importers.py, which each app registers when Django starts. Viewers and auditors may look and download templates but get 403 on upload;
 the key-assistance import exists only for the national coordinator.
 """
 from django import forms
@@ -14,18 +14,8 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_GET, require_http_methods
 
 from xiezuo.core.excel import xlsx_response
-from xiezuo.core.importing import CREATED, UNCHANGED, UPDATED, RowError, build_error_report, build_template, run_import
-from xiezuo.ledger.importers import PostingImporter
-from xiezuo.orgs.importers import OrganisationImporter
-from xiezuo.pairings.importers import AgreementImporter, PairingImporter
-from xiezuo.people.importers import DispatchImporter
-from xiezuo.projects.importers import MilestoneImporter, ProgressReportImporter, ProjectImporter
-from xiezuo.regions.importers import KeyAssistanceImporter, RegionFactImporter
-
-IMPORTERS = {i.slug: i for i in (
-    RegionFactImporter(), KeyAssistanceImporter(), OrganisationImporter(), PairingImporter(), AgreementImporter(),
-    ProjectImporter(), MilestoneImporter(), ProgressReportImporter(), PostingImporter(), DispatchImporter(),
-)}
+from xiezuo.core.importing import (CREATED, IMPORTERS, UNCHANGED, UPDATED, RowError, build_error_report, build_template,
+                                   run_import)
 ERRORS_SHOWN = 500  # on the page; the downloadable report has them all
 SESSION_KEY = "xiezuo-import-errors:%s"
 

@@ -8,7 +8,7 @@ from xiezuo.pairings.models import Agreement, Pairing
 
 from .. import exports, filters
 from ..forms import AgreementFilterForm, AgreementForm, filter_values
-from .common import paginate, require, run_action, scoped_or_404, wants_xlsx
+from xiezuo.core.ui.views import paginate, require, run_action, scoped_or_404, wants_xlsx
 
 
 def _may_edit(user, agreement) -> bool:

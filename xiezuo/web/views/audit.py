@@ -7,7 +7,7 @@ from xiezuo.core.scoping import can_read_audit
 from .. import exports, filters
 from ..diffs import diff_rows
 from ..forms import AuditFilterForm, filter_values
-from .common import paginate, require, wants_xlsx
+from xiezuo.core.ui.views import paginate, require, wants_xlsx
 
 PER_PAGE = 30
 

@@ -26,7 +26,7 @@ from xiezuo.projects.models import Project
 from .. import filters_work as fw
 from ..forms import filter_values
 from ..forms_work import AllocateForm, ArrivalForm, DisburseForm, PostingFilterForm, ReverseForm, SpendingForm
-from .common import paginate, require, roundtrip, roundtrip_links, run_action, scoped_or_404, wants_xlsx
+from xiezuo.core.ui.views import paginate, require, roundtrip, roundtrip_links, run_action, scoped_or_404, wants_xlsx
 
 ACCOUNTS_PER_PAGE = 50
 ENTRIES_PER_PAGE = 100

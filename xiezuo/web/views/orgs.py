@@ -10,7 +10,7 @@ from xiezuo.pairings.models import Pairing
 
 from .. import exports, filters
 from ..forms import OrganisationFilterForm, OrganisationForm, filter_values
-from .common import paginate, require, run_action, scoped_or_404, wants_xlsx
+from xiezuo.core.ui.views import paginate, require, run_action, scoped_or_404, wants_xlsx
 
 
 @login_required

@@ -11,7 +11,7 @@ from xiezuo.pairings.models import Pairing
 from .. import exports, filters
 from ..diffs import changed, diff_rows
 from ..forms import PairingAdjustForm, PairingCreateForm, PairingEndForm, PairingFilterForm, filter_values
-from .common import paginate, require, run_action, scoped_or_404, wants_xlsx
+from xiezuo.core.ui.views import paginate, require, run_action, scoped_or_404, wants_xlsx
 
 
 def _level(pairing):

@@ -14,7 +14,7 @@ from xiezuo.people.models import Dispatch
 from .. import filters_work as fw
 from ..forms import filter_values
 from ..forms_work import DispatchFilterForm, DispatchForm
-from .common import paginate, require, roundtrip, roundtrip_links, run_action, scoped_or_404, wants_xlsx
+from xiezuo.core.ui.views import paginate, require, roundtrip, roundtrip_links, run_action, scoped_or_404, wants_xlsx
 
 
 def _organisations(user):

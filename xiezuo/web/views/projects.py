@@ -20,7 +20,7 @@ from .. import filters_work as fw
 from ..forms import filter_values
 from ..forms_work import (AssetForm, CompleteMilestoneForm, MilestonePlanForm, OutputForm, PartnerForm, ProjectFilterForm,
                           ProjectForm, ReportForm, TransitionForm)
-from .common import paginate, require, roundtrip, roundtrip_links, run_action, scoped_or_404, wants_xlsx
+from xiezuo.core.ui.views import paginate, require, roundtrip, roundtrip_links, run_action, scoped_or_404, wants_xlsx
 
 REPORTS_SHOWN = 20
 

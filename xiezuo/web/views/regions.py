@@ -11,7 +11,7 @@ from xiezuo.regions.models import Region
 
 from .. import exports, filters
 from ..forms import KeyAssistanceForm, RegionFactForm, RegionFilterForm, add_action_errors, filter_values
-from .common import paginate, require, scoped_or_404, wants_xlsx
+from xiezuo.core.ui.views import paginate, require, scoped_or_404, wants_xlsx
 
 
 @login_required

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from xiezuo.assessment import tasks
 from xiezuo.assessment.defaults import seed
 from xiezuo.assessment.models import GradeCutoffs, Indicator, IndicatorSystem, Score
-from xiezuo.assessment.periods import Period, PeriodError
+from xiezuo.core.periods import Period, PeriodError
 
 
 class Command(BaseCommand):

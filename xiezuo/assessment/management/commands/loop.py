@@ -7,7 +7,7 @@ nothing new.
 from django.core.management.base import BaseCommand, CommandError
 
 from xiezuo.assessment import tasks
-from xiezuo.assessment.periods import PeriodError
+from xiezuo.core.periods import PeriodError
 from xiezuo.assessment.rules import ensure_default_rules
 from xiezuo.assessment.workdays import CalendarNotCovered
 

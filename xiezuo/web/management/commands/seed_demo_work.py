@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from xiezuo.assessment import tasks
 from xiezuo.assessment.models import Score
-from xiezuo.assessment.periods import Period
+from xiezuo.core.periods import Period
 from xiezuo.core.context import acting
 from xiezuo.rhythm.demo import seed_rhythm_demo
 

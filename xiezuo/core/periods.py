@@ -20,6 +20,11 @@ _LABELS = [
 ]
 
 
+def monday_of(day: datetime.date) -> datetime.date:
+    """The Monday of the ISO week holding `day`: the key of every weekly report and sheet."""
+    return day - datetime.timedelta(days=day.weekday())
+
+
 class PeriodError(ValueError):
     """A label or kind that names no period."""
 
@@ -52,7 +57,7 @@ class Period:
     @classmethod
     def week(cls, day: datetime.date) -> "Period":
         """The ISO week (Monday to Sunday) containing `day`."""
-        monday = day - datetime.timedelta(days=day.weekday())
+        monday = monday_of(day)
         return cls(monday, monday + datetime.timedelta(days=6), WEEK)
 
     @classmethod

@@ -1,4 +1,5 @@
-"""Small helpers shared by the page views."""
+"""Helpers every app's page views share: scoped look-ups, pagination, running an action
+for a form, the Excel round trip."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -8,11 +9,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from xiezuo.core.excel import xlsx_response
-from xiezuo.core.importing import max_rows
+from xiezuo.core.importing import IMPORTERS, export_for_import, max_rows
 from xiezuo.core.scoping import visible
-from xiezuo.projects.importers import export_for_import
 
-from ..forms import add_action_errors
+from .forms import add_action_errors
 
 PER_PAGE = 50
 
@@ -55,8 +55,6 @@ def roundtrip(request, kinds: dict):
 
 def roundtrip_links(kinds: dict) -> list:
     """(format value, label) for the list's “export in import format” menu."""
-    from xiezuo.web.imports import IMPORTERS
-
     return [(f"import-{kind}", IMPORTERS[kind].title) for kind in kinds if kind in IMPORTERS]
 
 

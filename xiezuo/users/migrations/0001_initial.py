@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
-    operations = [
+    operations_in_state = [
         migrations.CreateModel(
             name='ApiToken',
             fields=[
@@ -45,3 +45,33 @@ class Migration(migrations.Migration):
             },
         ),
     ]
+
+
+def _create_or_adopt(apps, schema_editor):
+    """Create the tables, or adopt those of a database made while this app was `accounts`.
+
+    The app was renamed so that “account” means a ledger account only; a database migrated
+    before the rename keeps its rows: its tables are renamed, its content types relabelled and
+    the old app's migration records dropped.
+    """
+    existing = set(schema_editor.connection.introspection.table_names())
+    for name in ("ApiToken", "Profile"):
+        model = apps.get_model("users", name)
+        old = f"accounts_{name.lower()}"
+        if old in existing:
+            schema_editor.alter_db_table(model, old, model._meta.db_table)
+        else:
+            schema_editor.create_model(model)
+    if "accounts_profile" in existing:
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute("UPDATE django_content_type SET app_label = 'users' WHERE app_label = 'accounts'")
+            cursor.execute("DELETE FROM django_migrations WHERE app = 'accounts'")
+
+
+Migration.operations = [
+    migrations.SeparateDatabaseAndState(
+        state_operations=Migration.operations_in_state,
+        database_operations=[],
+    ),
+    migrations.RunPython(_create_or_adopt, migrations.RunPython.noop),
+]
