@@ -10,13 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
+from xiezuo.core.api.pagination import PageParams, page_of, paginate
+from xiezuo.core.api.schemas import ERRORS, Code, Text, Time
 from xiezuo.core.errors import PermissionDenied
 from xiezuo.core.models import AuditEntry
 from xiezuo.core.scoping import audit_visible, can_read_audit
-
-from .lookups import prefix_of
-from .pagination import PageParams, page_of, paginate
-from .schemas import ERRORS, Code, Text, Time
+from xiezuo.regions.api import prefix_of
 
 router = Router(tags=["audit"])
 

@@ -19,11 +19,10 @@ from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 from ninja.utils import check_csrf
 
-from xiezuo.users.models import ApiToken
+from xiezuo.core.api.errors import CsrfFailed
+from xiezuo.core.api.schemas import ERRORS, InSchema, Text
 from xiezuo.core.context import acting
-
-from .errors import CsrfFailed
-from .schemas import ERRORS, InSchema, Text
+from xiezuo.users.models import ApiToken
 
 
 class BearerAuth(HttpBearer):

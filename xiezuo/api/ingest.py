@@ -24,11 +24,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from ninja import Field, Router, Schema, Status
 
+from xiezuo.core.api.errors import error_body
+from xiezuo.core.api.lookups import require_writer
+from xiezuo.core.api.schemas import ErrorDetail, ErrorOut, InSchema
 from xiezuo.ingest.batch import MAX_ITEMS, ingest
-
-from .errors import error_body
-from .lookups import require_writer
-from .schemas import ErrorDetail, ErrorOut, InSchema
 
 router = Router(tags=["ingest"])
 

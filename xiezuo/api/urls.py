@@ -2,7 +2,7 @@
 
 Every endpoint but POST /auth/token takes a bearer token or the browser session; lists are
 scoped by `xiezuo.core.scoping.visible`; writes call the actions; errors share one shape
-(see `errors.py`), including unknown paths under /api/v1/ (404) and wrong methods (405).
+(see `xiezuo/core/api/errors.py`). Each app's router lives in its own `api.py`, including unknown paths under /api/v1/ (404) and wrong methods (405).
 """
 from functools import wraps
 
@@ -11,7 +11,14 @@ from django.urls import URLPattern
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router
 
-from . import audit, auth, errors, ingest, orgs, pairings, people, projects, regions
+from xiezuo.core.api import errors
+from xiezuo.orgs import api as orgs
+from xiezuo.pairings import api as pairings
+from xiezuo.people import api as people
+from xiezuo.projects import api as projects
+from xiezuo.regions import api as regions
+
+from . import audit, auth, ingest
 
 
 class XiezuoAPI(NinjaAPI):

@@ -132,7 +132,7 @@ def export_projects(qs):
 
 def mask_id_number(value: str) -> str:
     """ID numbers are personal information (PIPL): shown and exported masked, always."""
-    from xiezuo.api.people import mask_id_number as mask
+    from xiezuo.people.api import mask_id_number as mask
 
     return mask(value)
 

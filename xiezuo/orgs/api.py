@@ -6,14 +6,24 @@ validates the unified social credit code (GB 32100 check character).
 from django.db.models import Q
 from ninja import Query, Router, Schema, Status
 
+from xiezuo.core.api.lookups import BodyRefs, require_writer, visible_or_404
+from xiezuo.core.api.pagination import PageParams, page_of, paginate
+from xiezuo.core.api.schemas import ERRORS, Code, InSchema, Text
 from xiezuo.core.scoping import visible
 from xiezuo.orgs.actions import save_organisation
 from xiezuo.orgs.choices import OrgKind
 from xiezuo.orgs.models import Organisation
+from xiezuo.regions.actions import get_region
+from xiezuo.regions.api import RegionRef, prefix_of
 
-from .lookups import BodyRefs, prefix_of, require_writer, visible_or_404
-from .pagination import PageParams, page_of, paginate
-from .schemas import ERRORS, Code, InSchema, RegionRef, Text
+
+class OrgRef(Schema):
+    """An organisation as other objects' answers name it."""
+
+    id: int
+    name: str
+    kind: OrgKind
+
 
 router = Router(tags=["organisations"])
 
@@ -58,7 +68,7 @@ def _values(user, payload) -> dict:
     values = {name: getattr(payload, name) for name in payload.model_fields_set}
     if "region" in values:
         refs = BodyRefs(user)
-        values["region"] = refs.region(values["region"], "region")
+        values["region"] = refs.collect(get_region, values["region"], field="region")
         refs.check()
     return values
 

@@ -1,4 +1,5 @@
-"""Shared schema pieces: strict value types, references to related objects, the error body.
+"""Shared schema pieces: strict value types and the error body (each app's api.py declares
+the reference schema of its own objects, such as RegionRef).
 
 Input types refuse rather than coerce: a JSON 1.5 for an amount in fen is an error, not 1;
 `true` is not a count. Their messages are marked for translation like everything else.
@@ -13,9 +14,6 @@ from pydantic import AfterValidator, BeforeValidator, ConfigDict
 from pydantic_core import PydanticCustomError
 
 from xiezuo.core.money import MoneyError, check_fen
-from xiezuo.orgs.choices import OrgKind
-from xiezuo.pairings.choices import PairingKind
-from xiezuo.regions.choices import Level
 
 MAX_BIGINT = 2**63 - 1  # BigIntegerField
 MAX_INT = 2**31 - 1  # PositiveIntegerField
@@ -88,30 +86,6 @@ class InSchema(Schema):
     """Request bodies: unknown fields are refused, so a typo is not silently ignored."""
 
     model_config = ConfigDict(extra="forbid")
-
-
-class RegionRef(Schema):
-    code: str
-    name: str
-    level: Level
-
-
-class OrgRef(Schema):
-    id: int
-    name: str
-    kind: OrgKind
-
-
-class PairingRef(Schema):
-    id: int
-    kind: PairingKind
-    label: str
-    east_region: RegionRef
-    west_region: RegionRef
-
-    @staticmethod
-    def resolve_label(obj):
-        return str(obj)
 
 
 class ErrorDetail(Schema):

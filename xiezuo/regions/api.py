@@ -1,18 +1,43 @@
 """Regions: the GB/T 2260 tree as the caller may see it, yearly facts, the key-assistance flag."""
 from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import StrictBool
 
+from xiezuo.core.api.lookups import check_code_format, require_writer
+from xiezuo.core.api.pagination import PageParams, page_of, paginate
+from xiezuo.core.api.schemas import ERRORS, BigCount, Count, InSchema, Share, Text
 from xiezuo.core.scoping import visible
-from xiezuo.regions.actions import FACT_FIELDS, save_region_fact, set_key_assistance
-from xiezuo.regions.choices import Level, Role, Tier
-from xiezuo.regions.models import Region, RegionFact
 
-from .lookups import region_or_404, require_writer
-from .pagination import PageParams, page_of, paginate
-from .schemas import ERRORS, BigCount, Count, InSchema, RegionRef, Share, Text
+from .actions import FACT_FIELDS, get_region, save_region_fact, set_key_assistance
+from .choices import Level, Role, Tier
+from .models import Region, RegionFact
 
 router = Router(tags=["regions"])
+
+
+class RegionRef(Schema):
+    """A region as other objects' answers name it."""
+
+    code: str
+    name: str
+    level: Level
+
+
+def region_or_404(user, code: str, queryset=None) -> Region:
+    """A region in the URL: one the caller cannot see answers 404, like one that does not exist."""
+    check_code_format(code)
+    qs = queryset if queryset is not None else Region.objects.select_related("parent")
+    region = visible(user, qs).filter(code=code).first()
+    if region is None:
+        raise Http404(_("region %(code)s not found") % {"code": code})
+    return region
+
+
+def prefix_of(code: str, field: str) -> str:
+    """The subtree prefix of a region code given as a filter."""
+    return get_region(code, field=field).prefix
 
 
 class RegionOut(Schema):

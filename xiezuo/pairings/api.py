@@ -10,15 +10,32 @@ from django.db.models import Q
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from xiezuo.core.api.lookups import BodyRefs, require_writer, visible_or_404
+from xiezuo.core.api.pagination import PageParams, page_of, paginate
+from xiezuo.core.api.schemas import ERRORS, MAX_BIGINT, Code, Count, Fen, InSchema, ObjectId, Text, Year
 from xiezuo.core.scoping import visible
+from xiezuo.orgs.api import OrgRef
 from xiezuo.orgs.models import Organisation
 from xiezuo.pairings.actions import create_pairing, save_agreement, update_pairing
 from xiezuo.pairings.choices import ChangeKind, PairingKind
 from xiezuo.pairings.models import Agreement, Pairing, in_force_q
+from xiezuo.regions.actions import get_region
+from xiezuo.regions.api import RegionRef, prefix_of
 
-from .lookups import BodyRefs, prefix_of, require_writer, visible_or_404
-from .pagination import PageParams, page_of, paginate
-from .schemas import ERRORS, MAX_BIGINT, Code, Count, Fen, InSchema, ObjectId, OrgRef, PairingRef, RegionRef, Text, Year
+
+class PairingRef(Schema):
+    """A pairing as other objects' answers name it."""
+
+    id: int
+    kind: PairingKind
+    label: str
+    east_region: RegionRef
+    west_region: RegionRef
+
+    @staticmethod
+    def resolve_label(obj):
+        return str(obj)
+
 
 router = Router(tags=["pairings"])
 agreements = Router(tags=["agreements"])
@@ -125,7 +142,7 @@ def _pairing_values(user, payload, fields) -> dict:
     for name in fields:
         value = getattr(payload, name)
         if name in ("east_region", "west_region"):
-            value = refs.region(value, name)
+            value = refs.collect(get_region, value, field=name)
         elif name in ("east_org", "west_org"):
             value = refs.visible_obj(Organisation.objects.select_related("region"), value, name, "organisation")
         values[name] = value

@@ -5,9 +5,8 @@ so a client asking for "everything" gets a full page and a count to page on with
 """
 from functools import cache
 
-from pydantic import create_model
-
 from ninja import Field, Schema
+from pydantic import create_model
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500

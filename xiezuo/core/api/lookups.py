@@ -1,7 +1,7 @@
 """Finding the objects a request names, always through the scoping rule.
 
 * An object in the URL that the caller cannot see answers 404, exactly like one that does
-  not exist (`visible_or_404`, `region_or_404`).
+  not exist (`visible_or_404`; regions' `region_or_404`).
 * An object named in a request body (an organisation id, a pairing id) that the caller cannot
   see is a field error "no … #id", again the same as a missing one.
 * Region codes in bodies are looked up in the whole tree: the GB/T 2260 division list is
@@ -13,8 +13,6 @@ from django.utils.translation import gettext as _
 
 from xiezuo.core.errors import PermissionDenied, ValidationError
 from xiezuo.core.scoping import scope_for, visible
-from xiezuo.regions.actions import get_region
-from xiezuo.regions.models import Region
 
 
 def require_writer(user):
@@ -35,20 +33,6 @@ def check_code_format(code: str, field="code"):
         raise ValidationError({field: [_("“%(code)s” is not a six-digit GB/T 2260 code") % {"code": code}]})
 
 
-def region_or_404(user, code: str, queryset=None) -> Region:
-    check_code_format(code)
-    qs = queryset if queryset is not None else Region.objects.select_related("parent")
-    region = visible(user, qs).filter(code=code).first()
-    if region is None:
-        raise Http404(_("region %(code)s not found") % {"code": code})
-    return region
-
-
-def prefix_of(code: str, field: str) -> str:
-    """The subtree prefix of a region code given as a filter."""
-    return get_region(code, field=field).prefix
-
-
 class BodyRefs:
     """Collects the related objects named in a body, and every problem with them at once."""
 
@@ -56,11 +40,13 @@ class BodyRefs:
         self.user = user
         self.errors: dict[str, list[str]] = {}
 
-    def region(self, code, field):
-        if code is None:
+    def collect(self, lookup, value, **kwargs):
+        """`lookup(value, **kwargs)`, its ValidationError kept with the others (None if
+        `value` is None), e.g. `refs.collect(get_region, code, field="county")`."""
+        if value is None:
             return None
         try:
-            return get_region(code, field=field)
+            return lookup(value, **kwargs)
         except ValidationError as exc:
             self.errors.update(exc.message_dict)
             return None

@@ -17,9 +17,14 @@ from ninja import Body, Field, Query, Router, Schema, Status
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
+from xiezuo.core.api.lookups import BodyRefs, require_writer
+from xiezuo.core.api.pagination import PageParams, page_of, paginate
+from xiezuo.core.api.schemas import ERRORS, MAX_BIGINT, Code, Count, Fen, InSchema, ObjectId, Text
 from xiezuo.core.errors import ValidationError
 from xiezuo.core.scoping import visible
+from xiezuo.orgs.api import OrgRef
 from xiezuo.orgs.models import Organisation
+from xiezuo.pairings.api import PairingRef
 from xiezuo.pairings.models import Pairing
 from xiezuo.projects.actions import (
     complete_milestone,
@@ -31,12 +36,11 @@ from xiezuo.projects.actions import (
     transition,
     week_start,
 )
-from xiezuo.projects.choices import AssetClass, Category, Enclave, FundSource, LinkMechanism, OwnerTier, PartnerRole, Status as ProjectStatus
+from xiezuo.projects.choices import AssetClass, Category, Enclave, FundSource, LinkMechanism, OwnerTier, PartnerRole
+from xiezuo.projects.choices import Status as ProjectStatus
 from xiezuo.projects.models import Asset, Milestone, ProgressReport, Project, ProjectOutput, ProjectPartner
-
-from .lookups import BodyRefs, prefix_of, require_writer
-from .pagination import PageParams, page_of, paginate
-from .schemas import ERRORS, MAX_BIGINT, Code, Count, Fen, InSchema, ObjectId, OrgRef, PairingRef, RegionRef, Text
+from xiezuo.regions.actions import get_region
+from xiezuo.regions.api import RegionRef, prefix_of
 
 router = Router(tags=["projects"])
 
@@ -349,7 +353,7 @@ def post_project(request, payload: ProjectIn):
     western side."""
     require_writer(request.auth)
     refs = BodyRefs(request.auth)
-    county = refs.region(payload.county, "county")
+    county = refs.collect(get_region, payload.county, field="county")
     pairing = refs.visible_obj(Pairing.objects.select_related("east_region", "west_region"), payload.pairing, "pairing", "pairing")
     orgs = Organisation.objects.select_related("region")
     partners = [(refs.visible_obj(orgs, p.organisation, f"partners.{i}.organisation", "organisation"), p.role.value)

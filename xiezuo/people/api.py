@@ -18,15 +18,17 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
+from xiezuo.core.api.lookups import BodyRefs, require_writer, visible_or_404
+from xiezuo.core.api.pagination import PageParams, page_of, paginate
+from xiezuo.core.api.schemas import ERRORS, MAX_BIGINT, Code, InSchema, ObjectId, Text
 from xiezuo.core.scoping import visible
+from xiezuo.orgs.api import OrgRef
 from xiezuo.orgs.models import Organisation
+from xiezuo.pairings.api import PairingRef
 from xiezuo.pairings.models import Pairing
 from xiezuo.people.actions import on_post, save_dispatch, stability
 from xiezuo.people.models import Direction, Dispatch, PersonKind
-
-from .lookups import BodyRefs, prefix_of, require_writer, visible_or_404
-from .pagination import PageParams, page_of, paginate
-from .schemas import ERRORS, MAX_BIGINT, Code, InSchema, ObjectId, OrgRef, PairingRef, Text
+from xiezuo.regions.api import prefix_of
 
 router = Router(tags=["people"])
 
