@@ -19,7 +19,6 @@ foreign-key check takes on the row. With FOR UPDATE, a posting that credits acco
 holds the head at commit waits for R's key share while another posting holds R and waits
 for the head: a deadlock (seen with two ingestion batches at once).
 """
-import datetime
 import hashlib
 
 from django.db import IntegrityError, transaction
@@ -28,20 +27,18 @@ from django.utils.translation import gettext as _
 
 from xiezuo.core.context import action, current_actor
 from xiezuo.core.errors import PermissionDenied, ValidationError, field_error
+from xiezuo.core.facts import changed
 from xiezuo.core.money import format_yuan
-from xiezuo.core.scoping import can_edit_in_region
 from xiezuo.orgs.models import Organisation
 from xiezuo.pairings.models import Agreement
-from xiezuo.projects.choices import Status
 from xiezuo.projects.models import Project
 
-from . import chain
+from . import chain, rules
 from .balances import balance
 from .choices import Kind, Purpose, Side
 from .models import Account, Posting
 
-MAX_KEY = 64
-MAX_MEMO = 300
+from .rules import MAX_KEY, MAX_MEMO  # noqa: F401 - the limits the forms show
 
 
 # --- helpers ------------------------------------------------------------------------
@@ -65,41 +62,6 @@ def account_for(owner: Organisation, purpose: str, project: Project | None = Non
     return account
 
 
-def _check_key(key, errors):
-    if not isinstance(key, str) or not 1 <= len(key.strip()) <= MAX_KEY or key != key.strip():
-        errors["idempotency_key"] = [_("an idempotency key of 1 to %(n)d characters (no surrounding spaces) is required") % {"n": MAX_KEY}]
-
-
-def _check_amount(value, errors, field="amount_fen"):
-    if isinstance(value, bool) or not isinstance(value, int):
-        errors[field] = [_("amounts in fen must be whole numbers")]
-    elif value <= 0:
-        errors[field] = [_("the amount must be more than zero")]
-
-
-def _check_date(value, field, errors, *, required=False, not_before=None, not_before_label="", today=None):
-    if value is None:
-        if required:
-            errors[field] = [_("a date is required")]
-        return
-    if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
-        errors[field] = [_("a date is required")]
-    elif value > (today or timezone.localdate()):
-        errors[field] = [_("the date %(d)s is in the future") % {"d": value.isoformat()}]
-    elif not_before is not None and value < not_before:
-        errors[field] = [_("the date %(d)s is before %(what)s (%(when)s)") % {
-            "d": value.isoformat(), "what": not_before_label, "when": not_before.isoformat()}]
-
-
-def _check_memo(memo, errors, field="memo", required=False):
-    if not isinstance(memo, str):
-        errors[field] = [_("text is required")]
-    elif required and not memo.strip():
-        errors[field] = [_("a reason is required")]
-    elif len(memo) > MAX_MEMO:
-        errors[field] = [_("at most %(n)d characters") % {"n": MAX_MEMO}]
-
-
 def _raise(errors):
     if errors:
         raise ValidationError(errors)
@@ -115,18 +77,6 @@ def replay(key: str, rhash: str) -> Posting | None:
             "the key “%(key)s” was already used for %(posting)s with a different body; a new posting needs a new key")
             % {"key": key, "posting": existing})
     return existing
-
-
-def _shortfall_message(account: Account, available: int) -> str:
-    money = format_yuan(available)
-    if account.purpose == Purpose.WEST_RECEIVING:
-        return _("more than has arrived: %(money)s has arrived at %(owner)s and is not yet disbursed") % {
-            "money": money, "owner": account.owner}
-    if account.purpose == Purpose.PROJECT:
-        return _("more than the project holds: %(money)s is available in its account") % {"money": money}
-    if account.purpose == Purpose.IN_TRANSIT:
-        return _("only %(money)s is in transit to %(owner)s") % {"money": money, "owner": account.owner}
-    return _("%(account)s holds only %(money)s") % {"account": account, "money": money}
 
 
 def check_lines(lines):
@@ -155,14 +105,12 @@ def post(user, *, kind, key, rhash, lines, shortfall_field="amount_fen", **field
     posting draws down (by id), refuses to take one below zero, takes the chain head,
     answers a retry that won the race, then writes the posting and its chained entries."""
     total = check_lines(lines)
-    net: dict[int, int] = {}
-    for account, side, amount in lines:
-        net[account.pk] = net.get(account.pk, 0) + (amount if side == account.normal_side else -amount)
-    for account_id in sorted(a for a, change in net.items() if change < 0):
-        account = Account.objects.select_for_update(no_key=True).get(pk=account_id)
+    net = rules.net_changes(lines, lambda account: account.normal_side)
+    for drawn in sorted((a for a, change in net.items() if change < 0), key=lambda a: a.pk):
+        account = Account.objects.select_for_update(no_key=True).get(pk=drawn.pk)
         available = balance(account)
-        if available + net[account_id] < 0:
-            raise field_error(shortfall_field, _shortfall_message(account, available))
+        if available + net[drawn] < 0:
+            raise field_error(shortfall_field, rules.shortfall(account, available))
     head = chain.lock_head()
     again = replay(key, rhash)  # a concurrent retry may have won the race for this key
     if again is not None:
@@ -182,6 +130,7 @@ def post(user, *, kind, key, rhash, lines, shortfall_field="amount_fen", **field
         raise
     chain.append(head, posting, lines)
     _publish(posting)
+    changed(rules.fact_codes(posting.east_org, posting.west_org, posting.project), posting.booked_on, sender=Posting)
     return posting
 
 
@@ -200,9 +149,18 @@ def _pair_offices(agreement: Agreement):
     pairing = agreement.pairing
     east, west = office_of(pairing.east_region), office_of(pairing.west_region)
     if east is None or west is None:
-        missing = pairing.east_region if east is None else pairing.west_region
-        raise field_error("agreement", _("no cooperation office is registered for %(region)s") % {"region": missing})
+        raise field_error("agreement", rules.no_office(pairing.east_region if east is None else pairing.west_region))
     return east, west
+
+
+def _deny(refusal):
+    if refusal:
+        raise PermissionDenied(refusal)
+
+
+def _refuse(field, refusal):
+    if refusal:
+        raise field_error(field, refusal)
 
 
 # --- the stages ---------------------------------------------------------------------
@@ -214,26 +172,19 @@ def allocate(user, *, agreement: Agreement, amount_fen: int, idempotency_key: st
     errors = {}
     if not isinstance(agreement, Agreement):
         errors["agreement"] = [_("an agreement is required")]
-    _check_amount(amount_fen, errors)
-    _check_key(idempotency_key, errors)
-    _check_date(booked_on, "booked_on", errors)
-    _check_memo(memo, errors)
+    rules.check_amount(amount_fen, errors)
+    rules.check_key(idempotency_key, errors)
+    rules.check_date(booked_on, "booked_on", errors)
+    rules.check_memo(memo, errors)
     _raise(errors)
-    pairing = agreement.pairing
-    if not can_edit_in_region(user, pairing.east_region.code):
-        raise PermissionDenied(_("only the eastern side of %(pair)s allocates its fiscal aid") % {"pair": pairing})
-    body = {"kind": Kind.ALLOCATION.value, "agreement": agreement.pk, "amount_fen": amount_fen,
-            "booked_on": booked_on, "memo": memo}
-    rhash = request_hash(body)
+    _deny(rules.may_allocate(user, agreement.pairing))
+    rhash = request_hash(rules.allocation_body(agreement.pk, amount_fen, booked_on, memo))
     existing = replay(idempotency_key, rhash)
     if existing is not None:
         return existing
     east, west = _pair_offices(agreement)
-    lines = [
-        (account_for(west, Purpose.IN_TRANSIT), Side.DEBIT, amount_fen),
-        (account_for(east, Purpose.EAST_BUDGET), Side.CREDIT, amount_fen),
-    ]
-    return post(user, kind=Kind.ALLOCATION, key=idempotency_key, rhash=rhash, lines=lines,
+    return post(user, kind=Kind.ALLOCATION, key=idempotency_key, rhash=rhash,
+                lines=rules.allocation_lines(account_for, east, west, amount_fen),
                 booked_on=booked_on or timezone.localdate(), agreement=agreement, east_org=east, west_org=west,
                 due_date=agreement.funds_due_date, memo=memo)
 
@@ -244,31 +195,25 @@ def confirm_arrival(user, *, allocation: Posting, arrived_on, idempotency_key: s
     errors = {}
     if not isinstance(allocation, Posting) or allocation.kind != Kind.ALLOCATION:
         errors["allocation"] = [_("an allocation is required")]
-    _check_key(idempotency_key, errors)
-    _check_memo(memo, errors)
+    rules.check_key(idempotency_key, errors)
+    rules.check_memo(memo, errors)
     _raise(errors)
-    _check_date(arrived_on, "arrived_on", errors, required=True, not_before=allocation.booked_on,
-                not_before_label=_("the allocation"))
+    rules.check_date(arrived_on, "arrived_on", errors, required=True, not_before=allocation.booked_on,
+                     not_before_label=_("the allocation"))
     _raise(errors)
     west = allocation.west_org
-    if not can_edit_in_region(user, west.region.code):
-        raise PermissionDenied(_("only the western side (%(org)s) confirms the arrival of funds") % {"org": west})
-    body = {"kind": Kind.ARRIVAL.value, "allocation": allocation.pk, "arrived_on": arrived_on, "memo": memo}
-    rhash = request_hash(body)
+    _deny(rules.may_confirm_arrival(user, west))
+    rhash = request_hash(rules.arrival_body(allocation.pk, arrived_on, memo))
     existing = replay(idempotency_key, rhash)
     if existing is not None:
         return existing
     allocation = Posting.objects.select_for_update().get(pk=allocation.pk)  # one arrival per allocation at a time
-    if Posting.objects.filter(reversal_of=allocation).exists():
-        raise field_error("allocation", _("%(posting)s was reversed") % {"posting": allocation})
     arrived = Posting.objects.filter(allocation=allocation, kind=Kind.ARRIVAL, reversal__isnull=True).first()
-    if arrived is not None:
-        raise field_error("allocation", _("%(posting)s already arrived on %(d)s") % {"posting": allocation, "d": arrived.arrived_on})
-    lines = [
-        (account_for(west, Purpose.WEST_RECEIVING), Side.DEBIT, allocation.amount_fen),
-        (account_for(west, Purpose.IN_TRANSIT), Side.CREDIT, allocation.amount_fen),
-    ]
-    return post(user, kind=Kind.ARRIVAL, key=idempotency_key, rhash=rhash, lines=lines, shortfall_field="allocation",
+    _refuse("allocation", rules.arrival_refused(
+        allocation, reversed_=Posting.objects.filter(reversal_of=allocation).exists(),
+        arrived_on=arrived.arrived_on if arrived is not None else None))
+    return post(user, kind=Kind.ARRIVAL, key=idempotency_key, rhash=rhash, shortfall_field="allocation",
+                lines=rules.arrival_lines(account_for, west, allocation.amount_fen),
                 booked_on=arrived_on, arrived_on=arrived_on, due_date=allocation.due_date, allocation=allocation,
                 agreement=allocation.agreement, east_org=allocation.east_org, west_org=west, memo=memo)
 
@@ -278,8 +223,9 @@ def _project_errors(project, errors):
         errors["project"] = [_("a project is required")]
         return None
     project = Project.objects.select_related("county", "pairing__east_region").get(pk=project.pk)
-    if project.status == Status.CANCELLED:
-        errors["project"] = [_("project %(code)s is cancelled") % {"code": project.code}]
+    refusal = rules.cancelled(project)
+    if refusal:
+        errors["project"] = [refusal]
     return project
 
 
@@ -293,34 +239,30 @@ def disburse(user, *, project: Project, amount_fen: int, idempotency_key: str, s
     """
     errors = {}
     project = _project_errors(project, errors)
-    _check_amount(amount_fen, errors)
-    _check_key(idempotency_key, errors)
-    _check_date(booked_on, "booked_on", errors)
-    _check_memo(memo, errors)
+    rules.check_amount(amount_fen, errors)
+    rules.check_key(idempotency_key, errors)
+    rules.check_date(booked_on, "booked_on", errors)
+    rules.check_memo(memo, errors)
     if project is not None and "project" not in errors:
         if source is None:
             source = office_of(project.county)
             if source is None:
-                errors["source"] = [_("no cooperation office is registered for %(region)s") % {"region": project.county}]
+                errors["source"] = [rules.no_office(project.county)]
         elif not isinstance(source, Organisation):
             errors["source"] = [_("an organisation is required")]
-        elif not project.county.code.startswith(source.region.prefix):
-            errors["source"] = [_("%(org)s is not above %(county)s, where the project runs") % {"org": source, "county": project.county}]
+        else:
+            refusal = rules.source_not_above(source, project.county)
+            if refusal:
+                errors["source"] = [refusal]
     _raise(errors)
-    if not can_edit_in_region(user, source.region.code):
-        raise PermissionDenied(_("only the western side (%(org)s) disburses its funds") % {"org": source})
-    body = {"kind": Kind.DISBURSEMENT.value, "project": project.pk, "source": source.pk, "amount_fen": amount_fen,
-            "booked_on": booked_on, "memo": memo}
-    rhash = request_hash(body)
+    _deny(rules.may_disburse(user, source))
+    rhash = request_hash(rules.disbursement_body(project.pk, source.pk, amount_fen, booked_on, memo))
     existing = replay(idempotency_key, rhash)
     if existing is not None:
         return existing
     east = office_of(project.pairing.east_region) if project.pairing_id else None
-    lines = [
-        (account_for(office_of(project.county) or source, Purpose.PROJECT, project), Side.DEBIT, amount_fen),
-        (account_for(source, Purpose.WEST_RECEIVING), Side.CREDIT, amount_fen),
-    ]
-    return post(user, kind=Kind.DISBURSEMENT, key=idempotency_key, rhash=rhash, lines=lines,
+    return post(user, kind=Kind.DISBURSEMENT, key=idempotency_key, rhash=rhash,
+                lines=rules.disbursement_lines(account_for, office_of(project.county) or source, source, project, amount_fen),
                 booked_on=booked_on or timezone.localdate(), project=project, east_org=east, west_org=source, memo=memo)
 
 
@@ -329,36 +271,23 @@ def record_spending(user, *, project: Project, amount_fen: int, idempotency_key:
     """The project spends from its account (支出), recorded by the western side."""
     errors = {}
     project = _project_errors(project, errors)
-    _check_amount(amount_fen, errors)
-    _check_key(idempotency_key, errors)
-    _check_date(spent_on, "spent_on", errors)
-    _check_memo(memo, errors)
+    rules.check_amount(amount_fen, errors)
+    rules.check_key(idempotency_key, errors)
+    rules.check_date(spent_on, "spent_on", errors)
+    rules.check_memo(memo, errors)
     _raise(errors)
-    if not can_edit_in_region(user, project.county.code):
-        raise PermissionDenied(_("only the western side records spending of project %(code)s") % {"code": project.code})
-    body = {"kind": Kind.SPENDING.value, "project": project.pk, "amount_fen": amount_fen, "spent_on": spent_on, "memo": memo}
-    rhash = request_hash(body)
+    _deny(rules.may_record_spending(user, project))
+    rhash = request_hash(rules.spending_body(project.pk, amount_fen, spent_on, memo))
     existing = replay(idempotency_key, rhash)
     if existing is not None:
         return existing
     holder = Account.objects.filter(project=project, purpose=Purpose.PROJECT).select_related("owner").first()
     if holder is None:
-        raise field_error("amount_fen", _("more than the project holds: %(money)s is available in its account") % {"money": format_yuan(0)})
+        raise field_error("amount_fen", rules.nothing_held())
     east = office_of(project.pairing.east_region) if project.pairing_id else None
-    lines = [
-        (account_for(holder.owner, Purpose.PROJECT_SPENDING, project), Side.DEBIT, amount_fen),
-        (holder, Side.CREDIT, amount_fen),
-    ]
-    return post(user, kind=Kind.SPENDING, key=idempotency_key, rhash=rhash, lines=lines,
+    return post(user, kind=Kind.SPENDING, key=idempotency_key, rhash=rhash,
+                lines=rules.spending_lines(account_for, holder.owner, project, amount_fen),
                 booked_on=spent_on or timezone.localdate(), project=project, east_org=east, west_org=holder.owner, memo=memo)
-
-
-def _may_reverse(user, original: Posting) -> bool:
-    if original.kind == Kind.ALLOCATION:
-        return can_edit_in_region(user, original.east_org.region.code)
-    if original.kind == Kind.SPENDING:
-        return can_edit_in_region(user, original.project.county.code)
-    return can_edit_in_region(user, original.west_org.region.code)
 
 
 @action
@@ -369,29 +298,22 @@ def reverse(user, *, posting: Posting, reason: str, idempotency_key: str, booked
     errors = {}
     if not isinstance(posting, Posting):
         errors["posting"] = [_("a posting is required")]
-    _check_key(idempotency_key, errors)
-    _check_memo(reason, errors, field="reason", required=True)
+    rules.check_key(idempotency_key, errors)
+    rules.check_memo(reason, errors, field="reason", required=True)
     _raise(errors)
-    _check_date(booked_on, "booked_on", errors, not_before=posting.booked_on, not_before_label=str(posting))
+    rules.check_date(booked_on, "booked_on", errors, not_before=posting.booked_on, not_before_label=str(posting))
     _raise(errors)
-    if not _may_reverse(user, posting):
-        raise PermissionDenied(_("only the side that posted %(posting)s may reverse it") % {"posting": posting})
-    body = {"kind": Kind.REVERSAL.value, "posting": posting.pk, "reason": reason, "booked_on": booked_on}
-    rhash = request_hash(body)
+    _deny(rules.may_reverse(user, posting))
+    rhash = request_hash(rules.reversal_body(posting.pk, reason, booked_on))
     existing = replay(idempotency_key, rhash)
     if existing is not None:
         return existing
     original = Posting.objects.select_for_update(no_key=True).get(pk=posting.pk)
-    if original.kind == Kind.REVERSAL:
-        raise field_error("posting", _("a reversal is not reversed; post the event again instead"))
-    if Posting.objects.filter(reversal_of=original).exists():
-        raise field_error("posting", _("this posting was already reversed"))
-    if original.kind == Kind.ALLOCATION and Posting.objects.filter(
-            allocation=original, kind=Kind.ARRIVAL, reversal__isnull=True).exists():
-        raise field_error("posting", _("this allocation has arrived; reverse its arrival first"))
-    lines = [(e.account, Side.CREDIT if e.side == Side.DEBIT else Side.DEBIT, e.amount_fen)
-             for e in original.entries.select_related("account").order_by("seq")]
+    _refuse("posting", rules.reversal_refused(
+        original, reversed_=Posting.objects.filter(reversal_of=original).exists(),
+        arrival_stands=original.kind == Kind.ALLOCATION and Posting.objects.filter(
+            allocation=original, kind=Kind.ARRIVAL, reversal__isnull=True).exists()))
+    lines = rules.mirror((e.account, e.side, e.amount_fen) for e in original.entries.select_related("account").order_by("seq"))
     return post(user, kind=Kind.REVERSAL, key=idempotency_key, rhash=rhash, lines=lines, shortfall_field="posting",
                 booked_on=booked_on or timezone.localdate(), reversal_of=original, agreement=original.agreement,
                 project=original.project, east_org=original.east_org, west_org=original.west_org, memo=reason)
-
