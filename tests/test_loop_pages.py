@@ -13,7 +13,7 @@ from xiezuo.assessment import loop, rules
 from xiezuo.assessment.loop_choices import OrderStatus
 from xiezuo.assessment.models import ConsequenceRule, PerformanceWarning, RectificationOrder
 from xiezuo.core.periods import Period
-from xiezuo.assessment.views_loop import scorecard_url
+from xiezuo.assessment.views.loop import scorecard_url
 from xiezuo.orgs.models import Organisation
 
 from .test_loop import late_project, put_score

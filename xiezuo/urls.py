@@ -12,5 +12,4 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     *(path("", include(f"xiezuo.{app}.urls")) for app in APPS_WITH_PAGES),
-    path("", include("xiezuo.assessment.urls_loop")),
 ]

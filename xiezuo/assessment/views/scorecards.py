@@ -19,14 +19,14 @@ from django.views.decorators.http import require_POST
 from xiezuo.core.scoping import visible
 from xiezuo.core.ui.views import paginate, require, wants_xlsx
 
-from . import evidence, listing, reports, tasks
-from .actions import may_change_indicators, new_version
-from .choices import Grade, Level, PeerGroup
-from .facts import FACTS
-from .forms import IndicatorSystemForm, RecomputeForm, ScorecardFilterForm
-from .models import Computation, IndicatorSystem, Score
+from .. import evidence, listing, reports, tasks
+from ..actions import may_change_indicators, new_version
+from ..choices import Grade, Level, PeerGroup
+from ..facts import FACTS
+from ..forms import IndicatorSystemForm, RecomputeForm, ScorecardFilterForm
+from ..models import Computation, IndicatorSystem, Score
 from xiezuo.core.periods import Period, PeriodError
-from .scorecards import pairing_scorecard_for, scorecard_for
+from ..scorecards import pairing_scorecard_for, scorecard_for
 
 SECTION = "scorecard"  # scorecard pages under “Assessment” in the top bar (indicator pages are “indicator-*”)
 
@@ -248,7 +248,7 @@ def indicator_system(request, number=None):
         runs.setdefault(c["system_id"], []).append(c["period_label"])
     for v in versions:
         v.periods = runs.get(v.pk, [])
-    from .facts import FACT_NAMES, why_unavailable
+    from ..facts import FACT_NAMES, why_unavailable
 
     facts = [(name, FACTS[name].label, why_unavailable(name)) for name in sorted(FACT_NAMES)]
     levels = dict(Level.choices)
@@ -289,7 +289,7 @@ def indicator_edit(request):
                     return redirect("indicator-version", number=system.number)
     else:
         form = IndicatorSystemForm(system=current)
-    from .facts import FACT_NAMES, why_unavailable
+    from ..facts import FACT_NAMES, why_unavailable
 
     facts = [(name, FACTS[name].label, why_unavailable(name)) for name in sorted(FACT_NAMES)]
     return render(request, "assessment/indicator_form.html", {"form": form, "system": current,

@@ -24,11 +24,11 @@ from xiezuo.core.scoping import scope_for, visible
 from xiezuo.core.ui.forms import add_action_errors, filter_values
 from xiezuo.core.ui.views import paginate, require, scoped_or_404, wants_xlsx
 
-from . import orders, rules, tasks
-from .choices import Grade
-from .loop_choices import OPEN_ORDER_STATES, OrderStatus, ProposalStatus, TicketStatus, WarningStatus
-from .loop_forms import ApplyForm, ClosureForm, NoteForm, OrderFilterForm, RuleForm, StatusFilterForm, VerifyForm
-from .models import (ConsequenceRule, Incentive, InterventionTicket, OrderClosure, PerformanceWarning, RectificationOrder,
+from .. import orders, rules, tasks
+from ..choices import Grade
+from ..loop_choices import OPEN_ORDER_STATES, OrderStatus, ProposalStatus, TicketStatus, WarningStatus
+from ..loop_forms import ApplyForm, ClosureForm, NoteForm, OrderFilterForm, RuleForm, StatusFilterForm, VerifyForm
+from ..models import (ConsequenceRule, Incentive, InterventionTicket, OrderClosure, PerformanceWarning, RectificationOrder,
                      RestructuringProposal)
 from xiezuo.core.periods import Period, PeriodError
 
@@ -244,7 +244,7 @@ def _export_consequences(model, heading, qs):
 
 
 def _may_answer(user, obj) -> bool:
-    from .offices import acts_for
+    from ..offices import acts_for
 
     if isinstance(obj, PerformanceWarning):
         return obj.status == WarningStatus.OPEN and acts_for(user, obj.owner_office)
