@@ -8,9 +8,10 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
-from xiezuo.ingest import postings as ingest_postings
+from tests.test_ledger_concurrency import reload_session_data  # noqa: F401 - reloads the data a transactional test empties
 from xiezuo.ingest.batch import ingest
 from xiezuo.ledger import actions as ledger
+from xiezuo.ledger import batch as ledger_batch
 from xiezuo.ledger.balances import balance, totals
 from xiezuo.ledger.chain import verify
 from xiezuo.ledger.choices import Kind, Purpose
@@ -19,8 +20,6 @@ from xiezuo.orgs.models import Organisation
 from xiezuo.pairings.models import Agreement, Pairing
 from xiezuo.projects.models import ProgressReport, Project
 from xiezuo.regions.models import Region
-
-from tests.test_ledger_concurrency import reload_session_data  # noqa: F401 - reloads the data a transactional test empties
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 WAN = 10_000_00  # 1万元 in fen
@@ -247,7 +246,7 @@ def test_a_mixed_batch_is_all_or_nothing(users, agreement, project):
 
 def test_one_live_event_per_batch(users, agreement, project, monkeypatch):
     sent = []
-    monkeypatch.setattr(ingest_postings, "publish", lambda kind, data: sent.append((kind, data)))
+    monkeypatch.setattr(ledger_batch, "publish", lambda kind, data: sent.append((kind, data)))
     ingest(users["national"], flow(agreement, project))
     assert len(sent) == 1
     kind, data = sent[0]
@@ -315,7 +314,7 @@ class PausedBatch:
         import threading
 
         self.written, self.go, self.outcomes = threading.Event(), threading.Event(), []
-        real = ingest_postings.check_deferred
+        real = ledger_batch.check_deferred
 
         def pause():
             real()
@@ -323,7 +322,7 @@ class PausedBatch:
                 self.written.set()
                 assert self.go.wait(30)
 
-        monkeypatch.setattr(ingest_postings, "check_deferred", pause)
+        monkeypatch.setattr(ledger_batch, "check_deferred", pause)
 
         def run():
             try:
@@ -356,8 +355,9 @@ def test_the_dashboard_counts_a_batch_that_commits_after_a_higher_numbered_one(m
     a batch that started later can commit first with higher ids. The dashboard's running
     money figures follow the chain's order, not the ids: the earlier batch, committed
     later, is still counted once — equal to the sums the database gives."""
-    from xiezuo.live.figures import LEDGER_ROLLUP, _sql_stage_totals
     from tests.test_ledger_concurrency import ensure_seeded
+    from xiezuo.ledger.figures import stage_totals as _sql_stage_totals
+    from xiezuo.ledger.rollup import LEDGER_ROLLUP
 
     ensure_seeded()
     national = get_user_model().objects.get(username="national")
@@ -394,8 +394,8 @@ def test_deleting_a_row_that_an_uncommitted_batch_names_waits_for_the_batch_and_
 
     from django.db import IntegrityError, transaction
 
-    from xiezuo.users.models import Profile
     from tests.test_ledger_concurrency import ensure_seeded
+    from xiezuo.users.models import Profile
 
     ensure_seeded()
     User = get_user_model()
@@ -447,3 +447,46 @@ def test_the_batch_event_shows_each_dashboard_only_its_own_postings():
     assert (county["count"], county["amount_fen"], [it["id"] for it in county["items"]]) == (1, 100, [1])
     national = json.loads(filter_event(scope_for(User.objects.get(username="national")), message))["data"]
     assert (national["count"], national["amount_fen"]) == (2, 300)
+
+
+def test_a_posting_single_or_batch_marks_its_regions_facts_changed(users, agreement, project):
+    """The ledger tells what computes from its facts which regions changed and since when:
+    once per posting by an action, once per batch (the union of codes, the earliest date)."""
+    from xiezuo.core.facts import facts_changed
+    from xiezuo.ledger.batch import PostingItem, post_many
+
+    sent = []
+
+    def receiver(sender, region_codes, date, **kwargs):
+        sent.append((set(region_codes), date))
+
+    facts_changed.connect(receiver)
+    try:
+        today = timezone.localdate()
+        earlier = today - datetime.timedelta(days=3)
+        ledger.allocate(users["east_office"], agreement=agreement, amount_fen=5 * WAN, idempotency_key="fc-1", booked_on=today)
+        assert sent == [({"330212", "513436"}, today)]
+        sent.clear()
+        ids = post_many(users["national"], [
+            PostingItem(index=0, key="fc-a", stage="allocate", agreement=agreement.pk, amount_fen=5 * WAN, booked_on=earlier),
+            PostingItem(index=1, key="fc-r", stage="confirm_arrival", allocation="fc-a", arrived_on=today),
+            PostingItem(index=2, key="fc-d", stage="disburse", project=project.code, amount_fen=2 * WAN),
+        ])
+        assert len(ids) == 3
+        assert sent == [({"330212", "513436"}, earlier)]  # one signal for the batch
+        sent.clear()
+        outcome = ingest(users["national"], [P("fc-s", "record_spending", project=project.code, amount_fen=WAN)])
+        assert outcome.applied == 1 and sent == [({"330212", "513436"}, today)]
+    finally:
+        facts_changed.disconnect(receiver)
+
+
+def test_the_batch_action_refuses_by_the_actions_rules(users, agreement, project):
+    from xiezuo.core.errors import ValidationError, messages_of
+    from xiezuo.ledger.batch import PostingItem, post_many
+
+    with pytest.raises(ValidationError) as raised:
+        post_many(users["national"], [PostingItem(index=0, key="pm-d", stage="disburse", project=project.code, amount_fen=WAN)])
+    assert messages_of(raised.value) == {"0.amount_fen": ["more than has arrived: ¥0.00 has arrived at "
+                                                          f"{office('513436')} and is not yet disbursed"]}
+    assert not Posting.objects.exists()

@@ -37,9 +37,7 @@ from . import chain, rules
 from .balances import balance
 from .choices import Kind, Purpose, Side
 from .models import Account, Posting
-
 from .rules import MAX_KEY, MAX_MEMO  # noqa: F401 - the limits the forms show
-
 
 # --- helpers ------------------------------------------------------------------------
 
@@ -73,9 +71,7 @@ def replay(key: str, rhash: str) -> Posting | None:
     if existing is None:
         return None
     if existing.request_hash != rhash:
-        raise field_error("idempotency_key", _(
-            "the key “%(key)s” was already used for %(posting)s with a different body; a new posting needs a new key")
-            % {"key": key, "posting": existing})
+        raise field_error("idempotency_key", rules.key_reused(key, existing))
     return existing
 
 

@@ -67,6 +67,12 @@ def check_memo(memo, errors, field="memo", required=False):
         errors[field] = [_("at most %(n)d characters") % {"n": MAX_MEMO}]
 
 
+def key_reused(key, posting) -> str:
+    """An idempotency key names one request: the same key with another body is refused."""
+    return _("the key “%(key)s” was already used for %(posting)s with a different body; a new posting needs a new key") % {
+        "key": key, "posting": posting}
+
+
 # --- what a posting may refer to -----------------------------------------------------------
 
 

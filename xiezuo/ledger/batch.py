@@ -1,0 +1,718 @@
+"""Ledger postings in batches: the four stages of fiscal aid and reversals, by the same rules
+(`rules.py`) as the single-posting actions, checked for the whole batch before anything is
+written and written with the fast bulk path (`bulk.py`).
+
+    batch = PostingBatch(user)
+    refusals = batch.check(items)   # [Refusal(index, field, reason)], nothing written
+    if not refusals:
+        batch.write()               # COPY, chained, one event, facts marked changed once
+
+or, as one action that raises on any refusal, `post_many(user, items)`. Items are
+`PostingItem`s: typed values (dates as dates), the posting's idempotency key, and references
+as the request gives them — a posting by its id (a number) or by its key (a string): the key
+of an earlier item of the same batch, or of a posting made before (by a batch or an action).
+Items apply in batch order, so a batch may allocate, confirm the arrival, disburse and spend
+in one go.
+
+The rules and the messages are the actions': the eastern side allocates, the western side
+confirms arrival, disburses and records spending, the side that posted reverses; amounts are
+whole fen above zero; dates are not in the future and an arrival or reversal is not dated
+before what it follows; an allocation arrives once, a posting is reversed once, a reversal is
+never reversed, an allocation whose arrival stands is not reversed; no account goes below
+zero (disbursing more than has arrived, spending more than the project holds). The body is
+hashed exactly as the action hashes it, so the same key with the same body is a duplicate
+(also when the first one came through an action) and with another body is refused.
+
+How it stays fast without weakening a check:
+- every lookup is one query per kind for the whole batch (agreements, projects, offices,
+  organisations, referenced postings, their reversals and arrivals, entries to mirror,
+  accounts, existing idempotency keys);
+- the accounts the batch draws down are locked in id order, then the chain head — the same
+  lock order as the actions, so batches and single postings serialise without deadlock;
+  referenced postings are locked first, as `confirm_arrival` and `reverse` lock theirs;
+- the balances of those accounts are read once (each from its latest entry) and the batch is
+  replayed in order in Python over them, so every posting is checked against the balance
+  left by the ones before it;
+- the postings go in with COPY (ids from the table's sequence) and their references are
+  checked (one statement trigger per COPY, ledger migration 0006) before the chain head is
+  taken; under the head only the entries are chained (in order, in Python, by
+  `bulk.ChainWriter`) and copied, and the head moves once, so another office's batch waits
+  for the head only that long.
+Postings are not `Audited` models (the single-posting actions write no audit rows either):
+the ledger is its own append-only record of who posted what, when and from which request
+(created_by, via, request_id, covered by the chain).
+"""
+import datetime
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from xiezuo.core.arrays import filter_any
+from xiezuo.core.bulkrows import chunks, reserve_ids
+from xiezuo.core.context import action, current_actor
+from xiezuo.core.errors import ValidationError
+from xiezuo.core.events import publish
+from xiezuo.core.facts import changed
+from xiezuo.core.scoping import visible
+from xiezuo.orgs.models import Organisation
+from xiezuo.pairings.models import Agreement
+from xiezuo.projects.models import Project
+from xiezuo.regions.models import Region
+
+from . import rules
+from .actions import request_hash
+from .balances import latest
+from .bulk import ChainWriter, check_deferred, write_postings
+from .chain import posting_digest
+from .choices import NORMAL_SIDE, PROJECT_PURPOSES, Kind, Purpose, Side
+from .models import Account, Entry, Posting
+
+THE_ALLOCATION = gettext_lazy("the allocation")  # formatted only into a refusal
+STAGES = {
+    "allocate": (Kind.ALLOCATION, {"agreement", "amount_fen", "booked_on", "memo"}),
+    "confirm_arrival": (Kind.ARRIVAL, {"allocation", "arrived_on", "memo"}),
+    "disburse": (Kind.DISBURSEMENT, {"project", "amount_fen", "source", "booked_on", "memo"}),
+    "record_spending": (Kind.SPENDING, {"project", "amount_fen", "spent_on", "memo"}),
+    "reverse": (Kind.REVERSAL, {"posting", "reason", "booked_on"}),
+}
+
+
+@dataclass(eq=False)
+class PostingItem:
+    """One posting of a batch. `agreement` and `source` are ids, `project` a code,
+    `allocation` and `posting` an id or a key; `errors` ({field: [text]}) are problems the
+    caller found while reading the item, refused together with the ledger's own."""
+
+    index: int
+    key: str
+    stage: str
+    agreement: object = None
+    allocation: object = None
+    posting: object = None
+    project: object = None
+    source: object = None
+    amount_fen: object = None
+    booked_on: datetime.date | None = None
+    arrived_on: datetime.date | None = None
+    spent_on: datetime.date | None = None
+    memo: object = ""
+    reason: object = ""
+    errors: dict = field(default_factory=dict)
+    duplicate: bool = False  # posted before under this key with the same body: not posted again
+    plan: object = None  # set by the check
+
+
+class Refusal(NamedTuple):
+    index: int
+    field: str
+    reason: str
+
+
+class Node:
+    """A posting as the batch sees it: one already in the ledger, or one an item will make."""
+
+    __slots__ = ("ref", "pk", "kind", "amount_fen", "booked_on", "agreement_id", "project", "east_org", "west_org",
+                 "allocation", "due_date", "arrived_on", "memo", "lines", "reversal_of", "label", "refused", "index")
+
+    def __init__(self, *, ref, kind, index=None, pk=None, amount_fen=None, booked_on=None, agreement_id=None, project=None,
+                 east_org=None, west_org=None, allocation=None, due_date=None, arrived_on=None, memo="", lines=None,
+                 reversal_of=None, label=None):
+        self.ref, self.kind, self.index, self.pk, self.amount_fen, self.booked_on = ref, kind, index, pk, amount_fen, booked_on
+        self.agreement_id, self.project, self.east_org, self.west_org = agreement_id, project, east_org, west_org
+        self.allocation, self.due_date, self.arrived_on, self.memo, self.lines = allocation, due_date, arrived_on, memo, lines
+        self.reversal_of, self.label, self.refused = reversal_of, label, False
+
+    def __str__(self):
+        return self.label if self.label is not None else _("item %(i)s") % {"i": self.index}
+
+
+class Plan:
+    """What one item will post once the batch passes: its node, lines, hash body."""
+
+    def __init__(self, node, lines, body, ref_field, shortfall_field):
+        self.node, self.lines, self.body, self.ref_field, self.shortfall_field = node, lines, body, ref_field, shortfall_field
+        self.rhash = None
+
+
+class Acc:
+    """A ledger account as the batch needs it, made from one row: a batch reads thousands of
+    accounts, and model instances (with their owners) cost more than the queries."""
+
+    __slots__ = ("pk", "owner_id", "purpose", "project_id", "normal_side")
+    FIELDS = ("id", "owner_id", "purpose", "project_id", "normal_side")
+
+    def __init__(self, row):
+        self.pk, self.owner_id, self.purpose, self.project_id, self.normal_side = row
+
+
+class _County:
+    __slots__ = ("pk", "code", "name")
+    __str__ = Region.__str__  # the same label as the region's
+
+    def __init__(self, pk, code, name):
+        self.pk, self.code, self.name = pk, code, name
+
+
+class _Pairing:
+    __slots__ = ("east_region_id",)
+
+    def __init__(self, east_region_id):
+        self.east_region_id = east_region_id
+
+
+class ProjectRef:
+    """A project as the batch needs it, made from one row (see Acc)."""
+
+    __slots__ = ("pk", "code", "status", "county_id", "pairing_id", "county", "pairing")
+    FIELDS = ("id", "code", "status", "county_id", "pairing_id", "county__code", "county__name", "pairing__east_region_id")
+
+    def __init__(self, row):
+        self.pk, self.code, self.status, self.county_id, self.pairing_id = row[:5]
+        self.county = _County(row[3], row[5], row[6])
+        self.pairing = _Pairing(row[7]) if row[4] else None
+
+
+def _accs(qs):
+    return [Acc(row) for row in qs.values_list(*Acc.FIELDS)]
+
+
+def _int(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+class PostingBatch:
+    """Postings checked as one batch and written together: `check(items)` refuses by the
+    ledger's rules (nothing is written; referenced postings and drawn accounts stay locked
+    until the transaction ends), `write()` posts what passed. Runs inside the caller's
+    transaction. `key_field` names the key in refusals (the ingestion calls it client_id);
+    `taken` maps keys the caller knows are in use elsewhere to the refusal's text."""
+
+    def __init__(self, user, *, key_field="idempotency_key", taken=None):
+        self.user, self.key_field, self.taken = user, key_field, taken or {}
+        self.items, self.refused, self.orgs, self.accounts, self.plans = [], [], {}, {}, {}
+
+    def check(self, items) -> list[Refusal]:
+        user, key_field, taken = self.user, self.key_field, self.taken
+        today = timezone.localdate()
+        self.items = live = list(items)
+        refused = self.refused
+
+        def refuse(it, field_name, reason):
+            refused.append(Refusal(it.index, field_name, str(reason)))
+
+        def refuse_all(it, errors):
+            for name, msgs in errors.items():
+                for msg in msgs if isinstance(msgs, (list, tuple)) else [msgs]:
+                    refuse(it, name, msg)
+
+        # 1. shapes, one item at a time (no queries)
+        work = []
+        for it in live:
+            if it.stage not in STAGES:
+                refuse(it, "stage", _("“%(kind)s” is not one of %(kinds)s") % {"kind": it.stage, "kinds": ", ".join(STAGES)})
+                continue
+            errors = {}
+            rules.check_key(it.key, errors, field=key_field)
+            if "amount_fen" in STAGES[it.stage][1]:
+                rules.check_amount(it.amount_fen, errors)
+            if it.stage == "reverse":
+                rules.check_memo(it.reason, errors, field="reason", required=True)
+            else:
+                rules.check_memo(it.memo, errors)
+            errors.update(it.errors)
+            if errors:
+                refuse_all(it, errors)
+                continue
+            work.append(it)
+        if not work:
+            return refused
+
+        # 2. everything the batch refers to, one query per kind
+        agreement_ids = {_int(it.agreement) for it in work} - {None}
+        codes = {it.project for it in work if isinstance(it.project, str)}
+        source_ids = {_int(it.source) for it in work} - {None}
+        ref_ids, ref_keys = set(), set()
+        for it in work:
+            for name in ("allocation", "posting"):
+                value = getattr(it, name)
+                if _int(value) is not None:
+                    ref_ids.add(value)
+                elif isinstance(value, str):
+                    ref_keys.add(value)
+        agreements = {}
+        if agreement_ids:
+            qs = visible(user, filter_any(Agreement.objects.all(), "id", sorted(agreement_ids)))
+            agreements.update((a.pk, a) for a in qs.select_related("pairing__east_region", "pairing__west_region"))
+        projects = {}
+        for row in visible(user, filter_any(Project.objects.all(), "code", sorted(codes))).values_list(*ProjectRef.FIELDS):
+            projects[row[1]] = ProjectRef(row)
+        sources = {}
+        for part in chunks(sorted(source_ids)):
+            sources.update((o.pk, o) for o in visible(user, Organisation.objects.filter(pk__in=part)).select_related("region"))
+        related = ("east_org__region", "west_org__region", "project__county", "project__pairing__east_region")
+        stored = {}  # id → Posting, locked in id order as the actions lock what they follow
+        for column, values in (("id", sorted(ref_ids)), ("idempotency_key", sorted(ref_keys))):
+            if values:
+                qs = visible(user, filter_any(Posting.objects.all(), column, values)).select_related(*related)
+                for p in qs.select_for_update(of=("self",), no_key=True).order_by("id"):
+                    stored[p.pk] = p
+        by_key = {p.idempotency_key: p for p in stored.values()}
+        existing_keys = {}  # client id → (request hash, posting label) of postings made before
+        for p in filter_any(Posting.objects.all(), "idempotency_key", [it.key for it in work]).only(
+                "id", "idempotency_key", "request_hash", "kind"):
+            existing_keys[p.idempotency_key] = (p.request_hash, str(p))
+        stored_ids = sorted(stored)
+        reversed_ids, arrivals = set(), {}
+        for part in chunks(stored_ids):
+            reversed_ids.update(Posting.objects.filter(reversal_of_id__in=part).values_list("reversal_of_id", flat=True))
+        alloc_ids = sorted({p.pk for p in stored.values() if p.kind == Kind.ALLOCATION}
+                           | {p.allocation_id for p in stored.values() if p.kind == Kind.ARRIVAL and p.allocation_id})
+        for part in chunks(alloc_ids):
+            for alloc_id, arr_id, arrived_on in (Posting.objects.filter(kind=Kind.ARRIVAL, allocation_id__in=part, reversal__isnull=True)
+                                                 .values_list("allocation_id", "id", "arrived_on")):
+                arrivals[("db", alloc_id)] = (("db", arr_id), arrived_on)
+        # offices (协作办) where aid is booked: the first office by id at a region, as office_of
+        region_ids = set()
+        for a in agreements.values():
+            region_ids.update((a.pairing.east_region_id, a.pairing.west_region_id))
+        for p in projects.values():
+            region_ids.add(p.county_id)
+            if p.pairing_id:
+                region_ids.add(p.pairing.east_region_id)
+        offices = {}
+        if region_ids:
+            for o in filter_any(Organisation.objects.filter(kind="office"), "region_id", sorted(region_ids)).select_related("region").order_by("-id"):
+                offices[o.region_id] = o
+        # project accounts (their holder decides who spends), and the entries to mirror
+        accounts = {}  # account key → Account
+        project_ids = sorted(p.pk for p in projects.values())
+        if project_ids:
+            for acc in _accs(filter_any(Account.objects.filter(purpose__in=list(PROJECT_PURPOSES)), "project_id", project_ids)):
+                accounts[("p", acc.project_id, acc.purpose)] = acc
+        mirror_ids = sorted({_int(it.posting) or getattr(by_key.get(it.posting), "pk", None)
+                             for it in work if it.stage == "reverse"} - {None})
+        stored_lines, by_id = {}, {}
+        for part in chunks(mirror_ids):
+            for e in Entry.objects.filter(posting_id__in=part).select_related("account").order_by("seq"):
+                key = _account_key(e.account)
+                accounts.setdefault(key, Acc(tuple(getattr(e.account, f) for f in ("pk", *Acc.FIELDS[1:]))))
+                by_id[e.account_id] = key
+                stored_lines.setdefault(e.posting_id, []).append((key, e.side, e.amount_fen))
+
+        # 3. each item in order: resolve, check permission and dates, plan its lines
+        nodes = {}  # ("db", id) | ("item", index) → Node
+        in_batch = {it.key: it for it in live}
+        # organisations by id (the offices, sources and the orgs of referenced postings), so that
+        # an account's owner is found without a query per account
+        orgs = {o.pk: o for o in offices.values()}
+        orgs.update(sources)
+        for p in stored.values():
+            orgs.update((o.pk, o) for o in (p.east_org, p.west_org) if o is not None)
+        self.orgs = orgs
+        self._add_owners(accounts.values())
+        holders = {key[1]: orgs[acc.owner_id] for key, acc in accounts.items() if key[0] == "p" and key[2] == Purpose.PROJECT}
+        new_owner = {}  # account key → owner of an account the batch creates
+
+        def db_node(p):
+            ref = ("db", p.pk)
+            node = nodes.get(ref)
+            if node is None:
+                node = nodes[ref] = Node(ref=ref, pk=p.pk, kind=p.kind, amount_fen=p.amount_fen, booked_on=p.booked_on,
+                                         agreement_id=p.agreement_id, project=p.project, east_org=p.east_org, west_org=p.west_org,
+                                         allocation=("db", p.allocation_id) if p.allocation_id else None, due_date=p.due_date,
+                                         reversal_of=("db", p.reversal_of_id) if p.reversal_of_id else None, label=str(p),
+                                         lines=stored_lines.get(p.pk))
+            return node
+
+        def resolve(it, name):
+            value = getattr(it, name)
+            if _int(value) is not None and value in stored:
+                return db_node(stored[value]), None
+            if isinstance(value, str):
+                if value in by_key:
+                    return db_node(by_key[value]), None
+                earlier = in_batch.get(value)
+                if earlier is not None and earlier.index < it.index:
+                    node = nodes.get(("item", earlier.index))
+                    if node is None:
+                        return None, _("refers to item %(i)d, which was refused") % {"i": earlier.index}
+                    return node, None
+                if earlier is not None:
+                    return None, _("refers to item %(i)d, later in the batch; an item can only refer to one before it") % {"i": earlier.index}
+            return None, _("no posting “%(v)s” (a posting id, or the client id of this or an earlier batch)") % {"v": value}
+
+        def office(region_id):
+            return offices.get(region_id)
+
+        plans = {}
+        for it in work:
+            stage, errors = it.stage, {}
+            kind = STAGES[stage][0]
+            node = Node(ref=("item", it.index), kind=kind, index=it.index)
+            amount = it.amount_fen
+
+            def account(owner, purpose, project=None):
+                key = ("p", project.pk, purpose) if project is not None else ("o", owner.pk, purpose)
+                new_owner.setdefault(key, owner)
+                return key
+
+            if stage == "allocate":
+                agreement = agreements.get(_int(it.agreement))
+                if agreement is None:
+                    refuse(it, "agreement", _("no agreement has the id “%(v)s”") % {"v": it.agreement})
+                    continue
+                rules.check_date(it.booked_on, "booked_on", errors, today=today)
+                if errors:
+                    refuse_all(it, errors)
+                    continue
+                pairing = agreement.pairing
+                refusal = rules.may_allocate(user, pairing)
+                if refusal:
+                    refuse(it, "agreement", refusal)
+                    continue
+                east, west = office(pairing.east_region_id), office(pairing.west_region_id)
+                if east is None or west is None:
+                    refuse(it, "agreement", rules.no_office(pairing.east_region if east is None else pairing.west_region))
+                    continue
+                node.__init__(ref=node.ref, kind=kind, index=it.index, amount_fen=amount,
+                              booked_on=it.booked_on or today, agreement_id=agreement.pk, east_org=east, west_org=west,
+                              due_date=agreement.funds_due_date, memo=it.memo)
+                lines = rules.allocation_lines(account, east, west, amount)
+                body = rules.allocation_body(agreement.pk, amount, it.booked_on, it.memo)
+                plans[it.index] = Plan(node, lines, body, None, "amount_fen")
+            elif stage == "confirm_arrival":
+                target, problem = resolve(it, "allocation")
+                if target is None:
+                    refuse(it, "allocation", problem)
+                    continue
+                if target.kind != Kind.ALLOCATION:
+                    refuse(it, "allocation", _("an allocation is required"))
+                    continue
+                rules.check_date(it.arrived_on, "arrived_on", errors, required=True, not_before=target.booked_on, today=today,
+                                 not_before_label=THE_ALLOCATION)
+                if errors:
+                    refuse_all(it, errors)
+                    continue
+                west = target.west_org
+                refusal = rules.may_confirm_arrival(user, west)
+                if refusal:
+                    refuse(it, "allocation", refusal)
+                    continue
+                node.__init__(ref=node.ref, kind=kind, index=it.index, amount_fen=target.amount_fen,
+                              booked_on=it.arrived_on, arrived_on=it.arrived_on, due_date=target.due_date,
+                              allocation=target.ref, agreement_id=target.agreement_id, east_org=target.east_org, west_org=west,
+                              memo=it.memo)
+                lines = rules.arrival_lines(account, west, target.amount_fen)
+                body = rules.arrival_body(target.pk, it.arrived_on, it.memo)
+                plans[it.index] = Plan(node, lines, body, ("allocation", target), "allocation")
+            elif stage in ("disburse", "record_spending"):
+                code = it.project
+                project = projects.get(code) if isinstance(code, str) else None
+                if project is None:
+                    refuse(it, "project", _("no project has the code “%(code)s”") % {"code": code})
+                    continue
+                refusal = rules.cancelled(project)
+                if refusal:
+                    errors["project"] = [refusal]
+                date_field = "booked_on" if stage == "disburse" else "spent_on"
+                rules.check_date(getattr(it, date_field), date_field, errors, today=today)
+                east = office(project.pairing.east_region_id) if project.pairing_id else None
+                if stage == "disburse":
+                    source = it.source
+                    if source is None:
+                        source = office(project.county_id)
+                        if source is None and "project" not in errors:
+                            errors["source"] = [rules.no_office(project.county)]
+                    else:
+                        source = sources.get(_int(source))
+                        if source is None:
+                            errors["source"] = [_("no organisation has the id “%(v)s”") % {"v": it.source}]
+                        else:
+                            refusal = rules.source_not_above(source, project.county)
+                            if refusal:
+                                errors["source"] = [refusal]
+                    if errors:
+                        refuse_all(it, errors)
+                        continue
+                    refusal = rules.may_disburse(user, source)
+                    if refusal:
+                        refuse(it, "source", refusal)
+                        continue
+                    holder = holders.setdefault(project.pk, office(project.county_id) or source)
+                    lines = rules.disbursement_lines(account, holder, source, project, amount)
+                    node.__init__(ref=node.ref, kind=kind, index=it.index, amount_fen=amount,
+                                  booked_on=it.booked_on or today, project=project, east_org=east, west_org=source,
+                                  memo=it.memo)
+                    body = rules.disbursement_body(project.pk, source.pk, amount, it.booked_on, it.memo)
+                else:
+                    if errors:
+                        refuse_all(it, errors)
+                        continue
+                    refusal = rules.may_record_spending(user, project)
+                    if refusal:
+                        refuse(it, "project", refusal)
+                        continue
+                    holder = holders.get(project.pk)
+                    if holder is None:
+                        refuse(it, "amount_fen", rules.nothing_held())
+                        continue
+                    lines = rules.spending_lines(account, holder, project, amount)
+                    node.__init__(ref=node.ref, kind=kind, index=it.index, amount_fen=amount,
+                                  booked_on=it.spent_on or today, project=project, east_org=east, west_org=holder,
+                                  memo=it.memo)
+                    body = rules.spending_body(project.pk, amount, it.spent_on, it.memo)
+                plans[it.index] = Plan(node, lines, body, None, "amount_fen")
+            else:  # reverse
+                target, problem = resolve(it, "posting")
+                if target is None:
+                    refuse(it, "posting", problem)
+                    continue
+                rules.check_date(it.booked_on, "booked_on", errors, not_before=target.booked_on, not_before_label=target)
+                if errors:
+                    refuse_all(it, errors)
+                    continue
+                refusal = rules.may_reverse(user, target)
+                if refusal:
+                    refuse(it, "posting", refusal)
+                    continue
+                lines = rules.mirror(target.lines or [])
+                node.__init__(ref=node.ref, kind=kind, index=it.index, amount_fen=target.amount_fen,
+                              booked_on=it.booked_on or today, reversal_of=target.ref, agreement_id=target.agreement_id,
+                              project=target.project, east_org=target.east_org, west_org=target.west_org, memo=it.reason)
+                body = rules.reversal_body(target.pk, it.reason, it.booked_on)
+                plans[it.index] = Plan(node, lines, body, ("posting", target), "posting")
+            node.lines = plans[it.index].lines
+            # the idempotency key: same body → already posted, another body → refused
+            plan = plans[it.index]
+            if it.key in taken:
+                refuse(it, key_field, taken[it.key])
+                del plans[it.index]
+                continue
+            if it.key in existing_keys:
+                stored_hash, label = existing_keys[it.key]
+                ref = plan.ref_field[1] if plan.ref_field else None
+                if ref is None or ref.pk is not None:
+                    plan.rhash = request_hash(plan.body if ref is None else dict(plan.body, **{plan.ref_field[0]: ref.pk}))
+                if plan.rhash is not None and plan.rhash == stored_hash:
+                    it.duplicate = True
+                    del plans[it.index]
+                    continue
+                refuse(it, key_field, rules.key_reused(it.key, label))
+                del plans[it.index]
+                continue
+            nodes[node.ref] = node
+            it.plan = plan
+        if not plans:
+            return self.refused
+
+        # 4. the accounts: opened where missing, then those the batch draws down are locked (id
+        # order) and their balances read once. Opening first is the actions' order too (account_for
+        # before the locks): an insert that waits for a concurrent opener must not hold a lock.
+        org_keys = {key for plan in plans.values() for key, _s, _a in plan.lines if key[0] == "o"}
+        self._load_org_accounts(org_keys, accounts)
+        missing = {key for plan in plans.values() for key, _s, _a in plan.lines if key not in accounts}
+        if missing:  # opened inside the batch's transaction: gone again if anything is refused
+            Account.objects.bulk_create([
+                Account(owner=new_owner[key], purpose=key[2], normal_side=NORMAL_SIDE[Purpose(key[2])],
+                        project_id=key[1] if key[0] == "p" else None) for key in sorted(missing)], ignore_conflicts=True)
+            self._load_org_accounts({k for k in missing if k[0] == "o"}, accounts)
+            project_keys = {k for k in missing if k[0] == "p"}
+            if project_keys:
+                qs = filter_any(Account.objects.filter(purpose__in=list(PROJECT_PURPOSES)), "project_id", sorted({k[1] for k in project_keys}))
+                for acc in _accs(qs):
+                    accounts.setdefault(_account_key(acc), acc)
+        drawn = set()
+        for plan in plans.values():
+            for key, change in _net(plan.lines, accounts, new_owner).items():
+                if change < 0:
+                    drawn.add(key)
+        lock_ids = sorted(accounts[key].pk for key in drawn if key in accounts)
+        locked = []
+        if lock_ids:
+            locked.extend(filter_any(Account.objects.all(), "id", lock_ids).select_for_update(no_key=True).order_by("id").values_list("id", flat=True))
+        running = {key: 0 for key in drawn}
+        found = latest(locked)
+        for key in drawn:
+            if key in accounts:
+                running[key] = found.get(accounts[key].pk, 0)
+
+        # 5. replay the batch in order: one arrival per allocation, one reversal per posting, no overdraft
+        reversed_refs = {("db", i) for i in reversed_ids}
+        for it in work:
+            plan = plans.get(it.index)
+            if plan is None:
+                continue
+            node = plan.node
+            problem = None
+            if plan.ref_field:
+                field, target = plan.ref_field
+                if target.refused:
+                    problem = (field, _("refers to item %(i)d, which was refused") % {"i": target.index})
+                elif node.kind == Kind.ARRIVAL:
+                    refusal = rules.arrival_refused(target, reversed_=target.ref in reversed_refs,
+                                                    arrived_on=arrivals[target.ref][1] if target.ref in arrivals else None)
+                    if refusal:
+                        problem = (field, refusal)
+                else:  # reversal
+                    refusal = rules.reversal_refused(target, reversed_=target.ref in reversed_refs,
+                                                     arrival_stands=target.ref in arrivals)
+                    if refusal:
+                        problem = (field, refusal)
+                    elif not plan.lines:
+                        problem = (field, _("%(posting)s has no entries to reverse") % {"posting": target})
+            if problem is None:
+                net = _net(plan.lines, accounts, new_owner)
+                for key in sorted(k for k, change in net.items() if change < 0):
+                    if running[key] + net[key] < 0:
+                        problem = (plan.shortfall_field, rules.shortfall(self._account_for_message(key, accounts, new_owner),
+                                                                            running[key]))
+                        break
+            if problem is not None:
+                refuse(it, *problem)
+                node.refused = True
+                continue
+            for key, change in _net(plan.lines, accounts, new_owner).items():
+                if key in running:
+                    running[key] += change
+            if node.kind == Kind.ARRIVAL:
+                arrivals[node.allocation] = (node.ref, node.arrived_on)
+            elif node.kind == Kind.REVERSAL:
+                target = plan.ref_field[1]
+                reversed_refs.add(target.ref)
+                if target.kind == Kind.ARRIVAL and arrivals.get(target.allocation, (None,))[0] == target.ref:
+                    del arrivals[target.allocation]
+        self.accounts, self.plans = accounts, plans
+        return self.refused
+
+    def _load_org_accounts(self, keys, accounts):
+        owners = sorted({key[1] for key in keys})
+        purposes = sorted({key[2] for key in keys})
+        if owners:
+            qs = filter_any(Account.objects.filter(purpose__in=purposes, project__isnull=True), "owner_id", owners)
+            found = _accs(qs)
+            for acc in found:
+                accounts.setdefault(_account_key(acc), acc)
+            self._add_owners(found)
+
+    def _add_owners(self, accounts):
+        """Read the owners of these accounts that are not known yet (one query)."""
+        missing = sorted({acc.owner_id for acc in accounts} - set(self.orgs))
+        for part in chunks(missing):
+            self.orgs.update((o.pk, o) for o in Organisation.objects.filter(pk__in=part).select_related("region"))
+
+    def _account_for_message(self, key, accounts, new_owner):
+        """The account named in a refusal, as a model instance (its label shows the owner)."""
+        acc = accounts.get(key)
+        if acc is not None:
+            self._add_owners([acc])
+            return Account(pk=acc.pk, owner=self.orgs[acc.owner_id], purpose=acc.purpose, project_id=acc.project_id)
+        return Account(owner=new_owner[key], purpose=key[2], project_id=key[1] if key[0] == "p" else None)
+
+    def write(self) -> list[int]:
+        """Write what the check passed (items posted before are skipped); return the new
+        postings' ids in item order.
+
+        The postings first, then their entries under the chain head. Other batches wait for
+        the head, so what does not depend on the chain's position — the posting rows with ids
+        from the table's sequence, their hashes and digests, the checks of their references — is
+        done before taking it; under it only the entries are chained and written."""
+        items = [it for it in self.items if it.plan is not None and not it.duplicate]
+        if not items:
+            return []
+        user, accounts = self.user, self.accounts
+        actor = current_actor()
+        created_by = user.pk if getattr(user, "pk", None) else None
+        via, request_id, now = actor.via[:10], (actor.request_id or "")[:32], timezone.now()
+        rows, lines_of, digests, shown = [], [], [], []
+        ids = reserve_ids(Posting, len(items))  # a query: never from inside the COPY below
+
+        def posting_rows():
+            """Each row made as COPY takes it (the server stores one while Python makes the
+            next), with its lines and its digest for the chain kept on the side. Makes no
+            query: the connection is busy with the COPY while this runs."""
+            for it, pk in zip(items, ids):
+                plan = it.plan
+                node = plan.node
+                node.pk = pk
+                if plan.ref_field:
+                    name, target = plan.ref_field
+                    plan.body[name] = target.pk  # an earlier item's posting has its id by now
+                lines = [(accounts[key].pk, side, amount) for key, side, amount in plan.lines]
+                debits = sum(a for _acc, side, a in lines if side == Side.DEBIT)
+                if len(lines) < 2 or debits != sum(a for _acc, side, a in lines if side == Side.CREDIT):
+                    raise ValueError(f"item {it.index}: unbalanced lines {lines!r}")  # a bug, never an input error
+                # in chain.POSTING_FIELDS order
+                row = (pk, it.key, request_hash(plan.body), str(node.kind), debits, node.booked_on, node.agreement_id,
+                       node.project.pk if node.project is not None else None,
+                       node.east_org.pk if node.east_org is not None else None,
+                       node.west_org.pk if node.west_org is not None else None,
+                       plan.ref_field[1].pk if node.kind == Kind.ARRIVAL else None,
+                       plan.ref_field[1].pk if node.kind == Kind.REVERSAL else None,
+                       node.due_date, node.arrived_on, node.memo, now, created_by, via, request_id)
+                rows.append(row)
+                lines_of.append(lines)
+                digests.append(posting_digest(row))
+                shown.append(node)
+                yield row
+
+        write_postings(posting_rows())
+        check_deferred()
+        writer = ChainWriter(key_prefix="ingest")  # takes the chain head: after the account locks
+        writer.know_accounts([(a.pk, a.owner_id, a.purpose, a.project_id, a.normal_side) for a in
+                              {accounts[key] for it in items for key, _side, _amount in it.plan.lines}])
+        writer.write_chained(zip(rows, lines_of, digests))
+        writer.close()
+        _publish(shown)
+        codes, first = set(), min(n.booked_on for n in shown)
+        for n in shown:
+            codes |= rules.fact_codes(n.east_org, n.west_org, n.project)
+        changed(codes, first, sender=Posting)
+        return ids
+
+
+_NORMAL = {str(purpose.value): side for purpose, side in NORMAL_SIDE.items()}
+
+
+def _account_key(acc):
+    return ("p", acc.project_id, acc.purpose) if acc.project_id else ("o", acc.owner_id, acc.purpose)
+
+
+def _net(lines, accounts=None, new_owner=None) -> dict:
+    """Change of each account's balance towards its normal side."""
+    return rules.net_changes(lines, _normal)
+
+
+def _normal(key):
+    return _NORMAL[key[2]]
+
+
+def _publish(nodes):
+    """One live event for the batch: how many postings, and the latest few with their
+    regions, so that each dashboard keeps only those its user may see."""
+    latest = []
+    for n in nodes[-20:]:
+        west = n.west_org.region.code if n.west_org is not None else ""
+        latest.append({"id": n.pk, "kind": str(n.kind), "amount_fen": n.amount_fen, "booked_on": n.booked_on.isoformat(),
+                       "county": n.project.county.code if n.project is not None else west,
+                       "east": n.east_org.region.code if n.east_org is not None else ""})
+    count = len(nodes)
+    publish("ledger", {"kind": ngettext("%(n)d posting", "%(n)d postings", count) % {"n": count},
+                       "count": count, "amount_fen": sum(x["amount_fen"] for x in latest), "items": latest})
+
+
+@action
+def post_many(user, items) -> list[int]:
+    """Post `items` (PostingItems) as one batch, all or nothing: the ids of the new postings
+    in item order (items already posted under their key with the same body are skipped), or
+    a ValidationError naming every refused item as {"<index>.<field>": [reason]}."""
+    batch = PostingBatch(user)
+    refusals = batch.check(items)
+    if refusals:
+        errors = {}
+        for r in refusals:
+            errors.setdefault(f"{r.index}.{r.field}", []).append(r.reason)
+        raise ValidationError(errors)
+    return batch.write()
