@@ -6,20 +6,28 @@ the page shows them, and the Excel exports.
 
 The fixture is `test_assessment.build`: the demo pair 鄞州区 330212 — 美姑县 513436 with
 hand-counted facts, computed for 2025Q2 as of 15 July 2025 (美姑县: composite 35.14, 较差,
-rank 1 of 3 national key assistance counties).
+rank 1 of 3 national key assistance counties). It is built and computed once for the module
+and each test runs in its own transaction inside it (`support.shared_world`), so every test
+here reads or changes that same world and only that one; tests that need another world (the
+demo alone, a quarter not yet computed) are in tests/test_scorecard_recompute_pages.py, and
+the printed scorecard, which needs committed data, in tests/test_browser_scorecards.py.
 """
 import io
 import re
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from xiezuo.assessment.actions import new_version
 from xiezuo.assessment.compute import mark_stale, recompute
 from xiezuo.assessment.models import IndicatorSystem, Score
+from xiezuo.pairings.models import Pairing
+from xiezuo.projects.models import Project
 
+from .support import shared_world
 from .test_assessment import AS_OF, Q2, build
 
 pytestmark = pytest.mark.django_db
@@ -27,11 +35,21 @@ pytestmark = pytest.mark.django_db
 ROLES = ("national", "east_office", "west_office", "county_office", "viewer", "auditor")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def computed_world(django_db_setup, django_db_blocker):
+    """Built and computed once for the module; each test sees it in its own transaction."""
+    with shared_world(django_db_blocker):
+        world = build({u.username: u for u in get_user_model().objects.filter(username__in=ROLES)})
+        recompute(Q2, as_of=AS_OF)
+        yield world
+
+
 @pytest.fixture
-def q2(users):
-    world = build(users)
-    recompute(Q2, as_of=AS_OF)
-    return world
+def q2(computed_world, db):
+    """The world's objects, read afresh so that no test sees another's changes to them."""
+    pair, school_pair, projects = computed_world["pair"], computed_world["school_pair"], computed_world["projects"]
+    return {"pair": Pairing.objects.get(pk=pair.pk), "school_pair": Pairing.objects.get(pk=school_pair.pk),
+            "projects": tuple(Project.objects.get(pk=p.pk) for p in projects)}
 
 
 def card_url(kind, ident, period="2025Q2", **query):
@@ -181,13 +199,6 @@ def test_a_stale_scorecard_says_so_and_its_rows_say_they_changed(q2, users, clie
 # --- grades and ranks at their boundaries, as shown ------------------------------------
 
 
-def test_equal_composites_share_a_rank_on_the_page(users, client_as):
-    recompute(Q2, as_of=AS_OF)  # the demo alone: the three paired key counties tie
-    html = text(client_as("national").get(reverse("scorecard-list") + "?period=2025Q2&peer_group=key"))
-    for key in ("region:513429", "region:513431", "region:513436"):
-        assert re.search(r'data-testid="rank">1 / 3<', row_of(html, key)), key
-
-
 @pytest.mark.parametrize("fair, grade, label", [("35.14", "fair", "一般"), ("35.15", "poor", "较差")])
 def test_the_grade_on_the_page_follows_the_cut_offs_at_the_boundary(q2, users, client_as, fair, grade, label):
     system = new_version(users["national"], {"cutoffs": {"fair": fair}})
@@ -318,46 +329,6 @@ def test_an_added_indicator_reaches_the_new_version(q2, client_as):
     assert (added.levels, added.weight, added.unit) == (["pair"], Decimal("5"), "人")
 
 
-# --- recompute -----------------------------------------------------------------------------
-
-
-def test_the_national_coordinator_recomputes_a_period(world_users, client_as):
-    assert not Score.objects.filter(period_label="2025Q3").exists()
-    response = client_as("national").post(reverse("scorecard-recompute"), {"period": "2025Q3"})
-    assert response.status_code == 302 and "period=2025Q3" in response["Location"]
-    assert Score.objects.filter(period_label="2025Q3", system__number=1).exists()
-    assert 'data-testid="recompute"' in text(client_as("national").get(reverse("scorecard-list")))
-    for name in ("west_office", "auditor", "county_office"):
-        assert client_as(name).post(reverse("scorecard-recompute"), {"period": "2025Q4"}).status_code == 403
-        assert 'data-testid="recompute"' not in text(client_as(name).get(reverse("scorecard-list")))
-    assert not Score.objects.filter(period_label="2025Q4").exists()
-
-
-def test_with_a_broker_the_recompute_button_hands_the_period_to_a_worker(world_users, client_as, monkeypatch):
-    from xiezuo.assessment import tasks
-    from xiezuo.celery import app
-
-    sent = []
-    monkeypatch.setitem(app.conf, "task_always_eager", False)
-    monkeypatch.setattr(tasks.recompute_period, "delay", lambda *args: sent.append(args))
-    response = en(client_as("national")).post(reverse("scorecard-recompute"), {"period": "2025Q3"}, follow=True)
-    assert sent == [("2025Q3",)]
-    assert "2025Q3 is being recomputed in the background." in text(response)
-    assert not Score.objects.filter(period_label="2025Q3").exists()
-
-
-@pytest.fixture
-def world_users(users):
-    build(users)
-    return users
-
-
-def test_a_period_not_computed_says_so(world_users, client_as):
-    html = text(client_as("national").get(reverse("scorecard-list") + "?period=2024Q1"))
-    assert 'data-testid="not-computed"' in html
-    assert client_as("county_office").get(card_url("region", "513436", period="2024Q1")).status_code == 200
-
-
 # --- exports and printing ---------------------------------------------------------------
 
 
@@ -400,39 +371,3 @@ def test_the_pages_carry_the_print_stylesheet(q2, client_as):
     for url in (reverse("scorecard-list"), card_url("region", "513436"), evidence_url("region", "513436", "funds_timeliness"),
                 reverse("indicator-list")):
         assert 'css/print.css" media="print"' in text(client_as("national").get(url))
-
-
-# --- printing, in a real browser ---------------------------------------------------------
-
-from .test_browser import SHOTS, base_data, browser, page_as, restore_base_data  # noqa: E402,F401 (fixtures)
-
-
-@pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
-def test_a_scorecard_prints_to_pdf_with_its_chinese_text_and_charts(page_as, live_server):
-    """Chromium's own print path (page.pdf with the print stylesheet): no navigation or
-    buttons, the charts as pictures, the Chinese set as text. The first page is kept as a
-    PNG in screenshots/ for a person to look at."""
-    import shutil
-    import subprocess
-
-    from django.contrib.auth import get_user_model
-
-    users = {u.username: u for u in get_user_model().objects.filter(username__in=ROLES)}
-    build(users)
-    recompute(Q2, as_of=AS_OF)
-    page = page_as("county_office")
-    page.goto(live_server.url + card_url("region", "513436"))
-    page.wait_for_function("document.querySelectorAll('img.chart-print').length === 3")
-    page.emulate_media(media="print")
-    assert page.locator("nav.navbar").is_hidden() and page.locator("[data-testid=export]").is_hidden()
-    assert page.locator("#scorecard-trend").is_hidden() and page.locator("img.chart-print").first.is_visible()
-    assert page.locator(".print-header").is_visible()
-    path = SHOTS / "scorecard-print.pdf"
-    page.pdf(path=str(path), format="A4", print_background=True)
-    assert path.read_bytes().startswith(b"%PDF")
-    if shutil.which("pdftotext"):  # poppler-utils: the Chinese is text in the PDF, not pictures of it
-        text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
-        assert "美姑县" in text and "35.14" in text and "国家乡村振兴重点帮扶县" in text
-    if shutil.which("pdftoppm"):
-        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(path), str(SHOTS / "scorecard-print")], check=True)
