@@ -1,8 +1,8 @@
 """The audit log's page."""
 from django.urls import path
 
-from xiezuo.web.views import audit
+from . import views
 
 urlpatterns = [
-    path("audit/", audit.audit_list, name="audit-list"),
+    path("audit/", views.audit_list, name="audit-list"),
 ]

@@ -3,18 +3,18 @@
 Visible in the caller's subtree and in paired regions; written by `save_organisation`, which
 validates the unified social credit code (GB 32100 check character).
 """
-from django.db.models import Q
 from ninja import Query, Router, Schema, Status
 
 from xiezuo.core.api.lookups import BodyRefs, require_writer, visible_or_404
 from xiezuo.core.api.pagination import PageParams, page_of, paginate
 from xiezuo.core.api.schemas import ERRORS, Code, InSchema, Text
-from xiezuo.core.scoping import visible
-from xiezuo.orgs.actions import save_organisation
-from xiezuo.orgs.choices import OrgKind
-from xiezuo.orgs.models import Organisation
 from xiezuo.regions.actions import get_region
-from xiezuo.regions.api import RegionRef, prefix_of
+from xiezuo.regions.api import RegionRef, filter_values
+
+from . import filtersets
+from .actions import save_organisation
+from .choices import OrgKind
+from .models import Organisation
 
 
 class OrgRef(Schema):
@@ -76,16 +76,8 @@ def _values(user, payload) -> dict:
 @router.get("", response={200: page_of(OrganisationOut), **ERRORS}, summary="List organisations")
 def list_organisations(request, filters: Query[OrganisationFilter], page: Query[PageParams]):
     """`region` takes a region code and matches its subtree; `q` matches names containing the
-    text or credit codes starting with it."""
-    qs = visible(request.auth, _qs())
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.region:
-        qs = qs.filter(region__code__startswith=prefix_of(filters.region, "region"))
-    if filters.q:
-        q = filters.q.strip()
-        qs = qs.filter(Q(name__icontains=q) | Q(credit_code__startswith=q.upper()))
-    return paginate(qs.order_by("region__code", "name", "id"), page)
+    text, credit codes starting with it, the region's name or its exact code."""
+    return paginate(filtersets.organisations(request.auth, **filter_values(filters, "region")), page)
 
 
 @router.get("/{org_id}", response={200: OrganisationOut, **ERRORS}, summary="Get an organisation")

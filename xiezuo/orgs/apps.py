@@ -12,3 +12,9 @@ class OrgsConfig(AppConfig):
         from .importers import OrganisationImporter
 
         register_importers(OrganisationImporter())
+
+        from xiezuo.core.ui.parts import register_part
+
+        from . import filtersets
+
+        register_part("region-detail", "organisations", lambda user, region: filtersets.organisations(user, region=region))

@@ -1,11 +1,11 @@
 """Pages of organisations."""
 from django.urls import path
 
-from xiezuo.web.views import orgs
+from . import views
 
 urlpatterns = [
-    path("orgs/", orgs.org_list, name="org-list"),
-    path("orgs/new/", orgs.org_create, name="org-create"),
-    path("orgs/<int:pk>/", orgs.org_detail, name="org-detail"),
-    path("orgs/<int:pk>/edit/", orgs.org_edit, name="org-edit"),
+    path("orgs/", views.org_list, name="org-list"),
+    path("orgs/new/", views.org_create, name="org-create"),
+    path("orgs/<int:pk>/", views.org_detail, name="org-detail"),
+    path("orgs/<int:pk>/edit/", views.org_edit, name="org-edit"),
 ]

@@ -6,21 +6,21 @@ pairing is refused with the reason unless `override_reason` is given, which the 
 """
 import datetime
 
-from django.db.models import Q
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from xiezuo.core.api.lookups import BodyRefs, require_writer, visible_or_404
 from xiezuo.core.api.pagination import PageParams, page_of, paginate
 from xiezuo.core.api.schemas import ERRORS, MAX_BIGINT, Code, Count, Fen, InSchema, ObjectId, Text, Year
-from xiezuo.core.scoping import visible
 from xiezuo.orgs.api import OrgRef
 from xiezuo.orgs.models import Organisation
-from xiezuo.pairings.actions import create_pairing, save_agreement, update_pairing
-from xiezuo.pairings.choices import ChangeKind, PairingKind
-from xiezuo.pairings.models import Agreement, Pairing, in_force_q
 from xiezuo.regions.actions import get_region
-from xiezuo.regions.api import RegionRef, prefix_of
+from xiezuo.regions.api import RegionRef, filter_values
+
+from . import filtersets
+from .actions import create_pairing, save_agreement, update_pairing
+from .choices import ChangeKind, PairingKind
+from .models import Agreement, Pairing
 
 
 class PairingRef(Schema):
@@ -157,27 +157,9 @@ def _pairing_qs():
 @router.get("", response={200: page_of(PairingOut), **ERRORS}, summary="List pairings")
 def list_pairings(request, filters: Query[PairingFilter], page: Query[PageParams]):
     """`east`, `west` and `region` (either side) take a region code and match its subtree;
-    `current=true` keeps pairings in force today."""
-    qs = visible(request.auth, _pairing_qs())
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.east:
-        qs = qs.filter(east_region__code__startswith=prefix_of(filters.east, "east"))
-    if filters.west:
-        qs = qs.filter(west_region__code__startswith=prefix_of(filters.west, "west"))
-    if filters.region:
-        prefix = prefix_of(filters.region, "region")
-        qs = qs.filter(Q(east_region__code__startswith=prefix) | Q(west_region__code__startswith=prefix))
-    if filters.current is not None:
-        today = timezone.localdate()
-        in_force = in_force_q(today)
-        qs = qs.filter(in_force) if filters.current else qs.exclude(in_force)
-    if filters.q:
-        q = filters.q.strip()
-        qs = qs.filter(
-            Q(name__icontains=q) | Q(east_region__name__icontains=q) | Q(west_region__name__icontains=q) | Q(west_village__icontains=q)
-        )
-    return paginate(qs.order_by("kind", "east_region__code", "west_region__code", "id"), page)
+    `current=true` keeps pairings in force today (`false` the others); `q` matches the name,
+    either region's name or exact code, the village and either organisation's name."""
+    return paginate(filtersets.pairings(request.auth, **filter_values(filters, "east", "west", "region")), page)
 
 
 @router.get("/{pairing_id}", response={200: PairingDetail, **ERRORS}, summary="Get a pairing with its history")
@@ -280,18 +262,9 @@ def _agreement_values(user, payload) -> dict:
 
 @agreements.get("", response={200: page_of(AgreementOut), **ERRORS}, summary="List agreements")
 def list_agreements(request, filters: Query[AgreementFilter], page: Query[PageParams]):
-    """`region` takes a region code and matches either side's subtree."""
-    qs = visible(request.auth, _agreement_qs())
-    if filters.year is not None:
-        qs = qs.filter(year=filters.year)
-    if filters.pairing is not None:
-        qs = qs.filter(pairing_id=filters.pairing)
-    if filters.kind:
-        qs = qs.filter(pairing__kind=filters.kind)
-    if filters.region:
-        prefix = prefix_of(filters.region, "region")
-        qs = qs.filter(Q(pairing__east_region__code__startswith=prefix) | Q(pairing__west_region__code__startswith=prefix))
-    return paginate(qs.order_by("-year", "pairing_id", "id"), page)
+    """`region` takes a region code and matches either side's subtree. Newest year first,
+    then by the pairing's kind and regions."""
+    return paginate(filtersets.agreements(request.auth, **filter_values(filters, "region")), page)
 
 
 @agreements.get("/{agreement_id}", response={200: AgreementOut, **ERRORS}, summary="Get an agreement")

@@ -12,3 +12,11 @@ class PairingsConfig(AppConfig):
         from .importers import PairingImporter, AgreementImporter
 
         register_importers(PairingImporter(), AgreementImporter())
+
+        from xiezuo.core.ui.parts import register_part
+
+        from . import filtersets
+
+        register_part("region-detail", "pairings",
+                      lambda user, region: filtersets.pairings(user, region=region).order_by("kind", "-valid_from"))
+        register_part("org-detail", "pairings", lambda user, org: filtersets.pairings(user, organisation=org))

@@ -1,5 +1,4 @@
 """Regions: the GB/T 2260 tree as the caller may see it, yearly facts, the key-assistance flag."""
-from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -10,6 +9,7 @@ from xiezuo.core.api.pagination import PageParams, page_of, paginate
 from xiezuo.core.api.schemas import ERRORS, BigCount, Count, InSchema, Share, Text
 from xiezuo.core.scoping import visible
 
+from . import filtersets
 from .actions import FACT_FIELDS, get_region, save_region_fact, set_key_assistance
 from .choices import Level, Role, Tier
 from .models import Region, RegionFact
@@ -38,6 +38,17 @@ def region_or_404(user, code: str, queryset=None) -> Region:
 def prefix_of(code: str, field: str) -> str:
     """The subtree prefix of a region code given as a filter."""
     return get_region(code, field=field).prefix
+
+
+def filter_values(filters: Schema, *region_params: str) -> dict:
+    """A list's query parameters as its filter set takes them: the ones given, with the
+    region codes among them (`region_params`) looked up as Regions, so that a filter set
+    applies its own subtree rule; an unknown code is an error on its parameter."""
+    values = filters.model_dump(exclude_none=True)
+    for name in region_params:
+        if name in values:
+            values[name] = get_region(values[name], field=name)
+    return values
 
 
 class RegionOut(Schema):
@@ -131,23 +142,9 @@ def _detail(user, region: Region) -> Region:
 def list_regions(request, filters: Query[RegionFilter], page: Query[PageParams]):
     """Regions in the caller's subtree and those paired with it.
 
-    `q` matches names containing the text or codes starting with it; `parent` is the
-    parent's code; `code` is exact."""
-    qs = visible(request.auth, Region.objects.select_related("parent"))
-    if filters.level:
-        qs = qs.filter(level=filters.level)
-    if filters.code:
-        qs = qs.filter(code=filters.code)
-    if filters.parent:
-        qs = qs.filter(parent__code=filters.parent)
-    if filters.role:
-        qs = qs.filter(role=filters.role)
-    if filters.key_assistance is not None:
-        qs = qs.filter(key_assistance=filters.key_assistance)
-    if filters.q:
-        q = filters.q.strip()
-        qs = qs.filter(Q(name__icontains=q) | Q(code__startswith=q))
-    return paginate(qs.order_by("code"), page)
+    `q` matches codes starting with it when it is digits, else names (or full names)
+    containing it; `parent` is the parent's code; `code` is exact."""
+    return paginate(filtersets.regions(request.auth, **filter_values(filters)), page)
 
 
 @router.get("/{code}", response={200: RegionDetail, **ERRORS}, summary="Get a region")

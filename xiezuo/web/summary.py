@@ -1,4 +1,6 @@
-"""The home page's picture: pairings on the map and this year's counts, for one user."""
+"""The home page's picture: pairings on the map and this year's counts, for one user.
+The rows are those of the pairing and agreement lists (their filter sets), only counted
+and drawn here."""
 import datetime
 
 from django.db.models import Count, Sum
@@ -6,11 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiezuo.core.money import format_wan
-from xiezuo.core.scoping import visible
+from xiezuo.pairings import filtersets
 from xiezuo.pairings.choices import PairingKind
-from xiezuo.pairings.models import Agreement, Pairing
-
-from .filters import current_q
 
 
 def _point(region):
@@ -30,7 +29,7 @@ def _lines(pairings):
 
 
 def current_pairings(user, today):
-    return visible(user, Pairing.objects.filter(current_q(today))).select_related("east_region", "west_region")
+    return filtersets.pairings(user, current=True, on=today)
 
 
 def map_data(user, today: datetime.date) -> dict:
@@ -61,10 +60,10 @@ def map_data(user, today: datetime.date) -> dict:
 
 
 def counts(user, today: datetime.date) -> dict:
-    current = visible(user, Pairing.objects.filter(current_q(today)))
-    by_kind = dict(current.values_list("kind").annotate(n=Count("id")).order_by())
+    current = current_pairings(user, today)
+    by_kind = dict(current.order_by().values_list("kind").annotate(n=Count("id")))
     levels = [(kind, label, by_kind.get(kind, 0)) for kind, label in PairingKind.choices]
-    agreements = visible(user, Agreement.objects.filter(year=today.year))
+    agreements = filtersets.agreements(user, year=today.year).order_by()
     committed = agreements.aggregate(s=Sum("fiscal_aid_fen"))["s"] or 0
     return {
         "year": today.year,

@@ -1,2 +1,1 @@
-"""Page views, one module per area. Views are thin: filters in ../filters.py, forms in
-../forms.py, every write through an app's actions."""
+"""The pages that span apps (the home page); each app's own pages live in its views.py."""
