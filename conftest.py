@@ -55,6 +55,6 @@ def _fresh_work_calendar():
     """Entered holiday arrangements are cached per process; a test's rollback must not leave
     its entered year behind for the next test."""
     yield
-    from xiezuo.assessment.workdays import forget_entered_years
+    from xiezuo.rhythm.workdays import forget_entered_years
 
     forget_entered_years()

@@ -24,6 +24,7 @@ from xiezuo.orgs.models import Organisation
 from xiezuo.pairings.models import Pairing
 from xiezuo.projects.actions import complete_milestone, create_project, submit_report, transition
 from xiezuo.regions.models import Region
+from xiezuo.rhythm.actions import LEAD_POST_NAME
 from xiezuo.rhythm.items import items_for_posts
 from xiezuo.rhythm.models import Post
 
@@ -197,7 +198,7 @@ def test_a_milestone_late_by_more_than_d_days_gets_an_order_with_a_working_day_d
     assert order.evidence["milestone"]["days_late"] == 16 and order.evidence["milestone"]["planned_date"] == "2025-09-15"
     assert order.owner_office == office(MEIGU) and order.issuer_office == office("510000")
     assert order.owner_post == Post.objects.get(office=office(MEIGU), is_lead=True)
-    assert order.owner_post.name == offices.LEAD_POST_NAME
+    assert order.owner_post.name == LEAD_POST_NAME
     # Issued 1 October 2025 (holiday): 10 working days are 9, 10, 11 (make-up Saturday), 13–17, 20, 21 October.
     assert (order.issued_on, order.working_days, order.deadline) == (D(2025, 10, 1), 10, D(2025, 10, 21))
     assert order.status == OrderStatus.ISSUED and order.rule_revision == 1
@@ -457,7 +458,7 @@ def test_funds_not_arrived_after_the_due_date_open_a_ticket_for_the_receiving_of
 
 
 def test_an_uncovered_calendar_year_issues_no_order_with_a_guessed_deadline(users):
-    from xiezuo.assessment.workdays import covered_years
+    from xiezuo.rhythm.workdays import covered_years
 
     rules.ensure_default_rules()
     late_project(users, planned=D(2025, 9, 1))

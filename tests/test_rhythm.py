@@ -559,3 +559,14 @@ def test_the_daily_schedule_escalates_overdue_decisions(posts, consultation, use
                                    deadline=D(2026, 9, 10))
     assert escalate_overdue_items.delay("2026-09-15").get() == {"escalated": [item.pk], "nowhere": []}
     assert escalate_overdue_items("2026-09-16") == {"escalated": [], "nowhere": []}
+
+
+def test_an_office_without_a_leading_post_gets_one_once_and_it_is_audited(users):
+    from xiezuo.rhythm.actions import LEAD_POST_NAME, ensure_lead_posts
+
+    office = Organisation.objects.get(kind="office", region__code="513436")
+    Post.objects.filter(office=office).delete()
+    first = ensure_lead_posts(None, [office])[office.pk]
+    assert (first.name, first.is_lead) == (LEAD_POST_NAME, True)
+    assert ensure_lead_posts(None, [office]) == {office.pk: first}
+    assert AuditEntry.objects.filter(object_type="rhythm.post", object_id=str(first.pk), action="create").count() == 1

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from xiezuo.assessment.workdays import CalendarNotCovered, add_working_days, covered_years, is_working_day, working_days_between
+from xiezuo.rhythm.workdays import CalendarNotCovered, add_working_days, covered_years, is_working_day, working_days_between
 
 D = datetime.date
 pytestmark = pytest.mark.django_db  # entered arrangements are read from the database
@@ -79,7 +79,7 @@ def test_a_year_entered_as_data_extends_the_calendar(tmp_path):
     from django.core.management import call_command
     from django.core.management.base import CommandError
 
-    from xiezuo.assessment.models import CalendarDay
+    from xiezuo.rhythm.models import CalendarDay
     from xiezuo.core.models import AuditEntry
 
     first, last = covered_years()
@@ -104,6 +104,6 @@ def test_a_year_entered_as_data_extends_the_calendar(tmp_path):
     assert is_working_day(saturday) is True
     assert is_working_day(saturday + datetime.timedelta(days=1)) is False  # an ordinary Sunday
     assert add_working_days(D(last, 12, 31), 1) != new_year
-    assert AuditEntry.objects.filter(object_type="assessment.calendarday", action="create").count() == 2
+    assert AuditEntry.objects.filter(object_type="rhythm.calendarday", action="create").count() == 2
     with pytest.raises(CalendarNotCovered):
         is_working_day(D(year + 1, 3, 1))

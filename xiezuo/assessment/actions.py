@@ -1,16 +1,24 @@
-"""Changing the indicator system: only by making a new version.
+"""Every write of the assessment: indicator-system versions, scores, consequences, escalations.
 
-The national coordinator edits indicators, weights, targets and grade cut-offs; the edit
-copies the current version with the changes applied and makes the copy current. The old
-version and every score computed with it stay as they were, so a published scorecard
-never changes under its readers. Everything is validated before anything is written;
-formula errors name the indicator and the column.
+Changing the indicator system is only by making a new version: the national coordinator
+edits indicators, weights, targets and grade cut-offs; the edit copies the current version
+with the changes applied and makes the copy current. The old version and every score
+computed with it stay as they were, so a published scorecard never changes under its
+readers. Everything is validated before anything is written; formula errors name the
+indicator and the column.
+
+Scores, consequences and escalations are written by the system (the recomputation, the
+rules, the daily escalation), in batches: one upsert or bulk insert per kind, audited as
+bulk writes are (`core.audit.record_bulk` / `record_created`), never a loop of saves.
 """
+import datetime
+import time
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Max
+from django.db.models import Max, prefetch_related_objects
 from django.utils.translation import gettext as _
 
+from xiezuo.core.audit import record_bulk, record_created
 from xiezuo.core.context import action
 from xiezuo.core.errors import PermissionDenied, ValidationError
 from xiezuo.core.scoping import scope_for
@@ -18,7 +26,8 @@ from xiezuo.core.scoping import scope_for
 from . import formula
 from .choices import Dimension, Direction, Level, Method
 from .facts import FACT_NAMES
-from .models import GradeCutoffs, Indicator, IndicatorSystem
+from .loop_choices import OrderStatus
+from .models import Computation, GradeCutoffs, Indicator, IndicatorSystem, OrderEscalation, RectificationOrder, Score
 
 EDITABLE = ("seq", "name_zh", "name_en", "dimension", "unit", "direction", "formula", "target", "floor", "weight", "method",
             "levels", "description")
@@ -224,3 +233,118 @@ def new_version(user, changes: dict, note: str = "") -> IndicatorSystem:
         Indicator.objects.create(system=system, code=code, **spec)
     GradeCutoffs.objects.create(system=system, **cutoffs)
     return system
+
+
+# --- scores ---------------------------------------------------------------------------------
+
+SCORE_UPDATE_FIELDS = ["computation", "level", "region", "pairing", "west_prefix", "east_prefix", "period_end", "period_label",
+                       "as_of", "peer_group", "facts", "values", "basic", "effectiveness", "composite", "grade", "rank", "peers",
+                       "stale", "computed_at"]
+
+
+@action
+def save_scores(user, system: IndicatorSystem, period, rows: list[Score], *, as_of: datetime.date, evidence: dict,
+                computed_at, started: float) -> tuple[int, float]:
+    """Write one period's scores under one version: the computation record, every score in one
+    upsert keyed on (version, subject, period), and the removal of subjects no longer in the
+    period (an ended pairing). One audit entry names the run. Returns (removed, seconds since
+    `started`, a `time.perf_counter()` reading, as recorded on the computation)."""
+    run, _created = Computation.objects.update_or_create(
+        system=system, period_kind=period.kind, period_start=period.start,
+        defaults=dict(period_end=period.end, period_label=period.label, as_of=as_of, evidence=evidence,
+                      scores=len(rows), seconds=0, computed_at=computed_at))
+    for row in rows:
+        row.computation = run
+    Score.objects.bulk_create(rows, batch_size=1000, update_conflicts=True,
+                              unique_fields=["system", "subject_key", "period_kind", "period_start"],
+                              update_fields=SCORE_UPDATE_FIELDS)
+    removed, _detail = (Score.objects.filter(system=system, period_kind=period.kind, period_start=period.start)
+                        .exclude(subject_key__in=[r.subject_key for r in rows]).delete())
+    record_bulk("assessment.score", f"{period.label} v{system.number}: {len(rows)} scores, {removed} removed", count=len(rows))
+    seconds = round(time.perf_counter() - started, 3)
+    Computation.objects.filter(pk=run.pk).update(seconds=seconds)
+    return removed, seconds
+
+
+# --- consequences ---------------------------------------------------------------------------
+
+
+@action
+def create_consequences(user, queued: dict) -> int:
+    """Write the consequences a run of the rules queued, {model: [(consequence, [scores])]}:
+    one bulk insert per kind, their score links, and an audit entry per row (written in bulk
+    too, with the same after-snapshot a save records). The unique (rule, key) constraint
+    still guards against a concurrent run: it makes this transaction fail."""
+    made = 0
+    for model, pending in queued.items():
+        objs = model.objects.bulk_create([obj for obj, _scores in pending], batch_size=500)
+        if hasattr(model, "scores"):
+            through = model.scores.through
+            column = f"{model._meta.model_name}_id"
+            through.objects.bulk_create([through(**{column: obj.pk, "score_id": score.pk})
+                                         for obj, (_same, scores) in zip(objs, pending) for score in scores], batch_size=1000)
+        # The audit rows name each consequence's regions: fetch them in a few queries, not one per row.
+        prefetch_related_objects(objs, "region", "owner_office__region", "pairing__east_region")
+        record_created(objs)
+        made += len(objs)
+    return made
+
+
+# --- escalation -----------------------------------------------------------------------------
+
+
+def escalation_due(order: RectificationOrder, level: int) -> datetime.date:
+    """The last day before escalation to `level` (1: the deadline itself; each further level
+    another `working_days` working days on)."""
+    from xiezuo.rhythm.workdays import add_working_days
+
+    step = max(order.working_days, 1)
+    return add_working_days(order.deadline, (level - 1) * step)
+
+
+@action
+def escalate_overdue_orders(user, *, today: datetime.date) -> list[OrderEscalation]:
+    """Escalate every overdue order as far as it is due: each level one office up, to that
+    office's leading post, once (a row per order and level). The orders are locked and
+    read in one query, the escalations inserted in one, each order's new level saved."""
+    from xiezuo.rhythm.actions import ensure_lead_posts
+    from xiezuo.rhythm.workdays import CalendarNotCovered
+
+    from .offices import parent_office
+
+    orders = list(RectificationOrder.objects.select_for_update(of=("self",))
+                  .filter(status__in=(OrderStatus.ISSUED, OrderStatus.SENT_BACK), deadline__lt=today)
+                  .select_related("region", "pairing__east_region", "owner_office__region", "owner_post__office__region",
+                                  "escalated_to__office__region")
+                  .order_by("pk"))
+    existing = {(e.order_id, e.level): e for e in OrderEscalation.objects.filter(order__in=orders).select_related("to_post")}
+    leads, new, moved = {}, [], []
+    for order in orders:
+        start = order.escalation_level
+        while True:
+            level = order.escalation_level + 1
+            try:
+                due = escalation_due(order, level)
+            except CalendarNotCovered:
+                break
+            if today <= due:
+                break
+            current = order.escalated_to or order.owner_post
+            up = parent_office(current.office)
+            if up is None:
+                break
+            if up.pk not in leads:
+                leads.update(ensure_lead_posts(None, [up]))
+            esc = existing.get((order.pk, level))
+            if esc is None:
+                esc = OrderEscalation(order=order, level=level, from_post=current, to_post=leads[up.pk], on=today,
+                                      overdue_since=due + datetime.timedelta(days=1))
+                new.append(esc)
+            order.escalation_level, order.escalated_to = level, esc.to_post
+        if order.escalation_level != start:
+            moved.append(order)
+    OrderEscalation.objects.bulk_create(new)
+    record_created(new)
+    for order in moved:
+        order.save(update_fields=["escalation_level", "escalated_to"])
+    return new

@@ -7,19 +7,17 @@ class AssessmentConfig(AppConfig):
     verbose_name = "考核评价"
 
     def ready(self):
-        # Orders, warnings, proposals and tickets join the one list of what a post must do.
+        # Orders, warnings, proposals and tickets join rhythm's one list of what a post must do.
         from xiezuo.rhythm.items import source
 
         from .loop_items import items
 
         source(items)
 
-        # A holiday arrangement entered as data is read again at once in this process.
-        from django.db.models.signals import post_delete, post_save
+        # New facts (reports, postings, dispatches, region facts, agreements) flag the scores
+        # they feed, so the scheduled recompute_stale picks them up.
+        from xiezuo.core.facts import facts_changed
 
-        from .models import CalendarDay, CalendarYear
-        from .workdays import forget_entered_years
+        from .compute import on_facts_changed
 
-        for model in (CalendarYear, CalendarDay):
-            post_save.connect(forget_entered_years, sender=model, dispatch_uid=f"workdays-{model.__name__}-save")
-            post_delete.connect(forget_entered_years, sender=model, dispatch_uid=f"workdays-{model.__name__}-delete")
+        facts_changed.connect(on_facts_changed, dispatch_uid="assessment-mark-stale")

@@ -5,29 +5,25 @@ In bulk: the facts of all subjects come from one grouped query per kind of row
 single upsert keyed on (version, subject, period). Running it twice gives the same rows;
 rows for subjects that no longer exist in the period (an ended pairing) are removed.
 
-`mark_stale` is the hook for other apps: after a fact changes (a milestone reached late, a
-dispatch ended early, an arrival reversed) they call it with the regions involved and the
-date of the change, and every score those regions feed from that date on is flagged until
-the next recomputation.
+`mark_stale` answers `xiezuo.core.facts.facts_changed` (connected in AssessmentConfig.ready):
+the actions that record facts (a weekly report, a posting, a dispatch, a region's yearly
+facts, an agreement's commitments) send it with the regions involved and the first day the
+facts bear on, and every score those regions feed from that date on is flagged until the
+scheduled `recompute_stale` recomputes it.
 """
 import datetime
 import time
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from . import facts, formula
-from .models import Computation, IndicatorSystem, Score
+from .actions import save_scores
+from .models import IndicatorSystem, Score
 from xiezuo.core.periods import Period
 from .scoring import competition_ranks, composites, q4, score
 from .subjects import all_subjects, prefixes
-
-UPDATE_FIELDS = ["computation", "level", "region", "pairing", "west_prefix", "east_prefix", "period_end", "period_label", "as_of", "peer_group",
-                 "facts", "values", "basic", "effectiveness", "composite", "grade", "rank", "peers", "stale",
-                 "computed_at"]
-
 
 @dataclass
 class Result:
@@ -90,19 +86,7 @@ def recompute(period: Period, system: IndicatorSystem | None = None, *, as_of: d
         row.rank = ranks[row.subject_key]
         row.peers = sizes[row.peer_group] if row.rank is not None else None
 
-    with transaction.atomic():
-        run, _created = Computation.objects.update_or_create(
-            system=system, period_kind=period.kind, period_start=period.start,
-            defaults=dict(period_end=period.end, period_label=period.label, as_of=window.cut, evidence=descriptions,
-                          scores=len(rows), seconds=0, computed_at=now))
-        for row in rows:
-            row.computation = run
-        Score.objects.bulk_create(rows, batch_size=1000, update_conflicts=True,
-                                  unique_fields=["system", "subject_key", "period_kind", "period_start"], update_fields=UPDATE_FIELDS)
-        removed, _detail = (Score.objects.filter(system=system, period_kind=period.kind, period_start=period.start)
-                            .exclude(subject_key__in=[r.subject_key for r in rows]).delete())
-        seconds = round(time.perf_counter() - t0, 3)
-        Computation.objects.filter(pk=run.pk).update(seconds=seconds)
+    removed, seconds = save_scores(None, system, period, rows, as_of=window.cut, evidence=descriptions, computed_at=now, started=t0)
     return Result(period, system.number, len(rows), removed, seconds)
 
 
@@ -118,6 +102,11 @@ def mark_stale(region_codes, date: datetime.date) -> int:
         return 0
     return (Score.objects.filter(period_end__gte=date, stale=False)
             .filter(Q(west_prefix__in=keys) | Q(east_prefix__in=keys)).update(stale=True))
+
+
+def on_facts_changed(sender, region_codes, date, **kwargs) -> None:
+    """The receiver of `facts_changed`."""
+    mark_stale(region_codes, date)
 
 
 def stale_periods() -> list[tuple[IndicatorSystem, Period]]:

@@ -29,15 +29,18 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from xiezuo.core.periods import Period, monday_of
 from xiezuo.pairings.models import Pairing
 from xiezuo.regions.models import Region
+from xiezuo.rhythm import workdays
+from xiezuo.rhythm.actions import ensure_lead_posts
+from xiezuo.rhythm.models import Post
 
-from . import offices, workdays
-from .loop_choices import SCORE_KINDS, OrderStatus, RuleKind, Signal
+from . import offices
+from .actions import create_consequences, escalate_overdue_orders
+from .loop_choices import SCORE_KINDS, RuleKind, Signal
 from .models import (ConsequenceRule, Incentive, InterventionTicket, OrderEscalation, PerformanceWarning, RectificationOrder,
                      RestructuringProposal, Score)
-from xiezuo.core.periods import Period
-from xiezuo.core.periods import monday_of
 from .rules import ensure_default_rules
 
 LOOKBACK = 12  # periods looked back for a streak; a longer streak counts as this long
@@ -117,11 +120,9 @@ class Applied:
         return found
 
     def lead(self, office):
-        from xiezuo.rhythm.models import Post
-
         leads = self._cached("leads", None, lambda: {p.office_id: p for p in Post.objects.filter(is_lead=True).order_by("-id")})
         if office.pk not in leads:
-            leads[office.pk] = offices.lead_post(office)
+            leads.update(ensure_lead_posts(None, [office]))
         return leads[office.pk]
 
     def keys(self, model, rule) -> set:
@@ -155,24 +156,8 @@ def _create(result: Applied, model, scores=(), **values):
 
 
 def _flush(result: Applied):
-    """Write the queued consequences: one bulk insert per kind, their score links, and an
-    audit entry per row written in bulk too (`record_created`: the same after-snapshot a
-    save records). The unique (rule, key) constraint still guards against a concurrent
-    run: it makes this transaction fail, and `apply_rules` runs again."""
-    from django.db.models import prefetch_related_objects
-
-    from xiezuo.core.audit import record_created
-
-    for model, queued in result._memo.pop("pending", {}).items():
-        objs = model.objects.bulk_create([obj for obj, _scores in queued], batch_size=500)
-        if hasattr(model, "scores"):
-            through = model.scores.through
-            column = f"{model._meta.model_name}_id"
-            through.objects.bulk_create([through(**{column: obj.pk, "score_id": score.pk})
-                                         for obj, (_same, scores) in zip(objs, queued) for score in scores], batch_size=1000)
-        # The audit rows name each consequence's regions: fetch them in a few queries, not one per row.
-        prefetch_related_objects(objs, "region", "owner_office__region", "pairing__east_region")
-        record_created(objs)
+    """Write the queued consequences through the action, in bulk."""
+    create_consequences(None, result._memo.pop("pending", {}))
 
 
 def _base(result: Applied, rule: ConsequenceRule, key: str, office, **extra) -> dict:
@@ -445,40 +430,6 @@ def _apply(period: Period, today: datetime.date, codes) -> Applied:
     return result
 
 
-def escalation_due(order: RectificationOrder, level: int) -> datetime.date:
-    """The last day before escalation to `level` (1: the deadline itself; each further level
-    another `working_days` working days on)."""
-    step = max(order.working_days, 1)
-    return workdays.add_working_days(order.deadline, (level - 1) * step)
-
-
 def escalate_overdue(today: datetime.date | None = None) -> list[OrderEscalation]:
     """Escalate every overdue order as far as it is due; idempotent (one row per level)."""
-    today = today or timezone.localdate()
-    made = []
-    overdue = (RectificationOrder.objects.filter(status__in=(OrderStatus.ISSUED, OrderStatus.SENT_BACK), deadline__lt=today)
-               .select_related("owner_office__region", "owner_post", "escalated_to__office__region").order_by("pk"))
-    for order in overdue:
-        with transaction.atomic():
-            order = RectificationOrder.objects.select_for_update().get(pk=order.pk)
-            while True:
-                level = order.escalation_level + 1
-                try:
-                    due = escalation_due(order, level)
-                except workdays.CalendarNotCovered:
-                    break
-                if today <= due:
-                    break
-                current = order.escalated_to or order.owner_post
-                up = offices.parent_office(current.office)
-                if up is None:
-                    break
-                to_post = offices.lead_post(up)
-                esc, created = OrderEscalation.objects.get_or_create(
-                    order=order, level=level,
-                    defaults=dict(from_post=current, to_post=to_post, on=today, overdue_since=due + datetime.timedelta(days=1)))
-                order.escalation_level, order.escalated_to = level, esc.to_post
-                order.save(update_fields=["escalation_level", "escalated_to"])
-                if created:
-                    made.append(esc)
-    return made
+    return escalate_overdue_orders(None, today=today or timezone.localdate())

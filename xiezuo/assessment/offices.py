@@ -8,18 +8,13 @@ loop, decided here once:
   for by its prefecture's, then its province's office);
 * one level up from an office is the office for the region's parent; above a province
   office is the national coordinator (the ministry organisation);
-* the post that owns an office's items is its leading post (`Post.is_lead`). An office
-  with no leading post gets one, named 协作办负责人 ("office lead"), the first time an item
-  needs it; the office admin then assigns holders on the posts page. Creating it is
-  recorded in the audit log like any other change.
+* the post that owns an office's items is its leading post (`Post.is_lead`); posts are
+  rhythm's, and an office without a leading post gets one through
+  `xiezuo.rhythm.actions.ensure_lead_posts` the first time an item needs it.
 """
 from xiezuo.orgs.choices import OrgKind
 from xiezuo.orgs.models import Organisation
 from xiezuo.regions.models import Region
-
-LEAD_POST_NAME = "协作办负责人"  # stored data (the post's name), like other organisation data
-LEAD_POST_DUTIES = "接收本办未指派及逾期上报的整改、预警和干预事项。"
-
 
 def ministry() -> Organisation | None:
     return Organisation.objects.filter(kind=OrgKind.MINISTRY).order_by("id").first()
@@ -69,21 +64,6 @@ def issuer_for(owner: Organisation, level: str) -> Organisation | None:
     if found is None or found.pk == owner.pk:
         found = parent_office(owner)
     return found
-
-
-def lead_post(office: Organisation):
-    """The office's leading post, created if the office has none."""
-    from xiezuo.rhythm.models import Post
-
-    post = Post.objects.filter(office=office, is_lead=True).order_by("id").first()
-    if post is not None:
-        return post
-    post = Post.objects.filter(office=office, name=LEAD_POST_NAME).first()
-    if post is not None:
-        post.is_lead = True
-        post.save(update_fields=["is_lead"])
-        return post
-    return Post.objects.create(office=office, name=LEAD_POST_NAME, duties=LEAD_POST_DUTIES, is_lead=True)
 
 
 def acting_office(user) -> Organisation | None:

@@ -10,6 +10,7 @@ import datetime
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from xiezuo.core import facts
 from xiezuo.core.audit import snapshot
 from xiezuo.core.context import action, current_actor
 from xiezuo.core.errors import PermissionDenied, ValidationError, field_error
@@ -217,6 +218,7 @@ def save_agreement(user, instance: Agreement | None = None, **values) -> Agreeme
         if not can_edit_agreement(user, instance.pairing.east_region.code, instance.pairing.west_region.code):
             raise PermissionDenied(_("you may not change this agreement"))
         instance = Agreement.objects.select_for_update().get(pk=instance.pk)
+    before = (instance.pairing, instance.year) if instance is not None else None
     a = instance or Agreement()
     for k, v in values.items():
         setattr(a, k, v)
@@ -251,4 +253,9 @@ def save_agreement(user, instance: Agreement | None = None, **values) -> Agreeme
     if clash:
         raise field_error("year", _("%(pairing)s already has an agreement for %(year)s (#%(id)s)") % {"pairing": a.pairing, "year": a.year, "id": clash.pk})
     a.save()
+    # The commitments feed the pairing's scores from the agreement's year on (and, when an
+    # edit moved it, those of the pairing and year it left).
+    sides = [(a.pairing, a.year)] + ([before] if before else [])
+    facts.changed({r.code for p, _y in sides for r in (p.east_region, p.west_region)},
+                  datetime.date(min(y for _p, y in sides), 1, 1), sender=Agreement)
     return a

@@ -1,8 +1,10 @@
 """Writes to regions: the key-assistance flag and yearly facts."""
+import datetime
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from xiezuo.core import facts
 from xiezuo.core.context import action
 from xiezuo.core.errors import PermissionDenied, ValidationError, field_error
 from xiezuo.core.scoping import can_edit_in_region, can_set_key_assistance
@@ -80,4 +82,5 @@ def save_region_fact(user, region: Region, year: int, **values) -> RegionFact:
     for name, value in values.items():
         setattr(fact, name, value)
     fact.save()
+    facts.changed({region.code}, datetime.date(year, 1, 1), sender=RegionFact)  # a year's facts bear on that year on
     return fact

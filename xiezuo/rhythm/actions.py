@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiezuo.core.audit import record_created
 from xiezuo.core.context import acting, action
 from xiezuo.core.errors import PermissionDenied, ValidationError, field_error
 from xiezuo.orgs.choices import OrgKind
@@ -80,6 +81,36 @@ def save_post(user, instance: Post | None = None, *, office=None, name="", dutie
     post.save()
     post.holders.set(holders)
     return post
+
+
+LEAD_POST_NAME = "协作办负责人"  # stored data (the post's name), like other organisation data
+LEAD_POST_DUTIES = "接收本办未指派及逾期上报的整改、预警和干预事项。"
+
+
+@action
+def ensure_lead_posts(user, offices) -> dict:
+    """{office id: leading post} for the given offices, making the missing ones.
+
+    Items (orders, warnings, tickets, escalations) land on an office's leading post. An office
+    with none gets one the first time an item needs it: its post named 协作办负责人 if it has
+    one, else a new post of that name; the office admin then assigns holders on the posts
+    page. The system makes it, for any office, so no permission is asked; the new posts are
+    audited like any other."""
+    offices = {o.pk: o for o in offices}
+    found = {p.office_id: p for p in Post.objects.filter(office_id__in=offices, is_lead=True).order_by("-id")}
+    missing = set(offices) - set(found)
+    if missing:
+        for post in Post.objects.filter(office_id__in=missing, name=LEAD_POST_NAME).order_by("-id"):
+            post.is_lead = True
+            post.save(update_fields=["is_lead"])
+            found[post.office_id] = post
+        new = [Post(office=offices[pk], name=LEAD_POST_NAME, duties=LEAD_POST_DUTIES, is_lead=True)
+               for pk in sorted(missing - set(found))]
+        if new:
+            Post.objects.bulk_create(new)
+            record_created(new)
+            found.update({p.office_id: p for p in new})
+    return found
 
 
 # --- consultations ------------------------------------------------------------------
@@ -174,7 +205,7 @@ def add_action_item(user, consultation: Consultation, *, decision, owner_post, d
     """Record a decision as an action item: an owner post of the consultation's office (or
     an office below it) and a deadline on or after the meeting — given as a date, or as a
     number of working days after the meeting on the official holiday calendar."""
-    from xiezuo.assessment.workdays import CalendarNotCovered, add_working_days
+    from .workdays import CalendarNotCovered, add_working_days
 
     errors = {}
     decision = _text(decision, "decision", errors, max_length=300)

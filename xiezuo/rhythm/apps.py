@@ -8,3 +8,13 @@ class RhythmConfig(AppConfig):
 
     def ready(self):
         from . import sources  # noqa: F401  registers consultation decisions as items
+
+        # A holiday arrangement entered as data is read again at once in this process.
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import CalendarDay, CalendarYear
+        from .workdays import forget_entered_years
+
+        for model in (CalendarYear, CalendarDay):
+            post_save.connect(forget_entered_years, sender=model, dispatch_uid=f"workdays-{model.__name__}-save")
+            post_delete.connect(forget_entered_years, sender=model, dispatch_uid=f"workdays-{model.__name__}-delete")

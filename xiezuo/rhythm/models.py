@@ -304,3 +304,45 @@ class PlanAcceptance(Audited):
 
     def audit_region_code(self):
         return self.plan.audit_region_code()
+
+
+# --- the working-day calendar ----------------------------------------------------------
+
+
+class CalendarYear(Audited):
+    """A year's official holiday arrangement (国务院办公厅关于节假日安排的通知), entered as data.
+
+    The `chinese_calendar` package covers the years up to its last release; each November
+    the State Council publishes the next year's arrangement, usually before a new release.
+    Entering it here (admin or `manage.py workcalendar load`) makes working-day deadlines
+    run into that year without waiting for a package upgrade. A year with a row here is
+    taken as complete: its days not listed are ordinary (Monday–Friday work).
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    source = models.CharField(_("source"), max_length=200, help_text=_("the notice the days were taken from"))
+
+    class Meta:
+        verbose_name = _("holiday arrangement")
+        verbose_name_plural = _("holiday arrangements")
+        ordering = ("year",)
+
+    def __str__(self):
+        return str(self.year)
+
+
+class CalendarDay(Audited):
+    """A day that differs from Monday–Friday work: a holiday, or a weekend made a working day (调休)."""
+
+    arrangement = models.ForeignKey(CalendarYear, verbose_name=_("holiday arrangement"), on_delete=models.CASCADE, related_name="days")
+    date = models.DateField(_("date"), unique=True)
+    is_working = models.BooleanField(_("working day"))
+    name = models.CharField(_("name"), max_length=50, blank=True, help_text=_("e.g. 春节, or 春节调休"))
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        ordering = ("date",)
+
+    def __str__(self):
+        return f"{self.date} {self.name}"

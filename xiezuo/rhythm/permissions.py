@@ -7,28 +7,27 @@ allows writes there. Posts are an office's organisation chart, so only office ad
 the national coordinator) set them; consultations are run by the office's admins and
 editors. The national coordinator's own office (the ministry) is changed only nationally.
 """
-from xiezuo.core.scoping import can_edit_agreement, scope_for
+from xiezuo.core.scoping import can_edit_agreement, can_edit_in_region, scope_for
 from xiezuo.orgs.choices import OrgKind
 from xiezuo.orgs.models import Organisation
+from xiezuo.users.scopes import organisation_of
 
 OFFICE_KINDS = (OrgKind.OFFICE, OrgKind.MINISTRY)
 
 
 def offices_for(user):
-    """The offices whose posts, sheet and consultations the user may read."""
+    """The offices whose posts, sheet and consultations the user may read: those of the
+    user's own subtree (not a partner's: an office's rhythm is its own business), and the
+    ministry for those who see everything."""
     scope = scope_for(user)
     qs = Organisation.objects.filter(kind__in=OFFICE_KINDS).select_related("region").order_by("region__code", "name")
-    if scope.everything:
-        return qs
-    if not scope.active or scope.own is None:
-        return qs.none()
-    return qs.filter(kind=OrgKind.OFFICE, region__code__startswith=scope.own)
+    if not scope.everything:
+        qs = qs.filter(kind=OrgKind.OFFICE)
+    return qs.filter(scope.q(Organisation.scope_paths, include_partners=False))
 
 
 def own_office(user):
     """The office the user acts for, if it is one."""
-    from xiezuo.users.scopes import organisation_of
-
     org = organisation_of(user)
     return org if org is not None and org.kind in OFFICE_KINDS else None
 
@@ -41,18 +40,18 @@ def can_read_office(user, office) -> bool:
     scope = scope_for(user)
     if office is None or office.kind not in OFFICE_KINDS or not scope.active:
         return False
-    if scope.everything:
-        return True
-    return office.kind == OrgKind.OFFICE and scope.in_own(office.region.code)
+    return scope.everything or (office.kind == OrgKind.OFFICE and scope.in_own(office.region.code))
 
 
 def _writes_in(user, office, roles) -> bool:
+    """The national coordinator for every office; the given roles for the offices (not the
+    ministry) where the scoping rule lets them write."""
     scope = scope_for(user)
     if not scope.active or office is None or office.kind not in OFFICE_KINDS:
         return False
     if scope.role == "national":
         return True
-    return scope.role in roles and office.kind == OrgKind.OFFICE and scope.in_own(office.region.code)
+    return scope.role in roles and office.kind == OrgKind.OFFICE and can_edit_in_region(user, office.region.code)
 
 
 def can_manage_posts(user, office) -> bool:

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from xiezuo.assessment import tasks
 from xiezuo.core.periods import PeriodError
 from xiezuo.assessment.rules import ensure_default_rules
-from xiezuo.assessment.workdays import CalendarNotCovered
+from xiezuo.rhythm.workdays import CalendarNotCovered
 
 
 class Command(BaseCommand):

@@ -32,7 +32,7 @@ def _package_years() -> tuple[int, int]:
 
 
 def _entered() -> dict:
-    """Years entered as data (xiezuo.core.models.CalendarYear), read once a minute at most."""
+    """Years entered as data (`models.CalendarYear`), read once a minute at most."""
     global _ENTERED
     now = time.monotonic()
     if _ENTERED is None or now - _ENTERED[0] > _ENTERED_TTL:
