@@ -193,3 +193,86 @@ def test_a_refused_batch_leaves_nothing_behind(users, projects, offices):
     assert outcome.applied == 0 and len(outcome.refused) == 1
     assert AuditEntry.objects.count() == before
     assert not ProgressReport.objects.filter(project__in=projects).exists() and not Dispatch.objects.filter(client_id="d-1").exists()
+
+
+@pytest.fixture
+def facts():
+    """What `facts_changed` was sent with: [(region codes, date)]."""
+    from xiezuo.core.facts import facts_changed
+
+    sent = []
+
+    def receiver(sender, region_codes, date, **kwargs):
+        sent.append((set(region_codes), date))
+
+    facts_changed.connect(receiver, dispatch_uid="test_ingest_facts")
+    yield sent
+    facts_changed.disconnect(dispatch_uid="test_ingest_facts")
+
+
+def test_a_single_report_marks_its_county_and_the_eastern_side_on_its_week(users, projects, facts):
+    facts.clear()
+    submit_report(users["county_office"], projects[0], week=D(2026, 11, 18), percent=20)
+    assert facts == [({"513436", "330212"}, D(2026, 11, 16))]
+
+
+def test_a_batch_of_reports_marks_the_union_of_regions_once_from_its_earliest_week(users, projects, facts):
+    from xiezuo.projects.actions import submit_reports
+    from xiezuo.projects.reports import ReportIn
+
+    unpaired = create_project(users["county_office"], name="无结对项目", category="industry", county=Region.objects.get(code="513436"),
+                              planned_start=D(2026, 1, 1), planned_end=D(2026, 12, 31))
+    facts.clear()
+    submit_reports(users["county_office"], [ReportIn(unpaired.code, D(2026, 11, 18), 10), ReportIn(projects[0].code, D(2026, 11, 4), 5)])
+    assert facts == [({"513436", "330212"}, D(2026, 11, 2))]
+    facts.clear()
+    ingest(users["county_office"], [report(0, projects[1], week="2026-11-25"), report(1, projects[2], week="2026-11-11")])
+    assert facts == [({"513436", "330212"}, D(2026, 11, 9))]
+
+
+def test_a_refused_batch_of_reports_names_each_position_and_writes_nothing(users, projects, facts):
+    from xiezuo.core.errors import BatchRefused
+    from xiezuo.projects.actions import submit_reports
+    from xiezuo.projects.reports import ReportIn
+
+    facts.clear()
+    with pytest.raises(BatchRefused) as refused:
+        submit_reports(users["county_office"], [ReportIn(projects[0].code, D(2026, 11, 18), 10), ReportIn(projects[1].code, D(2026, 11, 18), 101),
+                                                ReportIn("NOPE", D(2026, 11, 18), 1)])
+    assert sorted(refused.value.refused) == [1, 2]
+    assert set(refused.value.refused[1]) == {"percent"} and set(refused.value.refused[2]) == {"project"}
+    assert not ProgressReport.objects.filter(project__in=projects).exists() and facts == []
+
+
+def test_a_dispatch_marks_its_organisations_regions_on_its_start(users, offices, facts):
+    from xiezuo.people.actions import save_dispatch
+
+    east, west = offices
+    facts.clear()
+    save_dispatch(users["county_office"], None, person_name="王医生", kind="medical", direction="e2w", from_org=east, to_org=west,
+                  planned_start=D(2026, 3, 1), planned_end=D(2026, 12, 31), actual_start=D(2026, 2, 20))
+    assert facts == [({east.region.code, west.region.code}, D(2026, 2, 20))]
+    facts.clear()
+    ingest(users["county_office"], [dispatch(1, east, west), dispatch(2, east, west, planned_start="2026-01-05")])
+    assert facts == [({east.region.code, west.region.code}, D(2026, 1, 5))]
+
+
+def test_a_batch_of_dispatches_keeps_the_rules_of_one(users, offices):
+    """`save_dispatches` refuses what `save_dispatch` refuses, by position, and writes nothing."""
+    from xiezuo.core.errors import BatchRefused
+    from xiezuo.people.actions import save_dispatches
+    from xiezuo.people.dispatches import DispatchRow
+
+    east, west = offices
+
+    def row(name, direction="e2w"):
+        d = DispatchRow(name, "education", direction)
+        d.from_org, d.to_org, d.planned_start, d.planned_end = east, west, D(2026, 3, 1), D(2027, 2, 28)
+        return d
+
+    with pytest.raises(BatchRefused) as refused:
+        save_dispatches(users["county_office"], [row("张老师"), row("李老师", direction="w2e"), row("")])
+    assert sorted(refused.value.refused) == [1, 2]
+    assert not Dispatch.objects.filter(person_name="张老师").exists()
+    [pk] = save_dispatches(users["county_office"], [row("张老师")])
+    assert AuditEntry.objects.filter(object_type="people.dispatch", object_id=str(pk)).exists()

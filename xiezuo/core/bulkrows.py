@@ -1,6 +1,7 @@
 """Appending plain rows fast: COPY on PostgreSQL, executemany elsewhere.
 
-Shared by bulk ingestion and the ledger's bulk writer: rows are tuples in a table's column
+Shared by the apps' batch actions (weekly reports, dispatch records), bulk ingestion and the
+ledger's bulk writer: rows are tuples in a table's column
 order, not model instances, because building and binding thousands of instances costs more
 than the writes (see xiezuo/ingest/common.py for the figures).
 """
@@ -8,7 +9,9 @@ import datetime
 
 from django.db import connection
 
-from .arrays import is_postgres
+from .arrays import is_postgres, pg_array
+
+CHUNK = 2000  # ids per IN (...) query: well under SQLite's 32,766 parameters
 
 
 def sqlite_value(value):
@@ -39,3 +42,58 @@ def insert_rows(model, columns, rows) -> int:
             cur.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
                             [tuple(sqlite_value(v) for v in row) for row in rows])
     return len(rows)
+
+
+def chunks(values, size=CHUNK):
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def select(sql: str, params) -> list[tuple]:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def reserve_ids(model, n: int) -> list[int]:
+    """n fresh primary keys for `model`, in increasing order.
+
+    PostgreSQL: drawn from the table's sequence in one query, so concurrent writers (single
+    saves included) never collide. SQLite (one writer at a time, the embedded default):
+    the next ids after the current maximum, inside the batch's transaction."""
+    if n <= 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cur:
+        if is_postgres():
+            cur.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [n])
+            return sorted(row[0] for row in cur.fetchall())
+        cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        start = cur.fetchone()[0] + 1
+    return list(range(start, start + n))
+
+
+def update_rows(model, columns, rows):
+    """UPDATE many rows by id in one statement. `columns` are (column, PostgreSQL type)
+    pairs; rows are (id, value…) in that order.
+
+    PostgreSQL joins the table to unnest()ed arrays (one round trip, linear in the batch);
+    SQLite runs executemany of the single-row UPDATE. Django's bulk_update builds CASE WHEN
+    chains whose cost grows with the square of the batch."""
+    if not rows:
+        return
+    table = model._meta.db_table
+    with connection.cursor() as cur:
+        if is_postgres():
+            cols = list(zip(*rows))
+            arrays = ", ".join(f"%s::{t}[]" for t in ["bigint"] + [t for _c, t in columns])
+            cols = [pg_array(c) for c in cols]
+            names = ", ".join(["id"] + [f"c{i}" for i in range(len(columns))])
+            sets = ", ".join(f"{c} = v.c{i}" for i, (c, _t) in enumerate(columns))
+            cur.execute(f"UPDATE {table} AS t SET {sets} FROM unnest({arrays}) AS v({names}) WHERE t.id = v.id",
+                        cols)
+        else:
+            sets = ", ".join(f"{c} = %s" for c, _t in columns)
+            cur.executemany(f"UPDATE {table} SET {sets} WHERE id = %s",
+                            [tuple(sqlite_value(v) for v in row[1:]) + (row[0],) for row in rows])

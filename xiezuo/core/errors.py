@@ -15,3 +15,12 @@ def messages_of(exc: ValidationError) -> dict[str, list[str]]:
     if hasattr(exc, "error_dict"):
         return {f: [str(m) for e in errs for m in e.messages] for f, errs in exc.error_dict.items()}
     return {"__all__": [str(m) for m in exc.messages]}
+
+
+class BatchRefused(ValidationError):
+    """A batch action refused some of its items (and wrote none): `refused` is
+    {position: {field: [messages]}}; as a ValidationError the fields read "3.percent"."""
+
+    def __init__(self, refused: dict):
+        self.refused = refused
+        super().__init__({f"{i}.{name}": list(msgs) for i, fields in sorted(refused.items()) for name, msgs in fields.items()})

@@ -1,66 +1,22 @@
-"""Writes to dispatch records, and the stability figure they feed."""
+"""Writes to dispatch records, one (`save_dispatch`) or a batch (`save_dispatches`) under the
+same rules (`rules.py`), and the stability figure they feed."""
 import datetime
 
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from xiezuo.core.context import action
-from xiezuo.core.errors import PermissionDenied, ValidationError, field_error
-from xiezuo.core.scoping import scope_for
+from xiezuo.core.errors import BatchRefused, PermissionDenied, ValidationError, field_error
+from xiezuo.core.facts import changed
 
-from .models import Direction, Dispatch, PersonKind
+from .dispatches import DispatchRow, check_dispatches, facts_of, write_dispatches
+from .models import Dispatch, PersonKind
+from .rules import may_write_dispatch, validate_dispatch
+
+__all__ = ["DispatchRow", "may_write_dispatch", "on_post", "save_dispatch", "save_dispatches", "stability"]
 
 FIELDS = ("person_name", "id_number", "kind", "direction", "from_org", "to_org", "pairing", "planned_start", "planned_end",
           "actual_start", "actual_end", "client_id", "is_demo")
-
-
-def may_write_dispatch(user, d: Dispatch) -> bool:
-    scope = scope_for(user)
-    return scope.can_write and (scope.in_own(d.from_org.region.code) or scope.in_own(d.to_org.region.code))
-
-
-# The choices as constant sets: `Choices.values` builds a new list on every access, which
-# bulk ingestion (one call per dispatch, 10,000 to a batch) paid for on every item.
-_KINDS = frozenset(PersonKind.values)
-_DIRECTIONS = frozenset(Direction.values)
-
-
-def _one_of(value, allowed: frozenset) -> bool:
-    """`value in allowed` for any value: the choices are strings, and a list or dict from a
-    JSON body (unhashable) is simply not one of them."""
-    return isinstance(value, str) and value in allowed
-
-
-def validate_dispatch(d: Dispatch):
-    errors = {}
-    if not (d.person_name or "").strip():
-        errors["person_name"] = [_("a name is required")]
-    if not _one_of(d.kind, _KINDS):
-        errors["kind"] = [_("“%(v)s” is not a kind of person") % {"v": d.kind}]
-    if not _one_of(d.direction, _DIRECTIONS):
-        errors["direction"] = [_("“%(v)s” is not a direction") % {"v": d.direction}]
-    elif d.from_org_id and d.to_org_id:
-        sending, receiving = (d.from_org, d.to_org)
-        east_side, west_side = (sending, receiving) if d.direction == Direction.EAST_TO_WEST else (receiving, sending)
-        if east_side.region.role != "east":
-            errors["from_org" if d.direction == Direction.EAST_TO_WEST else "to_org"] = [_("%(org)s is not in an eastern province") % {"org": east_side}]
-        if west_side.region.role != "west":
-            errors["to_org" if d.direction == Direction.EAST_TO_WEST else "from_org"] = [_("%(org)s is not in a western province") % {"org": west_side}]
-    if not d.from_org_id:
-        errors["from_org"] = [_("the sending organisation is required")]
-    if not d.to_org_id:
-        errors["to_org"] = [_("the receiving organisation is required")]
-    for name in ("planned_start", "planned_end"):
-        if not isinstance(getattr(d, name), datetime.date):
-            errors[name] = [_("a date is required")]
-    if not errors and d.planned_end < d.planned_start:
-        errors["planned_end"] = [_("the planned end is before the planned start")]
-    if d.actual_start and d.actual_end and d.actual_end < d.actual_start:
-        errors["actual_end"] = [_("the actual end is before the actual start")]
-    if d.actual_end and not d.actual_start:
-        errors["actual_start"] = [_("a posting that ended must have started")]
-    if errors:
-        raise ValidationError(errors)
 
 
 @action
@@ -72,6 +28,7 @@ def save_dispatch(user, instance: Dispatch | None = None, **values) -> Dispatch:
         if not may_write_dispatch(user, instance):
             raise PermissionDenied(_("you may not change this dispatch record"))
         instance = Dispatch.objects.select_for_update().get(pk=instance.pk)
+    before = facts_of([instance]) if instance is not None else (set(), None)  # a change bears on where it was, too
     d = instance or Dispatch()
     for k, v in values.items():
         setattr(d, k, v)
@@ -81,7 +38,19 @@ def save_dispatch(user, instance: Dispatch | None = None, **values) -> Dispatch:
     if d.client_id and Dispatch.objects.filter(client_id=d.client_id).exclude(pk=d.pk).exists():
         raise field_error("client_id", _("client id %(id)s is already used") % {"id": d.client_id})
     d.save()
+    codes, first = facts_of([d])
+    changed(codes | before[0], min(day for day in (first, before[1]) if day is not None), sender=Dispatch)
     return d
+
+
+@action
+def save_dispatches(user, rows: list[DispatchRow]) -> list[int]:
+    """Record new dispatch records, all or none, with the rules of `save_dispatch`; the id of
+    each. Refused: BatchRefused listing each refused record's position."""
+    errors = check_dispatches(user, rows)
+    if errors:
+        raise BatchRefused(errors)
+    return write_dispatches(user, rows)
 
 
 def stability(dispatches, as_of: datetime.date) -> tuple[int, int]:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from xiezuo.core.context import action
 from xiezuo.core.periods import monday_of
-from xiezuo.core.errors import PermissionDenied, ValidationError, field_error
+from xiezuo.core.errors import BatchRefused, PermissionDenied, ValidationError, field_error
 from xiezuo.core.money import MoneyError, check_fen
 from xiezuo.core.scoping import can_edit_project
 from xiezuo.regions.choices import Level
@@ -16,6 +16,7 @@ from xiezuo.regions.choices import Level
 from .choices import TRANSITIONS, AssetClass, Category, Enclave, FundSource, LinkMechanism, OwnerTier, PartnerRole, Status
 from .models import (Asset, BudgetLine, HouseholdLink, Milestone, ProgressReport, Project, ProjectOutput, ProjectPartner,
                      ReportAttachment)
+from .reports import ReportIn, check_reports, write_reports
 
 
 week_start = monday_of
@@ -176,48 +177,27 @@ def complete_milestone(user, milestone: Milestone, on: datetime.date) -> Milesto
     return milestone
 
 
-def validate_report(project: Project, week: datetime.date, percent) -> dict:
-    errors = {}
-    if project.status == Status.CANCELLED:
-        errors["project"] = [_("project %(code)s is cancelled and takes no reports") % {"code": project.code}]
-    if not isinstance(week, datetime.date):
-        errors["week"] = [_("a date in the reported week is required")]
-    if isinstance(percent, bool) or not isinstance(percent, int) or not 0 <= percent <= 100:
-        errors["percent"] = [_("percent done is a whole number from 0 to 100")]
-    return errors
+@action
+def submit_reports(user, reports: list[ReportIn]) -> list[int]:
+    """Record weekly reports, all or none (a second report for the same week amends it);
+    the report id of each. Refused: BatchRefused listing each refused report's position."""
+    checked = check_reports(user, reports)
+    if checked:
+        raise BatchRefused(checked.errors)
+    return write_reports(user, reports)
 
 
 @action
 def submit_report(user, project: Project, *, week: datetime.date, percent: int, done="", problems="", client_id=None) -> ProgressReport:
-    """Record the weekly report; a second report for the same week amends it."""
-    project = _locked(project)
-    _check_project_access(user, project)
-    errors = validate_report(project, week, percent)
-    if errors:
-        raise ValidationError(errors)
-    monday = week_start(week)
-    report = ProgressReport.objects.filter(project=project, week=monday).first() or ProgressReport(project=project, week=monday)
-    report.percent, report.done, report.problems = percent, done or "", problems or ""
-    report.reported_by = user if getattr(user, "pk", None) else None
-    if client_id and not report.client_id:
-        report.client_id = client_id
-    report.save()
-    if project.last_report_week is None or monday >= project.last_report_week:
-        project.last_report_week, project.percent_done = monday, percent
-        project.save(update_fields=["last_report_week", "percent_done"])
-    publish_reports([report])
-    return report
-
-
-def publish_reports(reports):
-    """Tell open dashboards about new reports (after commit), with the regions involved so
-    each dashboard keeps only what its user may see."""
-    from xiezuo.core.events import publish
-
-    items = [{"project": r.project.code, "name": r.project.name, "county": r.project.county.code,
-              "east": r.project.pairing.east_region.code if r.project.pairing_id else "",
-              "percent": r.percent, "week": r.week.isoformat()} for r in reports[-20:]]
-    publish("reports", {"count": len(reports), "items": items})
+    """Record the weekly report, as a batch of one."""
+    report = ReportIn(project.code, week, percent, done, problems, client_id)
+    checked = check_reports(user, [report])
+    if checked.denied:
+        raise PermissionDenied(_("you may not change project %(code)s") % {"code": project.code})
+    if checked:
+        raise ValidationError(checked.errors[0])
+    [pk] = write_reports(user, [report])
+    return ProgressReport.objects.select_related("project").get(pk=pk)
 
 
 @action

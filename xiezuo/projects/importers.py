@@ -1,8 +1,8 @@
 """Excel imports of projects (协作项目), their milestones (里程碑) and weekly progress reports (周报).
 
 Every write goes through xiezuo.projects.actions (create_project, transition, add_partner,
-set_milestones, complete_milestone) or, for weekly reports, the bulk ingestion's report
-handler (the rules of submit_report, for the whole file at once), so an import checks
+set_milestones, complete_milestone) or, for weekly reports, `submit_reports` (the rules
+of one report, for the whole file at once), so an import checks
 exactly what a page or the API checks: the county must be a western county on the western
 side of the pairing, only either side of the project's pairing may touch it, readers never.
 
@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from xiezuo.core.errors import ValidationError, field_error, messages_of
+from xiezuo.core.errors import BatchRefused, ValidationError, field_error, messages_of
 from xiezuo.core.importing import (
     CREATED, UNCHANGED, UPDATED, Column, Importer, _decimal, _number_text, choice, parse_code, parse_count, parse_date, parse_fen,
     text,
@@ -43,10 +43,11 @@ from xiezuo.core.scoping import visible
 from xiezuo.regions.choices import Level
 
 from .actions import (
-    add_partner, complete_milestone, create_project, set_milestones, transition, update_project, week_start,
+    add_partner, complete_milestone, create_project, set_milestones, submit_reports, transition, update_project, week_start,
 )
 from .choices import Category, Enclave, FundSource, PartnerRole, Status
 from .models import Milestone, ProgressReport, Project
+from .reports import ReportIn
 
 # The words used in the file (Chinese in every interface language: the file is the format).
 CATEGORY_NAMES = {
@@ -522,13 +523,11 @@ class ProgressReportImporter(Importer):
     bulk = True
 
     def apply_all(self, ctx, rows, result):
-        """Every row at once through the bulk ingestion's report handler, which checks what
-        `submit_report` checks (may edit the project, not cancelled, percent, week) for the
-        whole file in a few queries, writes with COPY and audits each report: about 100 rows
-        a second one action at a time, thousands at once (bench/imports.py)."""
+        """Every row at once through `submit_reports`, the same rules as one report from a
+        page (may edit the project, not cancelled, percent, week) for the whole file in a few
+        queries, written with COPY and audited per report: about 100 rows a second one action
+        at a time, thousands at once (bench/imports.py)."""
         from xiezuo.core.arrays import filter_any
-        from xiezuo.ingest.batch import Item, Refusals
-        from xiezuo.ingest.reports import ReportHandler
 
         existing = {}
         project_ids = sorted({prepared["project"].pk for _n, prepared in rows})
@@ -536,7 +535,7 @@ class ProgressReportImporter(Importer):
         for report in filter_any(filter_any(ProgressReport.objects.all(), "project_id", project_ids), "week", weeks).only(
                 "project_id", "week", "percent", "done", "problems"):
             existing[(report.project_id, report.week)] = report
-        items, outcome = [], []  # the items to apply; (row number, CREATED | UPDATED) for each
+        reports, outcome = [], []  # the reports to record; (row number, CREATED | UPDATED) for each
         for number, prepared in rows:
             project, week = prepared["project"], prepared["week"]
             before = existing.get((project.pk, week))
@@ -544,18 +543,18 @@ class ProgressReportImporter(Importer):
             if before is not None and (before.percent, before.done, before.problems) == (prepared["percent"], done, problems):
                 result.counts[UNCHANGED] += 1
                 continue
-            items.append(Item(len(items), "report", f"row-{number}", {
-                "project": project.code, "week": week.isoformat(), "percent": prepared["percent"], "done": done, "problems": problems}))
+            reports.append(ReportIn(project.code, week, prepared["percent"], done, problems))
             outcome.append((number, CREATED if before is None else UPDATED))
-        if not items:
+        if not reports:
             return
-        handler, refusals = ReportHandler(receipts=False), Refusals()
-        handler.check(ctx.user, items, refusals)
-        for refusal in refusals.rows:
-            result.add(outcome[refusal["index"]][0], self.header_for(refusal["field"]), refusal["reason"])
-        if refusals.rows:
+        try:
+            submit_reports(ctx.user, reports)
+        except BatchRefused as exc:
+            for i, errors in sorted(exc.refused.items()):
+                for name, messages in errors.items():
+                    for message in messages:
+                        result.add(outcome[i][0], self.header_for(name), message)
             return
-        handler.apply(ctx.user, items)
         for _number, status in outcome:
             result.counts[status] += 1
 
