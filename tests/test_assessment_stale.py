@@ -99,3 +99,32 @@ def test_a_recomputation_is_one_audited_bulk_write(scored):
     assert entries.count() == 2  # Q1 and Q2, one entry each however many scores
     q2_entry = entries.get(object_repr__startswith="2025Q2")
     assert q2_entry.after == {"count": Score.objects.filter(period_label="2025Q2").count()}
+
+
+def test_a_posting_marks_its_pairing_and_counties_scores_stale(scored, users):
+    from xiezuo.ledger import actions as ledger
+
+    pair = scored["pair"]
+    agreement = Agreement.objects.get(pairing=pair, year=2025)
+    ledger.allocate(users["east_office"], agreement=agreement, amount_fen=50_000, idempotency_key="stale-a", booked_on=D(2025, 6, 2))
+    found = stale()
+    assert (f"pairing:{pair.pk}", "2025Q2") in found
+    assert (f"pairing:{pair.pk}", "2025Q1") not in found  # booked after Q1 ended
+    assert ("region:513431", "2025Q2") not in found
+
+    recompute_stale(as_of=AS_OF.isoformat())
+    assert not stale()
+
+
+def test_a_weekly_report_marks_its_county_scores_stale(scored, users):
+    from xiezuo.projects.actions import submit_report
+
+    project = scored["projects"][0]
+    submit_report(users["county_office"], project, week=D(2025, 6, 23), percent=80)
+    found = stale()
+    assert ("region:513436", "2025Q2") in found
+    assert ("region:513436", "2025Q1") not in found
+    assert ("region:513431", "2025Q2") not in found
+
+    recompute_stale(as_of=AS_OF.isoformat())
+    assert not stale()

@@ -91,7 +91,11 @@ def summary(rule: ConsequenceRule) -> str:
 
 
 def ensure_default_rules() -> int:
-    """Create the shipped rules that are missing (by code); returns how many were made."""
+    """Create the shipped rules that are missing (by code); returns how many were made.
+
+    The loader of this reference data (like the first indicator-system version in
+    `defaults.py`), not a user's write: the rules engine calls it before each run; each rule
+    it makes is audited by the model's signals."""
     made = 0
     for spec in DEFAULT_RULES:
         if not ConsequenceRule.objects.filter(code=spec["code"]).exists():
