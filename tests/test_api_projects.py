@@ -440,7 +440,7 @@ def test_malformed_id_number_is_refused(api_as, offices, pair, value):
 
 
 def test_short_ids_are_masked_whole():
-    from xiezuo.people.api import mask_id_number
+    from xiezuo.people.privacy import mask_id_number
 
     assert mask_id_number("") == ""
     assert mask_id_number("G1234567") == "********"

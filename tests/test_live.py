@@ -78,6 +78,20 @@ def test_single_events_without_regions_in_scope_are_not_sent(users):
     assert filter_event(scope_for(users["west_office"]), json.dumps({"kind": "x", "data": {}})) is None
 
 
+
+def test_a_paired_regions_event_reaches_the_office_and_an_unrelated_regions_does_not(users):
+    """The stream shows what the pages show: the office's own subtree and the regions paired
+    with it (美姑县 513436 is paired with 鄞州区 330212), nothing else."""
+    county = scope_for(users["county_office"])
+    assert "330212" in county.partners and not county.in_own("330212")
+    paired = json.dumps({"kind": "ledger", "data": {"id": 3, "amount_fen": 5, "regions": ["330212"], "county": ""}})
+    assert filter_event(county, paired) is not None
+    unrelated = json.dumps({"kind": "ledger", "data": {"id": 4, "amount_fen": 5, "regions": ["440106"], "county": ""}})
+    assert filter_event(county, unrelated) is None
+    batch = json.dumps({"kind": "reports", "data": {"count": 2, "items": [
+        {"project": "P", "county": "330212", "percent": 5}, {"project": "U", "county": "440106", "percent": 9}]}})
+    assert [i["project"] for i in json.loads(filter_event(county, batch))["data"]["items"]] == ["P"]
+
 def _map_of(client, user):
     client.force_login(user)
     response = client.get("/dashboard/")

@@ -14,7 +14,8 @@ from xiezuo.ledger import actions as ledger
 from xiezuo.ledger.figures import disbursed_by_project_group, stage_totals
 from xiezuo.live import figures
 from xiezuo.ledger.models import Entry
-from xiezuo.live.figures import LEDGER_ROLLUP, LedgerRollup, dashboard, money_stages
+from xiezuo.ledger.rollup import LEDGER_ROLLUP, LedgerRollup, money_stages
+from xiezuo.live.figures import dashboard
 from xiezuo.orgs.models import Organisation
 from xiezuo.pairings.models import Agreement, Pairing
 from xiezuo.projects.models import Project

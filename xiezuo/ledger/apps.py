@@ -12,3 +12,11 @@ class LedgerConfig(AppConfig):
         from .importers import PostingImporter
 
         register_importers(PostingImporter())
+
+        from xiezuo.core.ui.parts import register_part
+
+        from .views import may_pay_into, project_money
+
+        # The project page shows the project's funds; projects sits below the ledger.
+        register_part("project-detail", "money", project_money)
+        register_part("project-detail", "can_pay", may_pay_into)

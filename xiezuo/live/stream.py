@@ -1,4 +1,8 @@
-"""Server-sent events for the dashboard: each open page gets the events its user may see."""
+"""Server-sent events for the dashboard: each open page gets the events its user may see.
+
+An event names the regions it concerns; the user sees it when the scoping rule lets them see
+one of those regions (`Scope.sees_region`: their own subtree and the regions paired with
+it, as on every page)."""
 import json
 import time
 
@@ -10,7 +14,7 @@ MAX_SECONDS = 600  # the browser's EventSource reconnects by itself
 
 
 def visible_items(scope, items):
-    return [it for it in items if scope.in_own(it.get("county", "")) or (it.get("east") and scope.in_own(it["east"]))]
+    return [it for it in items if scope.sees_region(it.get("county", "")) or (it.get("east") and scope.sees_region(it["east"]))]
 
 
 def filter_event(scope, message: str) -> str | None:
@@ -30,7 +34,7 @@ def filter_event(scope, message: str) -> str | None:
     elif not scope.everything:
         # Single events name their regions; one the user may not see is never sent.
         codes = [c for c in [data.get("county"), data.get("east"), *(data.get("regions") or [])] if c]
-        if not any(scope.in_own(code) for code in codes):
+        if not any(scope.sees_region(code) for code in codes):
             return None
     return json.dumps(event, ensure_ascii=False)
 

@@ -11,7 +11,6 @@ record can be told apart without the number being disclosed.
 import datetime
 from typing import Annotated
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -21,27 +20,19 @@ from pydantic_core import PydanticCustomError
 from xiezuo.core.api.lookups import BodyRefs, require_writer, visible_or_404
 from xiezuo.core.api.pagination import PageParams, page_of, paginate
 from xiezuo.core.api.schemas import ERRORS, MAX_BIGINT, Code, InSchema, ObjectId, Text
-from xiezuo.core.scoping import visible
 from xiezuo.orgs.api import OrgRef
 from xiezuo.orgs.models import Organisation
 from xiezuo.pairings.api import PairingRef
 from xiezuo.pairings.models import Pairing
-from xiezuo.people.actions import on_post, save_dispatch, stability
+from xiezuo.people.actions import save_dispatch
+from xiezuo.people.filtersets import dispatches, stability_of
 from xiezuo.people.models import Direction, Dispatch, PersonKind
-from xiezuo.regions.api import prefix_of
+from xiezuo.people.privacy import mask_id_number
+from xiezuo.regions.actions import get_region
 
 router = Router(tags=["people"])
 
 ORG_FIELDS = ("from_org", "to_org")
-
-
-def mask_id_number(value: str) -> str:
-    """513436199001011234 → 513436********1234. Numbers too short to keep 10 characters
-    visible and still hide something are masked whole."""
-    value = value or ""
-    if len(value) <= 10:
-        return "*" * len(value)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 
 def _id_number(value: str) -> str:
@@ -82,7 +73,7 @@ class DispatchFilter(Schema):
     on_post: datetime.date | None = Field(None, description="on post that day: started on or before it, not ended before it")
     pairing: int | None = Field(None, ge=1, le=MAX_BIGINT)
     region: Code | None = Field(None, description="a region code: sent from or to an organisation in its subtree")
-    q: Text(50) | None = Field(None, description="part of the person's name")
+    q: Text(50) | None = Field(None, description="part of the person's name, or of the sending or receiving organisation's")
 
 
 class StabilityFilter(Schema):
@@ -134,9 +125,9 @@ def _qs():
     return Dispatch.objects.select_related("from_org__region", "to_org__region", "pairing__east_region", "pairing__west_region")
 
 
-def _in_region(qs, code: str):
-    prefix = prefix_of(code, "region")
-    return qs.filter(Q(from_org__region__code__startswith=prefix) | Q(to_org__region__code__startswith=prefix))
+def _region(code: str | None):
+    """The region filter, checked: an unknown code is the caller's error, not an empty list."""
+    return get_region(code, field="region") if code else None
 
 
 def _values(user, payload) -> dict:
@@ -157,34 +148,21 @@ def _values(user, payload) -> dict:
 
 @router.get("", response={200: page_of(DispatchOut), **ERRORS}, summary="List dispatch records")
 def list_dispatches(request, filters: Query[DispatchFilter], page: Query[PageParams]):
-    """`region` takes a region code and matches either organisation's subtree."""
-    qs = visible(request.auth, _qs())
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.direction:
-        qs = qs.filter(direction=filters.direction)
-    if filters.on_post:
-        qs = on_post(qs, filters.on_post)
-    if filters.pairing is not None:
-        qs = qs.filter(pairing_id=filters.pairing)
-    if filters.region:
-        qs = _in_region(qs, filters.region)
-    if filters.q:
-        qs = qs.filter(person_name__icontains=filters.q.strip())
-    return paginate(qs.order_by("-planned_start", "id"), page)
+    """`region` takes a region code and matches either organisation's subtree; the same
+    filter set as the dispatch page (`people.filtersets.dispatches`)."""
+    qs = dispatches(request.auth, kind=filters.kind, direction=filters.direction, on_post=filters.on_post,
+                    pairing=filters.pairing, region=_region(filters.region), q=filters.q)
+    return paginate(qs, page)
 
 
 @router.get("/stability", response={200: StabilityOut, **ERRORS}, summary="Stability of dispatched professionals")
 def get_stability(request, filters: Query[StabilityFilter]):
     """Of the professionals (cadres do not count) who took up a post whose agreed term ended
     by `as_of`, how many stayed to its end."""
-    as_of = filters.as_of or timezone.localdate()
-    qs = visible(request.auth, Dispatch.objects.all())
-    if filters.region:
-        qs = _in_region(qs, filters.region)
-    completed, due = stability(qs, as_of)
-    return {"completed": completed, "due": due, "ratio": round(completed / due, 4) if due else None, "as_of": as_of,
-            "region": filters.region}
+    figure = stability_of(request.auth, filters.as_of or timezone.localdate(), region=_region(filters.region))
+    completed, due = figure["completed"], figure["due"]
+    return {"completed": completed, "due": due, "ratio": round(completed / due, 4) if due else None,
+            "as_of": figure["as_of"], "region": filters.region}
 
 
 @router.get("/{dispatch_id}", response={200: DispatchOut, **ERRORS}, summary="Get a dispatch record")

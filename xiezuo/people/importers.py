@@ -24,6 +24,7 @@ from xiezuo.projects.importers import collect, find_organisation, find_pairing, 
 
 from .actions import save_dispatch
 from .models import Direction, Dispatch, PersonKind
+from .privacy import MASK, mask_id_number
 
 # The words used in the file (Chinese in every interface language: the file is the format).
 KIND_NAMES = {
@@ -39,7 +40,6 @@ DIRECTION_ALIASES = {"东→西": Direction.EAST_TO_WEST.value, "东部到西部
                      "西→东": Direction.WEST_TO_EAST.value, "西部到东部": Direction.WEST_TO_EAST.value}
 DATES = ("planned_start", "planned_end", "actual_start", "actual_end")
 KEPT = ("person_name", "id_number", "kind", "direction", "from_org", "to_org", "pairing") + DATES
-MASK = "*"
 
 
 def parse_id_number(value) -> str:
@@ -50,14 +50,6 @@ def parse_id_number(value) -> str:
     if not (len(s) == 18 and s[:17].isascii() and s[:17].isdigit() and (s[17].isdigit() or s[17] == "X")):
         raise ValueError(_("a resident ID number is 17 digits and a check digit or X"))
     return s
-
-
-def mask_id_number(value: str) -> str:
-    """513436199001011234 → 513436********1234 (as the API shows it)."""
-    value = value or ""
-    if len(value) <= 10:
-        return MASK * len(value)
-    return value[:6] + MASK * (len(value) - 10) + value[-4:]
 
 
 class DispatchImporter(Importer):

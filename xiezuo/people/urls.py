@@ -1,11 +1,11 @@
 """Pages of dispatched cadres and professionals."""
 from django.urls import path
 
-from xiezuo.web.views import people
+from . import views
 
 urlpatterns = [
-    path("people/", people.dispatch_list, name="dispatch-list"),
-    path("people/new/", people.dispatch_create, name="dispatch-create"),
-    path("people/<int:pk>/", people.dispatch_detail, name="dispatch-detail"),
-    path("people/<int:pk>/edit/", people.dispatch_edit, name="dispatch-edit"),
+    path("people/", views.dispatch_list, name="dispatch-list"),
+    path("people/new/", views.dispatch_create, name="dispatch-create"),
+    path("people/<int:pk>/", views.dispatch_detail, name="dispatch-detail"),
+    path("people/<int:pk>/edit/", views.dispatch_edit, name="dispatch-edit"),
 ]

@@ -9,7 +9,7 @@ Every write goes through `xiezuo.projects.actions`, which check the permission
 import datetime
 from typing import Annotated
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,15 +38,15 @@ from xiezuo.projects.actions import (
 )
 from xiezuo.projects.choices import AssetClass, Category, Enclave, FundSource, LinkMechanism, OwnerTier, PartnerRole
 from xiezuo.projects.choices import Status as ProjectStatus
+from xiezuo.projects.filtersets import late_q, projects
 from xiezuo.projects.models import Asset, Milestone, ProgressReport, Project, ProjectOutput, ProjectPartner
 from xiezuo.regions.actions import get_region
-from xiezuo.regions.api import RegionRef, prefix_of
+from xiezuo.regions.api import RegionRef
 
 router = Router(tags=["projects"])
 
 LATEST_REPORTS = 5
 MAX_MILESTONES = 200
-CLOSED = (ProjectStatus.CANCELLED, ProjectStatus.COMPLETED)
 
 
 def _project_code(value: str) -> str:
@@ -201,7 +201,7 @@ class ProjectFilter(Schema):
     category: Category | None = None
     county: Code | None = Field(None, description="a region code: projects in its subtree (a province, a prefecture or a county)")
     pairing: int | None = Field(None, ge=1, le=MAX_BIGINT)
-    q: Text(100) | None = Field(None, description="part of the name, or the start of the code")
+    q: Text(100) | None = Field(None, description="part of the name or of the county's name, or the start of the code")
     late: bool | None = Field(None, description="true: projects with a late milestone; false: without")
 
 
@@ -274,13 +274,9 @@ class AssetIn(InSchema):
 # --- lookups --------------------------------------------------------------------------
 
 
-def _late(today: datetime.date):
-    return Exists(Milestone.objects.filter(project=OuterRef("pk"), planned_date__lt=today, actual_date__isnull=True)) & ~Q(status__in=CLOSED)
-
-
 def _project_qs():
     return Project.objects.select_related("county", "pairing__east_region", "pairing__west_region").annotate(
-        is_late=_late(timezone.localdate())
+        is_late=late_q(timezone.localdate())
     )
 
 
@@ -323,22 +319,11 @@ def _renamed(exc: ValidationError, names: dict) -> ValidationError:
 @router.get("", response={200: page_of(ProjectOut), **ERRORS}, summary="List projects")
 def list_projects(request, filters: Query[ProjectFilter], page: Query[PageParams]):
     """`county` takes a region code and matches its subtree; `late=true` keeps open projects
-    with a milestone past its planned date and not reached."""
-    qs = visible(request.auth, _project_qs())
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.category:
-        qs = qs.filter(category=filters.category)
-    if filters.county:
-        qs = qs.filter(county__code__startswith=prefix_of(filters.county, "county"))
-    if filters.pairing is not None:
-        qs = qs.filter(pairing_id=filters.pairing)
-    if filters.q:
-        q = filters.q.strip()
-        qs = qs.filter(Q(name__icontains=q) | Q(code__istartswith=q))
-    if filters.late is not None:
-        qs = qs.filter(is_late=filters.late)
-    return paginate(qs.order_by("-planned_start", "code"), page)
+    with a milestone past its planned date and not reached. The same filter set as the
+    project page (`projects.filtersets.projects`)."""
+    county = get_region(filters.county, field="county") if filters.county else None  # unknown: the caller's error
+    return paginate(projects(request.auth, status=filters.status, category=filters.category, region=county,
+                             pairing=filters.pairing, q=filters.q, late=filters.late), page)
 
 
 @router.get("/{code}", response={200: ProjectDetail, **ERRORS}, summary="Get a project with everything it reports")

@@ -4,38 +4,85 @@ forms for the stage each side may post — the east allocates; the west confirms
 disburses and records a project's spending; the side that posted reverses.
 
 Every write goes through xiezuo.ledger.actions. Each form carries an idempotency key made
-when it was shown (forms_work.KeyedForm), so a double submit posts once.
+when it was shown (forms.KeyedForm), so a double submit posts once.
+
+What part of the tree a user acts in comes from the scoping rule (`scope_for`, `visible`) and
+which side their office stands on from their profile (`profile_of`); no view derives a prefix.
 """
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Sum
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiezuo.core.scoping import scope_for, visible
-from xiezuo.ledger import actions as ledger
-from xiezuo.ledger.balances import balance, standing
-from xiezuo.ledger.choices import Kind, Side
-from xiezuo.ledger.figures import arrival_timeliness_for
-from xiezuo.ledger.models import Account, Entry, Posting
-from xiezuo.live.figures import money_stages
+from xiezuo.core.ui.forms import filter_values
+from xiezuo.core.ui.views import paginate, require, roundtrip, roundtrip_links, run_action, scoped_or_404, wants_xlsx
 from xiezuo.pairings.models import Agreement
 from xiezuo.projects.models import Project
+from xiezuo.users.scopes import profile_of
 
-from .. import filters_work as fw
-from ..forms import filter_values
-from ..forms_work import AllocateForm, ArrivalForm, DisburseForm, PostingFilterForm, ReverseForm, SpendingForm
-from xiezuo.core.ui.views import paginate, require, roundtrip, roundtrip_links, run_action, scoped_or_404, wants_xlsx
+from . import actions as ledger
+from .balances import balance, standing
+from .choices import Kind, Side
+from .exports import export_postings
+from .figures import arrival_timeliness_for
+from .filtersets import accounts, posting_years, postings, with_balances
+from .forms import AllocateForm, ArrivalForm, DisburseForm, PostingFilterForm, ReverseForm, SpendingForm
+from .models import Account, Entry, Posting
+from .rollup import money_stages
+from .rules import may_reverse
 
 ACCOUNTS_PER_PAGE = 50
 ENTRIES_PER_PAGE = 100
 STAGES = ("committed", "allocated", "arrived", "disbursed", "spent")
 
 
-def _own_prefix(user) -> str:
+def user_sides(user) -> set[str]:
+    """Which stage forms a user may use: "east" (allocate) and/or "west" (arrival,
+    disbursement, spending). The national coordinator both; office staff by where their
+    organisation stands; readers none. The actions check each posting again."""
     scope = scope_for(user)
-    return "" if scope.everything else scope.own
+    if not scope.can_write:
+        return set()
+    if scope.everything:
+        return {"east", "west"}
+    profile = profile_of(user)
+    role = profile.organisation.region.role if profile and profile.organisation else ""
+    return {role} & {"east", "west"}
+
+
+def _in_own_subtree(user, path: str):
+    """The condition “`path` is a region code in the user's own subtree” (paired regions
+    excluded): the scoping rule's own condition, asked of the rule."""
+    return scope_for(user).q((path,), include_partners=False)
+
+
+def project_money(user, project) -> dict:
+    """The project page's funds (a part registered for "project-detail"): the project's
+    money in force, in fen — disbursed to it, spent, what its account holds; and, for its
+    pairing, what the east allocated and what arrived (all years)."""
+    in_force = standing(Posting.objects.all())
+    mine = in_force.filter(project=project)
+    money = {
+        "disbursed": mine.filter(kind=Kind.DISBURSEMENT).aggregate(s=Sum("amount_fen"))["s"] or 0,
+        "spent": mine.filter(kind=Kind.SPENDING).aggregate(s=Sum("amount_fen"))["s"] or 0,
+        "allocated": None,
+        "arrived": None,
+    }
+    money["held"] = money["disbursed"] - money["spent"]
+    if project.pairing_id:
+        pair = in_force.filter(agreement__pairing_id=project.pairing_id)
+        money["allocated"] = pair.filter(kind=Kind.ALLOCATION).aggregate(s=Sum("amount_fen"))["s"] or 0
+        money["arrived"] = pair.filter(kind=Kind.ARRIVAL).aggregate(s=Sum("amount_fen"))["s"] or 0
+    return money
+
+
+def may_pay_into(user, project) -> bool:
+    """Paying into a project and recording its spending is the western side's step, in the
+    user's own subtree (a part registered for "project-detail")."""
+    return "west" in user_sides(user) and scope_for(user).in_own(project.county.code)
 
 
 def _year(request) -> int:
@@ -59,24 +106,24 @@ def ledger_index(request):
                 "percent": round(100 * stages.get(k, 0) / committed, 1) if committed else None} for k in STAGES]
     timeliness = arrival_timeliness_for(user, year)
     allocated = timeliness["allocated_fen"]
-    accounts = Paginator(fw.visible_accounts(user), ACCOUNTS_PER_PAGE).get_page(request.GET.get("page"))
-    years = sorted(set(fw.posting_years(user)) | {timezone.localdate().year, year}, reverse=True)
+    page = Paginator(accounts(user), ACCOUNTS_PER_PAGE).get_page(request.GET.get("page"))
+    years = sorted(set(posting_years(user)) | {timezone.localdate().year, year}, reverse=True)
     return render(request, "ledger/index.html", {
         "year": year, "years": years, "figures": figures, "timeliness": timeliness,
         "on_time_percent": round(100 * timeliness["on_time_fen"] / allocated, 1) if allocated else None,
-        "page": accounts, "accounts": fw.with_balances(accounts),
-        "recent": fw.postings(user)[:10], "sides": fw.user_sides(user),
+        "page": page, "accounts": with_balances(page),
+        "recent": postings(user)[:10], "sides": user_sides(user),
     })
 
 
 @login_required
 def ledger_postings(request):
     user = request.user
-    form = PostingFilterForm(request.GET, years=fw.posting_years(user))
-    qs = fw.postings(user, **filter_values(form))
+    form = PostingFilterForm(request.GET, years=posting_years(user))
+    qs = postings(user, **filter_values(form))
     if wants_xlsx(request):
-        return fw.export_postings(qs)
-    from xiezuo.ledger.importers import PostingImporter
+        return export_postings(qs)
+    from .importers import PostingImporter
 
     kinds = {"postings": lambda: (PostingImporter(), qs)}
     response = roundtrip(request, kinds)
@@ -97,12 +144,12 @@ def ledger_posting(request, pk):
     arrivals = list(Posting.objects.filter(allocation=posting, kind=Kind.ARRIVAL).annotate(
         is_reversed=Exists(Posting.objects.filter(reversal_of=OuterRef("pk")))).order_by("id")) \
         if posting.kind == Kind.ALLOCATION else []
-    may_reverse = (posting.kind != Kind.REVERSAL and reversal is None and ledger._may_reverse(user, posting))
+    reversible = (posting.kind != Kind.REVERSAL and reversal is None and may_reverse(user, posting) is None)
     return render(request, "ledger/posting.html", {
         "posting": posting, "entries": entries, "reversal": reversal, "arrivals": arrivals,
         "debits": sum(e.amount_fen for e in entries if e.side == Side.DEBIT),
         "credits": sum(e.amount_fen for e in entries if e.side == Side.CREDIT),
-        "may_reverse": may_reverse,
+        "may_reverse": reversible,
     })
 
 
@@ -134,7 +181,7 @@ def _allocatable(user):
     """Agreements of region pairings whose eastern side is the user's own (this year and last)."""
     year = timezone.localdate().year
     return visible(user, Agreement.objects.select_related("pairing__east_region", "pairing__west_region")).filter(
-        pairing__east_region__code__startswith=_own_prefix(user), pairing__kind__in=("province", "prefecture", "county"),
+        _in_own_subtree(user, "pairing__east_region__code"), pairing__kind__in=("province", "prefecture", "county"),
         year__gte=year - 1).order_by("-year", "pairing__kind", "pairing__east_region__code", "pairing__west_region__code")
 
 
@@ -142,7 +189,7 @@ def _awaiting_arrival(user, pending_only=True):
     """Allocations to the user's own western offices: on the form, those in force that have
     not arrived; on submit, any of them, so that a double submit reaches the action, which
     answers it with the arrival already posted under the same key (or says why not)."""
-    qs = visible(user, Posting.objects.filter(kind=Kind.ALLOCATION)).filter(west_org__region__code__startswith=_own_prefix(user))
+    qs = visible(user, Posting.objects.filter(kind=Kind.ALLOCATION)).filter(_in_own_subtree(user, "west_org__region__code"))
     if pending_only:
         arrived = standing(Posting.objects.filter(kind=Kind.ARRIVAL, allocation=OuterRef("pk")))
         qs = standing(qs).exclude(Exists(arrived))
@@ -152,7 +199,7 @@ def _awaiting_arrival(user, pending_only=True):
 
 def _payable_projects(user):
     return visible(user, Project.objects.select_related("county")).filter(
-        county__code__startswith=_own_prefix(user)).exclude(status="cancelled")
+        _in_own_subtree(user, "county__code")).exclude(status="cancelled")
 
 
 def _stage_view(request, form_class, choices, pick, act, message, title, stage, note):
@@ -176,7 +223,7 @@ def _stage_view(request, form_class, choices, pick, act, message, title, stage, 
 @login_required
 def ledger_allocate(request):
     user = request.user
-    require("east" in fw.user_sides(user))
+    require("east" in user_sides(user))
     return _stage_view(
         request, AllocateForm, _allocatable(user), "agreement",
         lambda d: ledger.allocate(user, agreement=d["agreement"], amount_fen=d["amount"], idempotency_key=d["idempotency_key"],
@@ -188,7 +235,7 @@ def ledger_allocate(request):
 @login_required
 def ledger_arrival(request):
     user = request.user
-    require("west" in fw.user_sides(user))
+    require("west" in user_sides(user))
     return _stage_view(
         request, ArrivalForm, _awaiting_arrival(user, pending_only=request.method != "POST"), "allocation",
         lambda d: ledger.confirm_arrival(user, allocation=d["allocation"], arrived_on=d["arrived_on"],
@@ -200,7 +247,7 @@ def ledger_arrival(request):
 @login_required
 def ledger_disburse(request):
     user = request.user
-    require("west" in fw.user_sides(user))
+    require("west" in user_sides(user))
     return _stage_view(
         request, DisburseForm, _payable_projects(user), "project",
         lambda d: ledger.disburse(user, project=d["project"], amount_fen=d["amount"], idempotency_key=d["idempotency_key"],
@@ -212,7 +259,7 @@ def ledger_disburse(request):
 @login_required
 def ledger_spend(request):
     user = request.user
-    require("west" in fw.user_sides(user))
+    require("west" in user_sides(user))
     return _stage_view(
         request, SpendingForm, _payable_projects(user), "project",
         lambda d: ledger.record_spending(user, project=d["project"], amount_fen=d["amount"], idempotency_key=d["idempotency_key"],
@@ -225,7 +272,7 @@ def ledger_spend(request):
 def ledger_reverse(request, pk):
     user = request.user
     posting = scoped_or_404(user, Posting.objects.select_related("east_org__region", "west_org__region", "project__county"), pk=pk)
-    require(posting.kind != Kind.REVERSAL and ledger._may_reverse(user, posting))
+    require(posting.kind != Kind.REVERSAL and may_reverse(user, posting) is None)
     status = 200
     if request.method == "POST":
         form = ReverseForm(request.POST)

@@ -3,24 +3,26 @@ everything it reports, and the forms for the writes a county office does. Every 
 through xiezuo.projects.actions; out of scope a project answers 404, a reader gets 403."""
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import FileResponse
 from django.db.models import Prefetch
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiezuo.core.scoping import can_edit_project, scope_for, visible
-from xiezuo.orgs.models import Organisation
-from xiezuo.projects.actions import (add_partner, attach_to_report, complete_milestone, create_project, record_output, register_asset,
-                                     set_milestones, submit_report, transition, update_project)
-from xiezuo.projects.choices import TRANSITIONS, FundSource, LinkMechanism, Status
-from xiezuo.projects.models import Asset, Milestone, ProgressReport, Project, ProjectOutput, ProjectPartner, ReportAttachment
-
-from .. import filters_work as fw
-from ..forms import filter_values
-from ..forms_work import (AssetForm, CompleteMilestoneForm, MilestonePlanForm, OutputForm, PartnerForm, ProjectFilterForm,
-                          ProjectForm, ReportForm, TransitionForm)
+from xiezuo.core.ui.forms import filter_values
+from xiezuo.core.ui.parts import parts
 from xiezuo.core.ui.views import paginate, require, roundtrip, roundtrip_links, run_action, scoped_or_404, wants_xlsx
+from xiezuo.orgs.models import Organisation
+
+from .actions import (add_partner, attach_to_report, complete_milestone, create_project, record_output, register_asset,
+                      set_milestones, submit_report, transition, update_project)
+from .choices import TRANSITIONS, FundSource, LinkMechanism, Status
+from .exports import export_projects
+from .filtersets import CLOSED, project_years, projects, visible_pairings
+from .forms import (AssetForm, CompleteMilestoneForm, MilestonePlanForm, OutputForm, PartnerForm, ProjectFilterForm, ProjectForm,
+                    ReportForm, TransitionForm)
+from .models import Asset, Milestone, ProgressReport, Project, ProjectOutput, ProjectPartner, ReportAttachment
 
 REPORTS_SHOWN = 20
 
@@ -42,16 +44,16 @@ def _writable(request, pk):
 
 
 def _writable_pairings(user):
-    return fw.visible_pairings(user) if scope_for(user).can_write else fw.visible_pairings(user).none()
+    return visible_pairings(user) if scope_for(user).can_write else visible_pairings(user).none()
 
 
 @login_required
 def project_list(request):
     user = request.user
-    form = ProjectFilterForm(request.GET, years=fw.project_years(user), pairings=fw.visible_pairings(user))
-    qs = fw.projects(user, **filter_values(form))
+    form = ProjectFilterForm(request.GET, years=project_years(user), pairings=visible_pairings(user))
+    qs = projects(user, **filter_values(form))
     if wants_xlsx(request):
-        return fw.export_projects(qs)
+        return export_projects(qs)
     kinds = _roundtrip_kinds(qs)
     response = roundtrip(request, kinds)
     if response is not None:
@@ -62,7 +64,7 @@ def project_list(request):
 
 
 def _roundtrip_kinds(qs):
-    from xiezuo.projects.importers import MilestoneImporter, ProgressReportImporter, ProjectImporter
+    from .importers import MilestoneImporter, ProgressReportImporter, ProjectImporter
 
     ids = qs.values("id")
     return {
@@ -113,19 +115,18 @@ def project_detail(request, pk):
         "project": project,
         "can_edit": can_edit,
         "milestones": _milestone_rows(project, today),
-        "is_late": project.status not in fw.CLOSED and any(
+        "is_late": project.status not in CLOSED and any(
             m.actual_date is None and m.planned_date < today for m in project.milestones.all()),
         "budget": budget,
         "budget_total": sum(b.amount_fen for b in budget),
         "reports": [(r, attachments.get(r.pk, [])) for r in reports],
         "report_count": ProgressReport.objects.filter(project=project).count(),
         "outputs": outputs,
-        "money": fw.project_money(project),
         "transitions": bool(TRANSITIONS[Status(project.status)]),
         "complete_form": CompleteMilestoneForm() if can_edit else None,
-        "closed": project.status in fw.CLOSED,
-        # Paying into a project and recording its spending is the western side's step.
-        "can_pay": "west" in fw.user_sides(user) and scope_for(user).in_own(project.county.code),
+        "closed": project.status in CLOSED,
+        # The funds (money, can_pay) are the ledger's, an app above this one: it registers them.
+        **parts("project-detail", user, project),
     })
 
 

@@ -1,29 +1,21 @@
-"""Forms of the project, people and funds pages.
+"""Forms of the project pages: the list's filter bar and the writes a county office does.
 
-As in forms.py, the forms only turn what a person typed into Python values (yuan into fen,
-six-digit codes into regions, lines of a plan into tuples); every rule about what may be
-written lives in the actions, whose errors come back onto the form.
-
-The ledger forms carry an idempotency key, made when the form is first shown and sent back
-with it: a double click or a browser retry posts the same body under the same key, which
-the ledger answers with the posting it already made instead of posting twice.
+They only turn what a person typed into Python values (yuan into fen, six-digit codes into
+regions, lines of a plan into tuples); every rule about what may be written lives in
+`actions`, whose errors come back onto the form.
 """
 import datetime
 import re
-import uuid
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xiezuo.ledger.choices import Kind
-from xiezuo.people.models import Direction, PersonKind
-from xiezuo.projects.choices import (TRANSITIONS, AssetClass, Category, Enclave, FundSource, LinkMechanism, OwnerTier,
-                                     PartnerRole, Status)
+from xiezuo.core.ui.forms import ANY, BootstrapMixin, DateInput, YuanField
+from xiezuo.pairings.forms import PairingChoiceField
+from xiezuo.regions.forms import RegionCodeField
 
-from .forms import ANY, BootstrapMixin, DateInput, PairingChoiceField, RegionCodeField, YuanField
-
-# --- filter bars ---------------------------------------------------------------------
+from .choices import TRANSITIONS, AssetClass, Category, Enclave, FundSource, LinkMechanism, OwnerTier, PartnerRole, Status
 
 
 class ProjectFilterForm(BootstrapMixin, forms.Form):
@@ -41,39 +33,9 @@ class ProjectFilterForm(BootstrapMixin, forms.Form):
         self.fields["year"].choices = ANY + [(y, str(y)) for y in years]
         self.fields["pairing"].queryset = pairings
 
-
-class DispatchFilterForm(BootstrapMixin, forms.Form):
-    q = forms.CharField(label=_("search"), required=False)
-    kind = forms.ChoiceField(label=_("kind"), choices=ANY + list(PersonKind.choices), required=False)
-    direction = forms.ChoiceField(label=_("direction"), choices=ANY + list(Direction.choices), required=False)
-    region = forms.CharField(label=_("from or to region"), required=False,
-                             widget=forms.TextInput(attrs={"placeholder": _("code or name, e.g. 513436")}))
-    organisation = forms.ModelChoiceField(label=_("from or to organisation"), queryset=None, required=False, empty_label=_("all"))
-    term = forms.ChoiceField(label=_("term"), required=False, choices=ANY + [
-        ("completed", _("completed the agreed term")), ("left_early", _("left before the end of the term")),
-        ("running", _("not ended yet"))])
-    on_post_now = forms.BooleanField(label=_("on post today"), required=False)
-
-    def __init__(self, *args, organisations=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
-
-
-class PostingFilterForm(BootstrapMixin, forms.Form):
-    q = forms.CharField(label=_("search"), required=False)
-    kind = forms.ChoiceField(label=_("kind"), choices=ANY + list(Kind.choices), required=False)
-    year = forms.TypedChoiceField(label=_("year"), coerce=int, empty_value=None, required=False, choices=ANY)
-    date_from = forms.DateField(label=_("from"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("to"), required=False, widget=DateInput())
-    in_force = forms.ChoiceField(label=_("in force"), required=False, choices=[
-        ("", _("all")), ("yes", _("in force")), ("no", _("reversed or reversal"))])
-
-    def __init__(self, *args, years=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year"].choices = ANY + [(y, str(y)) for y in years]
-
-
-# --- projects ------------------------------------------------------------------------
+    def clean_late(self):
+        """Unticked means every project, not the ones on time (the filter set's False)."""
+        return self.cleaned_data.get("late") or None
 
 
 class ProjectForm(BootstrapMixin, forms.Form):
@@ -240,152 +202,3 @@ class PartnerForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
-
-
-# --- people --------------------------------------------------------------------------
-
-
-class OrgChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.name} · {obj.region.name}"
-
-
-class DispatchForm(BootstrapMixin, forms.Form):
-    person_name = forms.CharField(label=_("name"), max_length=50)
-    id_number = forms.CharField(label=_("ID number"), max_length=18, required=False,
-                                help_text=_("kept in full, shown masked; leave empty to keep the number on record"))
-    kind = forms.ChoiceField(label=_("kind"), choices=PersonKind.choices)
-    direction = forms.ChoiceField(label=_("direction"), choices=Direction.choices)
-    from_org = OrgChoiceField(label=_("from"), queryset=None)
-    to_org = OrgChoiceField(label=_("to"), queryset=None)
-    pairing = PairingChoiceField(label=_("pairing"), queryset=None, required=False)
-    planned_start = forms.DateField(label=_("planned start"), widget=DateInput())
-    planned_end = forms.DateField(label=_("planned end"), widget=DateInput())
-    actual_start = forms.DateField(label=_("actual start"), widget=DateInput(), required=False)
-    actual_end = forms.DateField(label=_("actual end"), widget=DateInput(), required=False)
-
-    FIELDS = ("person_name", "kind", "direction", "from_org", "to_org", "pairing", "planned_start", "planned_end",
-              "actual_start", "actual_end")
-
-    def __init__(self, *args, organisations=None, pairings=None, instance=None, **kwargs):
-        if instance is not None and "initial" not in kwargs:
-            kwargs["initial"] = {name: getattr(instance, name) for name in self.FIELDS}
-            kwargs["initial"].update(from_org=instance.from_org_id, to_org=instance.to_org_id, pairing=instance.pairing_id)
-        super().__init__(*args, **kwargs)
-        self.fields["from_org"].queryset = organisations
-        self.fields["to_org"].queryset = organisations
-        self.fields["pairing"].queryset = pairings
-        self.fields["id_number"].widget.attrs["autocomplete"] = "off"
-        if instance is None:
-            self.fields["id_number"].help_text = _("kept in full, always shown masked")
-
-    def clean_id_number(self):
-        value = (self.cleaned_data.get("id_number") or "").strip().upper()
-        if value and not re.fullmatch(r"\d{17}[\dX]", value):
-            raise forms.ValidationError(_("a resident ID number is 17 digits and a check digit or X"))
-        return value
-
-    def action_values(self):
-        d = self.cleaned_data
-        values = {name: d.get(name) for name in self.FIELDS}
-        if d.get("id_number"):
-            values["id_number"] = d["id_number"]
-        return values
-
-
-# --- ledger --------------------------------------------------------------------------
-
-
-class KeyedForm(BootstrapMixin, forms.Form):
-    """A ledger form: its idempotency key is made when the form is first shown."""
-
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.fields["idempotency_key"].initial = f"web-{uuid.uuid4().hex}"
-
-
-class AgreementChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.pairing} · {obj.year}"
-
-
-class PostingChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        from xiezuo.core.money import format_yuan
-
-        what = obj.agreement if obj.agreement_id else (obj.project.code if obj.project_id else "")
-        return f"#{obj.pk} {obj.booked_on:%Y-%m-%d} {format_yuan(obj.amount_fen)} · {what}"
-
-
-class ProjectCodeField(forms.CharField):
-    """A project typed by its code (a select of every project would not scale to a
-    national office's 100,000); resolved against the queryset the view allows."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 32)
-        super().__init__(**kwargs)
-        self.queryset = None
-        self.widget.attrs.update({"placeholder": _("project code, e.g. P2026513436001"), "autocomplete": "off"})
-
-    def prepare_value(self, value):
-        return getattr(value, "code", value)
-
-    def clean(self, value):
-        value = (super().clean(value) or "").strip()
-        project = self.queryset.filter(code=value).first() if value and len(value) <= 32 else None
-        if project is None:
-            raise forms.ValidationError(_("no project %(code)s that you may pay into or record spending for") % {"code": value})
-        return project
-
-
-class AllocateForm(KeyedForm):
-    agreement = AgreementChoiceField(label=_("agreement"), queryset=None)
-    amount = YuanField(label=_("amount (yuan)"))
-    booked_on = forms.DateField(label=_("booked on"), widget=DateInput(), required=False, help_text=_("today when left empty"))
-    memo = forms.CharField(label=_("memo"), max_length=300, required=False)
-
-    RENAME = {"amount_fen": "amount"}
-
-    def __init__(self, *args, agreements=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["agreement"].queryset = agreements
-
-
-class ArrivalForm(KeyedForm):
-    allocation = PostingChoiceField(label=_("allocation"), queryset=None)
-    arrived_on = forms.DateField(label=_("arrived on"), widget=DateInput())
-    memo = forms.CharField(label=_("memo"), max_length=300, required=False)
-
-    def __init__(self, *args, allocations=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["allocation"].queryset = allocations
-        self.fields["arrived_on"].initial = timezone.localdate()
-
-
-class DisburseForm(KeyedForm):
-    project = ProjectCodeField(label=_("project code"))
-    amount = YuanField(label=_("amount (yuan)"))
-    booked_on = forms.DateField(label=_("booked on"), widget=DateInput(), required=False, help_text=_("today when left empty"))
-    memo = forms.CharField(label=_("memo"), max_length=300, required=False)
-
-    RENAME = {"amount_fen": "amount", "source": "project"}
-
-    def __init__(self, *args, projects=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = projects
-
-
-class SpendingForm(DisburseForm):
-    RENAME = {"amount_fen": "amount", "spent_on": "booked_on"}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["booked_on"].label = _("spent on")
-
-
-class ReverseForm(KeyedForm):
-    reason = forms.CharField(label=_("reason"), max_length=300)
-    booked_on = forms.DateField(label=_("booked on"), widget=DateInput(), required=False, help_text=_("today when left empty"))

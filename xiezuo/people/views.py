@@ -7,14 +7,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiezuo.core.scoping import scope_for, visible
-from xiezuo.orgs.models import Organisation
-from xiezuo.people.actions import may_write_dispatch, on_post, save_dispatch
-from xiezuo.people.models import Dispatch
-
-from .. import filters_work as fw
-from ..forms import filter_values
-from ..forms_work import DispatchFilterForm, DispatchForm
+from xiezuo.core.ui.forms import filter_values
 from xiezuo.core.ui.views import paginate, require, roundtrip, roundtrip_links, run_action, scoped_or_404, wants_xlsx
+from xiezuo.orgs.models import Organisation
+from xiezuo.projects.filtersets import visible_pairings
+
+from .actions import may_write_dispatch, on_post, save_dispatch
+from .exports import export_dispatches
+from .filtersets import dispatches, is_on_post, stability_of
+from .forms import DispatchFilterForm, DispatchForm
+from .models import Dispatch
+from .privacy import mask_id_number
 
 
 def _organisations(user):
@@ -31,10 +34,10 @@ def _dispatch(user, pk):
 def dispatch_list(request):
     user = request.user
     form = DispatchFilterForm(request.GET, organisations=_organisations(user))
-    qs = fw.dispatches(user, **filter_values(form))
+    qs = dispatches(user, **filter_values(form))
     if wants_xlsx(request):
-        return fw.export_dispatches(qs)
-    from xiezuo.people.importers import DispatchImporter
+        return export_dispatches(qs)
+    from .importers import DispatchImporter
 
     kinds = {"dispatches": lambda: (DispatchImporter(), qs)}
     response = roundtrip(request, kinds)
@@ -42,9 +45,9 @@ def dispatch_list(request):
         return response
     today = timezone.localdate()
     page = paginate(request, qs)
-    rows = [(d, fw.mask_id_number(d.id_number), fw.is_on_post(d, today)) for d in page]
+    rows = [(d, mask_id_number(d.id_number), is_on_post(d, today)) for d in page]
     return render(request, "people/list.html", {
-        "form": form, "page": page, "rows": rows, "stability": fw.stability_for(user, today),
+        "form": form, "page": page, "rows": rows, "stability": stability_of(user, today),
         "on_post_count": on_post(visible(user, Dispatch.objects.all()), today).count(),
         "can_create": scope_for(user).can_write, "roundtrip_links": roundtrip_links(kinds),
     })
@@ -56,7 +59,7 @@ def dispatch_detail(request, pk):
     d = _dispatch(user, pk)
     today = timezone.localdate()
     return render(request, "people/detail.html", {
-        "d": d, "id_masked": fw.mask_id_number(d.id_number), "on_post": fw.is_on_post(d, today),
+        "d": d, "id_masked": mask_id_number(d.id_number), "on_post": is_on_post(d, today),
         "can_edit": may_write_dispatch(user, d),
         "planned_days": (d.planned_end - d.planned_start).days,
         "served_days": ((d.actual_end or today) - d.actual_start).days if d.actual_start else None,
@@ -67,7 +70,7 @@ def dispatch_detail(request, pk):
 def dispatch_create(request):
     user = request.user
     require(scope_for(user).can_write)
-    orgs, pairings = _organisations(user), fw.visible_pairings(user)
+    orgs, pairings = _organisations(user), visible_pairings(user)
     status = 200
     if request.method == "POST":
         form = DispatchForm(request.POST, organisations=orgs, pairings=pairings)
@@ -86,7 +89,7 @@ def dispatch_edit(request, pk):
     user = request.user
     dispatch = _dispatch(user, pk)
     require(may_write_dispatch(user, dispatch))
-    orgs, pairings = _organisations(user), fw.visible_pairings(user)
+    orgs, pairings = _organisations(user), visible_pairings(user)
     status = 200
     if request.method == "POST":
         form = DispatchForm(request.POST, organisations=orgs, pairings=pairings, instance=dispatch)
