@@ -410,7 +410,7 @@ def test_deleting_a_row_that_an_uncommitted_batch_names_waits_for_the_batch_and_
     def delete_the_poster():
         try:
             with transaction.atomic(), connection.cursor() as cur:
-                cur.execute("DELETE FROM accounts_profile WHERE user_id = %s", [poster.pk])
+                cur.execute(f"DELETE FROM {Profile._meta.db_table} WHERE user_id = %s", [poster.pk])
                 cur.execute("DELETE FROM auth_user WHERE id = %s", [poster.pk])
             answer.append("deleted")
         except IntegrityError as exc:

@@ -135,6 +135,7 @@ class Plan:
     def __init__(self, node, lines, body, ref_field, shortfall_field):
         self.node, self.lines, self.body, self.ref_field, self.shortfall_field = node, lines, body, ref_field, shortfall_field
         self.rhash = None
+        self.net = None
 
 
 class Acc:
@@ -347,18 +348,18 @@ class PostingBatch:
         def office(region_id):
             return offices.get(region_id)
 
+        def account(owner, purpose, project=None):
+            """The key of an account a line names (opened later where missing, for `owner`)."""
+            key = ("p", project.pk, purpose) if project is not None else ("o", owner.pk, purpose)
+            new_owner.setdefault(key, owner)
+            return key
+
         plans = {}
         for it in work:
             stage, errors = it.stage, {}
             kind = STAGES[stage][0]
             node = Node(ref=("item", it.index), kind=kind, index=it.index)
             amount = it.amount_fen
-
-            def account(owner, purpose, project=None):
-                key = ("p", project.pk, purpose) if project is not None else ("o", owner.pk, purpose)
-                new_owner.setdefault(key, owner)
-                return key
-
             if stage == "allocate":
                 agreement = agreements.get(_int(it.agreement))
                 if agreement is None:
@@ -526,7 +527,8 @@ class PostingBatch:
                     accounts.setdefault(_account_key(acc), acc)
         drawn = set()
         for plan in plans.values():
-            for key, change in _net(plan.lines, accounts, new_owner).items():
+            plan.net = _net(plan.lines)
+            for key, change in plan.net.items():
                 if change < 0:
                     drawn.add(key)
         lock_ids = sorted(accounts[key].pk for key in drawn if key in accounts)
@@ -564,7 +566,7 @@ class PostingBatch:
                     elif not plan.lines:
                         problem = (field, _("%(posting)s has no entries to reverse") % {"posting": target})
             if problem is None:
-                net = _net(plan.lines, accounts, new_owner)
+                net = plan.net
                 for key in sorted(k for k, change in net.items() if change < 0):
                     if running[key] + net[key] < 0:
                         problem = (plan.shortfall_field, rules.shortfall(self._account_for_message(key, accounts, new_owner),
@@ -574,7 +576,7 @@ class PostingBatch:
                 refuse(it, *problem)
                 node.refused = True
                 continue
-            for key, change in _net(plan.lines, accounts, new_owner).items():
+            for key, change in plan.net.items():
                 if key in running:
                     running[key] += change
             if node.kind == Kind.ARRIVAL:
@@ -680,8 +682,8 @@ def _account_key(acc):
     return ("p", acc.project_id, acc.purpose) if acc.project_id else ("o", acc.owner_id, acc.purpose)
 
 
-def _net(lines, accounts=None, new_owner=None) -> dict:
-    """Change of each account's balance towards its normal side."""
+def _net(lines) -> dict:
+    """Change of each account's balance towards its normal side (rules.net_changes, keyed)."""
     return rules.net_changes(lines, _normal)
 
 
