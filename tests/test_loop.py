@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from xiezuo.assessment import loop, offices, orders, rules
-from xiezuo.assessment.loop_choices import OrderStatus, RuleKind
+from xiezuo.assessment.choices import OrderStatus, RuleKind
 from xiezuo.assessment.models import (Computation, ConsequenceRule, Incentive, IndicatorSystem, InterventionTicket, OrderEscalation,
                                       PerformanceWarning, RectificationOrder, RestructuringProposal, Score)
 from xiezuo.core.periods import Period
@@ -471,7 +471,7 @@ def test_an_uncovered_calendar_year_issues_no_order_with_a_guessed_deadline(user
 def test_the_engine_places_items_as_the_offices_module_does():
     """The engine walks the tree in memory; it must agree with `offices`, the rule written
     down once."""
-    from xiezuo.assessment.loop_choices import IssuerLevel
+    from xiezuo.assessment.choices import IssuerLevel
     from xiezuo.orgs.models import Organisation
 
     run = loop.Applied("test")

@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from xiezuo.assessment import loop, rules
-from xiezuo.assessment.loop_choices import OrderStatus
+from xiezuo.assessment.choices import OrderStatus
 from xiezuo.assessment.models import ConsequenceRule, PerformanceWarning, RectificationOrder
 from xiezuo.core.periods import Period
 from xiezuo.assessment.views.loop import scorecard_url

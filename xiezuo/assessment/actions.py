@@ -26,7 +26,7 @@ from xiezuo.core.scoping import scope_for
 from . import formula
 from .choices import Dimension, Direction, Level, Method
 from .facts import FACT_NAMES
-from .loop_choices import OrderStatus
+from .choices import OrderStatus
 from .models import Computation, GradeCutoffs, Indicator, IndicatorSystem, OrderEscalation, RectificationOrder, Score
 
 EDITABLE = ("seq", "name_zh", "name_en", "dimension", "unit", "direction", "formula", "target", "floor", "weight", "method",

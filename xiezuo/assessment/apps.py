@@ -10,7 +10,7 @@ class AssessmentConfig(AppConfig):
         # Orders, warnings, proposals and tickets join rhythm's one list of what a post must do.
         from xiezuo.rhythm.items import source
 
-        from .loop_items import items
+        from .items import items
 
         source(items)
 

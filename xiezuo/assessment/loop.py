@@ -38,7 +38,7 @@ from xiezuo.rhythm.models import Post
 
 from . import offices
 from .actions import create_consequences, escalate_overdue_orders
-from .loop_choices import SCORE_KINDS, RuleKind, Signal
+from .choices import SCORE_KINDS, RuleKind, Signal
 from .models import (ConsequenceRule, Incentive, InterventionTicket, OrderEscalation, PerformanceWarning, RectificationOrder,
                      RestructuringProposal, Score)
 from .rules import ensure_default_rules
@@ -101,7 +101,7 @@ class Applied:
 
     def issuer(self, owner, level):
         """`offices.issuer_for`, from the index."""
-        from .loop_choices import IssuerLevel
+        from .choices import IssuerLevel
 
         index = self._cached("office_index", None, self._office_index)
         if owner.kind == "ministry":

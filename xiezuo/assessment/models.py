@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from xiezuo.core.audit import Audited
 from xiezuo.core.scoping import ScopedQuerySet
 
-from .choices import Dimension, Direction, Grade, Level, Method, PeerGroup, PeriodKind
+from .choices import (ClosureDecision, Dimension, Direction, Grade, IssuerLevel, Level, Method, OrderStatus, PeerGroup, PeriodKind,
+                      ProposalStatus, RuleKind, Signal, TicketStatus, WarningStatus)
 from xiezuo.core.periods import Period
 
 
@@ -210,13 +211,9 @@ class Score(models.Model):
 # post that owns it (岗位责任清单). `(rule, key)` is unique per kind of consequence, which is
 # what makes applying the rules twice create nothing new.
 
-from .loop_choices import (  # noqa: E402
-    ClosureDecision, IssuerLevel, OrderStatus, ProposalStatus, RuleKind, Signal, TicketStatus, WarningStatus,
-)
-
 
 class ConsequenceRule(Audited):
-    """One editable rule. Which fields matter depends on `kind` (see `loop_choices.RuleKind`);
+    """One editable rule. Which fields matter depends on `kind` (see `choices.RuleKind`);
     `rules.validate` checks them. Each saved edit raises `revision`; the audit log keeps the
     before/after of every edit, and each consequence keeps the revision and a snapshot of
     the parameters it was made under, so past consequences stay explainable."""

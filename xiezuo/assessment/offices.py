@@ -53,7 +53,7 @@ def province_office(office: Organisation) -> Organisation | None:
 
 def issuer_for(owner: Organisation, level: str) -> Organisation | None:
     """The office that issues an order to `owner`: never the owner itself."""
-    from .loop_choices import IssuerLevel
+    from .choices import IssuerLevel
 
     if level == IssuerLevel.NATIONAL:
         found = ministry()

@@ -23,7 +23,7 @@ from xiezuo.core.context import action
 from xiezuo.core.errors import PermissionDenied, field_error
 from xiezuo.core.scoping import scope_for
 
-from .loop_choices import ClosureDecision, OrderStatus, ProposalStatus, TicketStatus, WarningStatus
+from .choices import ClosureDecision, OrderStatus, ProposalStatus, TicketStatus, WarningStatus
 from .models import InterventionTicket, OrderClosure, PerformanceWarning, RectificationOrder, RestructuringProposal
 from .offices import acts_for
 

@@ -18,7 +18,7 @@ from xiezuo.core.errors import PermissionDenied, ValidationError
 from xiezuo.core.scoping import scope_for
 
 from .choices import Grade, Level, PeriodKind
-from .loop_choices import IssuerLevel, RuleKind
+from .choices import IssuerLevel, RuleKind
 from .models import ConsequenceRule
 
 DEFAULT_RULES = [

@@ -26,8 +26,8 @@ from xiezuo.core.ui.views import paginate, require, scoped_or_404, wants_xlsx
 
 from .. import orders, rules, tasks
 from ..choices import Grade
-from ..loop_choices import OPEN_ORDER_STATES, OrderStatus, ProposalStatus, TicketStatus, WarningStatus
-from ..loop_forms import ApplyForm, ClosureForm, NoteForm, OrderFilterForm, RuleForm, StatusFilterForm, VerifyForm
+from ..choices import OPEN_ORDER_STATES, OrderStatus, ProposalStatus, TicketStatus, WarningStatus
+from ..forms import ApplyForm, ClosureForm, NoteForm, OrderFilterForm, RuleForm, StatusFilterForm, VerifyForm
 from ..models import (ConsequenceRule, Incentive, InterventionTicket, OrderClosure, PerformanceWarning, RectificationOrder,
                      RestructuringProposal)
 from xiezuo.core.periods import Period, PeriodError

@@ -1,6 +1,7 @@
-"""The loop's contribution to "my items": open (or all) orders, warnings, proposals and
-tickets owned by the given posts. An escalated order is listed for the post it was
-escalated to as well as for its owner post."""
+"""The closed loop's contribution to rhythm's one list of items (registered in
+AssessmentConfig.ready): open (or all) orders, warnings, proposals and tickets owned by the
+given posts. An escalated order is listed for the post it was escalated to as well as for
+its owner post."""
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -8,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from xiezuo.rhythm.items import Item
 
-from .loop_choices import OPEN_ORDER_STATES, ProposalStatus, TicketStatus, WarningStatus
+from .choices import OPEN_ORDER_STATES, ProposalStatus, TicketStatus, WarningStatus
 
 
 def _url(name, pk=None) -> str:
