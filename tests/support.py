@@ -1,13 +1,36 @@
-"""The base data every test expects, for the browser tests' transactional flushes.
+"""What many test modules share: the look-ups of the demo's offices, pairings and ledger
+accounts that tests name by region code, the base data for the browser tests' transactional
+flushes, and the world built once for a module of tests.
 
 The live server needs committed data seen from another thread, so browser tests run with
 `transactional_db`, whose teardown empties every table — including what data migrations
-created. This puts back what the session started with: the region tree, the former poverty
-counties, the demo, and the indicator system's version 1 from migration 0002.
+created. `ensure_base_data` puts back what the session started with: the region tree, the
+former poverty counties, the demo, and the indicator system's version 1 from migration 0002.
 """
 from contextlib import contextmanager
 
 from django.db import transaction
+
+from xiezuo.ledger.models import Account
+from xiezuo.orgs.models import Organisation
+from xiezuo.pairings.models import Pairing
+
+
+def office(code):
+    """The pairing office of the region with this code."""
+    return Organisation.objects.get(kind="office", region__code=code)
+
+
+def account(code, purpose, project=None):
+    """A ledger account: the project's own for `purpose`, else the office's of region `code`."""
+    if project is not None:
+        return Account.objects.get(project=project, purpose=purpose)
+    return Account.objects.get(owner=office(code), purpose=purpose, project=None)
+
+
+def county_pair(east="330212", west="513436"):
+    """The county pairing of these two regions; by default the demo's 鄞州区 — 美姑县."""
+    return Pairing.objects.get(kind="county", east_region__code=east, west_region__code=west)
 
 
 def ensure_base_data():

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 
 import pytest
-from tests.support import ensure_base_data
+from tests.support import county_pair, ensure_base_data
 from django.db import connections
 
 pytestmark = pytest.mark.browser
@@ -178,9 +178,9 @@ def test_every_page_renders_for_the_national_coordinator(page_as, live_server):
     """A walk over every page with screenshots, including a form showing the action's
     contradiction warning."""
     from xiezuo.orgs.models import Organisation
-    from xiezuo.pairings.models import Agreement, Pairing
+    from xiezuo.pairings.models import Agreement
 
-    pairing = Pairing.objects.get(kind="county", east_region__code="330212", west_region__code="513436")
+    pairing = county_pair()
     agreement = Agreement.objects.get(pairing=pairing, year=2026)
     org = Organisation.objects.get(name="美姑县民族中学（演示）")
     page = page_as("national")

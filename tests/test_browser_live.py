@@ -19,6 +19,7 @@ import urllib.request
 import pytest
 from django.utils import timezone
 
+from .support import account, county_pair, office
 from .test_browser import PASSWORD, SHOTS, base_data, browser, page_as, restore_base_data  # noqa: F401 (the browser fixtures, defined once)
 
 pytestmark = pytest.mark.browser
@@ -42,13 +43,12 @@ def _meigu_project():
     """A project in 美姑县 under its pairing with 鄞州区, with a plan, a report and outputs."""
     from django.contrib.auth import get_user_model
 
-    from xiezuo.pairings.models import Pairing
     from xiezuo.projects.actions import create_project, record_output, set_milestones, submit_report, transition
     from xiezuo.regions.models import Region
 
     user = get_user_model().objects.get(username="county_office")
     today = timezone.localdate()
-    pair = Pairing.objects.get(kind="county", east_region__code="330212", west_region__code="513436")
+    pair = county_pair()
     project = create_project(user, name="洒库乡高山蔬菜基地", category="industry", county=Region.objects.get(code="513436"), pairing=pair,
                              planned_start=today - 120 * DAY, planned_end=today + 200 * DAY,
                              budget={"east_fiscal": 300 * WAN, "enterprise": 120 * WAN, "local_match": 50 * WAN})
@@ -143,8 +143,7 @@ def test_walk_over_the_project_people_and_funds_pages(page_as, live_server):
     from django.contrib.auth import get_user_model
 
     from xiezuo.ledger import actions as ledger
-    from xiezuo.ledger.models import Account, Posting
-    from xiezuo.orgs.models import Organisation
+    from xiezuo.ledger.models import Posting
     from xiezuo.pairings.models import Agreement
     from xiezuo.people.actions import save_dispatch
 
@@ -158,7 +157,7 @@ def test_walk_over_the_project_people_and_funds_pages(page_as, live_server):
     ledger.allocate(east_user, agreement=agreement, amount_fen=150 * WAN, idempotency_key="walk-alloc-2", memo="第二批")
     disb = ledger.disburse(county, project=project, amount_fen=120 * WAN, idempotency_key="walk-disb", memo="大棚建设")
     ledger.record_spending(county, project=project, amount_fen=35 * WAN, idempotency_key="walk-spend", memo="钢材采购")
-    east, west = (Organisation.objects.get(kind="office", region__code=c) for c in ("330212", "513436"))
+    east, west = office("330212"), office("513436")
     doctor = save_dispatch(county, person_name="李明", id_number="330212198001011234", kind="medical", direction="e2w",
                            from_org=east, to_org=west, planned_start=today - 400 * DAY, planned_end=today - 35 * DAY,
                            actual_start=today - 400 * DAY, actual_end=today - 30 * DAY)
@@ -166,7 +165,7 @@ def test_walk_over_the_project_people_and_funds_pages(page_as, live_server):
                   planned_start=today - 300 * DAY, planned_end=today + 65 * DAY, actual_start=today - 300 * DAY)
     save_dispatch(county, person_name="吉克阿依", kind="cadre", direction="w2e", from_org=west, to_org=east,
                   planned_start=today - 20 * DAY, planned_end=today + 160 * DAY, actual_start=today - 20 * DAY)
-    account = Account.objects.get(owner=west, purpose="west_receiving")
+    receiving = account("513436", "west_receiving")
 
     page = page_as("county_office")
     pages = {
@@ -188,7 +187,7 @@ def test_walk_over_the_project_people_and_funds_pages(page_as, live_server):
         "funds": "/funds/",
         "postings": "/funds/postings/",
         "posting": f"/funds/postings/{disb.pk}/",
-        "account": f"/funds/accounts/{account.pk}/",
+        "account": f"/funds/accounts/{receiving.pk}/",
         "arrival": "/funds/arrival/",
         "disburse": f"/funds/disburse/?project={project.code}",
         "spend": "/funds/spend/",

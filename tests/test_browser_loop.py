@@ -9,6 +9,7 @@ import datetime
 
 import pytest
 
+from .support import county_pair
 from .test_browser import PASSWORD, SHOTS, base_data, browser, page_as, restore_base_data  # noqa: F401 (the browser fixtures, defined once)
 
 pytestmark = pytest.mark.browser
@@ -26,13 +27,12 @@ def test_from_a_late_milestone_to_a_verified_order(page_as, live_server, setting
     from xiezuo.assessment import loop
     from xiezuo.assessment.models import RectificationOrder
     from xiezuo.core.periods import Period
-    from xiezuo.pairings.models import Pairing
     from xiezuo.projects.actions import complete_milestone, create_project, transition
     from xiezuo.regions.models import Region
 
     settings.MEDIA_ROOT = tmp_path / "media"
     county = get_user_model().objects.get(username="county_office")
-    pair = Pairing.objects.get(kind="county", east_region__code="330212", west_region__code="513436")
+    pair = county_pair()
     project = create_project(county, name="高山蔬菜基地", category="industry", county=Region.objects.get(code="513436"),
                              pairing=pair, planned_start=D(2025, 3, 1), planned_end=D(2025, 12, 31),
                              milestones=[("选址", D(2025, 4, 1)), ("大棚建成", D(2025, 9, 1))])

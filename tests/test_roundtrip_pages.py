@@ -10,9 +10,11 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from xiezuo.ledger import actions as ledger
-from xiezuo.pairings.models import Agreement, Pairing
+from xiezuo.pairings.models import Agreement
 from xiezuo.projects.actions import create_project, set_milestones, submit_report
 from xiezuo.regions.models import Region
+
+from .support import county_pair
 
 pytestmark = pytest.mark.django_db
 WAN = 1_000_000  # fen in 1万元
@@ -21,7 +23,7 @@ WAN = 1_000_000  # fen in 1万元
 @pytest.fixture
 def project(users):
     today = timezone.localdate()
-    pair = Pairing.objects.get(kind="county", east_region__code="330212", west_region__code="513436")
+    pair = county_pair()
     p = create_project(users["county_office"], name="高山蔬菜基地", category="industry", county=Region.objects.get(code="513436"),
                        pairing=pair, planned_start=today - datetime.timedelta(days=120),
                        planned_end=today + datetime.timedelta(days=200), budget={"east_fiscal": 300 * WAN})
