@@ -188,6 +188,12 @@ def preload_project_column(ctx, rows, field="project") -> None:
     preload_projects(ctx, codes)
 
 
+def find_region(ctx, code, field, level=None):
+    from xiezuo.regions.actions import get_region
+
+    return ctx.cached(("region", code, level), lambda: get_region(code, field=field, level=level))
+
+
 def find_pairing(ctx, pk, field="pairing"):
     from xiezuo.pairings.models import Pairing
 
@@ -275,7 +281,7 @@ class ProjectImporter(Importer):
 
     def prepare(self, ctx, values):
         errors = {}
-        county = collect(errors, ctx.region, values["county"], "county", level=Level.COUNTY)
+        county = collect(errors, find_region, ctx, values["county"], "county", level=Level.COUNTY)
         if county is not None and values.get("county_name") and values["county_name"] not in (county.name, county.full_name):
             errors["county_name"] = [_("%(code)s is %(name)s, not “%(given)s”") % {
                 "code": county.code, "name": county.name, "given": values["county_name"]}]
