@@ -11,6 +11,16 @@ from django.test import Client
 DEMO_USERS = ("national", "east_office", "west_office", "county_office", "viewer", "auditor")
 
 
+def pytest_configure(config):
+    """Passwords hashed with a fast hasher in tests only: production's PBKDF2 costs about half a
+    second per hash, paid for every demo user each time the browser tests reload the base
+    data and at every browser login. What the tests check of passwords (right one accepted,
+    wrong one refused) does not depend on the hasher."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from xiezuo.regions.loader import load_former_poverty, load_tree
