@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "xiezuo.people",
     "xiezuo.assessment",
     "xiezuo.rhythm",
+    "xiezuo.live",
     "xiezuo.web",
 ]
 

@@ -394,13 +394,3 @@ def test_the_command_seeds_computes_and_shows(world, capsys):
     call_command("assess", "show", "2025Q2", "--top", "1")
     out = capsys.readouterr().out
     assert "nothing done" in out and "2025Q2 v1" in out and "region:513436" in out
-
-
-def test_without_the_ledger_funds_facts_have_no_value_and_say_why(world, monkeypatch):
-    monkeypatch.setattr(facts, "ledger_available", lambda: False)
-    recompute(Q2, as_of=AS_OF)
-    meigu = score_of("region:513436")
-    assert meigu.facts["funds_arrived_on_time_fen"] is None and value(meigu, "funds_timeliness") is None
-    assert meigu.facts["fiscal_aid_due_fen"] == 1_000_000  # the agreement side is still counted
-    assert meigu.evidence["fiscal_aid_arrived_fen"]["model"] is None
-    assert meigu.composite is not None  # the other indicators carry the composite

@@ -107,3 +107,22 @@ def test_a_year_entered_as_data_extends_the_calendar(tmp_path):
     assert AuditEntry.objects.filter(object_type="rhythm.calendarday", action="create").count() == 2
     with pytest.raises(CalendarNotCovered):
         is_working_day(D(year + 1, 3, 1))
+
+
+def test_only_the_national_coordinator_enters_the_country_calendar(users):
+    """The command enters a year as the system; on the platform only the national coordinator
+    may, and the notice the days come from is required."""
+    from xiezuo.core.errors import PermissionDenied, ValidationError
+    from xiezuo.rhythm.actions import enter_holiday_arrangement
+    from xiezuo.rhythm.models import CalendarYear
+
+    year = covered_years()[1] + 1
+    days = [(D(year, 1, 1), False, "元旦")]
+    with pytest.raises(PermissionDenied):
+        enter_holiday_arrangement(users["west_office"], year=year, source="国办发明电（测试）", days=days)
+    with pytest.raises(ValidationError) as exc:
+        enter_holiday_arrangement(users["national"], year=year, source=" ", days=[(D(year + 1, 1, 1), False, "x")])
+    assert set(exc.value.message_dict) == {"source", "days"}
+    assert not CalendarYear.objects.filter(year=year).exists()
+    enter_holiday_arrangement(users["national"], year=year, source="国办发明电（测试）", days=days)
+    assert is_working_day(D(year, 1, 1)) is False

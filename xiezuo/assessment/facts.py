@@ -60,11 +60,8 @@ class Family:
     pairing: str  # path to the pairing id
     where: Callable[[Window], Q]
     nested: bool = True  # False: commitments, counted for their own pairing
-    needs_app: str = ""
 
     def model_class(self):
-        if self.needs_app and not ledger_available():
-            return None
         return apps.get_model(self.model)
 
     def rows(self, window: Window):
@@ -84,24 +81,6 @@ class Fact:
     def aggregate(self, window: Window):
         cond = self.condition(window) or None  # an empty Q means “every row of the family”
         return Sum(self.sum_of, filter=cond) if self.sum_of else Count("pk", filter=cond)
-
-
-# --- the ledger, looked up lazily ---------------------------------------------------------
-
-_LEDGER_FIELDS = {"kind", "amount_fen", "agreement", "due_date", "arrived_on", "allocation", "reversal_of"}
-
-
-def ledger_available() -> bool:
-    """The ledger app is optional here: installed, with postings that know their agreement,
-    due date and arrival date, and reversals that take a posting out of force."""
-    try:
-        from xiezuo.ledger.models import Posting  # noqa: F401
-    except ImportError:
-        return False
-    if not apps.is_installed("xiezuo.ledger"):
-        return False
-    names = {f.name for f in Posting._meta.get_fields()}
-    return _LEDGER_FIELDS <= names and "reversal" in names
 
 
 # --- period filters -------------------------------------------------------------------------
@@ -144,10 +123,10 @@ FAMILIES = {f.name: f for f in (
     Family("agreements", "pairings.Agreement", "pairing__west_region_id", "pairing__east_region_id", "pairing_id",
            where=lambda w: Q(year=w.year), nested=False),
     Family("allocations", "ledger.Posting", "agreement__pairing__west_region_id", "agreement__pairing__east_region_id",
-           "agreement__pairing_id", needs_app="ledger",
+           "agreement__pairing_id",
            where=lambda w: Q(kind="allocation", reversal__isnull=True, agreement__year=w.year) & _due_by_cut(w)),
     Family("arrivals", "ledger.Posting", "agreement__pairing__west_region_id", "agreement__pairing__east_region_id",
-           "agreement__pairing_id", needs_app="ledger",
+           "agreement__pairing_id",
            where=lambda w: Q(kind="arrival", reversal__isnull=True, allocation__reversal__isnull=True, agreement__year=w.year,
                              arrived_on__lte=w.cut)),
 )}
@@ -198,17 +177,13 @@ def source_of(name: str) -> Family | None:
     fact = FACTS[name]
     if fact.family is None:
         return None
-    family = FAMILIES[fact.family]
-    return family if family.model_class() is not None else None
+    return FAMILIES[fact.family]
 
 
 def why_unavailable(name: str) -> str:
+    """Why a fact has no value for anybody (a channel the platform does not keep yet)."""
     fact = FACTS[name]
-    if fact.family is None:
-        return str(fact.unavailable)
-    if source_of(name) is None:
-        return str(_("the ledger is not installed, so arrivals of funds cannot be counted"))
-    return ""
+    return str(fact.unavailable) if fact.family is None else ""
 
 
 # --- computing ------------------------------------------------------------------------------

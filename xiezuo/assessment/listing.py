@@ -18,7 +18,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.urls import reverse
 
 from xiezuo.core.scoping import visible
-from xiezuo.regions.models import Region
+from xiezuo.regions.models import Region, province_of
 
 from .choices import Grade, PeerGroup, PeriodKind
 from .models import Computation, IndicatorSystem, Score
@@ -175,7 +175,7 @@ def overview(rows, period: Period, version: int | None) -> dict:
         if r["level"] == "province_pair" and r["pairing__east_region__code"]:
             name = r["pairing__name"] or f"{r['pairing__east_region__name']}—{r['pairing__west_region__name']}"
             for code in (r["pairing__east_region__code"], r["pairing__west_region__code"]):
-                per_province[code[:2] + "0000"].append((r["composite"], f"{name}: {r['composite']}", url))
+                per_province[province_of(code)].append((r["composite"], f"{name}: {r['composite']}", url))
         elif r["region__name"] and r["region__longitude"] is not None:
             points.append({"name": r["region__name"], "value": [r["region__longitude"], r["region__latitude"], _num(r["composite"])],
                            "grade": str(labels.get(r["grade"], "")), "url": url})

@@ -354,10 +354,6 @@ def _no_report(rule, day, today, result):
 
 
 def _arrival_overdue(rule, day, today, result):
-    from .facts import ledger_available
-
-    if not ledger_available():
-        return
     from xiezuo.ledger.models import Posting
 
     cut = day - datetime.timedelta(days=rule.count)

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 
 from xiezuo.core.audit import record_bulk
 from xiezuo.core.periods import monday_of
+from xiezuo.ledger import generate as ledger_generate
 from xiezuo.orgs.credit_code import make_credit_code
 from xiezuo.orgs.models import Organisation
 from xiezuo.pairings.models import Agreement, Pairing
@@ -293,14 +294,9 @@ def _generate(scale: float = 1.0, seed: int = 2021, today: datetime.date | None 
                                       "planned_start", "planned_end", "actual_start", "actual_end", "client_id", "is_demo"], dispatches())
     report.add("dispatch records", n, t0)
 
-    try:
-        from xiezuo.ledger import generate as ledger_generate  # provided by the ledger app when present
-    except ImportError:
-        ledger_generate = None
-    if ledger_generate is not None:
-        t0 = time.perf_counter()
-        n = ledger_generate.generate_flows(meta=meta, aid=aid, offices=offices, pairs=pairs, rng=rng, today=today)
-        report.add("ledger entries", n, t0)
+    t0 = time.perf_counter()
+    n = ledger_generate.generate_flows(meta=meta, aid=aid, offices=offices, pairs=pairs, rng=rng, today=today)
+    report.add("ledger entries", n, t0)
 
     record_bulk("projects.project", f"national dataset generated (scale {scale}, seed {seed})", count=sum(report.counts.values()))
     return report

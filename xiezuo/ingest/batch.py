@@ -75,16 +75,10 @@ class Refusals:
 
 def handlers():
     from .dispatches import DispatchHandler
+    from .postings import PostingHandler
     from .reports import ReportHandler
 
-    found = {"report": ReportHandler(), "dispatch": DispatchHandler()}
-    try:
-        from .postings import PostingHandler
-    except ImportError:  # the ledger app provides postings once it exists
-        pass
-    else:
-        found["posting"] = PostingHandler()
-    return found
+    return {"report": ReportHandler(), "dispatch": DispatchHandler(), "posting": PostingHandler()}
 
 
 def ingest(user, raw_items: list[dict]) -> Outcome:

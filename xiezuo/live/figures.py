@@ -111,10 +111,6 @@ def disbursed_by_project_group(user, year: int, seen: dict | None = None) -> lis
 
 def sankey(user, year: int, seen: dict | None = None) -> dict:
     """Money from eastern province → western county → project category."""
-    try:
-        from xiezuo.ledger.models import Posting  # noqa: F401
-    except ImportError:
-        return {"nodes": [], "links": []}
     rows = disbursed_by_project_group(user, year, seen)  # [(east province name, county name, category, fen)]
     nodes, links, named = [], {}, set()
 
@@ -162,7 +158,9 @@ def map_province(user, points) -> str | None:
     if len(provinces) == 1:
         return provinces.pop() + "0000"
     if not provinces and scope.own:
-        return scope.own[:2] + "0000"
+        from xiezuo.regions.models import province_of
+
+        return province_of(scope.own)
     return None
 
 

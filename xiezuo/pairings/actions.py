@@ -7,7 +7,6 @@ on the pairing and in its history.
 """
 import datetime
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from xiezuo.core import facts
@@ -30,13 +29,6 @@ KIND_LEVELS = {
 }
 PAIRING_FIELDS = ("kind", "east_region", "west_region", "east_org", "west_org", "west_village", "name", "valid_from", "valid_to", "source_note", "is_demo")
 
-
-def _overlaps(qs, start, end):
-    """Pairings in qs whose validity overlaps [start, end] (end None = open)."""
-    qs = qs.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start))
-    if end is not None:
-        qs = qs.filter(valid_from__lte=end)
-    return qs
 
 
 def _fmt_period(p):
@@ -107,23 +99,16 @@ def validate_pairing(p: Pairing) -> list[str]:
     same = Pairing.objects.filter(
         kind=kind, east_region=east, west_region=west, east_org=p.east_org, west_org=p.west_org, west_village=p.west_village
     ).exclude(pk=p.pk)
-    clash = _overlaps(same, p.valid_from, p.valid_to).first()
+    clash = same.overlapping(p.valid_from, p.valid_to).first()
     if clash:
         raise field_error("valid_from", _("overlaps the existing pairing %(pairing)s (#%(id)s, %(period)s)") % {
             "pairing": clash, "id": clash.pk, "period": _fmt_period(clash)})
 
     warnings = []
     if kind != PairingKind.PROVINCE:
-        umbrella = _overlaps(
-            Pairing.objects.filter(kind=PairingKind.PROVINCE, east_region__province_code=east.province_code, west_region__province_code=west.province_code),
-            p.valid_from, p.valid_to,
-        )
-        covering = umbrella.filter(valid_from__lte=p.valid_from)
-        if p.valid_to is None:
-            covering = covering.filter(valid_to__isnull=True)
-        else:
-            covering = covering.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=p.valid_to))
-        if not covering.exists():
+        umbrella = Pairing.objects.filter(kind=PairingKind.PROVINCE, east_region__province_code=east.province_code,
+                                          west_region__province_code=west.province_code)
+        if not umbrella.covering(p.valid_from, p.valid_to).exists():
             east_prov = east if east.level == Level.PROVINCE else east.ancestors()[0]
             west_prov = west if west.level == Level.PROVINCE else west.ancestors()[0]
             warnings.append(_("%(east)s and %(west)s have no province pairing in force over %(period)s") % {

@@ -12,7 +12,8 @@ force in the agreement's year. An agreement already recorded for that pairing an
 updated (upsert) — what officials expect when they re-import the year's list — and the
 template's instructions say so.
 """
-from django.db.models import Q
+import datetime
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -222,8 +223,8 @@ class AgreementImporter(Importer):
         east, west, east_org, west_org = _resolve_sides(ctx, values)
         year = values["year"]
         qs = visible(ctx.user, Pairing.objects.select_related("east_region", "west_region")).filter(
-            kind=values["kind"], east_region=east, west_region=west, valid_from__year__lte=year,
-        ).filter(Q(valid_to__isnull=True) | Q(valid_to__year__gte=year))
+            kind=values["kind"], east_region=east, west_region=west,
+        ).overlapping(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
         if east_org is not None:
             qs = qs.filter(east_org=east_org)
         if west_org is not None:

@@ -18,8 +18,9 @@ def in_force_q(day, prefix: str = "") -> Q:
 
 
 def overlapping_q(start, end, prefix: str = "") -> Q:
-    """In force on at least one day from `start` to `end`."""
-    return Q(**{f"{prefix}valid_from__lte": end}) & (Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": start}))
+    """In force on at least one day from `start` to `end` (None: open-ended)."""
+    q = Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": start})
+    return q if end is None else q & Q(**{f"{prefix}valid_from__lte": end})
 
 
 class PairingQuerySet(ScopedQuerySet):
@@ -28,6 +29,13 @@ class PairingQuerySet(ScopedQuerySet):
 
     def overlapping(self, start, end):
         return self.filter(overlapping_q(start, end))
+
+    def covering(self, start, end):
+        """In force on every day from `start` to `end` (None: open-ended)."""
+        qs = self.filter(valid_from__lte=start)
+        if end is None:
+            return qs.filter(valid_to__isnull=True)
+        return qs.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=end))
 
     def partner_codes(self, prefix: str, day) -> set[str]:
         """Regions on the other side of the pairings in force on `day` that touch the

@@ -7,6 +7,11 @@ from xiezuo.core.scoping import ScopedQuerySet
 from .choices import NON_COOPERATION_PROVINCES, Level, Role, Tier
 
 
+def province_of(code: str) -> str:
+    """The code of the province a region lies in (its first two digits, then zeros)."""
+    return code[:2] + "0000"
+
+
 def subtree_prefix(code: str, level: str) -> str:
     """GB/T 2260 codes make a subtree a code prefix: 2 digits for a province, 4 for a
     prefecture, all 6 for a county (county-level units directly under a province, such as

@@ -17,8 +17,8 @@ from xiezuo.orgs.choices import OrgKind
 from xiezuo.orgs.models import Organisation
 
 from . import sheets
-from .models import (AcceptanceResult, ActionItem, AgendaItem, Consultation, ConsultationStatus, Plan, PlanAcceptance,
-                     PlanAdjustment, PlanEvaluation, PlanStatus, Post, Rating)
+from .models import (AcceptanceResult, ActionItem, AgendaItem, CalendarDay, CalendarYear, Consultation, ConsultationStatus, Plan,
+                     PlanAcceptance, PlanAdjustment, PlanEvaluation, PlanStatus, Post, Rating)
 from .permissions import OFFICE_KINDS, can_close_action, can_edit_plan, can_manage_posts, can_run_consultation
 
 AGENDA_LINES_PER_POINT = 10
@@ -111,6 +111,36 @@ def ensure_lead_posts(user, offices) -> dict:
             record_created(new)
             found.update({p.office_id: p for p in new})
     return found
+
+
+# --- the working-day calendar -------------------------------------------------------
+
+
+@action
+def enter_holiday_arrangement(user, *, year: int, source: str, days) -> CalendarYear:
+    """Enter (or replace) a year's official holiday arrangement: `days` are (date, is working,
+    name) for the days that differ from Monday–Friday work. Only the national coordinator, or
+    the system (a command run on the server: user None), sets the country's calendar."""
+    from xiezuo.core.scoping import scope_for
+
+    from .workdays import forget_entered_years
+
+    if user is not None and scope_for(user).role != "national":
+        raise PermissionDenied(_("only the national coordinator enters the official holiday arrangements"))
+    errors = {}
+    if not (source or "").strip():
+        errors["source"] = [_("name the State Council notice the days come from")]
+    wrong_year = sorted(str(d) for d, _w, _n in days if d.year != year)
+    if wrong_year:
+        errors["days"] = [_("not in %(year)d: %(days)s") % {"year": year, "days": ", ".join(wrong_year[:5])}]
+    _raise(errors)
+    arrangement, _created = CalendarYear.objects.update_or_create(year=year, defaults={"source": source.strip()})
+    arrangement.days.all().delete()
+    for day, working, name in days:
+        CalendarDay.objects.create(arrangement=arrangement, date=day, is_working=working, name=name)
+    transaction.on_commit(forget_entered_years)
+    forget_entered_years()
+    return arrangement
 
 
 # --- consultations ------------------------------------------------------------------

@@ -35,8 +35,11 @@ def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-class ApiToken(models.Model):
-    """A bearer token for machine clients. Only its hash is stored."""
+class ApiToken(Audited):
+    """A bearer token for machine clients. Only its hash is stored, and the audit log names
+    a token by its prefix, never the hash; its use (`last_used`) is not an audited change."""
+
+    audit_exclude = ("key_hash", "last_used")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
@@ -48,6 +51,13 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user.username})"
+
+    def audit_region_code(self):
+        profile = getattr(self.user, "profile", None)
+        return profile.audit_region_code() if profile is not None else ""
 
     @classmethod
     def issue(cls, user, *, days=30):

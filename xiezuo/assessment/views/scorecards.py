@@ -183,17 +183,17 @@ def _subject_map(card, subject, kind) -> dict:
     counties as areas with the subject's shaded, which the page draws instead."""
     from django.templatetags.static import static
 
-    from xiezuo.regions.models import Region
+    from xiezuo.regions.models import Region, province_of
 
     if kind == "region":
         places = [subject]
     else:
         places = [subject.east_region, subject.west_region]
-    provinces = dict(Region.objects.filter(code__in=[p.code[:2] + "0000" for p in places]).values_list("code", "name"))
+    provinces = dict(Region.objects.filter(code__in=[province_of(p.code) for p in places]).values_list("code", "name"))
     value = listing._num(card.composite)
     areas, points = [], []
     for place in places:
-        name = provinces.get(place.code[:2] + "0000")
+        name = provinces.get(province_of(place.code))
         if name and value is not None:
             areas.append({"name": name, "value": value, "pairs": [f"{subject}: {card.composite}"], "url": ""})
         if place.level != "province" and place.longitude is not None and value is not None:
@@ -201,7 +201,7 @@ def _subject_map(card, subject, kind) -> dict:
                            "grade": card.score.get_grade_display(), "url": ""})
     counties = None
     if kind == "region" and subject.level != "province" and value is not None:
-        province = subject.code[:2] + "0000"
+        province = province_of(subject.code)
         counties = {"province": province, "geo_url": static(f"vendor/geo/counties/{province}.json"),
                     "prefix": subject.prefix, "name": str(subject), "value": value, "grade": card.score.get_grade_display()}
     return {"data": {"areas": areas, "points": points}, "counties": counties, "pieces": listing.grade_pieces(card.system),

@@ -11,12 +11,13 @@ import csv
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from xiezuo.core.context import acting
+from xiezuo.core.errors import ValidationError, messages_of
 
-from ...models import CalendarDay, CalendarYear
-from ...workdays import covered_years, forget_entered_years
+from ...actions import enter_holiday_arrangement
+from ...models import CalendarYear
+from ...workdays import covered_years
 
 
 def read_days(path, year):
@@ -68,10 +69,9 @@ class Command(BaseCommand):
             return
         year = opts["year"]
         days = read_days(opts["csv"], year)
-        with acting(via="command"), transaction.atomic():
-            arrangement, _ = CalendarYear.objects.update_or_create(year=year, defaults={"source": opts["source"]})
-            arrangement.days.all().delete()
-            for day, working, name in days:
-                CalendarDay.objects.create(arrangement=arrangement, date=day, is_working=working, name=name)
-        forget_entered_years()
+        try:
+            with acting(via="command"):
+                enter_holiday_arrangement(None, year=year, source=opts["source"], days=days)
+        except ValidationError as exc:
+            raise CommandError("nothing was loaded: " + "; ".join(m for ms in messages_of(exc).values() for m in ms)) from None
         self.stdout.write(f"{year}: {len(days)} days entered; working days now known for {'–'.join(map(str, covered_years()))}")
