@@ -27,7 +27,7 @@ from django.db.models import Count, Sum
 from django.test.utils import CaptureQueriesContext
 from django.http import Http404
 
-from tests.support import county_pair, office
+from tests.support import county_pair, office, shared_world
 from xiezuo.assessment import facts
 from xiezuo.assessment.compute import mark_stale, recompute
 from xiezuo.assessment.models import IndicatorSystem, Score
@@ -116,14 +116,29 @@ def build(users):
     return {"pair": pair, "school_pair": school_pair, "projects": (a, b, c, d, e)}
 
 
+DEMO_ROLES = ("national", "east_office", "west_office", "county_office", "viewer", "auditor")
+
+
+@pytest.fixture(scope="module")
+def computed_world(django_db_setup, django_db_blocker):
+    """Built and computed for 2025Q2 once for the module (`support.shared_world`); each test
+    sees it as built, in its own transaction, whatever the tests before it changed."""
+    with shared_world(django_db_blocker):
+        world = build({u.username: u for u in get_user_model().objects.filter(username__in=DEMO_ROLES)})
+        recompute(Q2, as_of=AS_OF)
+        yield world
+
+
 @pytest.fixture
-def world(users):
-    return build(users)
+def world(computed_world, db):
+    """The world's objects, read afresh so that no test sees another's changes to them."""
+    return {"pair": Pairing.objects.get(pk=computed_world["pair"].pk),
+            "school_pair": Pairing.objects.get(pk=computed_world["school_pair"].pk),
+            "projects": tuple(type(p).objects.get(pk=p.pk) for p in computed_world["projects"])}
 
 
 @pytest.fixture
 def q2(world):
-    recompute(Q2, as_of=AS_OF)
     return world
 
 
