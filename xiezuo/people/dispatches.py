@@ -52,14 +52,14 @@ def taken_client_ids(ids) -> set:
 
 def check_dispatches(user, rows) -> dict:
     """{position: {field: [messages]}} for the records refused."""
-    errors = {}
+    errors, memo = {}, {}
     taken = taken_client_ids([d.client_id for d in rows])
     for i, d in enumerate(rows):
         if d.client_id in taken:
             errors[i] = {"client_id": [_("client id %(id)s is already used") % {"id": d.client_id}]}
             continue
         try:
-            validate_dispatch(d)
+            validate_dispatch(d, memo)
         except ValidationError as exc:
             errors[i] = exc.message_dict
             continue

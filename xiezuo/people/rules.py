@@ -70,7 +70,23 @@ def _one_of(value, allowed: frozenset) -> bool:
     return isinstance(value, str) and value in allowed
 
 
-def validate_dispatch(d):
+def _relations(d) -> tuple[dict, str | None]:
+    """What the record's organisations and pairing must be to each other: the sending and
+    receiving sides in an eastern and a western province, the pairing linking them."""
+    errors = {}
+    sending, receiving = (d.from_org, d.to_org)
+    east_side, west_side = (sending, receiving) if d.direction == Direction.EAST_TO_WEST else (receiving, sending)
+    if east_side.region.role != "east":
+        errors["from_org" if d.direction == Direction.EAST_TO_WEST else "to_org"] = [_("%(org)s is not in an eastern province") % {"org": east_side}]
+    if west_side.region.role != "west":
+        errors["to_org" if d.direction == Direction.EAST_TO_WEST else "from_org"] = [_("%(org)s is not in a western province") % {"org": west_side}]
+    return errors, pairing_error(d)
+
+
+def validate_dispatch(d, memo: dict | None = None):
+    """Raise ValidationError with every problem of the record. A batch passes `memo` (a
+    dict it keeps for the batch): records between the same organisations under the same
+    pairing then have their relations checked once."""
     errors = {}
     problem = name_error(d.person_name or "")
     if problem:
@@ -85,13 +101,16 @@ def validate_dispatch(d):
         errors["kind"] = [_("“%(v)s” is not a kind of person") % {"v": d.kind}]
     if not _one_of(d.direction, _DIRECTIONS):
         errors["direction"] = [_("“%(v)s” is not a direction") % {"v": d.direction}]
-    elif d.from_org_id and d.to_org_id:
-        sending, receiving = (d.from_org, d.to_org)
-        east_side, west_side = (sending, receiving) if d.direction == Direction.EAST_TO_WEST else (receiving, sending)
-        if east_side.region.role != "east":
-            errors["from_org" if d.direction == Direction.EAST_TO_WEST else "to_org"] = [_("%(org)s is not in an eastern province") % {"org": east_side}]
-        if west_side.region.role != "west":
-            errors["to_org" if d.direction == Direction.EAST_TO_WEST else "from_org"] = [_("%(org)s is not in a western province") % {"org": west_side}]
+    relations = None
+    if _one_of(d.direction, _DIRECTIONS) and d.from_org_id and d.to_org_id:
+        if memo is None:
+            relations = _relations(d)
+        else:
+            key = (d.from_org_id, d.to_org_id, d.pairing_id, d.direction)
+            relations = memo.get(key)
+            if relations is None:
+                relations = memo[key] = _relations(d)
+        errors.update(relations[0])
     if not d.from_org_id:
         errors["from_org"] = [_("the sending organisation is required")]
     if not d.to_org_id:
@@ -105,9 +124,7 @@ def validate_dispatch(d):
         errors["actual_end"] = [_("the actual end is before the actual start")]
     if d.actual_end and not d.actual_start:
         errors["actual_start"] = [_("a posting that ended must have started")]
-    if not errors:
-        problem = pairing_error(d)
-        if problem:
-            errors["pairing"] = [problem]
+    if not errors and relations is not None and relations[1]:
+        errors["pairing"] = [relations[1]]
     if errors:
         raise ValidationError(errors)
