@@ -1,9 +1,11 @@
 """Appending plain rows fast: COPY on PostgreSQL, executemany elsewhere.
 
-Shared by the apps' batch actions (weekly reports, dispatch records), bulk ingestion and the
-ledger's bulk writer: rows are tuples in a table's column
-order, not model instances, because building and binding thousands of instances costs more
-than the writes (see xiezuo/ingest/common.py for the figures).
+Shared by the apps' batch actions (weekly reports, dispatch records, ledger postings) and the
+ingestion receipts: rows are tuples in a table's column order, not model instances, because
+building and binding thousands of instances through the ORM costs more than the writes
+(a batch of 10,000 items writes 20,000–30,000 rows; docs/BENCHMARKS.md has the figures). Ids
+are taken from the table's sequence beforehand (`reserve_ids`), so audit rows and receipts
+can name the objects without reading them back.
 """
 import datetime
 

@@ -1,28 +1,16 @@
-"""Pieces every ingestion handler shares: dates, duplicate detection, receipts, and the bulk
-writer (from core).
+"""What every ingestion handler shares: dates, client-id duplicates and receipts.
 
-Why not `bulk_create`: a batch of 10,000 items writes 20,000–30,000 rows (the objects, one
-audit row per change, one receipt per item). Through the ORM that is object construction,
-per-field value preparation and parameter binding for every row, about 1,500–2,200 items a
-second on PostgreSQL. Here rows are plain tuples in the table's column order, streamed with
-COPY on PostgreSQL (psycopg's C copy path), or inserted with executemany on SQLite. Ids are
-taken from the table's own sequence beforehand (one `nextval` query for the whole batch), so
-the audit rows and receipts can name the objects without reading them back.
-
-The audit rows have exactly the shape `xiezuo.core.audit` writes for a signal-driven save
-(same actor, request id, via, object type, id, repr, region codes, before/after snapshots),
-so the audit log cannot tell a batch from single saves, except that it is faster.
+The rules and the set-based writers are the apps' (`ledger.batch`, `projects.reports`,
+`people.dispatches`, on `core.bulkrows` and `core.bulkaudit`); the envelope only reads items,
+keeps client ids idempotent across kinds and answers with receipts.
 """
 import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-# the handlers import these from here; the row and audit writers live in core, below the
-# apps whose batch actions use them
-from xiezuo.core.arrays import any_of, filter_any, is_postgres, pg_array  # noqa: F401
-from xiezuo.core.bulkaudit import AuditWriter, snap, snapshot_fields  # noqa: F401
-from xiezuo.core.bulkrows import chunks, insert_rows, reserve_ids, select, sqlite_value, update_rows  # noqa: F401
+from xiezuo.core.arrays import any_of
+from xiezuo.core.bulkrows import insert_rows, select
 from xiezuo.core.context import current_actor
 from xiezuo.core.models import IngestReceipt
 

@@ -10,13 +10,14 @@ the two halves of `save_dispatches`), so a batch checks exactly what one record 
 """
 from django.utils.translation import gettext as _
 
+from xiezuo.core.bulkrows import chunks
 from xiezuo.core.scoping import visible
 from xiezuo.orgs.models import Organisation
 from xiezuo.pairings.models import Pairing
 from xiezuo.people.dispatches import DispatchRow, check_dispatches, write_dispatches
 from xiezuo.people.rules import clean_id_number, name_error
 
-from .common import chunks, mark_duplicates, parse_date, write_receipts
+from .common import mark_duplicates, parse_date, write_receipts
 
 DATES = ("planned_start", "planned_end", "actual_start", "actual_end")
 KNOWN = {"person_name", "id_number", "kind", "direction", "from_org", "to_org", "pairing", *DATES}
