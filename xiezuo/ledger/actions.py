@@ -37,7 +37,6 @@ from . import chain, rules
 from .balances import balance
 from .choices import Kind, Purpose, Side
 from .models import Account, Posting
-from .rules import MAX_KEY, MAX_MEMO  # noqa: F401 - the limits the forms show
 
 # --- helpers ------------------------------------------------------------------------
 

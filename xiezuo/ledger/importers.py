@@ -31,7 +31,8 @@ from xiezuo.projects.importers import (
     preload_project_column,
 )
 
-from .actions import MAX_KEY, MAX_MEMO, allocate, request_hash, confirm_arrival, disburse, record_spending, reverse
+from .actions import allocate, confirm_arrival, disburse, record_spending, request_hash, reverse
+from .rules import MAX_KEY, MAX_MEMO
 from .choices import Kind
 from .models import Posting
 
