@@ -4,10 +4,10 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from . import imports
-from .views import home
+from . import views
 
 urlpatterns = [
-    path("", home.home, name="home"),
+    path("", views.home, name="home"),
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("imports/", imports.index, name="import-index"),
     path("imports/<slug:kind>/", imports.run, name="import-run"),

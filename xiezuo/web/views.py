@@ -1,7 +1,8 @@
+"""The pages that span apps (the home page); each app's own pages live in its views.py."""
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from .. import summary
+from . import summary
 
 
 @login_required
