@@ -3,8 +3,7 @@ from django.templatetags.static import static
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import imports
-from . import views
+from . import imports, views
 
 urlpatterns = [
     path("", views.home, name="home"),
