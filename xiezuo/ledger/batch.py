@@ -184,6 +184,67 @@ def _int(value):
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+@dataclass(eq=False)
+class _Refs:
+    """What the items of a batch may refer to, read once for the whole batch (step 2) and added
+    to as the items are planned (step 3): an item looks only here, so its lookups make no
+    query of their own."""
+
+    in_batch: dict  # key → item of this batch
+    agreements: dict = field(default_factory=dict)  # id → Agreement
+    projects: dict = field(default_factory=dict)  # code → ProjectRef
+    sources: dict = field(default_factory=dict)  # id → Organisation
+    stored: dict = field(default_factory=dict)  # id → Posting, locked in id order as the actions lock what they follow
+    by_key: dict = field(default_factory=dict)  # idempotency key → Posting (of `stored`)
+    existing_keys: dict = field(default_factory=dict)  # client id → (request hash, posting label) of postings made before
+    reversed_ids: set = field(default_factory=set)  # ids of stored postings that have a reversal
+    arrivals: dict = field(default_factory=dict)  # allocation ref → (arrival ref, arrived_on) of the arrival that stands
+    offices: dict = field(default_factory=dict)  # region id → the office (协作办) where aid is booked
+    accounts: dict = field(default_factory=dict)  # account key → Acc
+    stored_lines: dict = field(default_factory=dict)  # posting id → its lines, for a reversal to mirror
+    nodes: dict = field(default_factory=dict)  # ("db", id) | ("item", index) → Node
+    holders: dict = field(default_factory=dict)  # project id → the organisation holding its account
+    new_owner: dict = field(default_factory=dict)  # account key → owner of an account the batch opens
+
+    def office(self, region_id):
+        return self.offices.get(region_id)
+
+    def account(self, owner, purpose, project=None):
+        """The key of an account a line names (opened later where missing, for `owner`)."""
+        key = ("p", project.pk, purpose) if project is not None else ("o", owner.pk, purpose)
+        self.new_owner.setdefault(key, owner)
+        return key
+
+    def db_node(self, p):
+        ref = ("db", p.pk)
+        node = self.nodes.get(ref)
+        if node is None:
+            node = self.nodes[ref] = Node(ref=ref, pk=p.pk, kind=p.kind, amount_fen=p.amount_fen, booked_on=p.booked_on,
+                                          agreement_id=p.agreement_id, project=p.project, east_org=p.east_org,
+                                          west_org=p.west_org, allocation=("db", p.allocation_id) if p.allocation_id else None,
+                                          due_date=p.due_date, reversal_of=("db", p.reversal_of_id) if p.reversal_of_id else None,
+                                          label=str(p), lines=self.stored_lines.get(p.pk))
+        return node
+
+    def resolve(self, it, name):
+        """The node the item's `name` refers to, or None and why not."""
+        value = getattr(it, name)
+        if _int(value) is not None and value in self.stored:
+            return self.db_node(self.stored[value]), None
+        if isinstance(value, str):
+            if value in self.by_key:
+                return self.db_node(self.by_key[value]), None
+            earlier = self.in_batch.get(value)
+            if earlier is not None and earlier.index < it.index:
+                node = self.nodes.get(("item", earlier.index))
+                if node is None:
+                    return None, _("refers to item %(i)d, which was refused") % {"i": earlier.index}
+                return node, None
+            if earlier is not None:
+                return None, _("refers to item %(i)d, later in the batch; an item can only refer to one before it") % {"i": earlier.index}
+        return None, _("no posting “%(v)s” (a posting id, or the client id of this or an earlier batch)") % {"v": value}
+
+
 class PostingBatch:
     """Postings checked as one batch and written together: `check(items)` refuses by the
     ledger's rules (nothing is written; referenced postings and drawn accounts stay locked
@@ -194,29 +255,42 @@ class PostingBatch:
     def __init__(self, user, *, key_field="idempotency_key", taken=None):
         self.user, self.key_field, self.taken = user, key_field, taken or {}
         self.items, self.refused, self.orgs, self.accounts, self.plans = [], [], {}, {}, {}
+        self.today = None
 
     def check(self, items) -> list[Refusal]:
-        user, key_field, taken = self.user, self.key_field, self.taken
-        today = timezone.localdate()
-        self.items = live = list(items)
-        refused = self.refused
+        self.today = timezone.localdate()
+        self.items = list(items)
+        work = self._check_shapes(self.items)  # 1. shapes, one item at a time (no queries)
+        if not work:
+            return self.refused
+        refs = self._load_references(work)  # 2. everything the batch refers to, one query per kind
+        plans = self._plan(work, refs)  # 3. each item in order: resolve, permission and dates, lines
+        if not plans:
+            return self.refused
+        running = self._lock_accounts(plans, refs)  # 4. the accounts: opened, locked, balances read once
+        self._replay(work, plans, refs, running)  # 5. the batch in order: arrivals, reversals, no overdraft
+        self.accounts, self.plans = refs.accounts, plans
+        return self.refused
 
-        def refuse(it, field_name, reason):
-            refused.append(Refusal(it.index, field_name, str(reason)))
+    def _refuse(self, it, field_name, reason):
+        self.refused.append(Refusal(it.index, field_name, str(reason)))
 
-        def refuse_all(it, errors):
-            for name, msgs in errors.items():
-                for msg in msgs if isinstance(msgs, (list, tuple)) else [msgs]:
-                    refuse(it, name, msg)
+    def _refuse_all(self, it, errors):
+        for name, msgs in errors.items():
+            for msg in msgs if isinstance(msgs, (list, tuple)) else [msgs]:
+                self._refuse(it, name, msg)
 
-        # 1. shapes, one item at a time (no queries)
+    # 1. shapes
+
+    def _check_shapes(self, items):
+        """The items that are well formed; the others are refused before anything is read."""
         work = []
-        for it in live:
+        for it in items:
             if it.stage not in STAGES:
-                refuse(it, "stage", _("“%(kind)s” is not one of %(kinds)s") % {"kind": it.stage, "kinds": ", ".join(STAGES)})
+                self._refuse(it, "stage", _("“%(kind)s” is not one of %(kinds)s") % {"kind": it.stage, "kinds": ", ".join(STAGES)})
                 continue
             errors = {}
-            rules.check_key(it.key, errors, field=key_field)
+            rules.check_key(it.key, errors, field=self.key_field)
             if "amount_fen" in STAGES[it.stage][1]:
                 rules.check_amount(it.amount_fen, errors)
             if it.stage == "reverse":
@@ -225,16 +299,38 @@ class PostingBatch:
                 rules.check_memo(it.memo, errors)
             errors.update(it.errors)
             if errors:
-                refuse_all(it, errors)
+                self._refuse_all(it, errors)
                 continue
             work.append(it)
-        if not work:
-            return refused
+        return work
 
-        # 2. everything the batch refers to, one query per kind
+    # 2. everything the batch refers to, one query per kind
+
+    def _load_references(self, work) -> _Refs:
+        refs = _Refs(in_batch={it.key: it for it in self.items})
+        self._load_named(work, refs)
+        self._load_postings(work, refs)
+        self._load_offices(refs)
+        self._load_accounts(work, refs)
+        return refs
+
+    def _load_named(self, work, refs):
+        """The agreements, projects and source organisations the items name, as the user sees them."""
+        user = self.user
         agreement_ids = {_int(it.agreement) for it in work} - {None}
         codes = {it.project for it in work if isinstance(it.project, str)}
         source_ids = {_int(it.source) for it in work} - {None}
+        if agreement_ids:
+            qs = visible(user, filter_any(Agreement.objects.all(), "id", sorted(agreement_ids)))
+            refs.agreements.update((a.pk, a) for a in qs.select_related("pairing__east_region", "pairing__west_region"))
+        for row in visible(user, filter_any(Project.objects.all(), "code", sorted(codes))).values_list(*ProjectRef.FIELDS):
+            refs.projects[row[1]] = ProjectRef(row)
+        for part in chunks(sorted(source_ids)):
+            refs.sources.update((o.pk, o) for o in visible(user, Organisation.objects.filter(pk__in=part)).select_related("region"))
+
+    def _load_postings(self, work, refs):
+        """The postings the items refer to (locked), those their keys were used for before, and
+        which of the referenced postings are reversed or have an arrival that stands."""
         ref_ids, ref_keys = set(), set()
         for it in work:
             for name in ("allocation", "posting"):
@@ -243,288 +339,255 @@ class PostingBatch:
                     ref_ids.add(value)
                 elif isinstance(value, str):
                     ref_keys.add(value)
-        agreements = {}
-        if agreement_ids:
-            qs = visible(user, filter_any(Agreement.objects.all(), "id", sorted(agreement_ids)))
-            agreements.update((a.pk, a) for a in qs.select_related("pairing__east_region", "pairing__west_region"))
-        projects = {}
-        for row in visible(user, filter_any(Project.objects.all(), "code", sorted(codes))).values_list(*ProjectRef.FIELDS):
-            projects[row[1]] = ProjectRef(row)
-        sources = {}
-        for part in chunks(sorted(source_ids)):
-            sources.update((o.pk, o) for o in visible(user, Organisation.objects.filter(pk__in=part)).select_related("region"))
         related = ("east_org__region", "west_org__region", "project__county", "project__pairing__east_region")
-        stored = {}  # id → Posting, locked in id order as the actions lock what they follow
+        stored = refs.stored
         for column, values in (("id", sorted(ref_ids)), ("idempotency_key", sorted(ref_keys))):
             if values:
-                qs = visible(user, filter_any(Posting.objects.all(), column, values)).select_related(*related)
+                qs = visible(self.user, filter_any(Posting.objects.all(), column, values)).select_related(*related)
                 for p in qs.select_for_update(of=("self",), no_key=True).order_by("id"):
                     stored[p.pk] = p
-        by_key = {p.idempotency_key: p for p in stored.values()}
-        existing_keys = {}  # client id → (request hash, posting label) of postings made before
+        refs.by_key = {p.idempotency_key: p for p in stored.values()}
         for p in filter_any(Posting.objects.all(), "idempotency_key", [it.key for it in work]).only(
                 "id", "idempotency_key", "request_hash", "kind"):
-            existing_keys[p.idempotency_key] = (p.request_hash, str(p))
-        stored_ids = sorted(stored)
-        reversed_ids, arrivals = set(), {}
-        for part in chunks(stored_ids):
-            reversed_ids.update(Posting.objects.filter(reversal_of_id__in=part).values_list("reversal_of_id", flat=True))
+            refs.existing_keys[p.idempotency_key] = (p.request_hash, str(p))
+        for part in chunks(sorted(stored)):
+            refs.reversed_ids.update(Posting.objects.filter(reversal_of_id__in=part).values_list("reversal_of_id", flat=True))
         alloc_ids = sorted({p.pk for p in stored.values() if p.kind == Kind.ALLOCATION}
                            | {p.allocation_id for p in stored.values() if p.kind == Kind.ARRIVAL and p.allocation_id})
         for part in chunks(alloc_ids):
             for alloc_id, arr_id, arrived_on in (Posting.objects.filter(kind=Kind.ARRIVAL, allocation_id__in=part, reversal__isnull=True)
                                                  .values_list("allocation_id", "id", "arrived_on")):
-                arrivals[("db", alloc_id)] = (("db", arr_id), arrived_on)
-        # offices (协作办) where aid is booked: the first office by id at a region, as office_of
+                refs.arrivals[("db", alloc_id)] = (("db", arr_id), arrived_on)
+
+    def _load_offices(self, refs):
+        """Offices (协作办) where aid is booked: the first office by id at a region, as office_of."""
         region_ids = set()
-        for a in agreements.values():
+        for a in refs.agreements.values():
             region_ids.update((a.pairing.east_region_id, a.pairing.west_region_id))
-        for p in projects.values():
+        for p in refs.projects.values():
             region_ids.add(p.county_id)
             if p.pairing_id:
                 region_ids.add(p.pairing.east_region_id)
-        offices = {}
         if region_ids:
             for o in filter_any(Organisation.objects.filter(kind="office"), "region_id", sorted(region_ids)).select_related("region").order_by("-id"):
-                offices[o.region_id] = o
-        # project accounts (their holder decides who spends), and the entries to mirror
-        accounts = {}  # account key → Account
-        project_ids = sorted(p.pk for p in projects.values())
+                refs.offices[o.region_id] = o
+
+    def _load_accounts(self, work, refs):
+        """The project accounts (their holder decides who spends), and the entries to mirror."""
+        accounts = refs.accounts
+        project_ids = sorted(p.pk for p in refs.projects.values())
         if project_ids:
             for acc in _accs(filter_any(Account.objects.filter(purpose__in=list(PROJECT_PURPOSES)), "project_id", project_ids)):
                 accounts[("p", acc.project_id, acc.purpose)] = acc
-        mirror_ids = sorted({_int(it.posting) or getattr(by_key.get(it.posting), "pk", None)
+        mirror_ids = sorted({_int(it.posting) or getattr(refs.by_key.get(it.posting), "pk", None)
                              for it in work if it.stage == "reverse"} - {None})
-        stored_lines, by_id = {}, {}
         for part in chunks(mirror_ids):
             for e in Entry.objects.filter(posting_id__in=part).select_related("account").order_by("seq"):
                 key = _account_key(e.account)
                 accounts.setdefault(key, Acc(tuple(getattr(e.account, f) for f in ("pk", *Acc.FIELDS[1:]))))
-                by_id[e.account_id] = key
-                stored_lines.setdefault(e.posting_id, []).append((key, e.side, e.amount_fen))
+                refs.stored_lines.setdefault(e.posting_id, []).append((key, e.side, e.amount_fen))
 
-        # 3. each item in order: resolve, check permission and dates, plan its lines
-        nodes = {}  # ("db", id) | ("item", index) → Node
-        in_batch = {it.key: it for it in live}
-        # organisations by id (the offices, sources and the orgs of referenced postings), so that
-        # an account's owner is found without a query per account
-        orgs = {o.pk: o for o in offices.values()}
-        orgs.update(sources)
-        for p in stored.values():
-            orgs.update((o.pk, o) for o in (p.east_org, p.west_org) if o is not None)
-        self.orgs = orgs
-        self._add_owners(accounts.values())
-        holders = {key[1]: orgs[acc.owner_id] for key, acc in accounts.items() if key[0] == "p" and key[2] == Purpose.PROJECT}
-        new_owner = {}  # account key → owner of an account the batch creates
+    # 3. each item in order: resolve, check permission and dates, plan its lines
 
-        def db_node(p):
-            ref = ("db", p.pk)
-            node = nodes.get(ref)
-            if node is None:
-                node = nodes[ref] = Node(ref=ref, pk=p.pk, kind=p.kind, amount_fen=p.amount_fen, booked_on=p.booked_on,
-                                         agreement_id=p.agreement_id, project=p.project, east_org=p.east_org, west_org=p.west_org,
-                                         allocation=("db", p.allocation_id) if p.allocation_id else None, due_date=p.due_date,
-                                         reversal_of=("db", p.reversal_of_id) if p.reversal_of_id else None, label=str(p),
-                                         lines=stored_lines.get(p.pk))
-            return node
-
-        def resolve(it, name):
-            value = getattr(it, name)
-            if _int(value) is not None and value in stored:
-                return db_node(stored[value]), None
-            if isinstance(value, str):
-                if value in by_key:
-                    return db_node(by_key[value]), None
-                earlier = in_batch.get(value)
-                if earlier is not None and earlier.index < it.index:
-                    node = nodes.get(("item", earlier.index))
-                    if node is None:
-                        return None, _("refers to item %(i)d, which was refused") % {"i": earlier.index}
-                    return node, None
-                if earlier is not None:
-                    return None, _("refers to item %(i)d, later in the batch; an item can only refer to one before it") % {"i": earlier.index}
-            return None, _("no posting “%(v)s” (a posting id, or the client id of this or an earlier batch)") % {"v": value}
-
-        def office(region_id):
-            return offices.get(region_id)
-
-        def account(owner, purpose, project=None):
-            """The key of an account a line names (opened later where missing, for `owner`)."""
-            key = ("p", project.pk, purpose) if project is not None else ("o", owner.pk, purpose)
-            new_owner.setdefault(key, owner)
-            return key
-
+    def _plan(self, work, refs) -> dict:
+        """Plans by item index. In batch order, so that an item may refer to an earlier one."""
+        self._know_owners(refs)
         plans = {}
         for it in work:
-            stage, errors = it.stage, {}
-            kind = STAGES[stage][0]
-            node = Node(ref=("item", it.index), kind=kind, index=it.index)
-            amount = it.amount_fen
-            if stage == "allocate":
-                agreement = agreements.get(_int(it.agreement))
-                if agreement is None:
-                    refuse(it, "agreement", _("no agreement has the id “%(v)s”") % {"v": it.agreement})
-                    continue
-                rules.check_date(it.booked_on, "booked_on", errors, today=today)
-                if errors:
-                    refuse_all(it, errors)
-                    continue
-                pairing = agreement.pairing
-                refusal = rules.may_allocate(user, pairing)
-                if refusal:
-                    refuse(it, "agreement", refusal)
-                    continue
-                east, west = office(pairing.east_region_id), office(pairing.west_region_id)
-                if east is None or west is None:
-                    refuse(it, "agreement", rules.no_office(pairing.east_region if east is None else pairing.west_region))
-                    continue
-                node.__init__(ref=node.ref, kind=kind, index=it.index, amount_fen=amount,
-                              booked_on=it.booked_on or today, agreement_id=agreement.pk, east_org=east, west_org=west,
-                              due_date=agreement.funds_due_date, memo=it.memo)
-                lines = rules.allocation_lines(account, east, west, amount)
-                body = rules.allocation_body(agreement.pk, amount, it.booked_on, it.memo)
-                plans[it.index] = Plan(node, lines, body, None, "amount_fen")
-            elif stage == "confirm_arrival":
-                target, problem = resolve(it, "allocation")
-                if target is None:
-                    refuse(it, "allocation", problem)
-                    continue
-                if target.kind != Kind.ALLOCATION:
-                    refuse(it, "allocation", _("an allocation is required"))
-                    continue
-                rules.check_date(it.arrived_on, "arrived_on", errors, required=True, not_before=target.booked_on, today=today,
-                                 not_before_label=THE_ALLOCATION)
-                if errors:
-                    refuse_all(it, errors)
-                    continue
-                west = target.west_org
-                refusal = rules.may_confirm_arrival(user, west)
-                if refusal:
-                    refuse(it, "allocation", refusal)
-                    continue
-                node.__init__(ref=node.ref, kind=kind, index=it.index, amount_fen=target.amount_fen,
-                              booked_on=it.arrived_on, arrived_on=it.arrived_on, due_date=target.due_date,
-                              allocation=target.ref, agreement_id=target.agreement_id, east_org=target.east_org, west_org=west,
-                              memo=it.memo)
-                lines = rules.arrival_lines(account, west, target.amount_fen)
-                body = rules.arrival_body(target.pk, it.arrived_on, it.memo)
-                plans[it.index] = Plan(node, lines, body, ("allocation", target), "allocation")
-            elif stage in ("disburse", "record_spending"):
-                code = it.project
-                project = projects.get(code) if isinstance(code, str) else None
-                if project is None:
-                    refuse(it, "project", _("no project has the code “%(code)s”") % {"code": code})
-                    continue
-                refusal = rules.cancelled(project)
-                if refusal:
-                    errors["project"] = [refusal]
-                date_field = "booked_on" if stage == "disburse" else "spent_on"
-                rules.check_date(getattr(it, date_field), date_field, errors, today=today)
-                east = office(project.pairing.east_region_id) if project.pairing_id else None
-                if stage == "disburse":
-                    source = it.source
-                    if source is None:
-                        source = office(project.county_id)
-                        if source is None and "project" not in errors:
-                            errors["source"] = [rules.no_office(project.county)]
-                    else:
-                        source = sources.get(_int(source))
-                        if source is None:
-                            errors["source"] = [_("no organisation has the id “%(v)s”") % {"v": it.source}]
-                        else:
-                            refusal = rules.source_not_above(source, project.county)
-                            if refusal:
-                                errors["source"] = [refusal]
-                    if errors:
-                        refuse_all(it, errors)
-                        continue
-                    refusal = rules.may_disburse(user, source)
-                    if refusal:
-                        refuse(it, "source", refusal)
-                        continue
-                    holder = holders.setdefault(project.pk, office(project.county_id) or source)
-                    lines = rules.disbursement_lines(account, holder, source, project, amount)
-                    node.__init__(ref=node.ref, kind=kind, index=it.index, amount_fen=amount,
-                                  booked_on=it.booked_on or today, project=project, east_org=east, west_org=source,
-                                  memo=it.memo)
-                    body = rules.disbursement_body(project.pk, source.pk, amount, it.booked_on, it.memo)
-                else:
-                    if errors:
-                        refuse_all(it, errors)
-                        continue
-                    refusal = rules.may_record_spending(user, project)
-                    if refusal:
-                        refuse(it, "project", refusal)
-                        continue
-                    holder = holders.get(project.pk)
-                    if holder is None:
-                        refuse(it, "amount_fen", rules.nothing_held())
-                        continue
-                    lines = rules.spending_lines(account, holder, project, amount)
-                    node.__init__(ref=node.ref, kind=kind, index=it.index, amount_fen=amount,
-                                  booked_on=it.spent_on or today, project=project, east_org=east, west_org=holder,
-                                  memo=it.memo)
-                    body = rules.spending_body(project.pk, amount, it.spent_on, it.memo)
-                plans[it.index] = Plan(node, lines, body, None, "amount_fen")
-            else:  # reverse
-                target, problem = resolve(it, "posting")
-                if target is None:
-                    refuse(it, "posting", problem)
-                    continue
-                rules.check_date(it.booked_on, "booked_on", errors, not_before=target.booked_on, not_before_label=target)
-                if errors:
-                    refuse_all(it, errors)
-                    continue
-                refusal = rules.may_reverse(user, target)
-                if refusal:
-                    refuse(it, "posting", refusal)
-                    continue
-                lines = rules.mirror(target.lines or [])
-                node.__init__(ref=node.ref, kind=kind, index=it.index, amount_fen=target.amount_fen,
-                              booked_on=it.booked_on or today, reversal_of=target.ref, agreement_id=target.agreement_id,
-                              project=target.project, east_org=target.east_org, west_org=target.west_org, memo=it.reason)
-                body = rules.reversal_body(target.pk, it.reason, it.booked_on)
-                plans[it.index] = Plan(node, lines, body, ("posting", target), "posting")
-            node.lines = plans[it.index].lines
-            # the idempotency key: same body → already posted, another body → refused
-            plan = plans[it.index]
-            if it.key in taken:
-                refuse(it, key_field, taken[it.key])
-                del plans[it.index]
-                continue
-            if it.key in existing_keys:
-                stored_hash, label = existing_keys[it.key]
-                ref = plan.ref_field[1] if plan.ref_field else None
-                if ref is None or ref.pk is not None:
-                    plan.rhash = request_hash(plan.body if ref is None else dict(plan.body, **{plan.ref_field[0]: ref.pk}))
-                if plan.rhash is not None and plan.rhash == stored_hash:
-                    it.duplicate = True
-                    del plans[it.index]
-                    continue
-                refuse(it, key_field, rules.key_reused(it.key, label))
-                del plans[it.index]
-                continue
-            nodes[node.ref] = node
-            it.plan = plan
-        if not plans:
-            return self.refused
+            plan = self._plan_item(it, refs)
+            if plan is not None and self._key_free(it, plan, refs):
+                refs.nodes[plan.node.ref] = plan.node
+                it.plan = plans[it.index] = plan
+        return plans
 
-        # 4. the accounts: opened where missing, then those the batch draws down are locked (id
-        # order) and their balances read once. Opening first is the actions' order too (account_for
-        # before the locks): an insert that waits for a concurrent opener must not hold a lock.
+    def _know_owners(self, refs):
+        """Organisations by id (the offices, sources and the orgs of referenced postings), so that
+        an account's owner is found without a query per account."""
+        orgs = {o.pk: o for o in refs.offices.values()}
+        orgs.update(refs.sources)
+        for p in refs.stored.values():
+            orgs.update((o.pk, o) for o in (p.east_org, p.west_org) if o is not None)
+        self.orgs = orgs
+        self._add_owners(refs.accounts.values())
+        refs.holders = {key[1]: orgs[acc.owner_id] for key, acc in refs.accounts.items() if key[0] == "p" and key[2] == Purpose.PROJECT}
+
+    def _plan_item(self, it, refs):
+        """The item's plan, or None when it is refused."""
+        if it.stage == "allocate":
+            plan = self._plan_allocation(it, refs)
+        elif it.stage == "confirm_arrival":
+            plan = self._plan_arrival(it, refs)
+        elif it.stage in ("disburse", "record_spending"):
+            plan = self._plan_project(it, refs)
+        else:
+            plan = self._plan_reversal(it, refs)
+        if plan is not None:
+            plan.node.lines = plan.lines
+        return plan
+
+    def _node(self, it, **values):
+        return Node(ref=("item", it.index), kind=STAGES[it.stage][0], index=it.index, **values)
+
+    def _plan_allocation(self, it, refs):
+        agreement = refs.agreements.get(_int(it.agreement))
+        if agreement is None:
+            self._refuse(it, "agreement", _("no agreement has the id “%(v)s”") % {"v": it.agreement})
+            return None
+        errors = {}
+        rules.check_date(it.booked_on, "booked_on", errors, today=self.today)
+        if errors:
+            self._refuse_all(it, errors)
+            return None
+        pairing = agreement.pairing
+        refusal = rules.may_allocate(self.user, pairing)
+        if refusal:
+            self._refuse(it, "agreement", refusal)
+            return None
+        east, west = refs.office(pairing.east_region_id), refs.office(pairing.west_region_id)
+        if east is None or west is None:
+            self._refuse(it, "agreement", rules.no_office(pairing.east_region if east is None else pairing.west_region))
+            return None
+        amount = it.amount_fen
+        node = self._node(it, amount_fen=amount, booked_on=it.booked_on or self.today, agreement_id=agreement.pk,
+                          east_org=east, west_org=west, due_date=agreement.funds_due_date, memo=it.memo)
+        lines = rules.allocation_lines(refs.account, east, west, amount)
+        body = rules.allocation_body(agreement.pk, amount, it.booked_on, it.memo)
+        return Plan(node, lines, body, None, "amount_fen")
+
+    def _plan_arrival(self, it, refs):
+        target, problem = refs.resolve(it, "allocation")
+        if target is None:
+            self._refuse(it, "allocation", problem)
+            return None
+        if target.kind != Kind.ALLOCATION:
+            self._refuse(it, "allocation", _("an allocation is required"))
+            return None
+        errors = {}
+        rules.check_date(it.arrived_on, "arrived_on", errors, required=True, not_before=target.booked_on, today=self.today,
+                         not_before_label=THE_ALLOCATION)
+        if errors:
+            self._refuse_all(it, errors)
+            return None
+        west = target.west_org
+        refusal = rules.may_confirm_arrival(self.user, west)
+        if refusal:
+            self._refuse(it, "allocation", refusal)
+            return None
+        node = self._node(it, amount_fen=target.amount_fen, booked_on=it.arrived_on, arrived_on=it.arrived_on,
+                          due_date=target.due_date, allocation=target.ref, agreement_id=target.agreement_id,
+                          east_org=target.east_org, west_org=west, memo=it.memo)
+        lines = rules.arrival_lines(refs.account, west, target.amount_fen)
+        body = rules.arrival_body(target.pk, it.arrived_on, it.memo)
+        return Plan(node, lines, body, ("allocation", target), "allocation")
+
+    def _plan_project(self, it, refs):
+        """A disbursement or a spending: the project's, the date's and the source's problems
+        are refused together."""
+        code, amount, disburse = it.project, it.amount_fen, it.stage == "disburse"
+        project = refs.projects.get(code) if isinstance(code, str) else None
+        if project is None:
+            self._refuse(it, "project", _("no project has the code “%(code)s”") % {"code": code})
+            return None
+        errors = {}
+        refusal = rules.cancelled(project)
+        if refusal:
+            errors["project"] = [refusal]
+        date_field = "booked_on" if disburse else "spent_on"
+        rules.check_date(getattr(it, date_field), date_field, errors, today=self.today)
+        east = refs.office(project.pairing.east_region_id) if project.pairing_id else None
+        if disburse:
+            source = it.source
+            if source is None:
+                source = refs.office(project.county_id)
+                if source is None and "project" not in errors:
+                    errors["source"] = [rules.no_office(project.county)]
+            else:
+                source = refs.sources.get(_int(source))
+                if source is None:
+                    errors["source"] = [_("no organisation has the id “%(v)s”") % {"v": it.source}]
+                else:
+                    refusal = rules.source_not_above(source, project.county)
+                    if refusal:
+                        errors["source"] = [refusal]
+        if errors:
+            self._refuse_all(it, errors)
+            return None
+        if disburse:
+            refusal = rules.may_disburse(self.user, source)
+            if refusal:
+                self._refuse(it, "source", refusal)
+                return None
+            holder = refs.holders.setdefault(project.pk, refs.office(project.county_id) or source)
+            lines = rules.disbursement_lines(refs.account, holder, source, project, amount)
+            node = self._node(it, amount_fen=amount, booked_on=it.booked_on or self.today, project=project,
+                              east_org=east, west_org=source, memo=it.memo)
+            body = rules.disbursement_body(project.pk, source.pk, amount, it.booked_on, it.memo)
+        else:
+            refusal = rules.may_record_spending(self.user, project)
+            if refusal:
+                self._refuse(it, "project", refusal)
+                return None
+            holder = refs.holders.get(project.pk)
+            if holder is None:
+                self._refuse(it, "amount_fen", rules.nothing_held())
+                return None
+            lines = rules.spending_lines(refs.account, holder, project, amount)
+            node = self._node(it, amount_fen=amount, booked_on=it.spent_on or self.today, project=project,
+                              east_org=east, west_org=holder, memo=it.memo)
+            body = rules.spending_body(project.pk, amount, it.spent_on, it.memo)
+        return Plan(node, lines, body, None, "amount_fen")
+
+    def _plan_reversal(self, it, refs):
+        target, problem = refs.resolve(it, "posting")
+        if target is None:
+            self._refuse(it, "posting", problem)
+            return None
+        errors = {}
+        rules.check_date(it.booked_on, "booked_on", errors, not_before=target.booked_on, not_before_label=target)
+        if errors:
+            self._refuse_all(it, errors)
+            return None
+        refusal = rules.may_reverse(self.user, target)
+        if refusal:
+            self._refuse(it, "posting", refusal)
+            return None
+        lines = rules.mirror(target.lines or [])
+        node = self._node(it, amount_fen=target.amount_fen, booked_on=it.booked_on or self.today, reversal_of=target.ref,
+                          agreement_id=target.agreement_id, project=target.project, east_org=target.east_org,
+                          west_org=target.west_org, memo=it.reason)
+        body = rules.reversal_body(target.pk, it.reason, it.booked_on)
+        return Plan(node, lines, body, ("posting", target), "posting")
+
+    def _key_free(self, it, plan, refs) -> bool:
+        """Whether the item posts under its key: the same body as before means already posted
+        (a duplicate, skipped), another body is refused."""
+        if it.key in self.taken:
+            self._refuse(it, self.key_field, self.taken[it.key])
+            return False
+        if it.key in refs.existing_keys:
+            stored_hash, label = refs.existing_keys[it.key]
+            ref = plan.ref_field[1] if plan.ref_field else None
+            if ref is None or ref.pk is not None:
+                plan.rhash = request_hash(plan.body if ref is None else dict(plan.body, **{plan.ref_field[0]: ref.pk}))
+            if plan.rhash is not None and plan.rhash == stored_hash:
+                it.duplicate = True
+                return False
+            self._refuse(it, self.key_field, rules.key_reused(it.key, label))
+            return False
+        return True
+
+    # 4. the accounts: opened where missing, locked in id order, balances read once
+
+    def _lock_accounts(self, plans, refs) -> dict:
+        """The balance of each account the batch draws down (account key → fen), read under its
+        lock. Opening first is the actions' order too (account_for before the locks): an insert
+        that waits for a concurrent opener must not hold a lock."""
+        accounts = refs.accounts
         org_keys = {key for plan in plans.values() for key, _s, _a in plan.lines if key[0] == "o"}
         self._load_org_accounts(org_keys, accounts)
         missing = {key for plan in plans.values() for key, _s, _a in plan.lines if key not in accounts}
-        if missing:  # opened inside the batch's transaction: gone again if anything is refused
-            Account.objects.bulk_create([
-                Account(owner=new_owner[key], purpose=key[2], normal_side=NORMAL_SIDE[Purpose(key[2])],
-                        project_id=key[1] if key[0] == "p" else None) for key in sorted(missing)], ignore_conflicts=True)
-            self._load_org_accounts({k for k in missing if k[0] == "o"}, accounts)
-            project_keys = {k for k in missing if k[0] == "p"}
-            if project_keys:
-                qs = filter_any(Account.objects.filter(purpose__in=list(PROJECT_PURPOSES)), "project_id", sorted({k[1] for k in project_keys}))
-                for acc in _accs(qs):
-                    accounts.setdefault(_account_key(acc), acc)
+        if missing:
+            self._open_accounts(missing, refs)
         drawn = set()
         for plan in plans.values():
             plan.net = _net(plan.lines)
@@ -540,40 +603,36 @@ class PostingBatch:
         for key in drawn:
             if key in accounts:
                 running[key] = found.get(accounts[key].pk, 0)
+        return running
 
-        # 5. replay the batch in order: one arrival per allocation, one reversal per posting, no overdraft
-        reversed_refs = {("db", i) for i in reversed_ids}
+    def _open_accounts(self, missing, refs):
+        """Opened inside the batch's transaction: gone again if anything is refused."""
+        accounts, new_owner = refs.accounts, refs.new_owner
+        Account.objects.bulk_create([
+            Account(owner=new_owner[key], purpose=key[2], normal_side=NORMAL_SIDE[Purpose(key[2])],
+                    project_id=key[1] if key[0] == "p" else None) for key in sorted(missing)], ignore_conflicts=True)
+        self._load_org_accounts({k for k in missing if k[0] == "o"}, accounts)
+        project_keys = {k for k in missing if k[0] == "p"}
+        if project_keys:
+            qs = filter_any(Account.objects.filter(purpose__in=list(PROJECT_PURPOSES)), "project_id", sorted({k[1] for k in project_keys}))
+            for acc in _accs(qs):
+                accounts.setdefault(_account_key(acc), acc)
+
+    # 5. replay the batch in order: one arrival per allocation, one reversal per posting, no overdraft
+
+    def _replay(self, work, plans, refs, running):
+        """Each plan against the state the ones before it leave (`running` balances, what is
+        reversed, which arrival stands), so the batch is checked as if posted one by one."""
+        reversed_refs = {("db", i) for i in refs.reversed_ids}
+        arrivals = refs.arrivals
         for it in work:
             plan = plans.get(it.index)
             if plan is None:
                 continue
             node = plan.node
-            problem = None
-            if plan.ref_field:
-                field, target = plan.ref_field
-                if target.refused:
-                    problem = (field, _("refers to item %(i)d, which was refused") % {"i": target.index})
-                elif node.kind == Kind.ARRIVAL:
-                    refusal = rules.arrival_refused(target, reversed_=target.ref in reversed_refs,
-                                                    arrived_on=arrivals[target.ref][1] if target.ref in arrivals else None)
-                    if refusal:
-                        problem = (field, refusal)
-                else:  # reversal
-                    refusal = rules.reversal_refused(target, reversed_=target.ref in reversed_refs,
-                                                     arrival_stands=target.ref in arrivals)
-                    if refusal:
-                        problem = (field, refusal)
-                    elif not plan.lines:
-                        problem = (field, _("%(posting)s has no entries to reverse") % {"posting": target})
-            if problem is None:
-                net = plan.net
-                for key in sorted(k for k, change in net.items() if change < 0):
-                    if running[key] + net[key] < 0:
-                        problem = (plan.shortfall_field, rules.shortfall(self._account_for_message(key, accounts, new_owner),
-                                                                            running[key]))
-                        break
+            problem = self._replay_problem(plan, refs, reversed_refs, running)
             if problem is not None:
-                refuse(it, *problem)
+                self._refuse(it, *problem)
                 node.refused = True
                 continue
             for key, change in plan.net.items():
@@ -586,8 +645,32 @@ class PostingBatch:
                 reversed_refs.add(target.ref)
                 if target.kind == Kind.ARRIVAL and arrivals.get(target.allocation, (None,))[0] == target.ref:
                     del arrivals[target.allocation]
-        self.accounts, self.plans = accounts, plans
-        return self.refused
+
+    def _replay_problem(self, plan, refs, reversed_refs, running):
+        """(field, reason) why the plan cannot post at this point of the batch, or None."""
+        arrivals = refs.arrivals
+        if plan.ref_field:
+            field_name, target = plan.ref_field
+            if target.refused:
+                return field_name, _("refers to item %(i)d, which was refused") % {"i": target.index}
+            if plan.node.kind == Kind.ARRIVAL:
+                refusal = rules.arrival_refused(target, reversed_=target.ref in reversed_refs,
+                                                arrived_on=arrivals[target.ref][1] if target.ref in arrivals else None)
+                if refusal:
+                    return field_name, refusal
+            else:  # reversal
+                refusal = rules.reversal_refused(target, reversed_=target.ref in reversed_refs,
+                                                 arrival_stands=target.ref in arrivals)
+                if refusal:
+                    return field_name, refusal
+                if not plan.lines:
+                    return field_name, _("%(posting)s has no entries to reverse") % {"posting": target}
+        net = plan.net
+        for key in sorted(k for k, change in net.items() if change < 0):
+            if running[key] + net[key] < 0:
+                return plan.shortfall_field, rules.shortfall(self._account_for_message(key, refs.accounts, refs.new_owner),
+                                                             running[key])
+        return None
 
     def _load_org_accounts(self, keys, accounts):
         owners = sorted({key[1] for key in keys})
