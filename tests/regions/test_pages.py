@@ -91,3 +91,21 @@ def test_national_coordinator_toggles_key_assistance(client_as):
     response = client.post(reverse("region-key-assistance", args=["330212"]), {"flag": "on"}, follow=True)
     assert not Region.objects.get(code="330212").key_assistance
     assert response.status_code == 200 and 'alert-danger' in response.content.decode()
+
+
+def test_a_province_page_shows_its_first_pairings_and_organisations_and_links_to_all(client_as, monkeypatch):
+    """A province's subtree holds hundreds of pairings: the page opens with the province's own,
+    shows a few, and links to the lists filtered by the province (its whole subtree)."""
+    from xiezuo.regions import views
+
+    monkeypatch.setattr(views, "SHOWN_ON_REGION_PAGE", 1)
+    client = client_as("west_office")
+    page = client.get("/regions/510000/").content.decode()
+    table = page.split('data-testid="region-pairings"')[1].split("</table>")[0]
+    assert table.count("<tr") == 2 and "浙川协作" in table  # the head and the province pairing
+    assert 'href="/pairings/?region=510000"' in page and 'href="/orgs/?region=510000"' in page
+    listed = client.get("/pairings/?region=510000").context["page"].object_list
+    assert len(listed) > 1
+    assert all(p.east_region.code.startswith("51") or p.west_region.code.startswith("51") for p in listed)
+    orgs = client.get("/orgs/?region=510000").context["page"].object_list
+    assert len(orgs) > 1 and all(o.region.code.startswith("51") for o in orgs)

@@ -10,6 +10,7 @@ from .choices import OrgKind
 
 class OrganisationFilterForm(BootstrapMixin, forms.Form):
     q = forms.CharField(label=_("search"), required=False)
+    region = RegionCodeField(label=_("region"), required=False)
     kind = forms.ChoiceField(label=_("kind"), choices=ANY + list(OrgKind.choices), required=False)
 
 

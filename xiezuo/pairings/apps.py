@@ -17,6 +17,5 @@ class PairingsConfig(AppConfig):
 
         from . import filtersets
 
-        register_part("region-detail", "pairings",
-                      lambda user, region: filtersets.pairings(user, region=region).order_by("kind", "-valid_from"))
+        register_part("region-detail", "pairings", filtersets.touching)
         register_part("org-detail", "pairings", lambda user, org: filtersets.pairings(user, organisation=org))

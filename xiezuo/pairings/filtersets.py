@@ -4,7 +4,7 @@ keeps. A region filter (`region`, `east`, `west`: Regions) keeps its subtree; `r
 means either side."""
 import datetime
 
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from xiezuo.regions.filtersets import in_subtree
@@ -64,3 +64,10 @@ def agreements(user, *, year=None, kind="", q="", pairing=None, region=None, **_
 
 def agreement_years(user):
     return list(Agreement.objects.visible_to(user).order_by("-year").values_list("year", flat=True).distinct())
+
+
+def touching(user, region):
+    """The pairings in the region's subtree, those of the region itself first (a province
+    page opens with its province pairings, then its cities' and counties')."""
+    itself = Case(When(Q(east_region=region) | Q(west_region=region), then=Value(0)), default=Value(1))
+    return pairings(user, region=region).annotate(itself=itself).order_by("itself", "kind", "-valid_from", "id")

@@ -21,6 +21,7 @@ class PairingChoiceField(forms.ModelChoiceField):
 
 class PairingFilterForm(BootstrapMixin, forms.Form):
     q = forms.CharField(label=_("search"), required=False)
+    region = RegionCodeField(label=_("region"), required=False)
     kind = forms.ChoiceField(label=_("kind"), choices=ANY + list(PairingKind.choices), required=False)
     current = forms.TypedChoiceField(
         label=_("in force"), required=False, choices=ANY + [("yes", _("in force today")), ("no", _("not in force"))],

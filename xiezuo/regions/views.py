@@ -60,6 +60,9 @@ def _fact_form_initial(region, year):
     return {name: getattr(fact, name) for name in ("year",) + RegionFactForm.FACT_FIELDS}
 
 
+SHOWN_ON_REGION_PAGE = 20
+
+
 @login_required
 def region_detail(request, code):
     user = request.user
@@ -75,6 +78,9 @@ def region_detail(request, code):
         "can_set_key": can_set_key_assistance(user) and region.level == "county" and region.role == "west",
         "children": filtersets.region_children(user, region),
         **parts("region-detail", user, region),  # pairings, organisations
+        # a province's subtree holds hundreds of both: the page shows the first ones and links
+        # to the list filtered by the region
+        "SHOWN": SHOWN_ON_REGION_PAGE, "SHOWN_SLICE": f":{SHOWN_ON_REGION_PAGE}",
     }
     return render(request, "regions/detail.html", context)
 
