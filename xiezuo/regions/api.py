@@ -35,11 +35,6 @@ def region_or_404(user, code: str, queryset=None) -> Region:
     return region
 
 
-def prefix_of(code: str, field: str) -> str:
-    """The subtree prefix of a region code given as a filter."""
-    return get_region(code, field=field).prefix
-
-
 def filter_values(filters: Schema, *region_params: str) -> dict:
     """A list's query parameters as its filter set takes them: the ones given, with the
     region codes among them (`region_params`) looked up as Regions, so that a filter set
