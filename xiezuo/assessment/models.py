@@ -259,6 +259,15 @@ class ConsequenceRule(Audited):
 CONSEQUENCE_SCOPE = ("owner_office__region__code", "region__code", "pairing__west_region__code", "pairing__east_region__code")
 
 
+class OwnerFallback(models.TextChoices):
+    """Why an item sits on the office's leading post rather than on the post that acts
+    (see offices.py): shown on the item, so the head knows it is standing in."""
+
+    NONE = "", _("the post in charge")
+    NO_POST = "no_post", _("no project officer's post is set: the leading post acts")
+    VACANT = "vacant", _("the project officer's post is vacant: the leading post acts")
+
+
 class Consequence(Audited):
     """What every consequence has: its rule, its owner, its subject and its evidence."""
 
@@ -272,6 +281,7 @@ class Consequence(Audited):
     key = models.CharField(_("key"), max_length=80)
     owner_office = models.ForeignKey("orgs.Organisation", verbose_name=_("owner office"), on_delete=models.PROTECT, related_name="+")
     owner_post = models.ForeignKey("rhythm.Post", verbose_name=_("owner post"), on_delete=models.PROTECT, related_name="+")
+    owner_fallback = models.CharField(_("owner post note"), max_length=12, choices=OwnerFallback.choices, blank=True, default="")
     region = models.ForeignKey("regions.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("pairing"), null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="+")
@@ -361,6 +371,12 @@ class RectificationOrder(Consequence):
     scope_paths = CONSEQUENCE_SCOPE + ("issuer_office__region__code",)
     objects = ScopedQuerySet.as_manager()
 
+    # An order issued by hand (orders.issue_order) has no rule: it names the official who
+    # issued it instead.
+    rule = models.ForeignKey(ConsequenceRule, verbose_name=_("rule"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    rule_revision = models.PositiveIntegerField(_("rule revision"), null=True, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("issued by (official)"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
     title = models.CharField(_("title"), max_length=200)
     project = models.ForeignKey("projects.Project", verbose_name=_("project"), null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="+")
@@ -392,6 +408,10 @@ class RectificationOrder(Consequence):
     @property
     def is_open(self) -> bool:
         return self.status != OrderStatus.VERIFIED
+
+    @property
+    def is_manual(self) -> bool:
+        return self.rule_id is None
 
     def is_overdue(self, today=None) -> bool:
         """Past its deadline with nothing submitted (a closure awaiting verification stops the clock)."""

@@ -27,6 +27,10 @@ class Post(Audited):
     holders = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("holders"), blank=True, related_name="posts")
     is_lead = models.BooleanField(_("leading post"), default=False,
                                   help_text=_("receives the office's escalated and unassigned items"))
+    # 项目专管岗: the projects this post answers for. Orders and tickets about one of them
+    # land here instead of on the leading post (see assessment/offices.py for the rule).
+    projects = models.ManyToManyField("projects.Project", verbose_name=_("projects in charge"), blank=True, related_name="officer_posts",
+                                      help_text=_("orders and tickets about these projects come to this post"))
 
     scope_paths = ("office__region__code",)
     scope_include_partners = False
