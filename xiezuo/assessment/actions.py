@@ -239,7 +239,7 @@ def new_version(user, changes: dict, note: str = "") -> IndicatorSystem:
 
 SCORE_UPDATE_FIELDS = ["computation", "level", "region", "pairing", "west_prefix", "east_prefix", "period_end", "period_label",
                        "as_of", "peer_group", "facts", "values", "basic", "effectiveness", "composite", "grade", "rank", "peers",
-                       "stale", "computed_at"]
+                       "stale", "computed_at", "closed_at", "restatement", "restated"]
 
 
 @action

@@ -175,6 +175,12 @@ class Score(models.Model):
     peers = models.PositiveIntegerField(_("ranked in group"), null=True, blank=True)
     stale = models.BooleanField(_("stale"), default=False, db_index=True)
     computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+    # A period closes at its first computation after its last day: from then on its figures
+    # stay as they were (`restatements.py`); a later computation that finds other figures
+    # keeps them apart as a pending restatement until the national coordinator restates.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    restatement = models.JSONField(_("pending restatement"), default=dict, blank=True)
+    restated = models.JSONField(_("restatements made"), default=list, blank=True)
 
     class Meta:
         ordering = ["period_start", "level", "subject_key"]

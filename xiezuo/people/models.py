@@ -1,5 +1,6 @@
 """Dispatched cadres and professionals (挂职干部、专业技术人才), both directions."""
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xiezuo.core.audit import Audited
@@ -40,6 +41,8 @@ class Dispatch(Audited):
     actual_end = models.DateField(_("actual end"), null=True, blank=True)
     client_id = models.CharField(_("client id"), max_length=64, null=True, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
+    # when the record reached the platform (empty for rows loaded before it was kept)
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True, default=timezone.now, editable=False)
 
     audit_exclude = ("id_number",)
 

@@ -5,6 +5,7 @@ through the pairing, the western side through its county.
 """
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xiezuo.core.audit import Audited
@@ -168,6 +169,9 @@ class ProjectOutput(_ProjectChild):
     total_procurement_fen = models.BigIntegerField(_("total procurement (fen)"), default=0)
     tech_income_fen = models.BigIntegerField(_("technology transfer income (fen)"), default=0)
     tech_investment_fen = models.BigIntegerField(_("technology transfer investment (fen)"), default=0)
+    # when the report reached the platform (empty for rows loaded before it was kept): a report
+    # recorded after its quarter closed does not change that quarter's scorecard by itself
+    recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True, default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-as_of"]
