@@ -166,8 +166,8 @@ def late_milestones(office, as_of: datetime.date):
     return projects_in_office(office, qs).order_by("planned_date", "id")
 
 
-def _milestone_lines(qs, as_of, limit):
-    rows = qs.select_related("project__county")[:limit]
+def _milestone_lines(qs, as_of, limit, offset=0):
+    rows = qs.select_related("project__county")[offset:offset + limit]
     return [Line(title=f"{m.project.code} {m.project.name}", detail=_("milestone %(seq)s “%(name)s” planned for %(date)s") % {
         "seq": m.seq, "name": m.name, "date": m.planned_date}, url=link("project-detail", m.project_id), date=m.planned_date,
         days_late=_late(m.planned_date, as_of), region=m.project.county.name) for m in rows]
@@ -186,8 +186,8 @@ def silent_projects(office, week: datetime.date):
     return qs.order_by("last_report_week", "code")
 
 
-def _silent_lines(qs, week, limit):
-    rows = qs.select_related("county")[:limit]
+def _silent_lines(qs, week, limit, offset=0):
+    rows = qs.select_related("county")[offset:offset + limit]
     out = []
     for p in rows:
         if p.last_report_week:
@@ -209,8 +209,8 @@ def overdue_allocations(office, as_of: datetime.date):
     return in_office(office, qs).filter(~Exists(arrived)).order_by("due_date", "id")
 
 
-def _allocation_lines(qs, as_of, limit):
-    rows = qs.select_related("east_org", "west_org", "agreement")[:limit]
+def _allocation_lines(qs, as_of, limit, offset=0):
+    rows = qs.select_related("east_org", "west_org", "agreement")[offset:offset + limit]
     return [Line(title=_("allocation #%(id)s: %(east)s → %(west)s") % {"id": p.pk, "east": p.east_org, "west": p.west_org},
                  detail=_("%(amount)s allocated on %(booked)s, due by %(due)s, not arrived") % {
                      "amount": format_yuan(p.amount_fen), "booked": p.booked_on, "due": p.due_date},
@@ -235,8 +235,8 @@ def short_agreements(office, as_of: datetime.date):
     return qs.filter(arrived_fen__lt=F("fiscal_aid_fen")).order_by("funds_due_date", "id")
 
 
-def _agreement_lines(qs, as_of, limit):
-    rows = qs.select_related("pairing__east_region", "pairing__west_region")[:limit]
+def _agreement_lines(qs, as_of, limit, offset=0):
+    rows = qs.select_related("pairing__east_region", "pairing__west_region")[offset:offset + limit]
     return [Line(title=f"{a.year} {a.pairing} · {a.pairing.get_kind_display()}", detail=_("%(arrived)s of %(committed)s arrived; due by %(due)s") % {
         "arrived": format_yuan(a.arrived_fen), "committed": format_yuan(a.fiscal_aid_fen), "due": a.funds_due_date},
         url=link("agreement-detail", a.pk), date=a.funds_due_date, days_late=_late(a.funds_due_date, as_of),
@@ -252,8 +252,8 @@ def early_departures(office, week: datetime.date, as_of: datetime.date):
     return in_office(office, qs).order_by("actual_end", "id")
 
 
-def _departure_lines(qs, as_of, limit):
-    rows = qs.select_related("from_org", "to_org")[:limit]
+def _departure_lines(qs, as_of, limit, offset=0):
+    rows = qs.select_related("from_org", "to_org")[offset:offset + limit]
     return [Line(title=f"{d.person_name} · {d.get_kind_display()}", detail=_("%(from)s → %(to)s; left on %(left)s, agreed until %(end)s") % {
         "from": d.from_org, "to": d.to_org, "left": d.actual_end, "end": d.planned_end},
         url=link("dispatch-detail", d.pk), date=d.actual_end, region=d.to_org.name) for d in rows]
@@ -270,9 +270,26 @@ def open_items(office):
     return items_for_posts(office_posts(office).values_list("id", flat=True), open_only=True)
 
 
-def _item_lines(items, as_of, limit, post_names):
+def _item_lines(items, as_of, limit, post_names, offset=0, regions=None):
+    regions = regions or {}
     return [Line(title=i.title, detail=f"{i.kind} · {post_names.get(i.post_id, '')} · {i.status}", url=i.url, date=i.deadline,
-                 days_late=_late(i.deadline, as_of) if i.overdue else None) for i in items[:limit]]
+                 days_late=_late(i.deadline, as_of) if i.overdue else None, region=regions.get(i.post_id, ""))
+            for i in items[offset:offset + limit]]
+
+
+def _as_of(week: datetime.date, today: datetime.date) -> datetime.date:
+    return min(week + datetime.timedelta(days=6), today)
+
+
+def _sql_categories(office, week: datetime.date, as_of: datetime.date):
+    """(key, queryset, line maker) of the five categories compiled in SQL."""
+    return (
+        ("milestones", late_milestones(office, as_of), _milestone_lines),
+        ("reports", silent_projects(office, week), lambda qs, a, n, offset=0: _silent_lines(qs, week, n, offset)),
+        ("allocations", overdue_allocations(office, as_of), _allocation_lines),
+        ("agreements", short_agreements(office, as_of), _agreement_lines),
+        ("departures", early_departures(office, week, as_of), _departure_lines),
+    )
 
 
 def compile_sheet(office, week: datetime.date, *, limit: int | None = DEFAULT_LIMIT, today: datetime.date | None = None) -> Sheet:
@@ -282,16 +299,10 @@ def compile_sheet(office, week: datetime.date, *, limit: int | None = DEFAULT_LI
     all, for the Excel export)."""
     today = today or timezone.localdate()
     week = monday_of(week)
-    as_of = min(week + datetime.timedelta(days=6), today)
+    as_of = _as_of(week, today)
     labels = dict(CATEGORIES)
     cats = []
-    for key, qs, make in (
-        ("milestones", late_milestones(office, as_of), _milestone_lines),
-        ("reports", silent_projects(office, week), lambda qs, a, n: _silent_lines(qs, week, n)),
-        ("allocations", overdue_allocations(office, as_of), _allocation_lines),
-        ("agreements", short_agreements(office, as_of), _agreement_lines),
-        ("departures", early_departures(office, week, as_of), _departure_lines),
-    ):
+    for key, qs, make in _sql_categories(office, week, as_of):
         count = qs.count()
         lines = make(qs, as_of, count if limit is None else limit) if count else []
         cats.append(Category(key, str(labels[key]), count, lines))
@@ -300,3 +311,248 @@ def compile_sheet(office, week: datetime.date, *, limit: int | None = DEFAULT_LI
     cats.append(Category("items", str(labels["items"]), len(items),
                          _item_lines(items, as_of, len(items) if limit is None else limit, post_names)))
     return Sheet(office=office, week=week, as_of=as_of, categories=cats)
+
+
+# --- the sheet grouped by region, for offices with a large part of the tree ---------------
+#
+# The national coordinator's sheet holds thousands of lines. The page shows one row per
+# province (a province office: per prefecture; below: per county) with its counts, and a
+# group's lines are fetched when it is opened, a page at a time. Counts come from one
+# GROUP BY per category; only the items (gathered from their apps' sources) are counted in
+# Python.
+
+GROUP_PAGE = 25  # lines of one category shown at a time when a group is opened
+NATIONAL_GROUP = "national"  # the items of the national coordinator's own posts
+
+# The region each category's lines belong to (the one shown in the line's region column):
+# the project's county, the receiving western office, the agreement's western side, the
+# office the professional was posted to; an item, the office of its post.
+GROUP_PATHS = {
+    "milestones": "project__county__code",
+    "reports": "county__code",
+    "allocations": "west_org__region__code",
+    "agreements": "pairing__west_region__code",
+    "departures": "to_org__region__code",
+}
+# Categories whose every line is past a due date (the others: an item when its deadline has
+# passed; a missing report or an early departure has no due date on the sheet).
+ALWAYS_OVERDUE = ("milestones", "allocations", "agreements")
+
+
+def group_width(office) -> int:
+    """How many digits of a region code make a group: provinces for the national
+    coordinator, prefectures for a province office, counties below."""
+    from xiezuo.regions.choices import Level
+
+    if office.kind == OrgKind.MINISTRY:
+        return 2
+    return 4 if office.region.level == Level.PROVINCE else 6
+
+
+@dataclass
+class Group:
+    code: str  # the code prefix (2, 4 or 6 digits), or NATIONAL_GROUP
+    name: str
+    counts: dict = field(default_factory=dict)  # category key -> lines
+    overdue: int = 0  # lines past their due date
+    due_this_week: int = 0  # items falling due between the sheet's date and Sunday, not yet late
+
+    @property
+    def open(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def cells(self) -> list[int]:
+        """The counts in the order of the sheet's categories."""
+        return [self.counts.get(key, 0) for key, _label in CATEGORIES]
+
+
+@dataclass
+class GroupedSheet(Sheet):
+    groups: list = field(default_factory=list)
+
+    @property
+    def overdue(self) -> int:
+        return sum(g.overdue for g in self.groups)
+
+    @property
+    def due_this_week(self) -> int:
+        return sum(g.due_this_week for g in self.groups)
+
+
+def _item_group_keys(office, width):
+    """post id -> (group code, post name, region name) for the office's posts."""
+    rows = office_posts(office).values_list("id", "name", "office__kind", "office__region__code", "office__region__name")
+    return {pk: (NATIONAL_GROUP if kind == OrgKind.MINISTRY else code[:width], name, region)
+            for pk, name, kind, code, region in rows}
+
+
+def _unique(items):
+    """Each item once: an order escalated from one post of the group to another is one line."""
+    seen, out = set(), []
+    for item in items:
+        key = (getattr(item, "group", "") or item.kind, item.url or id(item), item.title)
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def _due_this_week(item, as_of, week_end) -> bool:
+    return bool(item.is_open and not item.overdue and item.deadline and as_of <= item.deadline <= week_end)
+
+
+# Count-only companions of the item sources (`items.source`). Closed groups need only how
+# many items each post has, overdue and falling due; building every Item (titles, links,
+# labels) for the whole country takes longer than the rest of the sheet together. A source
+# with a counter is counted by it; one without is counted from the items it builds.
+_COUNTERS = {}
+
+
+def item_counter(source_fn):
+    """Decorator: register `fn(post_ids, as_of, week_end)` yielding one `(post_id, key,
+    overdue, due_this_week)` per item `source_fn` would yield for those posts (open items
+    only), `key` naming the object so an item reaching two posts of a group counts once."""
+    def register(fn):
+        _COUNTERS[source_fn] = fn
+        return fn
+    return register
+
+
+def _item_rows(post_ids, as_of, week_end):
+    from . import items as registry
+
+    sources = getattr(registry, "_SOURCES", None)
+    if sources is None:  # no per-source access: count the items themselves
+        sources = [lambda ids, open_only: items_for_posts(ids, open_only=open_only)]
+    for fn in list(sources):
+        counter = _COUNTERS.get(fn)
+        if counter is not None:
+            yield from counter(post_ids, as_of, week_end)
+            continue
+        for item in fn(post_ids, True):
+            yield (item.post_id, (getattr(item, "group", "") or item.kind, item.url or item.title),
+                   item.overdue, _due_this_week(item, as_of, week_end))
+
+
+def _decision_counter(post_ids, as_of, week_end):
+    """Open consultation decisions: of their owner post and of the post they were escalated to."""
+    from .models import ActionItem
+
+    ids = set(post_ids)
+    if not ids:
+        return
+    today = timezone.localdate()
+    rows = (ActionItem.objects.filter(Q(owner_post_id__in=ids) | Q(escalated_to_id__in=ids), done_on__isnull=True)
+            .values_list("pk", "owner_post_id", "escalated_to_id", "deadline"))
+    for pk, owner, escalated, deadline in rows:
+        overdue = deadline < today
+        due = not overdue and as_of <= deadline <= week_end
+        for post_id in {owner, escalated} & ids:
+            yield post_id, ("decision", pk), overdue, due
+
+
+def _register_own_counters():
+    from .sources import action_items
+
+    item_counter(action_items)(_decision_counter)
+
+
+def _group_names(codes, width):
+    from xiezuo.regions.models import Region
+
+    padded = {c: c.ljust(6, "0") for c in codes if c != NATIONAL_GROUP}
+    names = dict(Region.objects.filter(code__in=padded.values()).values_list("code", "name"))
+    out = {c: names.get(p, p) for c, p in padded.items()}
+    out[NATIONAL_GROUP] = str(_("national level"))
+    return out
+
+
+def compile_groups(office, week: datetime.date, *, today: datetime.date | None = None) -> GroupedSheet:
+    """The weekly sheet as counts per group, no lines: what the page shows closed."""
+    from django.db.models import Count
+    from django.db.models.functions import Substr
+
+    today = today or timezone.localdate()
+    week = monday_of(week)
+    as_of = _as_of(week, today)
+    week_end = week + datetime.timedelta(days=6)
+    width = group_width(office)
+    labels = dict(CATEGORIES)
+    groups: dict[str, Group] = {}
+    _register_own_counters()
+
+    def group(code):
+        return groups.setdefault(code, Group(code=code, name=""))
+
+    cats = []
+    for key, qs, _make in _sql_categories(office, week, as_of):
+        rows = (qs.order_by().annotate(group_code=Substr(GROUP_PATHS[key], 1, width))
+                .values("group_code").annotate(n=Count("pk")).values_list("group_code", "n"))
+        total = 0
+        for code, n in rows:
+            g = group(code or "")
+            g.counts[key] = n
+            if key in ALWAYS_OVERDUE:
+                g.overdue += n
+            total += n
+        cats.append(Category(key, str(labels[key]), total))
+    keys = _item_group_keys(office, width)
+    seen = set()
+    total = 0
+    for post_id, key, overdue, due in _item_rows(list(keys), as_of, week_end):
+        code = keys[post_id][0]
+        if (code, key) in seen:
+            continue
+        seen.add((code, key))
+        g = group(code)
+        g.counts["items"] = g.counts.get("items", 0) + 1
+        g.overdue += bool(overdue)
+        g.due_this_week += bool(due)
+        total += 1
+    cats.append(Category("items", str(labels["items"]), total))
+    names = _group_names(groups, width)
+    for code, g in groups.items():
+        g.name = names.get(code, code) or "—"
+    ordered = sorted(groups.values(), key=lambda g: (g.code != NATIONAL_GROUP, -g.overdue, -g.open, g.code))
+    return GroupedSheet(office=office, week=week, as_of=as_of, categories=cats, groups=ordered)
+
+
+def valid_group(office, code: str) -> bool:
+    return code == NATIONAL_GROUP or (code.isdigit() and len(code) == group_width(office))
+
+
+def group_lines(office, week: datetime.date, code: str, key: str, *, page: int = 1, per_page: int = GROUP_PAGE,
+                today: datetime.date | None = None) -> tuple[list, int]:
+    """One page of one category's lines in one group, and how many lines it has in all."""
+    today = today or timezone.localdate()
+    week = monday_of(week)
+    as_of = _as_of(week, today)
+    offset = (max(page, 1) - 1) * per_page
+    if key == "items":
+        width = group_width(office)
+        keys = _item_group_keys(office, width)
+        post_ids = [pk for pk, (g, _n, _r) in keys.items() if g == code]
+        items = _unique(items_for_posts(post_ids, open_only=True)) if post_ids else []
+        names = {pk: n for pk, (_g, n, _r) in keys.items()}
+        regions = {pk: r for pk, (_g, _n, r) in keys.items()}
+        return _item_lines(items, as_of, per_page, names, offset=offset, regions=regions), len(items)
+    if code == NATIONAL_GROUP:
+        return [], 0
+    for k, qs, make in _sql_categories(office, week, as_of):
+        if k == key:
+            qs = qs.filter(**{f"{GROUP_PATHS[k]}__startswith": code})
+            count = qs.count()
+            return (make(qs, as_of, per_page, offset) if count > offset else []), count
+    raise KeyError(key)
+
+
+def group_detail(office, week: datetime.date, code: str, *, today: datetime.date | None = None) -> list[tuple[Category, int]]:
+    """An opened group: each category with lines, its first page and how many pages it has."""
+    out = []
+    labels = dict(CATEGORIES)
+    for key, _label in CATEGORIES:
+        lines, count = group_lines(office, week, code, key, today=today)
+        if count:
+            out.append((Category(key, str(labels[key]), count, lines), -(-count // GROUP_PAGE)))
+    return out

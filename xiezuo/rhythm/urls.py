@@ -8,6 +8,7 @@ urlpatterns = [
     path("posts/<int:pk>/edit/", views.post_edit, name="post-edit"),
     path("my-items/", views.my_items, name="my-items"),
     path("weekly/", views.weekly_sheet, name="weekly-sheet"),
+    path("weekly/group/", views.weekly_sheet_group, name="weekly-sheet-group"),
     path("consultations/", views.consultation_list, name="consultation-list"),
     path("consultations/new/", views.consultation_create, name="consultation-create"),
     path("consultations/<int:pk>/", views.consultation_detail, name="consultation-detail"),

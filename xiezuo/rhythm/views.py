@@ -104,26 +104,56 @@ def my_items(request):
 # --- the weekly sheet ---------------------------------------------------------------
 
 
+def _sheet_week(request):
+    """(Monday, error text): a week that is not one is shown as this week, saying so."""
+    try:
+        return sheets.parse_week(request.GET.get("week")), ""
+    except ValueError:
+        return sheets.parse_week(None), _("“%(v)s” is not a week; use the form 2026-W49") % {"v": request.GET.get("week")}
+
+
 @login_required
 def weekly_sheet(request):
+    """The sheet closed: one row per region with its counts; a region's lines are fetched
+    when it is opened (`weekly_sheet_group`). With a single region it opens at once."""
     user = request.user
     office = _office(request)
-    week_error = ""
-    try:
-        week = sheets.parse_week(request.GET.get("week"))
-    except ValueError:
-        week_error = _("“%(v)s” is not a week; use the form 2026-W49") % {"v": request.GET.get("week")}
-        week = sheets.parse_week(None)
+    week, week_error = _sheet_week(request)
     if wants_xlsx(request):
         return exports.weekly_sheet(sheets.compile_sheet(office, week, limit=None))
-    sheet = sheets.compile_sheet(office, week)
+    sheet = sheets.compile_groups(office, week)
+    single = None
+    if len(sheet.groups) == 1:
+        single = sheets.group_detail(office, week, sheet.groups[0].code)
     today = timezone.localdate()
     return render(request, "rhythm/weekly_sheet.html", {
-        "sheet": sheet, "office": office, "offices": offices_for(user), "week_error": week_error,
+        "sheet": sheet, "office": office, "offices": offices_for(user), "week_error": week_error, "single": single,
         "prev_week": sheets.week_label(week - timezone.timedelta(days=7)),
         "next_week": sheets.week_label(week + timezone.timedelta(days=7)) if week + timezone.timedelta(days=7) <= today else "",
         "this_week": sheets.week_label(sheets.monday_of(today)),
     })
+
+
+@login_required
+def weekly_sheet_group(request):
+    """One region of the sheet opened (htmx): each category's first page of lines; with
+    ?cat= and ?page=, the next page of one category's lines."""
+    office = _office(request)
+    week, _error = _sheet_week(request)
+    code = request.GET.get("group", "")
+    if not sheets.valid_group(office, code):
+        raise Http404(_("no such group"))
+    context = {"office": office, "week": sheets.week_label(week), "group": code}
+    key = request.GET.get("cat")
+    if key is None:
+        return render(request, "rhythm/_sheet_group.html", {**context, "detail": sheets.group_detail(office, week, code)})
+    if key not in dict(sheets.CATEGORIES):
+        raise Http404(_("no such category"))
+    page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
+    lines, count = sheets.group_lines(office, week, code, key, page=max(page, 1))
+    more = page * sheets.GROUP_PAGE < count
+    return render(request, "rhythm/_sheet_lines.html", {**context, "key": key, "lines": lines, "next_page": page + 1 if more else None,
+                                                        "count": count, "shown": min(page * sheets.GROUP_PAGE, count)})
 
 
 # --- consultations ------------------------------------------------------------------
