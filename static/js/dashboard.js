@@ -1,6 +1,8 @@
 /* Live dashboard: charts from the page data, then server-sent events keep it current.
- * A new report or posting in the user's area is added to the feed at once and the
- * figures panel is fetched again, without reloading the page. */
+ * A new report, posting or project status in the user's area is added to the feed at once
+ * and the figures panel is fetched again, without reloading the page. The server words each
+ * event (its `lines`: Beijing time and text in the reader's language, as after a reload);
+ * this script only shows them. */
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("dashboard-data").textContent);
@@ -79,9 +81,16 @@
     var li = document.createElement("li");
     li.className = "list-group-item small list-group-item-success";
     li.dataset.live = "1";
-    li.innerHTML = '<span class="text-body-secondary">' + new Date().toLocaleTimeString() + "</span> " + text(line);
+    li.innerHTML = '<span class="text-body-secondary">' + text(line.time) + "</span> " + text(line.text);
+    var empty = feed.querySelector("[data-empty]");
+    if (empty) feed.removeChild(empty);
     feed.insertBefore(li, feed.firstChild);
     while (feed.children.length > 30) feed.removeChild(feed.lastChild);
+  }
+
+  function onEvent(e) {
+    (JSON.parse(e.data).lines || []).forEach(addFeed);
+    refreshFigures();
   }
 
   var figures = document.getElementById("dashboard-figures");
@@ -100,14 +109,5 @@
   var source = new EventSource(figures.dataset.url.split("?")[0] + "events/");
   source.onopen = function () { status.textContent = status.dataset.live || "live"; status.className = "badge text-bg-success"; };
   source.onerror = function () { status.className = "badge text-bg-warning"; };
-  source.addEventListener("reports", function (e) {
-    var event = JSON.parse(e.data);
-    event.data.items.forEach(function (it) { addFeed(it.project + " " + it.name + "：" + it.percent + "%"); });
-    refreshFigures();
-  });
-  source.addEventListener("ledger", function (e) {
-    var d = JSON.parse(e.data).data;
-    addFeed(d.kind + " ¥" + (d.amount_fen / 100).toFixed(2));
-    refreshFigures();
-  });
+  ["reports", "ledger", "project"].forEach(function (kind) { source.addEventListener(kind, onEvent); });
 })();

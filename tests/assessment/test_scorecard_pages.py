@@ -12,6 +12,7 @@ here reads or changes that same world and only that one; tests that need another
 demo alone, a quarter not yet computed) are in tests/assessment/test_scorecard_recompute_pages.py, and
 the printed scorecard, which needs committed data, in tests/assessment/test_browser_scorecards.py.
 """
+import datetime
 import io
 import re
 from decimal import Decimal
@@ -341,7 +342,7 @@ def test_the_list_exports_what_the_user_may_see(q2, client_as):
     rows = {r[4]: r for r in ws.iter_rows(min_row=2, values_only=True)}
     meigu = rows["513436"]
     assert meigu[:7] == ("2025Q2", "v1", "county", "national key assistance counties", "513436", "美姑县", 35.14)
-    assert meigu[9:14] == ("poor", 1, 3, "no", "2025-06-30")  # counted to the end of the quarter
+    assert meigu[9:14] == ("poor", 1, 3, "no", datetime.datetime(2025, 6, 30))  # counted to the end of the quarter, an Excel date
     schedule = header.index("Projects on schedule (%)")
     assert (meigu[schedule], meigu[schedule + 1]) == (60, 25)
     assert "513431" not in rows  # a peer is not in the county office's export

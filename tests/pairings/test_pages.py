@@ -154,13 +154,13 @@ def test_pairing_export_has_only_visible_rows_and_the_page_filters(client_as, us
     assert len(rows) == 5
 
 
-def test_agreement_export_has_yuan_and_fen(client_as, users, objs):
+def test_agreement_export_has_yuan_exact_to_the_fen(client_as, users, objs):
     header, rows, ws = export_sheet(client_as("county_office").get(reverse("agreement-list"), {"format": "xlsx"}))
     assert len(rows) == visible(users["county_office"], Agreement.objects.all()).count() > 0
-    yuan_col, fen_col = 6, 7
+    yuan_col = 6
+    assert header[yuan_col].endswith("（元）") and not any("（分）" in h for h in header)  # one money column, its unit named
     a = objs["a_in"]
     row = next(r for r in rows if r[0] == a.pk)
-    assert row[fen_col] == a.fiscal_aid_fen
     assert round(row[yuan_col] * 100) == a.fiscal_aid_fen
     assert ws.cell(row=2, column=yuan_col + 1).number_format == "#,##0.00"
     assert all(r[0] != objs["a_out"].pk for r in rows)

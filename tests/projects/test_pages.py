@@ -110,7 +110,7 @@ def test_project_export_has_the_filtered_rows(client_as, meigu, guiyang, english
     assert [r[0] for r in body] == [meigu.code]
     row = dict(zip(header, body[0]))
     assert row["county code"] == "513436" and row["status"] == "in progress" and row["late"] == "yes"
-    assert row["budget (fen)"] == 350 * WAN and row["percent done"] == 35
+    assert row["budget (yuan)"] == 350 * 10_000 and row["percent done"] == 35  # exact to the fen, one column
     # The export keeps the scoping rule: the east office never gets 贵阳's project.
     rows = xlsx_rows(client_as("east_office").get(reverse("project-list"), {"format": "xlsx"}))
     assert guiyang.code not in [r[0] for r in rows]

@@ -7,13 +7,12 @@ spreadsheet still says what it is.
 """
 import io
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from xiezuo.core.excel import export_response, xlsx_response
+from xiezuo.core.excel import cell_value, export_response, sheet_title, xlsx_response
 from xiezuo.core.money import fen_to_yuan_decimal
 
 from . import facts as fact_defs
@@ -50,7 +49,7 @@ def scorecard_list(rows, period, system):
                 row += [_num(entry.get("value")), _num(entry.get("score"))]
             yield row
 
-    label = f"{_('scorecards')} {period.label}"
+    label = f"{_('assessment results')} {period.label}"
     return export_response(label, label, headers, out())
 
 
@@ -61,11 +60,15 @@ def _num(text):
 
 
 def _sheet(wb, title, rows, bold_rows=(0,)):
-    ws = wb.create_sheet(str(title)[:31])
+    ws = wb.create_sheet(sheet_title(title))
     widths = {}
     for r, row in enumerate(rows):
-        row = ["" if v is None else (str(v) if isinstance(v, Promise) else v) for v in row]
+        typed = [cell_value(v, dates_from_text=True) for v in row]
+        row = [value for value, _fmt in typed]
         ws.append(row)
+        for cell, (_value, fmt) in zip(ws[ws.max_row], typed):
+            if fmt:
+                cell.number_format = fmt
         for i, v in enumerate(row, start=1):
             widths[i] = min(60, max(widths.get(i, 8), len(str(v)) * 2 if any(ord(ch) > 127 for ch in str(v)) else len(str(v)) + 2))
         if r in bold_rows:

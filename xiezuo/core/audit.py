@@ -141,3 +141,151 @@ def record_created(objs):
         )
         for obj in objs
     ], batch_size=1000)
+
+
+# --- reading the log: names, labels and values as an official reads them ----------------
+#
+# Snapshots keep attribute names (`east_region_id`) and raw values (ids, choice keys, fen,
+# ISO times in UTC). The page, its export and the dashboard's feed show the object's type
+# in words, each field by its label, references by the name of the thing (only when the
+# reader may see it), choices by their label, money in 元 and times in Beijing time.
+# Nothing stored changes: personal data left out of the snapshots (`audit_exclude`, e.g. an
+# ID number) stays out.
+
+
+def model_of(object_type: str):
+    from django.apps import apps
+
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def type_label(object_type: str) -> str:
+    """“周报” for projects.progressreport; the stored label for a type no longer known."""
+    model = model_of(object_type)
+    return str(model._meta.verbose_name) if model is not None else object_type
+
+
+def _field(model, key):
+    if model is None:
+        return None
+    for field in model._meta.concrete_fields:
+        if field.attname == key or field.name == key:
+            return field
+    return None
+
+
+def field_label(model, key) -> str:
+    field = _field(model, key)
+    if field is None:
+        return key
+    return str(field.verbose_name)
+
+
+def yuan_text(fen) -> str:
+    """Fen as “1,234.56 元” (the unit written, so no one reads it as fen or 万元)."""
+    from django.utils.translation import gettext as _
+
+    sign = "-" if fen < 0 else ""
+    yuan, cents = divmod(abs(int(fen)), 100)
+    return _("%(amount)s yuan") % {"amount": f"{sign}{yuan:,}.{cents:02d}"}
+
+
+def time_text(value) -> str:
+    """An ISO time from a snapshot in Beijing time, to the minute."""
+    from django.utils import timezone
+
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _plain(value) -> str:
+    if isinstance(value, dict):
+        return "；".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return "、".join(_plain(v) for v in value)
+    if value is None or value == "":
+        return "—"
+    return str(value)
+
+
+class AuditReader:
+    """Readable rows of audit entries for one reader. References are named in one query per
+    model for a whole page (or export chunk) of entries: `prefetch(entries)` then `rows(e)`."""
+
+    def __init__(self, user):
+        self.user = user
+        self.names: dict = {}
+
+    def prefetch(self, entries):
+        from .scoping import visible
+
+        wanted: dict = {}
+        for entry in entries:
+            model = model_of(entry.object_type)
+            for key, old, new in entry.changed_fields():
+                field = _field(model, key)
+                if field is not None and field.is_relation and getattr(field.related_model, "scope_paths", None) is not None:
+                    for value in (old, new):
+                        if value not in (None, "") and (field.related_model, value) not in self.names:
+                            wanted.setdefault(field.related_model, set()).add(value)
+        for model, pks in wanted.items():
+            found = {obj.pk: str(obj) for obj in visible(self.user, model._default_manager.filter(pk__in=pks))}
+            for pk in pks:
+                self.names[(model, pk)] = found.get(pk) or found.get(_int(pk))
+        return entries
+
+    def value(self, field, value):
+        from django.utils.translation import gettext as _
+
+        if value is None or value == "":
+            return None
+        if field is None:
+            return _plain(value)
+        if field.is_relation:
+            related = field.related_model
+            if related is None or self.user is None or getattr(related, "scope_paths", None) is None:
+                return f"#{value}"
+            key = (related, value)
+            if key not in self.names:
+                self.prefetch_one(related, value)
+            return self.names.get(key) or f"#{value}"
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        internal = field.get_internal_type()
+        if field.attname.endswith("_fen") and isinstance(value, int):
+            return yuan_text(value)
+        if internal == "DateTimeField":
+            return time_text(value)
+        return _plain(value)
+
+    def prefetch_one(self, model, value):
+        from .scoping import visible
+
+        obj = visible(self.user, model._default_manager.filter(pk=value)).first()
+        self.names[(model, value)] = str(obj) if obj is not None else None
+
+    def rows(self, entry) -> list[tuple[str, str, object, object]]:
+        """[(label, key, before, after)] of the fields that changed."""
+        model = model_of(entry.object_type)
+        out = []
+        for key, old, new in entry.changed_fields():
+            field = _field(model, key)
+            out.append((field_label(model, key), key, self.value(field, old), self.value(field, new)))
+        return out
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return value

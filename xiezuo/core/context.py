@@ -15,6 +15,7 @@ class Actor:
     user: object = None
     request_id: str = ""
     via: str = "system"  # web | api | admin | import | command | system
+    site: str = ""  # the address the request came to ("https://host/"), for absolute links in exports
 
 
 _current = contextvars.ContextVar("xiezuo_actor", default=Actor())
@@ -29,7 +30,7 @@ def new_request_id() -> str:
 
 
 @contextmanager
-def acting(user=None, *, via=None, request_id=None):
+def acting(user=None, *, via=None, request_id=None, site=None):
     """Run a block as `user` through `via`; unspecified parts are inherited."""
     base = _current.get()
     actor = replace(
@@ -37,6 +38,7 @@ def acting(user=None, *, via=None, request_id=None):
         user=user if user is not None else base.user,
         via=via or base.via,
         request_id=request_id or base.request_id or new_request_id(),
+        site=site or base.site,
     )
     token = _current.set(actor)
     try:

@@ -101,10 +101,14 @@ def broker():
 
 
 def publish(kind: str, data: dict):
-    """Send {"kind", "data", "regions"} to every open dashboard after commit.
+    """Send {"kind", "data", "time"} to every open dashboard after commit.
 
     `data` should carry the region codes involved under "county"/"regions" so that each
-    dashboard shows only events inside its user's scope.
+    dashboard shows only events inside its user's scope, and values rather than text: each
+    dashboard words the event in its reader's language (`live.feed`). `time` is when it
+    happened, an ISO time with its offset (Beijing time).
     """
-    message = json.dumps({"kind": kind, "data": data}, ensure_ascii=False, default=str)
+    from django.utils import timezone
+
+    message = json.dumps({"kind": kind, "data": data, "time": timezone.localtime().isoformat()}, ensure_ascii=False, default=str)
     transaction.on_commit(lambda: broker().publish(message))

@@ -1,4 +1,13 @@
+from django.core.exceptions import DisallowedHost
+
 from .context import acting, new_request_id
+
+
+def _site(request) -> str:
+    try:
+        return f"{request.scheme}://{request.get_host()}/"
+    except DisallowedHost:
+        return ""
 
 
 class RequestContextMiddleware:
@@ -17,7 +26,7 @@ class RequestContextMiddleware:
         else:
             via = "web"
         user = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
-        with acting(user, via=via, request_id=request_id):
+        with acting(user, via=via, request_id=request_id, site=_site(request)):
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response

@@ -1,13 +1,20 @@
-"""Server-sent events for the dashboard: each open page gets the events its user may see.
+"""Server-sent events for the dashboard: each open page gets the events its user may see,
+worded in its user's language.
 
 An event names the regions it concerns; the user sees it when the scoping rule lets them see
 one of those regions (`Scope.sees_region`: their own subtree and the regions paired with
-it, as on every page)."""
+it, as on every page). Each event sent carries `lines`, [{"time", "text"}]: the feed lines
+of `live.feed` in the reader's language and Beijing time, the same lines a reload reads back
+from the records."""
 import json
 import time
 
+from django.utils import translation
+
 from xiezuo.core.events import broker
 from xiezuo.core.scoping import scope_for
+
+from . import feed
 
 KEEPALIVE_SECONDS = 15
 MAX_SECONDS = 600  # the browser's EventSource reconnects by itself
@@ -39,7 +46,16 @@ def filter_event(scope, message: str) -> str | None:
     return json.dumps(event, ensure_ascii=False)
 
 
-def event_stream(user, max_seconds=MAX_SECONDS):
+def worded(shown: str, language: str | None = None) -> str:
+    """The filtered event with its feed lines, in `language`."""
+    event = json.loads(shown)
+    with translation.override(language):
+        moment = feed.when(event.get("time"))
+        event["lines"] = [{"time": moment, "text": text} for text in feed.lines(event.get("kind", ""), event.get("data") or {})]
+    return json.dumps(event, ensure_ascii=False)
+
+
+def event_stream(user, max_seconds=MAX_SECONDS, language: str | None = None):
     scope = scope_for(user)
     subscription = broker().subscribe()
     started = time.monotonic()
@@ -52,6 +68,7 @@ def event_stream(user, max_seconds=MAX_SECONDS):
                 continue
             shown = filter_event(scope, message)
             if shown:
+                shown = worded(shown, language)
                 kind = json.loads(shown).get("kind", "message")
                 yield f"event: {kind}\ndata: {shown}\n\n"
     finally:

@@ -3,11 +3,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils import translation
 
 from xiezuo.core.money import format_wan
 from xiezuo.core.scoping import scope_for
 from xiezuo.people.models import PersonKind
 
+from .feed import latest
 from .figures import dashboard, map_province
 from .stream import event_stream
 
@@ -27,6 +29,7 @@ def dashboard_page(request):
     context = {"d": data, "money": [(k, v, format_wan(v) if v is not None else None) for k, v in money], "section": "dashboard"}
     if request.GET.get("partial") == "figures":
         return render(request, "live/_figures.html", context)
+    data["feed"] = latest(request.user)  # worded as the pushed events are (live.feed)
     province = map_province(request.user, data["points"])
     context["chart"] = {"sankey": data["sankey"], "points": data["points"], "map": {
         "province": province, "geo_url": static(f"vendor/geo/counties/{province}.json") if province else None,
@@ -37,7 +40,8 @@ def dashboard_page(request):
 @login_required
 def events(request):
     _require_scope(request)
-    response = StreamingHttpResponse(event_stream(request.user), content_type="text/event-stream")
+    response = StreamingHttpResponse(event_stream(request.user, language=translation.get_language()),
+                                     content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response

@@ -1,8 +1,8 @@
 """The pairing and agreement lists as workbooks: the rows of their filter sets, every one.
-Money leaves in yuan (two decimals, formatted as such in Excel) next to the exact integer fen."""
+Money leaves in yuan, exact to the fen (two decimals, formatted as such in Excel)."""
 from django.utils.translation import gettext as _
 
-from xiezuo.core.excel import date_cell, export_response, format_money_columns, yes_no
+from xiezuo.core.excel import date_cell, export_response, yes_no
 from xiezuo.core.money import fen_to_yuan_decimal
 
 
@@ -19,11 +19,11 @@ def pairings(qs):
 
 def agreements(qs):
     headers = [_("id"), _("year"), _("pairing"), _("pairing kind"), _("eastern region"), _("western region"),
-               _("fiscal aid (yuan)"), _("fiscal aid (fen)"), _("funds due by"), _("cadres to dispatch"),
+               _("fiscal aid (yuan)"), _("funds due by"), _("cadres to dispatch"),
                _("professionals to dispatch"), _("labour placements"), _("consumption purchases (yuan)"),
-               _("consumption purchases (fen)"), _("projects"), _("signed on"), _("note"), _("demo data")]
+               _("projects"), _("signed on"), _("note"), _("demo data")]
     rows = ([a.pk, a.year, str(a.pairing), a.pairing.get_kind_display(), a.pairing.east_region.name, a.pairing.west_region.name,
-             fen_to_yuan_decimal(a.fiscal_aid_fen), a.fiscal_aid_fen, date_cell(a.funds_due_date), a.cadres, a.professionals,
-             a.labour_placements, fen_to_yuan_decimal(a.consumption_fen), a.consumption_fen, a.projects, date_cell(a.signed_on),
+             fen_to_yuan_decimal(a.fiscal_aid_fen), date_cell(a.funds_due_date), a.cadres, a.professionals,
+             a.labour_placements, fen_to_yuan_decimal(a.consumption_fen), a.projects, date_cell(a.signed_on),
              a.note, yes_no(a.is_demo)] for a in qs)
-    return format_money_columns(export_response(_("agreements"), _("agreements"), headers, rows), [7, 13])
+    return export_response(_("agreements"), _("agreements"), headers, rows, money_columns=[7, 12])

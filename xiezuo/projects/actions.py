@@ -136,11 +136,23 @@ def transition(user, project: Project, to: str, *, on: datetime.date | None = No
 
 @action
 def set_milestones(user, project: Project, milestones) -> list[Milestone]:
+    before = project.status
     """Replace the plan: milestones [(name, planned_date)] must be in date order."""
     project = _locked(project)
+    _publish_status(project, before)
     _check_project_access(user, project)
     errors = {}
     previous = None
+def _publish_status(project: Project, before: str):
+    """Tell open dashboards (after commit) that a project changed status, with its regions so
+    each dashboard keeps it only for users who may see the project."""
+    from xiezuo.core.events import publish
+
+    east = project.pairing.east_region.code if project.pairing_id else ""
+    publish("project", {"project": project.code, "name": project.name, "old": before, "status": project.status,
+                        "county": project.county.code, "east": east})
+
+
     for i, (name, planned) in enumerate(milestones, start=1):
         if not (name or "").strip():
             errors[f"milestones[{i}].name"] = [_("a name is required")]

@@ -1,15 +1,31 @@
-"""Excel exports of the rhythm: posts, the weekly sheet, a consultation's agenda, minutes and decisions."""
+"""Excel exports of the rhythm: posts, the weekly sheet, a consultation's agenda, minutes and decisions.
+Days are Excel dates; each line's page is a full, clickable address."""
 import io
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from xiezuo.core.excel import export_response, xlsx_response
+from xiezuo.core.excel import DATE_FORMAT, Link, absolute, export_response, sheet_title, xlsx_response
 
 
 def _d(day):
-    return day.isoformat() if day else ""
+    return day if day else ""
+
+
+def _link(ws, row: int, col: int):
+    """Make the address in a cell of a sheet built here a full, clickable link."""
+    cell = ws.cell(row=row, column=col)
+    if cell.value:
+        cell.hyperlink = cell.value = absolute(cell.value)
+        cell.style = "Hyperlink"
+
+
+def _dates(ws, cols):
+    for row in ws.iter_rows(min_row=2):
+        for col in cols:
+            if row[col - 1].value:
+                row[col - 1].number_format = DATE_FORMAT
 
 
 def posts(qs):
@@ -24,7 +40,8 @@ def weekly_sheet(sheet):
     rows = []
     for cat in sheet.categories:
         for line in cat.lines:
-            rows.append([cat.label, line.title, line.detail, line.region, _d(line.date), line.days_late, line.url])
+            rows.append([cat.label, line.title, line.detail, line.region, _d(line.date), line.days_late,
+                         Link(line.url) if line.url else ""])
     title = _("weekly dispatch %(office)s %(week)s") % {"office": sheet.office.name, "week": sheet.label}
     return export_response(title, sheet.label, headers, rows)
 
@@ -33,11 +50,12 @@ def consultation(c):
     """One workbook, three sheets: agenda, minutes, decisions."""
     wb = Workbook()
     ws = wb.active
-    ws.title = str(_("agenda"))[:31]
+    ws.title = sheet_title(_("agenda"))
     ws.append([str(h) for h in (_("order"), _("kind"), _("title"), _("count"), _("detail"), _("link"))])
     for a in c.agenda.all():
         ws.append([a.seq, a.kind, a.title, a.count, a.detail, a.url])
-    ms = wb.create_sheet(str(_("minutes"))[:31])
+        _link(ws, ws.max_row, 6)
+    ms = wb.create_sheet(sheet_title(_("minutes")))
     for label, value in ((_("title"), c.title), (_("office"), c.office.name), (_("month"), f"{c.month:%Y-%m}"),
                          (_("meeting date"), _d(c.meeting_date)), (_("status"), c.get_status_display()), (_("minutes"), c.minutes)):
         ms.append([str(label), value])
@@ -45,12 +63,16 @@ def consultation(c):
     ms.column_dimensions["B"].width = 100
     for row in ms.iter_rows():
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
-    ds = wb.create_sheet(str(_("decisions"))[:31])
+    ds = wb.create_sheet(sheet_title(_("decisions")))
     ds.append([str(h) for h in (_("decision"), _("owner post"), _("deadline"), _("status"), _("done on"),
                                 _("evidence of completion"), _("escalated to"), _("escalated on"))])
     for item in c.actions.select_related("owner_post__office", "escalated_to__office"):
         ds.append([item.decision, str(item.owner_post), _d(item.deadline), str(item.get_state_display()), _d(item.done_on),
                    item.done_note, str(item.escalated_to or ""), _d(item.escalated_on)])
+    _dates(ds, (3, 5, 8))
+    for row in ms.iter_rows():
+        if hasattr(row[1].value, "isoformat"):
+            row[1].number_format = DATE_FORMAT
     for sheet in (ws, ds):
         for cell in sheet[1]:
             cell.font = Font(bold=True)

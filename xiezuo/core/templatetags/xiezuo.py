@@ -1,8 +1,11 @@
-"""Template helpers for the pages: money, demo badges, diffs."""
+"""Template helpers for the pages: money, percentages, demo badges, diffs, audit types."""
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from xiezuo.core.audit import type_label as _type_label
 from xiezuo.core.money import format_wan, format_yuan
 
 register = template.Library()
@@ -48,3 +51,38 @@ def num(value):
         return f"{int(value):,}"
     except (TypeError, ValueError):
         return value
+
+
+def one_decimal(value) -> str:
+    """A percentage or ratio as officials quote it: one decimal, rounded half up (“52.0”)."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return value
+    if not number.is_finite():
+        return "—"
+    return f"{number.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):,}"
+
+
+@register.filter
+def pct(value):
+    """A percentage to one decimal (“52.0”); “—” for nothing. The page writes the “%”."""
+    return one_decimal(value)
+
+
+@register.filter
+def measure(value, unit=""):
+    """An indicator's value in its unit: percentages to one decimal, other values as stored."""
+    if value is None or value == "":
+        return "—"
+    if "%" in str(unit or ""):
+        return one_decimal(value)
+    return value
+
+
+@register.filter
+def type_label(object_type):
+    """“周报” for the audit log's “projects.progressreport”."""
+    return _type_label(object_type)

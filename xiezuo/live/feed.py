@@ -1,0 +1,130 @@
+"""The dashboard's list of latest events, in words an official reads, the same whether the
+line arrived pushed by the server or was read back from the records after a reload.
+
+One function per kind of event turns its data into a line; the stream (`stream.py`) calls
+them for each pushed event in the reader's language, and `latest()` calls the same ones on
+the stored weekly reports, postings and project changes. Times are Beijing time in one
+format (`TIME_FORMAT`), so pushed and reloaded lines sit side by side without a time zone
+between them.
+"""
+import datetime
+
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+
+from xiezuo.core.audit import AuditReader, type_label
+from xiezuo.core.models import AuditEntry
+from xiezuo.core.money import format_wan
+from xiezuo.core.scoping import audit_visible, scope_for, visible
+
+TIME_FORMAT = "m-d H:i"
+
+# Object types whose changes have their own line (a report, a posting) or none worth one.
+_OWN_LINES = {"projects.progressreport"}
+
+
+def when(value) -> str:
+    """A moment as the feed shows it: Beijing time, month-day hour:minute."""
+    if isinstance(value, str):
+        try:
+            value = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return ""
+    if value is None:
+        return ""
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return date_format(timezone.localtime(value), TIME_FORMAT)
+
+
+def report_text(project_code, project_name, percent) -> str:
+    return _("Weekly report %(project)s %(name)s: %(percent)s%% done") % {
+        "project": project_code, "name": project_name, "percent": percent}
+
+
+def posting_text(kind, amount_fen) -> str:
+    from xiezuo.ledger.choices import Kind
+
+    labels = dict(Kind.choices)
+    return _("%(kind)s of %(wan)s (10k yuan)") % {"kind": labels.get(kind, kind), "wan": format_wan(amount_fen or 0)}
+
+
+def status_text(project_code, project_name, old, new) -> str:
+    from xiezuo.projects.choices import Status
+
+    labels = dict(Status.choices)
+    if old:
+        return _("Project %(project)s %(name)s: %(old)s → %(new)s") % {
+            "project": project_code, "name": project_name, "old": labels.get(old, old), "new": labels.get(new, new)}
+    return _("Project %(project)s %(name)s: %(new)s") % {"project": project_code, "name": project_name, "new": labels.get(new, new)}
+
+
+def lines(kind: str, data: dict) -> list[str]:
+    """The feed lines of one pushed event (its data already cut to what the reader may see)."""
+    if kind == "reports":
+        return [report_text(it.get("project", ""), it.get("name", ""), it.get("percent", "")) for it in data.get("items") or []]
+    if kind == "ledger":
+        items = data.get("items")
+        if items is None:
+            items = [data]
+        return [posting_text(it.get("kind", ""), it.get("amount_fen", 0)) for it in items]
+    if kind == "project":
+        return [status_text(data.get("project", ""), data.get("name", ""), data.get("old", ""), data.get("status", ""))]
+    return []
+
+
+def entry_text(entry, reader) -> str:
+    """A change from the audit log in words: what was done to which object (and to which of
+    its fields), or the status line for a project whose status changed."""
+    if entry.object_type == "projects.project" and entry.action == AuditEntry.Action.UPDATE and _status_changed(entry):
+        before, after = entry.before or {}, entry.after or {}
+        return status_text(after.get("code") or "", after.get("name") or "", before.get("status", ""), after["status"])
+    action = entry.get_action_display()
+    text = _("%(action)s %(type)s %(object)s") % {"action": action, "type": type_label(entry.object_type), "object": entry.object_repr}
+    if entry.action == AuditEntry.Action.UPDATE:
+        labels = [label for label, _key, _old, _new in reader.rows(entry)][:3]
+        if labels:
+            text += _(" (%(fields)s)") % {"fields": "、".join(labels)}
+    return text
+
+
+def _status_changed(entry) -> bool:
+    before, after = entry.before or {}, entry.after or {}
+    return "status" in after and before.get("status") != after.get("status")
+
+
+def status_changes(user, limit: int) -> list:
+    """The latest status changes of projects the user may see (from the audit log, which every
+    change of a project passes through), whether or not the user may read the log itself."""
+    from xiezuo.projects.models import Project
+
+    recent = AuditEntry.objects.filter(object_type="projects.project", action=AuditEntry.Action.UPDATE).order_by("-time", "-id")
+    changed = [e for e in recent[: limit * 10] if _status_changed(e)]
+    ids = {int(e.object_id) for e in changed if e.object_id.isdigit()}
+    seen = {str(pk) for pk in visible(user, Project.objects.filter(pk__in=ids)).values_list("pk", flat=True)}
+    return [e for e in changed if e.object_id in seen][:limit]
+
+
+def latest(user, limit: int = 15) -> list[dict]:
+    """The latest events the user may see, newest first, each {"time", "kind", "text"}: the
+    pushed kinds (reports, postings, project status) for everyone who sees the dashboard, and
+    the other changes of the audit log for those who may read it."""
+    from xiezuo.ledger.models import Posting
+    from xiezuo.projects.models import ProgressReport
+
+    items = []
+    reader = AuditReader(user)
+    statuses = status_changes(user, limit)
+    items += [{"time": e.time, "kind": "project", "text": entry_text(e, reader)} for e in statuses]
+    reports = visible(user, ProgressReport.objects.all()).select_related("project").order_by("-id")[:limit]
+    items += [{"time": r.reported_at, "kind": "reports", "text": report_text(r.project.code, r.project.name, r.percent)}
+              for r in reports]
+    postings = visible(user, Posting.objects.all()).order_by("-id").only("id", "kind", "amount_fen", "created_at")[:limit]
+    items += [{"time": p.created_at, "kind": "ledger", "text": posting_text(p.kind, p.amount_fen)} for p in postings]
+    if scope_for(user).active:
+        shown = {e.pk for e in statuses}
+        entries = audit_visible(user, AuditEntry.objects.exclude(object_type__in=_OWN_LINES))[:limit]
+        items += [{"time": e.time, "kind": e.object_type, "text": entry_text(e, reader)} for e in entries if e.pk not in shown]
+    items.sort(key=lambda x: x["time"], reverse=True)
+    return items[:limit]
