@@ -44,9 +44,11 @@ def _split(total: int, parts: int, rng) -> list[int]:
     return [p for p in pieces if p > 0]
 
 
-def generate_flows(*, meta, aid, offices, pairs, rng, today: datetime.date) -> int:
+def generate_flows(*, meta, aid, offices, pairs, rng, today: datetime.date, on_time: dict | None = None) -> int:
     """Write the flows; return the number of entries. `meta` rows are
-    (project id, planned start, planned end, status, late, pairing)."""
+    (project id, planned start, planned end, status, late, pairing). `on_time`, when
+    given, is {(pairing id, year): chance that a tranche arrives by the due date}: the
+    others arrive one to twelve weeks after it."""
     from xiezuo.pairings.models import Agreement
 
     pair_by_id = {p.id: p for p in pairs}
@@ -92,7 +94,12 @@ def generate_flows(*, meta, aid, offices, pairs, rng, today: datetime.date) -> i
                 break
             alloc = writer.add({"kind": Kind.ALLOCATION, "booked_on": booked, "agreement_id": agreement_id, "east_org_id": east.id,
                                 "west_org_id": west.id, "due_date": due}, [(transit, D, amount), (budget, C, amount)])
-            arrived = booked + datetime.timedelta(days=rng.choice((7, 14, 21, 30, 45, 60, 90, 120)))
+            if on_time is None:
+                arrived = booked + datetime.timedelta(days=rng.choice((7, 14, 21, 30, 45, 60, 90, 120)))
+            elif rng.random() < on_time.get((pairing_id, year), 1.0):
+                arrived = booked + datetime.timedelta(days=rng.randint(3, max(3, ((due or booked) - booked).days)))
+            else:
+                arrived = max(booked, due or booked) + datetime.timedelta(days=rng.randint(7, 84))
             if arrived > today:
                 continue  # still in transit
             writer.add({"kind": Kind.ARRIVAL, "booked_on": arrived, "arrived_on": arrived, "due_date": due, "allocation_id": alloc,
