@@ -17,6 +17,12 @@ def _url(name: str) -> str:
         return ""
 
 
+# The registers every signed-in user reads, grouped so that the bar fits 1,440 px in English.
+BASICS = (_l("Basic data"), (("region", _l("Regions"), "region-list"),
+                             ("pairing", _l("Pairings"), "pairing-list"),
+                             ("agreement", _l("Agreements"), "agreement-list"),
+                             ("org", _l("Organisations"), "org-list")))
+
 MENUS = (
     (_l("Projects and funds"), (("project", _l("Projects"), "project-list"),
                                 ("dispatch", _l("People"), "dispatch-list"),
@@ -32,11 +38,11 @@ MENUS = (
 )
 
 
-def _menus(scope, section):
-    if not scope.active:
+def _menus(user, scope, section):
+    if not getattr(user, "is_authenticated", False):
         return []
     menus = []
-    for label, entries in MENUS:
+    for label, entries in (BASICS, *MENUS) if scope.active else (BASICS,):
         links = [(key, text, _url(name)) for key, text, name in entries if _url(name)]
         if links:
             menus.append({"label": label, "links": links, "active": any(key == section for key, _t, _u in links)})
@@ -57,7 +63,7 @@ def nav(request):
         "can_create_pairing": scope.active and scope.role in ("national", "office_admin"),
         "dashboard_url": _url("dashboard") if scope.active else "",
         "imports_url": _url("import-index") if scope.can_write else "",
-        # Pages other parts of the project add, grouped under three menus; an entry shows
-        # once its URL exists, a menu once it has an entry.
-        "work_nav": _menus(scope, section),
+        # The registers, then the pages other parts of the project add, grouped under three
+        # menus; an entry shows once its URL exists, a menu once it has an entry.
+        "work_nav": _menus(user, scope, section),
     }

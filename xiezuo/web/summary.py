@@ -2,12 +2,14 @@
 The rows are those of the pairing and agreement lists (their filter sets), only counted
 and drawn here."""
 import datetime
+from collections import Counter, defaultdict
 
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiezuo.core.money import format_wan
+from xiezuo.core.scoping import scope_for
 from xiezuo.pairings import filtersets
 from xiezuo.pairings.choices import PairingKind
 
@@ -32,15 +34,38 @@ def current_pairings(user, today):
     return filtersets.pairings(user, current=True, on=today)
 
 
+# Above this many city and county lines the national map starts with them hidden: drawn all
+# at once (about 900 nationally) they bury the province names; zooming in shows them.
+LOWER_LINES_AT_ONCE = 80
+
+
+def _province_pair(pairing) -> tuple[str, str]:
+    return pairing.east_region.code[:2], pairing.west_region.code[:2]
+
+
 def map_data(user, today: datetime.date) -> dict:
     """Lines from the eastern to the western side of every current pairing the user sees.
 
-    `province` is the province–province layer; `lower` the city and county pairings.
+    `province` is the province–province layer: one line per province pairing, carrying how
+    many city and county pairings the user sees under it (`lower`, and `counts` by kind),
+    so the national picture reads as eleven lines with their numbers. `lower` holds the city
+    and county lines themselves; `lower_shown` says whether they are drawn before the map is
+    zoomed: yes on an office's map of its own region, no on a national map with hundreds.
     `east` / `west` name the provinces to shade on the map.
     """
     current = current_pairings(user, today)
     province = list(current.filter(kind=PairingKind.PROVINCE).order_by("east_region__code", "west_region__code"))
     lower = list(current.filter(kind__in=(PairingKind.PREFECTURE, PairingKind.COUNTY)).order_by("kind", "east_region__code"))
+    under = defaultdict(Counter)
+    for p in lower:
+        under[_province_pair(p)][p.kind] += 1
+    labels = dict(PairingKind.choices)
+    province_lines = _lines(province)
+    for line, p in zip(province_lines, (p for p in province if _point(p.east_region) and _point(p.west_region))):
+        kinds = under.get(_province_pair(p), Counter())
+        line["lower"] = sum(kinds.values())
+        line["counts"] = [[str(labels[kind]), kinds[kind]] for kind in (PairingKind.PREFECTURE, PairingKind.COUNTY)
+                          if kinds[kind]]
     points = {}
     for p in province + lower:
         for region, side in ((p.east_region, "east"), (p.west_region, "west")):
@@ -49,13 +74,15 @@ def map_data(user, today: datetime.date) -> dict:
                 points[region.code] = {"name": region.name, "value": point, "side": side, "level": region.level,
                                        "url": region.get_absolute_url()}
     return {
-        "province": _lines(province),
+        "province": province_lines,
         "lower": _lines(lower),
+        "lower_shown": len(lower) <= LOWER_LINES_AT_ONCE or not scope_for(user).everything,
         "points": list(points.values()),
         "east": sorted({p.east_region.name for p in province}),
         "west": sorted({p.west_region.name for p in province}),
         "labels": {"province": _("province–province pairings"), "lower": _("city and county pairings"),
-                   "east": _("eastern (helping) province"), "west": _("western (helped) province")},
+                   "east": _("eastern (helping) province"), "west": _("western (helped) province"),
+                   "under": _("city and county pairings under it")},
     }
 
 
