@@ -8,11 +8,9 @@ class AssessmentConfig(AppConfig):
 
     def ready(self):
         # Orders, warnings, proposals and tickets join rhythm's one list of what a post must do.
-        from xiezuo.rhythm.items import source
+        from .items import register
 
-        from .items import items
-
-        source(items)
+        register()
 
         # New facts (reports, postings, dispatches, region facts, agreements) flag the scores
         # they feed, so the scheduled recompute_stale picks them up.

@@ -318,3 +318,25 @@ class RuleForm(BootstrapMixin, forms.Form):
 
 class ApplyForm(BootstrapMixin, forms.Form):
     period = forms.CharField(label=_("period"), max_length=10, help_text=_("e.g. 2026Q3, 2026-W05"))
+
+
+class IssueOrderForm(BootstrapMixin, forms.Form):
+    """A 限期整改 order by hand (`orders.issue_order`): the offices offered are those the
+    user may order, narrowed to those whose area holds the subject when there is one."""
+
+    owner_office = forms.ModelChoiceField(label=_("office that must rectify"), queryset=None)
+    milestone = forms.ModelChoiceField(label=_("milestone"), queryset=None, required=False)
+    title = forms.CharField(label=_("title"), max_length=200)
+    reason = forms.CharField(label=_("what must be rectified, and why"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    working_days = forms.IntegerField(label=_("deadline in working days"), min_value=1, max_value=120,
+                                      help_text=_("counted on the official holiday calendar from today"))
+
+    def __init__(self, *args, offices, milestones=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_office"].queryset = offices
+        self.fields["owner_office"].label_from_instance = lambda o: f"{o.name}（{o.region.code}）"
+        if milestones is None:
+            del self.fields["milestone"]
+        else:
+            self.fields["milestone"].queryset = milestones
+            self.fields["milestone"].label_from_instance = lambda m: f"#{m.seq} {m.name}（{m.planned_date:%Y-%m-%d}）"

@@ -125,6 +125,29 @@ class Applied:
             leads.update(ensure_lead_posts(None, [office]))
         return leads[office.pk]
 
+    def _officers(self) -> dict:
+        """{(office id, project id): [(post, staffed)]} for every post in charge of a project,
+        first created first: `offices.owner_post`'s look-up, loaded once per run."""
+        staffed = set(Post.holders.through.objects.values_list("post_id", flat=True))
+        found = defaultdict(list)
+        for post in Post.objects.filter(projects__isnull=False).distinct().prefetch_related("projects").order_by("pk"):
+            for project in post.projects.all():
+                found[(post.office_id, project.pk)].append((post, post.pk in staffed))
+        return found
+
+    def owner(self, office, project=None):
+        """(post, fallback) owning an item of `office` about `project`: `offices.owner_post`
+        from the run's index."""
+        from .models import OwnerFallback
+
+        if project is None:
+            return self.lead(office), OwnerFallback.NONE
+        posts = self._cached("officers", None, self._officers).get((office.pk, getattr(project, "pk", project)), [])
+        for post, staffed in posts:
+            if staffed:
+                return post, OwnerFallback.NONE
+        return self.lead(office), OwnerFallback.VACANT if posts else OwnerFallback.NO_POST
+
     def keys(self, model, rule) -> set:
         return self._cached("keys", (model, rule.pk), lambda: set(model.objects.filter(rule=rule).values_list("key", flat=True)))
 
@@ -161,8 +184,11 @@ def _flush(result: Applied):
 
 
 def _base(result: Applied, rule: ConsequenceRule, key: str, office, **extra) -> dict:
+    """The fields every consequence has; its owner post by the rule of `offices` (the post
+    in charge of the project it is about, else the office's leading post)."""
+    post, fallback = result.owner(office, extra.get("project"))
     return dict(rule=rule, rule_revision=rule.revision, rule_snapshot=rule.snapshot(), key=key, owner_office=office,
-                owner_post=result.lead(office), **extra)
+                owner_post=post, owner_fallback=fallback, **extra)
 
 
 # --- score rules ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ urlpatterns = [
     path("indicators/edit/", views.indicator_edit, name="indicator-edit"),
     path("indicators/v<int:number>/", views.indicator_system, name="indicator-version"),
     path("orders/", v.order_list, name="order-list"),
+    path("orders/new/", v.order_issue, name="order-issue"),
     path("orders/<int:pk>/", v.order_detail, name="order-detail"),
     path("orders/<int:pk>/close/", v.order_close, name="order-close"),
     path("orders/<int:pk>/verify/", v.order_verify, name="order-verify"),

@@ -47,11 +47,14 @@ def _raise(errors):
 
 
 @action
-def save_post(user, instance: Post | None = None, *, office=None, name="", duties="", holders=(), is_lead=False) -> Post:
-    """Create or change a post of an office: its name, duties, holders and whether it leads.
+def save_post(user, instance: Post | None = None, *, office=None, name="", duties="", holders=(), is_lead=False,
+              projects=None) -> Post:
+    """Create or change a post of an office: its name, duties, holders, whether it leads, and
+    the projects it is in charge of (项目专管岗; None leaves them as they are).
 
     Holders must act for the office itself, so a post's items reach only its own staff;
-    an office has at most one leading post, the one escalations land on."""
+    an office has at most one leading post, the one escalations land on; a post is in charge
+    only of projects in its office's area, where the office answers for them."""
     errors = {}
     if instance is not None:
         office = instance.office
@@ -75,12 +78,41 @@ def save_post(user, instance: Post | None = None, *, office=None, name="", dutie
     if strangers:
         errors["holders"] = [_("%(users)s do not act for %(office)s") % {
             "users": "、".join(u.username for u in strangers), "office": office}]
+    if projects is not None:
+        projects = list(projects)
+        outside = [p for p in projects if office.kind != OrgKind.MINISTRY and not p.county.code.startswith(office.region.prefix)]
+        if outside:
+            errors["projects"] = [_("%(projects)s are not in the area of %(office)s") % {
+                "projects": "、".join(p.code for p in outside[:5]), "office": office}]
     _raise(errors)
     post = Post.objects.select_for_update().get(pk=instance.pk) if instance is not None else Post(office=office)
+    before = _post_links(post) if post.pk else None
     post.name, post.duties, post.is_lead = name, duties, bool(is_lead)
     post.save()
     post.holders.set(holders)
+    if projects is not None:
+        post.projects.set(projects)
+    after = _post_links(post)
+    if before is not None and before != after:
+        _record_links(post, before, after)
+    elif before is None and any(after.values()):
+        _record_links(post, {"holders": [], "projects": []}, after)
     return post
+
+
+def _post_links(post) -> dict:
+    """Who holds the post and which projects it is in charge of, as the audit log keeps them."""
+    return {"holders": sorted(post.holders.values_list("username", flat=True)),
+            "projects": sorted(post.projects.values_list("code", flat=True))}
+
+
+def _record_links(post, before, after):
+    """The audit entry for a change of holders or projects: many-to-many links send no save
+    signal, so the action records them itself."""
+    from xiezuo.core.audit import _record
+    from xiezuo.core.models import AuditEntry
+
+    _record(post, AuditEntry.Action.UPDATE, before, after)
 
 
 LEAD_POST_NAME = "协作办负责人"  # stored data (the post's name), like other organisation data

@@ -12,6 +12,7 @@ from django.utils import timezone
 from xiezuo.core.context import acting
 from xiezuo.orgs.models import Organisation
 from xiezuo.pairings.models import Pairing
+from xiezuo.projects.models import Project
 
 from . import actions
 from .models import Consultation, Plan, Post
@@ -24,8 +25,13 @@ POSTS = [
     ("510000", "办公室主任", "主持四川省东西部协作办公室工作；召集月会商；接收省内逾期事项。", True, ["west_office"]),
     ("510000", "项目督导岗", "督导协作项目周报、里程碑；整理周调度清单。", False, []),
     ("513400", "办公室主任", "主持凉山州东西部协作工作；接收县级逾期事项。", True, []),
-    ("513436", "项目推进岗", "推进美姑县协作项目，按周填报进度；落实会商决定事项。", False, ["county_office"]),
+    ("513436", "项目推进岗", "美姑县协作项目专管岗：推进本县协作项目，按周填报进度；接收项目的整改通知和干预工单；落实会商决定事项。",
+     False, ["county_office"]),
 ]
+# The project officer's posts (项目专管岗): (office region code, post) in charge of every
+# project of the office's county. The county's leading post is left vacant on purpose, so
+# the demo shows its items standing in on 我的事项 of the office's staff.
+PROJECT_OFFICERS = [("513436", "项目推进岗")]
 
 
 def _office(code):
@@ -52,6 +58,13 @@ def seed_rhythm_demo(stdout=None, today: datetime.date | None = None):
                                          holders=list(User.objects.filter(username__in=holders)))
             made[(code, name)] = post
         say(f"demo posts: {len(made)}")
+        for code, name in PROJECT_OFFICERS:
+            post = made.get((code, name))
+            if post is not None and not post.projects.exists():
+                projects = list(Project.objects.filter(county__code=code))
+                actions.save_post(national, post, name=post.name, duties=post.duties, is_lead=post.is_lead,
+                                  holders=list(post.holders.all()), projects=projects)
+                say(f"demo project officer's post {post}: {len(projects)} projects")
 
         sichuan = _office("510000")
         month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)  # last month

@@ -24,9 +24,20 @@ class PostForm(BootstrapMixin, forms.Form):
                                              help_text=_("people who act for this office"))
     is_lead = forms.BooleanField(label=_("leading post"), required=False,
                                  help_text=_("receives the office's escalated and unassigned items"))
+    projects = forms.ModelMultipleChoiceField(
+        label=_("projects in charge (project officer's post)"), required=False, queryset=None,
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+        help_text=_("rectification orders and tickets about these projects come to this post; hold Ctrl to choose several"))
 
     def __init__(self, *args, office, **kwargs):
         super().__init__(*args, **kwargs)
+        from xiezuo.projects.models import Project
+
+        projects = Project.objects.select_related("county").order_by("county__code", "code")
+        if office.kind != "ministry":
+            projects = projects.filter(county__code__startswith=office.region.prefix)
+        self.fields["projects"].queryset = projects
+        self.fields["projects"].label_from_instance = lambda p: f"{p.code} {p.name}（{p.county.name}）"
         # Every user of the platform may be chosen here and refused by the action, so the
         # refusal names who does not belong; the list offers the office's own people.
         User = get_user_model()

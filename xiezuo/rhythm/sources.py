@@ -26,5 +26,6 @@ def action_items(post_ids, open_only):
             if post_id in ids:
                 status = _("%(state)s, escalated from %(post)s") % {"state": label, "post": a.owner_post.name} if escalated else label
                 out.append(Item(kind=_("consultation decision"), title=a.decision, post_id=post_id, deadline=a.deadline,
-                                status=str(status), is_open=a.done_on is None, url=a.get_absolute_url(), overdue=state == "overdue"))
+                                status=str(status), is_open=a.done_on is None, url=a.get_absolute_url(), overdue=state == "overdue",
+                                group="decision"))
     return out

@@ -20,7 +20,7 @@ from xiezuo.core.ui.views import paginate, require, run_action, scoped_or_404, w
 from . import actions, exports, sheets
 from .forms import (AcceptanceForm, ActionItemForm, AdjustmentForm, CompleteForm, ConsultationForm, EvaluationForm, MinutesForm,
                     PlanForm, PostForm)
-from .items import items_for_posts
+from .items import my_items as gather_my_items
 from .models import Consultation, Plan, Post
 from .permissions import (can_close_action, can_edit_plan, can_manage_posts, can_read_office, can_run_consultation, default_office,
                           offices_for)
@@ -48,7 +48,7 @@ def _office(request):
 def post_list(request):
     user = request.user
     office = _office(request)
-    posts = visible(user, Post.objects.filter(office=office)).select_related("office__region").prefetch_related("holders")
+    posts = visible(user, Post.objects.filter(office=office)).select_related("office__region").prefetch_related("holders", "projects")
     if wants_xlsx(request):
         return exports.posts(posts)
     return render(request, "rhythm/post_list.html", {
@@ -68,7 +68,8 @@ def _post_form_page(request, office, post=None):
                 return redirect(f"{_url('post-list')}?office={office.pk}")
     else:
         initial = {"name": post.name, "duties": post.duties, "is_lead": post.is_lead,
-                   "holders": list(post.holders.values_list("pk", flat=True))} if post else {}
+                   "holders": list(post.holders.values_list("pk", flat=True)),
+                   "projects": list(post.projects.values_list("pk", flat=True))} if post else {}
         form = PostForm(office=office, initial=initial)
     title = _("Edit post") if post else _("New post")
     return render(request, "rhythm/post_form.html", {"form": form, "office": office, "post": post, "title": title}, status=status)
@@ -93,12 +94,10 @@ def post_edit(request, pk):
 
 @login_required
 def my_items(request):
-    user = request.user
-    posts = list(user.posts.select_related("office").order_by("office__region__code", "name"))
-    names = {p.pk: p for p in posts}
-    items = [(i, names.get(i.post_id)) for i in items_for_posts([p.pk for p in posts], open_only=True)]
-    return render(request, "rhythm/my_items.html", {"posts": posts, "items": items,
-                                                    "overdue": sum(1 for i, _p in items if i.overdue)})
+    seen, rows, counts = gather_my_items(request.user)
+    return render(request, "rhythm/my_items.html", {
+        "posts": [s.post for s in seen if not s.standing_in], "standing_in": [s.post for s in seen if s.standing_in],
+        "items": rows, "counts": counts, "overdue": sum(1 for i, _p, _s in rows if i.overdue)})
 
 
 # --- the weekly sheet ---------------------------------------------------------------

@@ -24,10 +24,10 @@ from xiezuo.core.scoping import scope_for, visible
 from xiezuo.core.ui.forms import add_action_errors, filter_values
 from xiezuo.core.ui.views import paginate, require, scoped_or_404, wants_xlsx
 
-from .. import orders, rules, tasks
+from .. import items, orders, rules, tasks
 from ..choices import Grade
 from ..choices import OPEN_ORDER_STATES, OrderStatus, ProposalStatus, TicketStatus, WarningStatus
-from ..forms import ApplyForm, ClosureForm, NoteForm, OrderFilterForm, RuleForm, StatusFilterForm, VerifyForm
+from ..forms import ApplyForm, ClosureForm, IssueOrderForm, NoteForm, OrderFilterForm, RuleForm, StatusFilterForm, VerifyForm
 from ..models import (ConsequenceRule, Incentive, InterventionTicket, OrderClosure, PerformanceWarning, RectificationOrder,
                      RestructuringProposal)
 from xiezuo.core.periods import Period, PeriodError
@@ -101,24 +101,47 @@ def _export_orders(qs):
                _("rule revision"), _("reason")]
     rows = ([o.pk, o.title, o.project.code if o.project_id else "", o.owner_office.name, o.owner_post.name, o.issuer_office.name,
              o.issued_on.isoformat(), o.working_days, o.deadline.isoformat(), o.get_status_display(), o.escalation_level,
-             str(o.escalated_to) if o.escalated_to_id else "", o.rule.name, o.rule_revision, o.reason] for o in qs.select_related("rule"))
+             str(o.escalated_to) if o.escalated_to_id else "", o.rule.name if o.rule_id else _("issued by hand"),
+             o.rule_revision or "", o.reason] for o in qs.select_related("rule"))
     return export_response(_("rectification orders"), _("rectification orders"), headers, rows)
+
+
+def _mine(request, model, qs):
+    """Narrow a list to what 我的事项 links to: one row (`?id=`), the open items of some posts
+    (`?post=`), or the closures some leading posts must verify (`?verify=`, orders only), by
+    the same querysets as the items themselves. Returns (queryset, what is shown, the posts)."""
+    from xiezuo.rhythm.models import Post
+
+    group = {RectificationOrder: items.ORDER, PerformanceWarning: items.WARNING, RestructuringProposal: items.PROPOSAL,
+             InterventionTicket: items.TICKET}.get(model)
+    raw_id = request.GET.get("id", "")
+    if raw_id.isdigit():
+        return qs.filter(pk=int(raw_id)), "one", []
+    for param, kind in (("post", group), ("verify", items.VERIFY if model is RectificationOrder else None)):
+        ids = items.post_ids_from(request.GET.get(param))
+        if ids and kind:
+            rows = {items.ORDER: items.orders_of, items.VERIFY: lambda p: items.verifications_of(p), items.WARNING: items.warnings_of,
+                    items.PROPOSAL: items.proposals_of, items.TICKET: items.tickets_of}[kind](ids)
+            posts = list(visible(request.user, Post.objects.filter(pk__in=ids)).select_related("office"))
+            return qs.filter(pk__in=rows.values("pk")), param, posts
+    return qs, "", []
 
 
 @login_required
 def order_list(request):
     form = OrderFilterForm(request.GET)
-    qs = order_queryset(request.user, **filter_values(form))
+    qs, mine, posts = _mine(request, RectificationOrder, order_queryset(request.user, **filter_values(form)))
     if wants_xlsx(request):
         return _export_orders(qs)
     return render(request, TEMPLATES + "orders.html", _ctx(request, "order", form=form, page=paginate(request, qs),
-                                                             today=timezone.localdate()))
+                                                             today=timezone.localdate(), mine=mine, mine_posts=posts,
+                                                             may_issue=orders.may_issue(request.user)))
 
 
 def _order(user, pk):
     return scoped_or_404(user, RectificationOrder.objects.select_related(
         "owner_office__region", "owner_post", "issuer_office__region", "project", "milestone", "region", "pairing", "rule",
-        "escalated_to__office", "verified_by"), pk=pk)
+        "escalated_to__office", "verified_by", "issued_by"), pk=pk)
 
 
 def _order_page(request, order, closure_form=None, verify_form=None, status=200):
@@ -133,6 +156,7 @@ def _order_page(request, order, closure_form=None, verify_form=None, status=200)
         verify_form=verify_form or (VerifyForm(initial={"decision": "accept"}) if can_verify else None),
         project_url=_url("project-detail", order.project_id) if order.project_id else "",
         scorecard=scorecard_url(order.subject_key, _period_of(order.issued_on)),
+        score_rows=_score_rows(order),
     ), status=status)
 
 
@@ -156,6 +180,82 @@ def _run(form, request, do, success):
         return None, 403
     messages.success(request, success)
     return result, 200
+
+
+def _issue_subject(request):
+    """The project (and milestone) or scorecard row an order is issued from, as the user may
+    see it (404 otherwise), with what the form starts from."""
+    from xiezuo.projects.models import Milestone, Project
+
+    from ..models import Score
+    from ..offices import office_for_region
+
+    user, get = request.user, request.GET
+    project = milestone = score = None
+    if get.get("milestone", "").isdigit():
+        milestone = scoped_or_404(user, Milestone.objects.select_related("project__county", "project__pairing"), pk=get["milestone"])
+        project = milestone.project
+    elif get.get("project", "").isdigit():
+        project = scoped_or_404(user, Project.objects.select_related("county", "pairing"), pk=get["project"])
+    if get.get("score", "").isdigit():
+        score = scoped_or_404(user, Score.objects.select_related("system", "region", "pairing__west_region", "pairing__east_region"),
+                              pk=get["score"])
+    initial, areas = {"working_days": 10}, []
+    if project is not None:
+        areas = [project.county]
+        initial["owner_office"] = office_for_region(project.county)
+        initial["title"] = f"{project.name} · {milestone.name}" if milestone else project.name
+        if milestone is not None:
+            initial["milestone"] = milestone.pk
+            late = (timezone.localdate() - milestone.planned_date).days
+            initial["reason"] = _("Milestone #%(seq)s %(name)s of %(project)s was planned for %(day)s%(late)s.") % {
+                "seq": milestone.seq, "name": milestone.name, "project": project.code, "day": milestone.planned_date.isoformat(),
+                "late": (_(" and is %(n)d days late") % {"n": late}) if milestone.actual_date is None and late > 0 else ""}
+    elif score is not None:
+        areas = [score.region] if score.region_id else [score.pairing.west_region, score.pairing.east_region]
+        initial["owner_office"] = office_for_region(areas[0])
+        name = score.region.name if score.region_id else str(score.pairing)
+        initial["title"] = _("%(subject)s: rectify the %(period)s assessment result") % {"subject": name, "period": score.period_label}
+        initial["reason"] = _("%(period)s composite %(composite)s, graded %(grade)s (rank %(rank)s of %(peers)s).") % {
+            "period": score.period_label, "composite": score.composite if score.composite is not None else "—",
+            "grade": score.get_grade_display() or "—", "rank": score.rank or "—", "peers": score.peers or "—"}
+    return project, milestone, score, initial, areas
+
+
+@login_required
+def order_issue(request):
+    """Issue a 限期整改 order by hand, from a project, a scorecard row or the orders list."""
+    user = request.user
+    require(orders.may_issue(user))
+    project, milestone, score, initial, areas = _issue_subject(request)
+    offices = orders.order_targets(user)
+    if areas:  # only the offices whose area holds the subject
+        offices = orders.targets_for(user, areas)
+        if not offices.exists():
+            raise PermissionDenied(_("no office in your charge answers for this"))
+    if initial.get("owner_office") is not None and not offices.filter(pk=initial["owner_office"].pk).exists():
+        initial["owner_office"] = offices.first()
+    milestones = project.milestones.order_by("seq") if project is not None else None
+    status = 200
+    if request.method == "POST":
+        form = IssueOrderForm(request.POST, offices=offices, milestones=milestones)
+        if form.is_valid():
+            data = form.cleaned_data
+            order, status = _run(form, request, lambda: orders.issue_order(
+                user, owner_office=data["owner_office"], title=data["title"], reason=data["reason"],
+                working_days=data["working_days"], project=project, milestone=data.get("milestone") or None, score=score),
+                _("Rectification order issued."))
+            if order:
+                return redirect(order.get_absolute_url())
+            status = 400 if status == 200 else status
+        else:
+            status = 400
+    else:
+        form = IssueOrderForm(initial=initial, offices=offices, milestones=milestones)
+    return render(request, TEMPLATES + "order_form.html", _ctx(
+        request, "order", form=form, project=project, milestone=milestone, score=score,
+        project_url=_url("project-detail", project.pk) if project else "",
+        scorecard=scorecard_url(score.subject_key, score.period_label, score.system.number) if score else ""), status=status)
 
 
 @login_required
@@ -216,15 +316,16 @@ def _listing(request, model, tab, heading, statuses=()):
             qs = qs.filter(period_kind=p.kind, period_start=p.start)
         except PeriodError:
             pass
-    qs = qs.order_by("-created", "-id")
+    qs, mine, posts = _mine(request, model, qs.order_by("-created", "-id"))
     if wants_xlsx(request):
         return _export_consequences(model, heading, qs)
     page = paginate(request, qs)
     for obj in page:
         obj.score_rows = _score_rows(obj)
         obj.may_answer = _may_answer(user, obj)
+        obj.subject_label = items.subject_label(obj) if obj.subject_key else obj.subject_name
     return render(request, TEMPLATES + "consequences.html", _ctx(request, tab, form=form, page=page, heading=heading,
-                                                                 today=timezone.localdate()))
+                                                                 today=timezone.localdate(), mine=mine, mine_posts=posts))
 
 
 def _export_consequences(model, heading, qs):
@@ -288,12 +389,11 @@ def _answer(request, model, pk, do, success, back):
             for texts in messages_of(exc).values():
                 for text in texts:
                     messages.error(request, text)
-            return redirect(back)
+            return redirect(f"{back}?id={obj.pk}")
         messages.success(request, success)
     else:
         messages.error(request, _("write a note first"))
-    anchor = {PerformanceWarning: "warning", RestructuringProposal: "proposal", InterventionTicket: "ticket"}[model]
-    return redirect(f"{back}#{anchor}-{obj.pk}")
+    return redirect(f"{back}?id={obj.pk}")  # the row itself, answered, wherever it sits in the list
 
 
 @login_required

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from xiezuo.core.scoping import visible
 from xiezuo.core.ui.views import paginate, require, wants_xlsx
 
-from .. import evidence, listing, reports, tasks
+from .. import evidence, listing, orders, reports, tasks
 from ..actions import may_change_indicators, new_version
 from ..choices import Grade, Level, PeerGroup
 from ..facts import FACTS
@@ -56,7 +56,9 @@ def scorecard_list(request):
     version = system.number if system and _version_number(request) else None
     summary = listing.overview(rows, period, version)
     page = paginate(request, rows.defer("facts", "values"))  # the list shows totals only; the JSON is the bulk of a row
+    order_link = orders.score_order_link(user)  # a 限期整改 order by hand, where the user may issue one
     for s in page:
+        s.order_url = order_link(s)
         s.name = listing.subject_name(s)
         s.code = listing.subject_code(s)
         s.url = listing.detail_url(s, period, version)
@@ -174,6 +176,7 @@ def scorecard_detail(request, kind, ident, period):
         "previous_url": listing.detail_url(card.subject_key, period.previous(), explicit),
         "next_url": listing.detail_url(card.subject_key, period.next(), explicit),
         "can_recompute": may_change_indicators(user),
+        "order_url": orders.score_order_link(user)(card.score) if card.computed else "",
     })
 
 
