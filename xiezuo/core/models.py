@@ -83,3 +83,8 @@ class IngestReceipt(models.Model):
         # unique through Meta rather than unique=True: on PostgreSQL that adds a second `_like`
         # index to a CharField, which nobody queries with LIKE and every bulk insert pays for
         constraints = [models.UniqueConstraint(fields=["client_id"], name="core_ingestreceipt_client_id_uniq")]
+
+
+
+# The export jobs' model lives with its feature; imported here so the app registry finds it.
+from .exportjobs.models import ExportJob  # noqa: E402,F401
