@@ -11,6 +11,10 @@
   if (!el || !source || !map || typeof echarts === "undefined") return;
   var payload = JSON.parse(source.textContent);
   var data = payload.data, labels = payload.labels, escape = map.escape;
+  /* A county whose composite rests on too little data (graded “incomplete”) is a grey point
+   * in a series of its own, outside the visual map, so it is never painted as a grade. */
+  var graded = data.points.filter(function (p) { return !p.incomplete; });
+  var incomplete = data.points.filter(function (p) { return p.incomplete; });
 
   function option() {
     /* With a shared geo component the map series' own styles are ignored: the shading
@@ -47,7 +51,13 @@
           id: "counties", name: labels.counties, type: "scatter", coordinateSystem: "geo", geoIndex: 0, zlevel: 2,
           symbolSize: data.points.length > 300 ? 4 : 8,
           itemStyle: { borderColor: "#fff", borderWidth: data.points.length > 300 ? 0 : 1 },
-          data: data.points
+          data: graded
+        },
+        {
+          id: "incomplete", name: labels.incomplete || "", type: "scatter", coordinateSystem: "geo", geoIndex: 0, zlevel: 2,
+          symbolSize: data.points.length > 300 ? 4 : 8,
+          itemStyle: { color: "#fff", borderColor: "#6c757d", borderWidth: 1 },
+          data: incomplete
         }
       ]
     };

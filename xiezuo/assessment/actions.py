@@ -238,7 +238,7 @@ def new_version(user, changes: dict, note: str = "") -> IndicatorSystem:
 # --- scores ---------------------------------------------------------------------------------
 
 SCORE_UPDATE_FIELDS = ["computation", "level", "region", "pairing", "west_prefix", "east_prefix", "period_end", "period_label",
-                       "as_of", "peer_group", "facts", "values", "basic", "effectiveness", "composite", "grade", "rank", "peers",
+                       "as_of", "peer_group", "facts", "values", "basic", "effectiveness", "composite", "coverage", "grade", "rank", "peers",
                        "stale", "computed_at", "closed_at", "restatement", "restated"]
 
 

@@ -32,6 +32,10 @@ class Grade(models.TextChoices):
     FAIRLY_GOOD = "fairly_good", _("fairly good")  # 较好
     FAIR = "fair", _("fair")  # 一般
     POOR = "poor", _("poor")  # 较差
+    INCOMPLETE = "incomplete", _("incomplete data")  # 数据不全: coverage below scoring.MIN_COVERAGE; no consequence
+
+
+ASSESSED_GRADES = (Grade.GOOD, Grade.FAIRLY_GOOD, Grade.FAIR, Grade.POOR)  # the grades a rule can look for
 
 
 class PeerGroup(models.TextChoices):

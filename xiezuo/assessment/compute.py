@@ -22,7 +22,8 @@ from . import facts, formula
 from .actions import save_scores
 from .models import IndicatorSystem, Score
 from xiezuo.core.periods import Period
-from .scoring import competition_ranks, composites, q4, score
+from .choices import Grade
+from .scoring import competition_ranks, composites, grade, q4, score
 from .subjects import all_subjects, prefixes
 
 @dataclass
@@ -72,12 +73,12 @@ def recompute(period: Period, system: IndicatorSystem | None = None, *, as_of: d
             period_end=period.end, period_label=period.label, as_of=window.cut, peer_group=s.peer_group,
             facts={n: known[n] for n in sorted(used)}, values=per_indicator,
             basic=totals["basic"], effectiveness=totals["effectiveness"], composite=totals["composite"],
-            grade=cutoffs.grade(totals["composite"]), stale=False, computed_at=now,
+            coverage=totals["coverage"], grade=grade(cutoffs, totals["composite"], totals["coverage"]), stale=False, computed_at=now,
         ))
 
     groups: dict[str, dict[str, object]] = {}
     for row in rows:
-        groups.setdefault(row.peer_group, {})[row.subject_key] = row.composite
+        groups.setdefault(row.peer_group, {})[row.subject_key] = None if row.grade == Grade.INCOMPLETE else row.composite
     ranks, sizes = {}, {}
     for group, members in groups.items():
         ranks.update(competition_ranks(members))

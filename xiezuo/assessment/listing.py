@@ -172,6 +172,11 @@ def overview(rows, period: Period, version: int | None) -> dict:
         if r["composite"] is None:
             continue
         url = detail_url(r["subject_key"], period, version)
+        if r["grade"] == Grade.INCOMPLETE:  # not painted in a grade's colour: a grey point, no shading
+            if r["level"] != "province_pair" and r["region__name"] and r["region__longitude"] is not None:
+                points.append({"name": r["region__name"], "value": [r["region__longitude"], r["region__latitude"], _num(r["composite"])],
+                               "grade": str(labels.get(r["grade"], "")), "url": url, "incomplete": True})
+            continue
         if r["level"] == "province_pair" and r["pairing__east_region__code"]:
             name = r["pairing__name"] or f"{r['pairing__east_region__name']}—{r['pairing__west_region__name']}"
             for code in (r["pairing__east_region__code"], r["pairing__west_region__code"]):

@@ -38,7 +38,7 @@ from xiezuo.rhythm.models import Post
 
 from . import offices
 from .actions import create_consequences, escalate_overdue_orders
-from .choices import SCORE_KINDS, RuleKind, Signal
+from .choices import ASSESSED_GRADES, SCORE_KINDS, RuleKind, Signal
 from .models import (ConsequenceRule, Incentive, InterventionTicket, OrderEscalation, PerformanceWarning, RectificationOrder,
                      RestructuringProposal, Score)
 from .rules import ensure_default_rules
@@ -234,6 +234,9 @@ def _score_evidence(scores: list[Score]) -> dict:
 
 
 def _apply_score_rules(rules, period: Period, result: Applied):
+    """Score rules look only at assessed grades: an incomplete composite (数据不全, coverage
+    below `scoring.MIN_COVERAGE`) or a subject without one triggers nothing, and breaks a
+    streak."""
     if not rules:
         return
     periods = [period]
@@ -243,7 +246,9 @@ def _apply_score_rules(rules, period: Period, result: Applied):
     candidates = {}
     for rule in rules:
         for (subject, _start), score in current.items():
-            if score.grade != rule.grade or (rule.subject_level and score.level != rule.subject_level):
+            if score.grade not in ASSESSED_GRADES or score.grade != rule.grade:
+                continue
+            if rule.subject_level and score.level != rule.subject_level:
                 continue
             candidates.setdefault(subject, score)
     if not candidates:
@@ -294,10 +299,35 @@ def _fire_score_rule(rule, period: Period, score: Score, streak: list[Score], re
         office = result.parent(office) or office  # the level that can change the pairing
         if pairing is None and region is not None:
             pairing = result._cached("county_pairings", period.label, lambda: _county_pairings(period)).get(region.pk)
+    if not _first_in_period(result, model, period, score.subject_key, pairing if model is RestructuringProposal else None):
+        return
     reason = f"{score.subject_key} {period.label}: {label} × {n}"
     _create(result, model, scores=streak, **_base(result, rule, key, office, region=region, pairing=pairing, subject_key=score.subject_key,
                                   period_kind=period.kind, period_start=period.start, period_label=period.label,
                                   reason=reason, evidence=_score_evidence(streak), streak=n, **extra))
+
+
+def _first_in_period(result: Applied, model, period: Period, subject_key: str, pairing=None) -> bool:
+    """One warning per subject and period, one incentive per subject and period, one
+    proposal per subject and per pairing and period, however many rules fire: the office
+    reads one item for one finding. A county, the county on the other side and their
+    county pairing all graded poor are one proposal about that pairing, not three. Counts
+    what earlier runs made for the period and what this run has queued."""
+    def made():
+        seen = set()
+        for subject, pairing_id in (model.objects.filter(period_kind=period.kind, period_start=period.start)
+                                    .values_list("subject_key", "pairing_id")):
+            seen.add(("subject", subject))
+            if model is RestructuringProposal and pairing_id:
+                seen.add(("pairing", pairing_id))
+        return seen
+
+    seen = result._cached("period_findings", (model, period.kind, period.start), made)
+    marks = [("subject", subject_key)] + ([("pairing", pairing.pk)] if pairing is not None else [])
+    if any(m in seen for m in marks):
+        return False
+    seen.update(marks)
+    return True
 
 
 # --- event rules ---------------------------------------------------------------------------

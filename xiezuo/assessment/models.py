@@ -170,6 +170,7 @@ class Score(models.Model):
     basic = models.DecimalField(_("basic guarantee"), max_digits=6, decimal_places=2, null=True, blank=True)
     effectiveness = models.DecimalField(_("strategic effectiveness"), max_digits=6, decimal_places=2, null=True, blank=True)
     composite = models.DecimalField(_("composite"), max_digits=6, decimal_places=2, null=True, blank=True)
+    coverage = models.DecimalField(_("coverage (% of weight with data)"), max_digits=4, decimal_places=1, null=True, blank=True)
     grade = models.CharField(_("grade"), max_length=12, choices=Grade.choices, blank=True)
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
     peers = models.PositiveIntegerField(_("ranked in group"), null=True, blank=True)
@@ -200,6 +201,13 @@ class Score(models.Model):
     @property
     def period(self) -> Period:
         return Period(self.period_start, self.period_end, self.period_kind)
+
+    @property
+    def min_coverage(self):
+        """The coverage below which a composite is graded incomplete (scoring.MIN_COVERAGE)."""
+        from .scoring import MIN_COVERAGE
+
+        return MIN_COVERAGE
 
     @property
     def evidence(self) -> dict:

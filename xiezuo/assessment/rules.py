@@ -17,7 +17,7 @@ from xiezuo.core.context import action
 from xiezuo.core.errors import PermissionDenied, ValidationError
 from xiezuo.core.scoping import scope_for
 
-from .choices import Grade, Level, PeriodKind
+from .choices import ASSESSED_GRADES, Grade, Level, PeriodKind
 from .choices import IssuerLevel, RuleKind
 from .models import ConsequenceRule
 
@@ -152,8 +152,8 @@ def validate(kind: str, values: dict) -> tuple[dict, dict]:
         errors["subject_level"] = [_("“%(v)s” is not one of: %(choices)s") % {"v": level, "choices": ", ".join(Level.values)}]
     clean["subject_level"] = level
     grade = values.get("grade") or ""
-    if grade and grade not in Grade.values:
-        errors["grade"] = [_("“%(v)s” is not one of: %(choices)s") % {"v": grade, "choices": ", ".join(Grade.values)}]
+    if grade and grade not in ASSESSED_GRADES:  # an incomplete composite never brings a consequence
+        errors["grade"] = [_("“%(v)s” is not one of: %(choices)s") % {"v": grade, "choices": ", ".join(ASSESSED_GRADES)}]
     clean["grade"] = grade
     count = _whole(values.get("count"), "count", errors, 1, 366)
     working_days = _whole(values.get("working_days", 0), "working_days", errors, 0, 250)

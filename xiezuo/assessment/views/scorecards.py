@@ -25,6 +25,7 @@ from ..choices import Grade, Level, PeerGroup
 from ..facts import FACTS
 from ..forms import IndicatorSystemForm, RecomputeForm, ScorecardFilterForm
 from ..models import Computation, IndicatorSystem, Score
+from ..scoring import MIN_COVERAGE
 from xiezuo.core.periods import Period, PeriodError
 from ..scorecards import pairing_scorecard_for, scorecard_for
 
@@ -66,9 +67,11 @@ def scorecard_list(request):
         "section": SECTION, "form": form, "page": page, "period": period, "system": system, "versions": versions,
         "computation": listing.computation_of(period, system), "total": summary["total"], "stale": summary["stale"],
         "grade_counts": [(label, summary["grades"].get(value, 0), value) for value, label in Grade.choices],
+        "min_coverage": MIN_COVERAGE,
         "ungraded": summary["grades"].get("", 0),
         "map": {"data": summary["map"], "pieces": listing.grade_pieces(system),
-                "labels": {"pairs": _("province pairs"), "counties": _("counties"), "composite": _("composite")}},
+                "labels": {"pairs": _("province pairs"), "counties": _("counties"), "composite": _("composite"),
+                           "incomplete": _("incomplete data")}},
         "can_recompute": may_change_indicators(user),
         "recompute_period": period.label,
     })
@@ -193,7 +196,7 @@ def _subject_map(card, subject, kind) -> dict:
     else:
         places = [subject.east_region, subject.west_region]
     provinces = dict(Region.objects.filter(code__in=[province_of(p.code) for p in places]).values_list("code", "name"))
-    value = listing._num(card.composite)
+    value = None if card.score.grade == Grade.INCOMPLETE else listing._num(card.composite)  # not painted as a grade
     areas, points = [], []
     for place in places:
         name = provinces.get(province_of(place.code))
