@@ -8,11 +8,12 @@ about what may be posted lives in `actions`, whose errors come back onto the for
 import uuid
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xiezuo.core.money import format_yuan
-from xiezuo.core.ui.forms import ANY, BootstrapMixin, DateInput, YuanField
+from xiezuo.core.ui.forms import ANY, BootstrapMixin, DateInput, SearchSelect, YuanField
 
 from .choices import Kind
 
@@ -43,35 +44,55 @@ class KeyedForm(BootstrapMixin, forms.Form):
 
 
 class AgreementChoiceField(forms.ModelChoiceField):
+    """An agreement among those the user allocates under (hundreds for a province office):
+    searchable by the pairing's regions and the year."""
+
+    widget = SearchSelect
+
     def label_from_instance(self, obj):
         return f"{obj.pairing} · {obj.year}"
 
 
 class PostingChoiceField(forms.ModelChoiceField):
+    widget = SearchSelect
+
     def label_from_instance(self, obj):
         what = obj.agreement if obj.agreement_id else (obj.project.code if obj.project_id else "")
         return f"#{obj.pk} {obj.booked_on:%Y-%m-%d} {format_yuan(obj.amount_fen)} · {what}"
 
 
 class ProjectCodeField(forms.CharField):
-    """A project typed by its code (a select of every project would not scale to a
-    national office's 100,000); resolved against the queryset the view allows."""
+    """A project typed by its code or its name (a select of every project would not scale to
+    a national office's 100,000), resolved against the queryset the view allows; the
+    searchable picker suggests those projects as the user types. A name that fits several
+    projects is refused with their codes listed."""
+
+    CANDIDATES = 8
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 32)
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault("widget", SearchSelect(text=True, url=reverse_lazy("ledger-project-search"),
+                                                 placeholder=_("project code or name, e.g. P2026513436001")))
         super().__init__(**kwargs)
         self.queryset = None
-        self.widget.attrs.update({"placeholder": _("project code, e.g. P2026513436001"), "autocomplete": "off"})
 
     def prepare_value(self, value):
         return getattr(value, "code", value)
 
     def clean(self, value):
         value = (super().clean(value) or "").strip()
-        project = self.queryset.filter(code=value).first() if value and len(value) <= 32 else None
-        if project is None:
+        found = list(self.queryset.filter(code=value)[:1]) if value and len(value) <= 32 else []
+        if value and not found:
+            found = list(self.queryset.filter(name=value).order_by("code")[:self.CANDIDATES + 1]) or \
+                list(self.queryset.filter(name__icontains=value).order_by("code")[:self.CANDIDATES + 1])
+        if not found:
             raise forms.ValidationError(_("no project %(code)s that you may pay into or record spending for") % {"code": value})
-        return project
+        if len(found) > 1:
+            shown = "、".join(f"{p.code} {p.name}" for p in found[:self.CANDIDATES])
+            more = _(" and more") if len(found) > self.CANDIDATES else ""
+            raise forms.ValidationError(_("“%(name)s” could be %(candidates)s%(more)s: choose one or type its code") % {
+                "name": value, "candidates": shown, "more": more})
+        return found[0]
 
 
 class AllocateForm(KeyedForm):

@@ -13,4 +13,6 @@ urlpatterns = [
     path("funds/arrival/", views.ledger_arrival, name="ledger-arrival"),
     path("funds/disburse/", views.ledger_disburse, name="ledger-disburse"),
     path("funds/spend/", views.ledger_spend, name="ledger-spend"),
+    path("funds/available.json", views.ledger_available, name="ledger-available"),
+    path("funds/projects.json", views.ledger_project_search, name="ledger-project-search"),
 ]

@@ -11,14 +11,18 @@ which side their office stands on from their profile (`profile_of`); no view der
 """
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
+from xiezuo.core.money import fen_to_yuan_decimal
 from xiezuo.core.scoping import scope_for, visible
 from xiezuo.core.ui.forms import filter_values
-from xiezuo.core.ui.views import paginate, require, roundtrip, roundtrip_links, run_action, scoped_or_404, wants_xlsx
+from xiezuo.core.ui.views import (background_export, export_or_job, paginate, require, roundtrip, roundtrip_links, run_action,
+                                 scoped_or_404, wants_xlsx)
 from xiezuo.pairings.models import Agreement
 from xiezuo.projects.models import Project
 from xiezuo.users.scopes import profile_of
@@ -117,12 +121,13 @@ def ledger_index(request):
 
 
 @login_required
+@background_export(_l("ledger postings"))
 def ledger_postings(request):
     user = request.user
     form = PostingFilterForm(request.GET, years=posting_years(user))
     qs = postings(user, **filter_values(form))
     if wants_xlsx(request):
-        return export_postings(qs)
+        return export_or_job(request, qs, export_postings)
     from .importers import PostingImporter
 
     kinds = {"postings": lambda: (PostingImporter(), qs)}
@@ -173,6 +178,72 @@ def _stage_page(request, form, title, status, stage, **extra):
     return render(request, "ledger/form.html", {"form": form, "title": title, "stage": stage, **extra}, status=status)
 
 
+# What each stage shows as available before an amount is typed (ledger.available), and
+# how the picked row is found among those the user may choose.
+PICKS = {"allocation": "agreement", "arrival": "allocation", "disbursement": "project", "spending": "project"}
+
+
+def _choices(user, stage):
+    return {"allocation": lambda: _allocatable(user), "arrival": lambda: _awaiting_arrival(user),
+            "disbursement": lambda: _payable_projects(user), "spending": lambda: _payable_projects(user)}[stage]()
+
+
+STAGE_SIDE = {"allocation": "east", "arrival": "west", "disbursement": "west", "spending": "west"}
+
+
+def _available(user, stage, raw):
+    """The available amount for the row picked on a stage's form, or None (a row the user may
+    not choose). Before a project is picked, the disbursement form shows what the user's own
+    office may disburse (可拨付余额), so the amount is known before one is typed."""
+    from . import available
+
+    raw = str(raw or "").strip()
+    if stage not in PICKS:
+        return None
+    qs = _choices(user, stage)
+    row = None
+    if raw and PICKS[stage] == "project":
+        row = qs.filter(code=raw).first() or (qs.filter(pk=raw).first() if raw.isdigit() else None)
+    elif raw:
+        row = qs.filter(pk=raw).first() if raw.isdigit() else None
+    if row is None and stage == "disbursement":
+        profile = profile_of(user)
+        found = available.for_office(profile.organisation if profile else None)
+    elif row is None:
+        return None
+    else:
+        found = {"allocation": available.for_allocation, "arrival": available.for_arrival,
+                 "disbursement": available.for_disbursement, "spending": available.for_spending}[stage](row)
+    if found is None:
+        return None
+    return {**found, "label": str(found["label"]), "text": f"{fen_to_yuan_decimal(found['fen']):,.2f}"}
+
+
+@login_required
+def ledger_available(request):
+    """The stage form's available amount for the row picked (JSON), as the page shows it."""
+    stage = request.GET.get("stage", "")
+    require(STAGE_SIDE.get(stage) in user_sides(request.user))
+    found = _available(request.user, stage, request.GET.get("pick"))
+    return JsonResponse({"available": found})
+
+
+SEARCH_LIMIT = 20
+
+
+@login_required
+def ledger_project_search(request):
+    """The project picker's suggestions (JSON): projects the user may pay into or record
+    spending for whose code starts with, or whose name holds, what was typed."""
+    require("west" in user_sides(request.user))
+    q = (request.GET.get("q") or "").strip()[:50]
+    results = []
+    if q:
+        qs = _payable_projects(request.user).filter(Q(code__istartswith=q) | Q(name__icontains=q)).order_by("code")
+        results = [{"value": p.code, "text": f"{p.code} {p.name}", "hint": p.county.name} for p in qs[:SEARCH_LIMIT]]
+    return JsonResponse({"results": results})
+
+
 def _done(request, posting):
     return redirect("ledger-posting", posting.pk)
 
@@ -217,7 +288,9 @@ def _stage_view(request, form_class, choices, pick, act, message, title, stage, 
                 return _done(request, posting)
     else:
         form = form_class(**choice_kw, initial={pick: request.GET.get(pick)})
-    return _stage_page(request, form, title, status, stage, note=note)
+    chosen = request.POST.get(pick) if request.method == "POST" else request.GET.get(pick)
+    return _stage_page(request, form, title, status, stage, note=note, pick=pick,
+                       available=_available(request.user, stage, chosen))
 
 
 @login_required

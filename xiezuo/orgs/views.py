@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -9,7 +10,8 @@ from xiezuo.core.ui.views import paginate, require, run_action, scoped_or_404, w
 
 from . import exports, filtersets
 from .actions import save_organisation
-from .forms import OrganisationFilterForm, OrganisationForm
+from .choices import OrgKind
+from .forms import OrganisationFilterForm, OrganisationForm, org_label
 from .models import Organisation
 
 
@@ -21,6 +23,29 @@ def org_list(request):
         return exports.organisations(qs)
     return render(request, "orgs/list.html", {"form": form, "page": paginate(request, qs),
                                               "can_create": scope_for(request.user).can_write})
+
+
+SEARCH_LIMIT = 20
+
+
+@login_required
+def org_search(request):
+    """The organisation pickers' suggestions (JSON): organisations the user may see whose
+    name holds what was typed, or whose credit code or region starts with it; `kind` (one
+    or several, comma-separated) and `role` (east, west) narrow them as the form does."""
+    q = (request.GET.get("q") or "").strip()[:50]
+    results = []
+    if q:
+        qs = filtersets.organisations(request.user, q=q)
+        kinds = [k for k in (request.GET.get("kind") or "").split(",") if k in OrgKind.values]
+        if kinds:
+            qs = qs.filter(kind__in=kinds)
+        if request.GET.get("role") in ("east", "west"):
+            qs = qs.filter(region__role=request.GET["role"])
+        kind_labels = dict(OrgKind.choices)
+        results = [{"value": org_label(o), "text": o.name, "hint": f"{o.region.full_name or o.region.name} · {kind_labels.get(o.kind, o.kind)}"}
+                   for o in qs.order_by("name", "id")[:SEARCH_LIMIT]]
+    return JsonResponse({"results": results})
 
 
 @login_required

@@ -3,7 +3,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xiezuo.core.ui.forms import ANY, BootstrapMixin, DateInput, YuanField
+from xiezuo.core.ui.forms import ANY, BootstrapMixin, DateInput, SearchSelect, YuanField
+from xiezuo.orgs.forms import OrganisationField
 from xiezuo.orgs.models import Organisation
 from xiezuo.regions.forms import RegionCodeField
 
@@ -15,6 +16,10 @@ def pairing_label(pairing) -> str:
 
 
 class PairingChoiceField(forms.ModelChoiceField):
+    """A pairing picked from those the form offers, searchable by any part of its label."""
+
+    widget = SearchSelect
+
     def label_from_instance(self, obj):
         return pairing_label(obj)
 
@@ -44,8 +49,9 @@ class PairingCreateForm(BootstrapMixin, forms.Form):
     east_region = RegionCodeField(label=_("eastern region"), role="east", required=False,
                                   help_text=_("for sector pairings the eastern organisation's region is used when left empty"))
     west_region = RegionCodeField(label=_("western region"), role="west", required=False)
-    east_org = forms.ModelChoiceField(label=_("eastern organisation"), queryset=None, required=False)
-    west_org = forms.ModelChoiceField(label=_("western organisation"), queryset=None, required=False)
+    east_org = OrganisationField(label=_("eastern organisation"), required=False, role="east",
+                                 kinds=("school", "hospital", "enterprise", "social"))
+    west_org = OrganisationField(label=_("western organisation"), required=False, role="west", kinds=("school", "hospital"))
     west_village = forms.CharField(label=_("village"), max_length=100, required=False)
     name = forms.CharField(label=_("name"), max_length=100, required=False)
     valid_from = forms.DateField(label=_("valid from"), widget=DateInput())

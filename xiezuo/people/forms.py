@@ -3,9 +3,11 @@ about what may be written lives in `actions.save_dispatch`, whose errors come ba
 import re
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from xiezuo.core.ui.forms import ANY, BootstrapMixin, DateInput
+from xiezuo.core.ui.forms import ANY, BootstrapMixin, DateInput, SearchSelect
+from xiezuo.orgs.forms import OrganisationField
 from xiezuo.pairings.forms import PairingChoiceField
 
 from .models import Direction, PersonKind
@@ -16,8 +18,9 @@ class DispatchFilterForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=ANY + list(PersonKind.choices), required=False)
     direction = forms.ChoiceField(label=_("direction"), choices=ANY + list(Direction.choices), required=False)
     region = forms.CharField(label=_("from or to region"), required=False,
-                             widget=forms.TextInput(attrs={"placeholder": _("code or name, e.g. 513436")}))
-    organisation = forms.ModelChoiceField(label=_("from or to organisation"), queryset=None, required=False, empty_label=_("all"))
+                             widget=SearchSelect(text=True, url=reverse_lazy("region-search"),
+                                                 placeholder=_("code or name, e.g. 513436")))
+    organisation = OrganisationField(label=_("from or to organisation"), required=False)
     term = forms.ChoiceField(label=_("term"), required=False, choices=ANY + [
         ("completed", _("completed the agreed term")), ("left_early", _("left before the end of the term")),
         ("running", _("not ended yet"))])
@@ -28,19 +31,14 @@ class DispatchFilterForm(BootstrapMixin, forms.Form):
         self.fields["organisation"].queryset = organisations
 
 
-class OrgChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.name} · {obj.region.name}"
-
-
 class DispatchForm(BootstrapMixin, forms.Form):
     person_name = forms.CharField(label=_("name"), max_length=50)
     id_number = forms.CharField(label=_("ID number"), max_length=18, required=False,
                                 help_text=_("kept in full, shown masked; leave empty to keep the number on record"))
     kind = forms.ChoiceField(label=_("kind"), choices=PersonKind.choices)
     direction = forms.ChoiceField(label=_("direction"), choices=Direction.choices)
-    from_org = OrgChoiceField(label=_("from"), queryset=None)
-    to_org = OrgChoiceField(label=_("to"), queryset=None)
+    from_org = OrganisationField(label=_("from"))
+    to_org = OrganisationField(label=_("to"))
     pairing = PairingChoiceField(label=_("pairing"), queryset=None, required=False)
     planned_start = forms.DateField(label=_("planned start"), widget=DateInput())
     planned_end = forms.DateField(label=_("planned end"), widget=DateInput())

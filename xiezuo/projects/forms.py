@@ -11,7 +11,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xiezuo.core.ui.forms import ANY, BootstrapMixin, DateInput, YuanField
+from django.urls import reverse_lazy
+
+from xiezuo.core.ui.forms import ANY, BootstrapMixin, DateInput, SearchSelect, YuanField
+from xiezuo.orgs.forms import OrganisationField
 from xiezuo.pairings.forms import PairingChoiceField
 from xiezuo.regions.forms import RegionCodeField
 
@@ -23,7 +26,8 @@ class ProjectFilterForm(BootstrapMixin, forms.Form):
     category = forms.ChoiceField(label=_("category"), choices=ANY + list(Category.choices), required=False)
     status = forms.ChoiceField(label=_("status"), choices=ANY + list(Status.choices), required=False)
     region = forms.CharField(label=_("county or region"), required=False,
-                             widget=forms.TextInput(attrs={"placeholder": _("code or name, e.g. 513436")}))
+                             widget=SearchSelect(text=True, url=reverse_lazy("region-search"),
+                                                 placeholder=_("code or name, e.g. 513436")))
     pairing = PairingChoiceField(label=_("pairing"), queryset=None, required=False, empty_label=_("all"))
     year = forms.TypedChoiceField(label=_("year"), coerce=int, empty_value=None, required=False, choices=ANY)
     late = forms.BooleanField(label=_("late only"), required=False)
@@ -43,7 +47,8 @@ class ProjectForm(BootstrapMixin, forms.Form):
     category = forms.ChoiceField(label=_("category"), choices=Category.choices)
     enclave = forms.ChoiceField(label=_("enclave"), choices=Enclave.choices, required=False,
                                 help_text=_("co-built parks only"))
-    county = RegionCodeField(label=_("county"), role="west", help_text=_("the western county where the project runs"))
+    county = RegionCodeField(label=_("county"), role="west", level="county",
+                             help_text=_("the western county where the project runs: type its name (美姑县) or its code"))
     pairing = PairingChoiceField(label=_("pairing"), queryset=None, required=False)
     planned_start = forms.DateField(label=_("planned start"), widget=DateInput())
     planned_end = forms.DateField(label=_("planned end"), widget=DateInput())
@@ -196,7 +201,7 @@ class AssetForm(BootstrapMixin, forms.Form):
 
 
 class PartnerForm(BootstrapMixin, forms.Form):
-    organisation = forms.ModelChoiceField(label=_("organisation"), queryset=None)
+    organisation = OrganisationField(label=_("organisation"))
     role = forms.ChoiceField(label=_("role"), choices=PartnerRole.choices)
 
     def __init__(self, *args, organisations=None, **kwargs):

@@ -1,6 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,6 +15,7 @@ from xiezuo.core.ui.views import paginate, require, scoped_or_404, wants_xlsx
 from . import exports, filtersets
 from .actions import save_region_fact, set_key_assistance
 from .forms import KeyAssistanceForm, RegionFactForm, RegionFilterForm
+from .choices import Level
 from .models import Region
 
 
@@ -46,6 +49,29 @@ def region_suggest(request):
     field = request.GET.get("field", "q")
     regions = filtersets.suggest_regions(request.user, request.GET.get(field, ""), request.GET.get("role", ""))
     return render(request, "regions/_suggest.html", {"regions": regions})
+
+
+SEARCH_LIMIT = 20
+
+
+@login_required
+def region_search(request):
+    """The region pickers' suggestions (JSON): regions the user may see — their subtree and
+    the regions paired with it — whose code starts with, or whose name or full name holds,
+    what was typed; `role` and `level` narrow them as the field does. A region outside the
+    user's scope is never offered, whatever is typed."""
+    q = (request.GET.get("q") or "").strip()[:50]
+    results = []
+    if q:
+        qs = Region.objects.visible_to(request.user).select_related("parent")
+        qs = qs.filter(code__startswith=q) if q.isdigit() else qs.filter(Q(name__icontains=q) | Q(full_name__icontains=q))
+        if request.GET.get("role") in ("east", "west"):
+            qs = qs.filter(role=request.GET["role"])
+        if request.GET.get("level") in Level.values:
+            qs = qs.filter(level=request.GET["level"])
+        results = [{"value": f"{r.name}（{r.code}）", "text": r.name, "hint": f"{r.full_name or r.name} · {r.code}"}
+                   for r in qs.order_by("level", "code")[:SEARCH_LIMIT]]
+    return JsonResponse({"results": results})
 
 
 def _breadcrumbs(user, region):

@@ -24,7 +24,7 @@ class BootstrapMixin:
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
-            elif isinstance(widget, forms.Select):
+            elif isinstance(widget, forms.Select) and not getattr(widget, "text", False):
                 css = "form-select"
             else:
                 css = "form-control"
@@ -76,6 +76,57 @@ class YuanField(forms.CharField):
             return yuan_to_fen(value)
         except MoneyError as exc:
             raise forms.ValidationError(str(exc)) from None
+
+
+class SearchSelect(forms.Select):
+    """The one searchable picker of every form (Tom Select, static/js/search-select.js).
+
+    Two shapes, both usable without JavaScript:
+
+    - over the field's choices (a pairing, an agreement, an allocation): a plain <select>
+      with every option rendered by the server; the script only adds a search box that
+      filters them by any part of their label;
+    - `text=True`, for sets too large to render (regions, organisations, projects): a text
+      box in which a name or a code may be typed, as it is without the script; with it, the
+      box suggests matches from `url` (a JSON search endpoint that applies the user's scope:
+      {"results": [{"value", "text", "hint"}]}) and posts the chosen one's value, which the
+      field resolves as it resolves typed text.
+
+    `url` may also be given in choice mode to load further options as the user types.
+    """
+
+    input_type = "text"
+
+    class Media:
+        css = {"all": ["vendor/tom-select/tom-select.bootstrap5.min.css"]}
+        js = [forms.Script("vendor/tom-select/tom-select.complete.min.js", defer=True),
+              forms.Script("js/search-select.js", defer=True)]
+
+    def __init__(self, attrs=None, choices=(), *, url="", text=False, placeholder=None):
+        super().__init__(attrs, choices)
+        self.url, self.text = url, text
+        if placeholder is not None:
+            self.attrs["placeholder"] = placeholder
+
+    @property
+    def template_name(self):
+        return "django/forms/widgets/text.html" if self.text else "django/forms/widgets/select.html"
+
+    def format_value(self, value):
+        if self.text:
+            return None if value in (None, "") else str(value)
+        return super().format_value(value)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        w = context["widget"]
+        w["attrs"]["data-search-select"] = "text" if self.text else "choices"
+        if self.url:
+            w["attrs"]["data-search-url"] = str(self.url)
+        if self.text:
+            w["type"] = "text"
+            w["attrs"].setdefault("autocomplete", "off")
+        return context
 
 
 def filter_values(form) -> dict:
