@@ -162,10 +162,18 @@ def model_of(object_type: str):
         return None
 
 
+def _words(name) -> str:
+    """A verbose name in the reader's language, also when Django made it from the class or
+    field name (“progress report”), which nothing marked for translation."""
+    from django.utils.translation import gettext
+
+    return gettext(str(name))
+
+
 def type_label(object_type: str) -> str:
     """“周报” for projects.progressreport; the stored label for a type no longer known."""
     model = model_of(object_type)
-    return str(model._meta.verbose_name) if model is not None else object_type
+    return _words(model._meta.verbose_name) if model is not None else object_type
 
 
 def _field(model, key):
@@ -177,11 +185,23 @@ def _field(model, key):
     return None
 
 
+_FEN_UNITS = (("（分）", "（元）"), ("(fen)", "(yuan)"))
+
+
 def field_label(model, key) -> str:
+    """The field's label; for an amount kept in fen (shown in 元 here) the label names 元."""
+    from django.utils.translation import gettext as _
+
     field = _field(model, key)
     if field is None:
         return key
-    return str(field.verbose_name)
+    label = _words(field.verbose_name)
+    if field.attname.endswith("_fen"):
+        for fen, yuan in _FEN_UNITS:
+            if fen in label:
+                return label.replace(fen, yuan)
+        return _("%(label)s (yuan)") % {"label": label}
+    return label
 
 
 def yuan_text(fen) -> str:

@@ -36,14 +36,11 @@ _FILE_FORBIDDEN = re.compile(r'[\\/:*?"<>|\r\n\t]')
 
 
 class Link:
-    """A cell that opens a page: shown as `text` (the address when none), the address made
-    absolute against the site's base so that it opens from a mailed or saved workbook."""
+    """A cell that opens a page: shown as `text` (the full address when none), the address
+    made absolute against the site's base so that it opens from a mailed or saved workbook."""
 
     def __init__(self, url: str, text=None):
         self.url, self.text = url or "", text
-
-    def __str__(self):
-        return str(self.text if self.text not in (None, "") else self.url)
 
 
 def site_base() -> str:
@@ -143,9 +140,10 @@ def build_workbook(sheet_name, headers: list, rows, *, money_columns=(), base_ur
         out = []
         for i, v in enumerate(row, start=1):
             if isinstance(v, Link):
-                cell = WriteOnlyCell(ws, value=str(v))
-                if v.url:
-                    cell.hyperlink = absolute(v.url, base_url)
+                url = absolute(v.url, base_url)
+                cell = WriteOnlyCell(ws, value=str(v.text) if v.text not in (None, "") else url)
+                if url:
+                    cell.hyperlink = url
                     cell.style = "Hyperlink"
                 out.append(cell)
                 continue
