@@ -98,9 +98,9 @@ def subject_label(obj) -> str:
     """What a warning or proposal is about, telling a county's own score from its pairing's
     (both can be poor, and both name the same pairing)."""
     if obj.subject_key.startswith("pairing:") and obj.pairing_id:
-        return _("pairing %(pairing)s") % {"pairing": obj.pairing}
+        return _("%(pairing)s (pairing)") % {"pairing": obj.pairing}
     if obj.region_id:
-        return _("county %(county)s") % {"county": obj.region.name}
+        return obj.region.name
     return obj.subject_name
 
 

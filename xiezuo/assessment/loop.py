@@ -169,6 +169,8 @@ def _create(result: Applied, model, scores=(), **values):
     keys = result.keys(model, rule)
     if values["key"] in keys:
         return None
+    if model is RestructuringProposal and _pairing_proposed(result, values.get("pairing")):
+        return None
     made = model(**values)
     result._memo.setdefault("pending", {}).setdefault(model, []).append((made, list(scores)))
     keys.add(values["key"])
@@ -176,6 +178,24 @@ def _create(result: Applied, model, scores=(), **values):
         result.fired(model, rule)[made.subject_key].append(made.period_start)
     result.created[rule.kind] += 1
     return made
+
+
+def _pairing_proposed(result: Applied, pairing) -> bool:
+    """A restructuring proposal is about a pairing, whichever score brought it: a county and
+    its county pairing both poor are one proposal to decide, not two (the western province
+    office saw each pairing twice). So while a proposal for the pairing waits for a decision,
+    or one was queued in this run, another is not made; once decided, a streak that goes on
+    may bring it again."""
+    if pairing is None:
+        return False
+    from .choices import ProposalStatus
+
+    pending = result._cached("proposed_pairings", None, lambda: set(
+        RestructuringProposal.objects.filter(status=ProposalStatus.OPEN, pairing__isnull=False).values_list("pairing_id", flat=True)))
+    if pairing.pk in pending:
+        return True
+    pending.add(pairing.pk)
+    return False
 
 
 def _flush(result: Applied):
