@@ -18,10 +18,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiezuo.settings")
 
 app = Celery("xiezuo")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["xiezuo.assessment", "xiezuo.rhythm"])
+app.autodiscover_tasks(["xiezuo.assessment", "xiezuo.rhythm", "xiezuo.core.exportjobs"])
 
 # Early every morning (Asia/Shanghai): stale scores, rules, escalation of overdue orders.
 app.conf.beat_schedule = {
     "daily-loop": {"task": "assessment.daily_loop", "schedule": crontab(hour=5, minute=30)},
     "daily-decisions": {"task": "rhythm.escalate_overdue", "schedule": crontab(hour=5, minute=45)},
+    "daily-export-cleaning": {"task": "core.clean_export_jobs", "schedule": crontab(hour=4, minute=0)},
 }

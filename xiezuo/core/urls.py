@@ -1,8 +1,9 @@
 """The audit log's page."""
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 urlpatterns = [
     path("audit/", views.audit_list, name="audit-list"),
+    path("", include("xiezuo.core.exportjobs.urls")),
 ]

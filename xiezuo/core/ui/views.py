@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from xiezuo.core.excel import xlsx_response
+from xiezuo.core.exportjobs.jobs import background_export  # noqa: F401  (list views mark themselves with it)
 from xiezuo.core.importing import IMPORTERS, export_for_import, max_rows
 from xiezuo.core.scoping import visible
 
@@ -30,6 +31,30 @@ def require(allowed: bool):
 
 def wants_xlsx(request) -> bool:
     return request.GET.get("format") == "xlsx"
+
+
+def export_or_job(request, queryset, export):
+    """The list's Excel export: at once when it is small; past the threshold a background
+    job (`core.exportjobs`) and a redirect to its page, where progress shows and the file
+    waits. `export(queryset)` is the app's export, returning the workbook response; inside a
+    running job the same call writes the job's file, counting rows as they are read.
+
+    The view must be marked `@background_export(label)`; an unmarked one exports at once."""
+    from django.shortcuts import redirect
+
+    from xiezuo.core.exportjobs import jobs
+
+    if jobs.running() is not None:
+        return jobs.write(queryset, export)
+    list_name = getattr(getattr(request, "resolver_match", None), "view_name", "")
+    if not list_name or jobs.list_label(list_name) is None:
+        return export(queryset)
+    total = queryset.count()
+    if total <= jobs.immediate_rows():
+        return export(queryset)
+    job = jobs.start_export(request.user, list_name, request.GET, total=total)
+    jobs.enqueue(job)
+    return redirect(job.get_absolute_url())
 
 
 def roundtrip(request, kinds: dict):
