@@ -456,6 +456,8 @@ def dispatches(pairs, years, commitments, tier, offices, rng, today):
             c = commitments[key]
             cadres = sum(1 for _ in range(c["cadres"]) if rng.random() >= prof.cadre_missing)
             professionals = round(c["professionals"] * rng.uniform(*prof.fulfil))
+            if c["cadres"] + c["professionals"] > 0 and cadres + professionals == 0:
+                professionals = 1  # a shortfall, never a commitment to a county that receives nobody
             people = [("cadre", "e2w")] * cadres + [(KINDS[rng.randrange(len(KINDS))], "e2w") for _ in range(professionals)]
             people += [("cadre" if rng.random() < 0.1 else KINDS[rng.randrange(len(KINDS))], "w2e")
                        for _ in range(round(0.15 * (cadres + professionals) + rng.random() - 0.5))]

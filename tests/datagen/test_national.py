@@ -1,0 +1,89 @@
+"""The national generator makes data shaped like the real work: commitments met by what is
+dispatched (with shortfalls), most pairs performing and a few failing, money mostly on
+time, milestones mostly on time, projects that end when they are accepted. A small seeded
+run over the real region tree and the demo's province and city agreements."""
+import datetime
+import random
+import statistics
+from collections import Counter, defaultdict
+
+import pytest
+from django.db.models import Count, F, Max, Sum
+
+from xiezuo.datagen import national
+from xiezuo.ledger.models import Posting
+from xiezuo.pairings.models import Agreement, Pairing
+from xiezuo.people.models import Dispatch
+from xiezuo.projects.models import Milestone, Project, ProjectOutput
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 11, 30)
+
+
+@pytest.fixture
+def generated(db):
+    national.generate(scale=0.002, seed=7, today=TODAY, log=lambda *_a: None)
+
+
+def test_nobody_is_committed_to_a_county_that_receives_nobody(generated):
+    received = Counter()
+    for pairing_id, year, n in (Dispatch.objects.filter(direction="e2w").values_list("pairing_id", "actual_start__year")
+                                .annotate(n=Count("id"))):
+        received[(pairing_id, year)] += n
+    agreements = Agreement.objects.filter(pairing__kind__in=["county", *national.SECTOR_PAIRING_KINDS])
+    committed = [(a.pairing_id, a.year) for a in agreements if a.cadres + a.professionals > 0]
+    assert committed
+    assert [key for key in committed if received[key] == 0] == []
+
+
+def test_what_is_dispatched_follows_the_commitments_with_realistic_shortfalls(generated):
+    committed = Agreement.objects.filter(pairing__kind="county").aggregate(c=Sum("cadres"), p=Sum("professionals"))
+    sent = Counter(Dispatch.objects.filter(direction="e2w", pairing__kind="county").values_list("kind", flat=True))
+    professionals = sum(n for kind, n in sent.items() if kind != "cadre")
+    assert 0.85 * committed["p"] <= professionals <= 1.02 * committed["p"]
+    assert 0.8 * committed["c"] <= sent["cadre"] <= committed["c"]
+    # a province pair's own commitment is met by the county pairs nested in it
+    for a in Agreement.objects.filter(pairing__kind="province", year=2026).select_related("pairing__east_region", "pairing__west_region"):
+        nested = Dispatch.objects.filter(direction="e2w", kind="cadre", actual_start__year=2026,
+                                         pairing__kind="county", pairing__west_region__province_code=a.pairing.west_region.province_code,
+                                         pairing__east_region__province_code=a.pairing.east_region.province_code).count()
+        assert nested >= 0.7 * a.cadres, a.pairing
+
+
+def test_terms_run_within_the_year_and_completed_projects_end_when_accepted(generated):
+    assert not Dispatch.objects.filter(planned_end__year__gt=F("planned_start__year")).exists()
+    assert not Dispatch.objects.filter(actual_end__lt=F("actual_start")).exists()
+    last = dict(Milestone.objects.values_list("project_id").annotate(m=Max("actual_date")))
+    for pid, end in Project.objects.filter(status="completed").values_list("id", "actual_end"):
+        assert end == last[pid]
+
+
+def test_most_pairs_perform_a_minority_lag_and_a_few_fail():
+    pairs = [Pairing(id=i) for i in range(1, 1001)]
+    tiers = Counter(t for (pid, year), t in national.standings(pairs, (2026,), random.Random(1)).items())
+    assert 0.7 <= tiers["performing"] / 1000 <= 0.84
+    assert 0.12 <= tiers["lagging"] / 1000 <= 0.25
+    assert 0.02 <= tiers["failing"] / 1000 <= 0.09
+    assert national.standings(pairs, (2026,), random.Random(1)) == national.standings(pairs, (2026,), random.Random(1))
+
+
+def test_money_and_milestones_are_mostly_on_time_and_local_supply_spreads(generated):
+    arrivals = Posting.objects.filter(kind="arrival", agreement__year=2025, reversal__isnull=True)
+    on_time = arrivals.filter(arrived_on__lte=F("due_date")).aggregate(s=Sum("amount_fen"))["s"] or 0
+    total = arrivals.aggregate(s=Sum("amount_fen"))["s"]
+    assert 0.8 <= on_time / total < 1.0  # mostly, not always
+    due = Milestone.objects.filter(planned_date__lte=TODAY, project__status__in=["in_progress", "completed"])
+    reached = due.filter(actual_date__lte=F("planned_date")).count()
+    assert 0.8 <= reached / due.count() < 1.0
+    ratios = [local / total for local, total in ProjectOutput.objects.filter(total_procurement_fen__gt=0)
+              .values_list("local_procurement_fen", "total_procurement_fen")]
+    assert 0.3 <= statistics.median(ratios) <= 0.65
+    assert min(ratios) < 0.3 and max(ratios) > 0.6
+
+
+def test_apportion_shares_exactly_and_the_same_way_every_time():
+    weights = {1: 3, 2: 2, 3: 1, 4: 1}
+    shares = national.apportion(10, weights)
+    assert sum(shares.values()) == 10 and shares == national.apportion(10, weights)
+    assert shares[1] >= shares[2] >= shares[3]
+    assert national.apportion(0, weights) == {1: 0, 2: 0, 3: 0, 4: 0}
