@@ -179,7 +179,8 @@ def test_the_rows_behind_a_number_are_the_rows_that_were_counted(q2, client_as):
     assert "the same as at computation" in due
     funds = text(en(client_as("county_office")).get(evidence_url("region", "513436", "funds_timeliness")))
     on_time = funds.split('id="fact-funds_arrived_on_time_fen"')[1].split("<section")[0]
-    assert "¥7,000.00 (700,000 fen)" in on_time  # stored value and total of the rows
+    # stored value and total of the rows, in yuan with the unit stated (never in fen)
+    assert "7,000.00 yuan (0.70 ten-thousand yuan)" in on_time and "fen)" not in on_time
     assert on_time.count("<tr>") == 2  # header + the one arrival on time
 
 

@@ -5,6 +5,9 @@ In bulk: the facts of all subjects come from one grouped query per kind of row
 single upsert keyed on (version, subject, period). Running it twice gives the same rows;
 rows for subjects that no longer exist in the period (an ended pairing) are removed.
 
+A period closes at its first computation after its last day (`restatements`): later
+computations keep its figures and set what they found apart as a pending restatement.
+
 `mark_stale` answers `xiezuo.core.facts.facts_changed` (connected in AssessmentConfig.ready):
 the actions that record facts (a weekly report, a posting, a dispatch, a region's yearly
 facts, an agreement's commitments) send it with the regions involved and the first day the
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
-from . import facts, formula
+from . import facts, formula, restatements
 from .actions import save_scores
 from .models import IndicatorSystem, Score
 from xiezuo.core.periods import Period
@@ -76,6 +79,9 @@ def recompute(period: Period, system: IndicatorSystem | None = None, *, as_of: d
             coverage=totals["coverage"], grade=grade(cutoffs, totals["composite"], totals["coverage"]), stale=False, computed_at=now,
         ))
 
+    closing = restatements.is_closing(period, window, as_of)
+    restatements.keep_closed(system, period, rows, now, closing=closing)
+
     groups: dict[str, dict[str, object]] = {}
     for row in rows:
         groups.setdefault(row.peer_group, {})[row.subject_key] = None if row.grade == Grade.INCOMPLETE else row.composite
@@ -95,8 +101,10 @@ def mark_stale(region_codes, date: datetime.date) -> int:
     """Flag every score fed by these regions for periods ending on or after `date`.
 
     A county's scores, and those of every pairing whose western or eastern subtree holds
-    one of the regions, are affected; later periods too, because year-to-date facts and
-    the latest output reports carry forward. Returns how many scores were flagged.
+    one of the regions, are affected; later periods too, because the year's facts (people
+    in post, commitments) and an amended agreement bear on them. A closed period's score
+    flagged here keeps its figures: recomputing it only records a pending restatement.
+    Returns how many scores were flagged.
     """
     keys = {p for code in region_codes for p in prefixes(code)}
     if not keys:

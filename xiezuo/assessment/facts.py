@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from django.apps import apps
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
-from django.utils.translation import gettext_lazy as _
+from django.db.models import BigIntegerField, Count, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Least
+from django.utils.translation import gettext, gettext_lazy as _
 
 from xiezuo.core.periods import Period
 from .subjects import Rollup, Subject, nested_q, own_q
@@ -75,30 +76,65 @@ class Fact:
     label: object
     family: str | None  # None: no source on the platform yet
     condition: Callable[[Window], Q] = field(default=lambda w: Q())
-    sum_of: str | None = None  # None: count rows
+    sum_of: str | None = None  # None: count rows; a field in fen: the fact is money
     unavailable: object = ""  # why there is no value, when there is no source
+    definition: object = ""  # what counts, in the officials' words (indicator pages, evidence)
+    expr: Callable[[Window], object] | None = None  # what is summed per row, when not the field itself
+
+    @property
+    def money(self) -> bool:
+        return bool(self.sum_of and self.sum_of.endswith("_fen"))
+
+    def measure(self, window: Window):
+        return self.expr(window) if self.expr else self.sum_of
 
     def aggregate(self, window: Window):
         cond = self.condition(window) or None  # an empty Q means “every row of the family”
-        return Sum(self.sum_of, filter=cond) if self.sum_of else Count("pk", filter=cond)
+        return Sum(self.measure(window), filter=cond) if self.sum_of else Count("pk", filter=cond)
 
 
 # --- period filters -------------------------------------------------------------------------
+#
+# Every fact counts the rows *dated within the period* (from its first day to the cut); none
+# carries forward what fell due or was reported in an earlier period. The words of each
+# filter are the fact's `definition`, shown on the indicator pages and the evidence.
 
 
-def _due_by_cut(w: Window, due: str = "due_date") -> Q:
-    """Due on or before the cut; no due date means due at the end of the agreement year."""
-    q = Q(**{f"{due}__lte": w.cut})
-    if w.year_end <= w.cut:
-        q |= Q(**{f"{due}__isnull": True})
+def _within(w: Window, field: str) -> Q:
+    return Q(**{f"{field}__gte": w.period.start, f"{field}__lte": w.cut})
+
+
+def _due_within(w: Window, due: str, year: str) -> Q:
+    """Due within the period by the agreement's due date in force; an agreement without a
+    due date is due on the last day of its year."""
+    q = _within(w, due)
+    if w.period.start <= w.year_end <= w.cut:
+        q |= Q(**{f"{due}__isnull": True, year: w.year})
     return q
 
 
-def _latest_output(w: Window):
+def _arrival_live(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}reversal__isnull": True, f"{prefix}allocation__reversal__isnull": True})
+
+
+def _report_in_period(w: Window):
+    """The latest output report of each project dated within the period (none: the project
+    has no data for the period)."""
     from xiezuo.projects.models import ProjectOutput
 
-    latest = ProjectOutput.objects.filter(project=OuterRef("project"), as_of__lte=w.cut).order_by("-as_of").values("as_of")[:1]
-    return Q(as_of=Subquery(latest))
+    latest = (ProjectOutput.objects.filter(project=OuterRef("project"), as_of__gte=w.period.start, as_of__lte=w.cut)
+              .order_by("-as_of").values("as_of")[:1])
+    return Q(as_of__gte=w.period.start, as_of=Subquery(latest))
+
+
+def _arrived_against(w: Window):
+    """Per agreement: its fiscal aid arrived by the cut (arrivals not reversed, of
+    allocations not reversed), never more than the agreement committed."""
+    from xiezuo.ledger.models import Posting
+
+    arrived = (Posting.objects.filter(_arrival_live(), agreement=OuterRef("pk"), kind="arrival", arrived_on__lte=w.cut)
+               .values("agreement").annotate(s=Sum("amount_fen")).values("s")[:1])
+    return Least(Coalesce(Subquery(arrived, output_field=BigIntegerField()), Value(0)), F("fiscal_aid_fen"))
 
 
 _PROFESSIONAL = ~Q(kind="cadre")
@@ -109,64 +145,118 @@ def _in_post_this_year(w: Window) -> Q:
     return Q(actual_end__isnull=True) | Q(actual_end__gte=w.year_start)
 
 
+def _term_ended(w: Window) -> Q:
+    return _PROFESSIONAL & _within(w, "planned_end")
+
+
 def _term_due(w: Window) -> Q:
-    return _PROFESSIONAL & Q(planned_end__gte=w.period.start, planned_end__lte=w.cut)
+    """A term counts once its end is reported; a term without a reported end is missing
+    data, listed apart and counted neither as stayed nor as left early."""
+    return _term_ended(w) & Q(actual_end__isnull=False)
+
+
+def _end_missing(w: Window) -> Q:
+    return _term_ended(w) & Q(actual_end__isnull=True)
+
+
+def _allocation_due(w: Window) -> Q:
+    return (Q(kind="allocation", reversal__isnull=True, agreement__year=w.year, booked_on__lte=w.cut)
+            & _due_within(w, "agreement__funds_due_date", "agreement__year"))
 
 
 FAMILIES = {f.name: f for f in (
     Family("milestones", "projects.Milestone", "project__county_id", "project__pairing__east_region_id", "project__pairing_id",
-           where=lambda w: Q(planned_date__gte=w.period.start, planned_date__lte=w.cut) & ~Q(project__status="cancelled")),
+           where=lambda w: _within(w, "planned_date") & ~Q(project__status="cancelled")),
     Family("dispatches", "people.Dispatch", "to_org__region_id", "from_org__region_id", "pairing_id",
            where=lambda w: Q(direction="e2w", actual_start__isnull=False, actual_start__lte=w.cut)),
     Family("outputs", "projects.ProjectOutput", "project__county_id", "project__pairing__east_region_id", "project__pairing_id",
-           where=_latest_output),
+           where=_report_in_period),
     Family("agreements", "pairings.Agreement", "pairing__west_region_id", "pairing__east_region_id", "pairing_id",
            where=lambda w: Q(year=w.year), nested=False),
     Family("allocations", "ledger.Posting", "agreement__pairing__west_region_id", "agreement__pairing__east_region_id",
-           "agreement__pairing_id",
-           where=lambda w: Q(kind="allocation", reversal__isnull=True, agreement__year=w.year) & _due_by_cut(w)),
+           "agreement__pairing_id", where=_allocation_due),
     Family("arrivals", "ledger.Posting", "agreement__pairing__west_region_id", "agreement__pairing__east_region_id",
            "agreement__pairing_id",
-           where=lambda w: Q(kind="arrival", reversal__isnull=True, allocation__reversal__isnull=True, agreement__year=w.year,
-                             arrived_on__lte=w.cut)),
+           where=lambda w: Q(kind="arrival", agreement__year=w.year, arrived_on__lte=w.cut) & _arrival_live()),
 )}
 
 FACTS = {f.name: f for f in (
     # 项目推进如期性
-    Fact("milestones_due", _("milestones due in the period"), "milestones"),
+    Fact("milestones_due", _("milestones due in the period"), "milestones",
+         definition=_("Milestones whose planned date falls within the period (up to the cut), of projects not cancelled.")),
     Fact("milestones_due_on_time", _("milestones due in the period and reached on time"), "milestones",
-         condition=lambda w: Q(actual_date__isnull=False, actual_date__lte=F("planned_date"))),
+         condition=lambda w: Q(actual_date__isnull=False, actual_date__lte=F("planned_date")),
+         definition=_("Of those, the milestones reached on or before their planned date. A milestone not yet reached "
+                      "counts as not on time.")),
     # 专业技术人才派驻稳定性
-    Fact("professionals_due", _("professionals whose agreed term ended in the period"), "dispatches", condition=_term_due),
+    Fact("professionals_due", _("professionals whose agreed term ended in the period"), "dispatches", condition=_term_due,
+         definition=_("Professionals sent east to west who took up their post and whose agreed term ends within the "
+                      "period, with the day they left reported. A term whose end has not been reported is missing data: "
+                      "it is listed as “end date not reported” and counted neither as stayed nor as left early.")),
     Fact("professionals_completed", _("of those, professionals who stayed to the end of the term"), "dispatches",
-         condition=lambda w: _term_due(w) & Q(actual_end__isnull=False, actual_end__gte=F("planned_end"))),
+         condition=lambda w: _term_due(w) & Q(actual_end__gte=F("planned_end")),
+         definition=_("Of those, the professionals who left on or after the end of the agreed term.")),
+    Fact("professionals_end_missing", _("professionals whose term ended in the period without a reported end date"),
+         "dispatches", condition=_end_missing,
+         definition=_("Professionals whose agreed term ends within the period but whose departure day has not been "
+                      "reported: missing data, not counted.")),
     # 协议刚性：干部、人才
     Fact("cadres_dispatched", _("cadres in post during the agreement year"), "dispatches",
-         condition=lambda w: _CADRE & _in_post_this_year(w)),
+         condition=lambda w: _CADRE & _in_post_this_year(w),
+         definition=_("Cadres sent east to west who took up their post by the cut and had not left before the agreement "
+                      "year began.")),
     Fact("professionals_dispatched", _("professionals in post during the agreement year"), "dispatches",
-         condition=lambda w: _PROFESSIONAL & _in_post_this_year(w)),
-    # 产业链本地配套率, 技术成果转化收益率 (latest output report per project)
-    Fact("local_procurement_fen", _("local procurement (fen)"), "outputs", sum_of="local_procurement_fen"),
-    Fact("total_procurement_fen", _("total procurement (fen)"), "outputs", sum_of="total_procurement_fen"),
-    Fact("tech_income_fen", _("technology transfer income (fen)"), "outputs", sum_of="tech_income_fen"),
-    Fact("tech_investment_fen", _("technology transfer investment (fen)"), "outputs", sum_of="tech_investment_fen"),
+         condition=lambda w: _PROFESSIONAL & _in_post_this_year(w),
+         definition=_("Professionals sent east to west who took up their post by the cut and had not left before the "
+                      "agreement year began.")),
+    # 产业链本地配套率, 技术成果转化收益率 (the latest report of each project within the period)
+    Fact("local_procurement_fen", _("local procurement (yuan)"), "outputs", sum_of="local_procurement_fen",
+         definition=_("Local procurement in the latest output report of each project dated within the period. A report "
+                      "of an earlier period does not count; a project without a report in the period has no data.")),
+    Fact("total_procurement_fen", _("total procurement (yuan)"), "outputs", sum_of="total_procurement_fen",
+         definition=_("Total procurement in the same reports.")),
+    Fact("tech_income_fen", _("technology transfer income (yuan)"), "outputs", sum_of="tech_income_fen",
+         definition=_("Technology transfer income in the latest output report of each project dated within the period. "
+                      "A report of an earlier period does not count; a project without a report in the period has no data.")),
+    Fact("tech_investment_fen", _("technology transfer investment (yuan)"), "outputs", sum_of="tech_investment_fen",
+         definition=_("Technology transfer investment in the same reports.")),
     # commitments in the agreement of the year
-    Fact("fiscal_aid_committed_fen", _("fiscal aid committed for the year (fen)"), "agreements", sum_of="fiscal_aid_fen"),
-    Fact("fiscal_aid_due_fen", _("fiscal aid committed and due by now (fen)"), "agreements", sum_of="fiscal_aid_fen",
-         condition=lambda w: _due_by_cut(w, "funds_due_date")),
-    Fact("cadres_committed", _("cadres committed"), "agreements", sum_of="cadres"),
-    Fact("professionals_committed", _("professionals committed"), "agreements", sum_of="professionals"),
-    Fact("labour_committed", _("labour placements committed"), "agreements", sum_of="labour_placements"),
-    Fact("consumption_committed_fen", _("consumption purchases committed (fen)"), "agreements", sum_of="consumption_fen"),
-    # 资金到位及时率 and the funds side of agreement rigidity (the ledger)
-    Fact("funds_allocated_due_fen", _("fiscal aid allocated and due by now (fen)"), "allocations", sum_of="amount_fen"),
-    Fact("funds_arrived_on_time_fen", _("of that, fiscal aid that arrived by its due date (fen)"), "arrivals", sum_of="amount_fen",
-         condition=lambda w: _due_by_cut(w) & (Q(due_date__isnull=True) | Q(arrived_on__lte=F("due_date")))),
-    Fact("fiscal_aid_arrived_fen", _("fiscal aid of the year's agreements arrived by now (fen)"), "arrivals", sum_of="amount_fen"),
+    Fact("fiscal_aid_committed_fen", _("fiscal aid committed for the year (yuan)"), "agreements", sum_of="fiscal_aid_fen",
+         definition=_("Fiscal aid committed in the agreements of the year.")),
+    Fact("fiscal_aid_due_fen", _("fiscal aid committed and due in the period (yuan)"), "agreements", sum_of="fiscal_aid_fen",
+         condition=lambda w: _due_within(w, "funds_due_date", "year"),
+         definition=_("Fiscal aid committed in the agreements of the year whose due date in force (as last amended) falls "
+                      "within the period; an agreement without a due date is due on the last day of its year.")),
+    Fact("cadres_committed", _("cadres committed"), "agreements", sum_of="cadres",
+         definition=_("Cadres committed in the agreements of the year.")),
+    Fact("professionals_committed", _("professionals committed"), "agreements", sum_of="professionals",
+         definition=_("Professionals committed in the agreements of the year.")),
+    Fact("labour_committed", _("labour placements committed"), "agreements", sum_of="labour_placements",
+         definition=_("Labour placements committed in the agreements of the year.")),
+    Fact("consumption_committed_fen", _("consumption purchases committed (yuan)"), "agreements", sum_of="consumption_fen",
+         definition=_("Consumption purchases committed in the agreements of the year.")),
+    # 资金到位及时率 (the ledger) and the funds side of agreement rigidity (the same agreements as the commitment)
+    Fact("funds_allocated_due_fen", _("fiscal aid allocated and due in the period (yuan)"), "allocations", sum_of="amount_fen",
+         definition=_("Allocations of fiscal aid under the agreements of the year, booked by the cut, not reversed, and due "
+                      "within the period by their agreement's due date in force (as last amended, also for allocations "
+                      "booked before the amendment).")),
+    Fact("funds_arrived_on_time_fen", _("of that, fiscal aid that arrived by its due date (yuan)"), "arrivals",
+         sum_of="amount_fen",
+         condition=lambda w: (Q(allocation__booked_on__lte=w.cut)
+                              & _due_within(w, "agreement__funds_due_date", "agreement__year")
+                              & (Q(agreement__funds_due_date__isnull=True, arrived_on__lte=w.year_end)
+                                 | Q(arrived_on__lte=F("agreement__funds_due_date")))),
+         definition=_("Of those allocations, the amounts confirmed as arrived on or before the due date in force "
+                      "(arrivals not reversed).")),
+    Fact("fiscal_aid_arrived_fen", _("fiscal aid arrived against the commitments due in the period (yuan)"), "agreements",
+         sum_of="fiscal_aid_fen", expr=_arrived_against, condition=lambda w: _due_within(w, "funds_due_date", "year"),
+         definition=_("For the same agreements as the commitment due in the period: the fiscal aid that arrived under each "
+                      "by the cut, at most what it committed (more under one agreement does not make up for less under "
+                      "another).")),
     # no records on the platform yet
     Fact("labour_placed", _("labour placements made"), None,
          unavailable=_("no labour placement records exist on the platform yet")),
-    Fact("consumption_actual_fen", _("consumption purchases made (fen)"), None,
+    Fact("consumption_actual_fen", _("consumption purchases made (yuan)"), None,
          unavailable=_("no consumption purchase records exist on the platform yet")),
 )}
 
@@ -239,38 +329,39 @@ def evidence(name: str, subject: Subject, window: Window):
     return family.rows(window).filter(fact.condition(window)).filter(where)
 
 
+def total(rows, name: str, window: Window) -> int:
+    """What a fact adds up over some of its rows (the evidence shown to a reader): the same
+    measure as the computation, so the rows shown add up to the number."""
+    fact = FACTS[name]
+    if fact.sum_of:
+        return rows.aggregate(t=Sum(fact.measure(window)))["t"] or 0
+    return rows.aggregate(t=Count("pk"))["t"]
+
+
 def describe(name: str, window: Window) -> dict:
-    """What is stored with a score for one fact: the model and the filter, as text."""
+    """What is stored with a computation for one fact: the kind of row and, in words, which
+    rows count (in the language of the computation; pages render `words` in the reader's)."""
     family = source_of(name)
     if family is None:
         return {"model": None, "where": why_unavailable(name)}
+    return {"model": family.model.lower(), "where": words(name, window)}
+
+
+def words(name: str, window: Window | None = None) -> str:
+    """Which rows a fact counts, in the reader's language, with the period's days when a
+    window is given."""
     fact = FACTS[name]
-    q = family.where(window) & fact.condition(window)
-    what = f"sum({fact.sum_of})" if fact.sum_of else "count(*)"
-    rule = "place" if family.nested else "own pairing"
-    return {"model": family.model.lower(), "where": f"{what} where {render_q(q)}; attributed by {rule}"}
-
-
-def render_q(q) -> str:
-    """A Q object as compact, stable text (dates as ISO, F() as the field name)."""
-    if not isinstance(q, Q):
-        return _render_value(q)
-    parts = []
-    for child in q.children:
-        if isinstance(child, Q):
-            parts.append(f"({render_q(child)})")
-        else:
-            lookup, value = child
-            parts.append(f"{lookup}={_render_value(value)}")
-    text = f" {q.connector} ".join(parts) if parts else "all"
-    return f"NOT ({text})" if q.negated else text
-
-
-def _render_value(value) -> str:
-    if isinstance(value, F):
-        return f"F({value.name})"
-    if isinstance(value, Subquery):
-        return "latest report per project up to the cut"
-    if isinstance(value, (datetime.date,)):
-        return value.isoformat()
-    return str(value)
+    if fact.family is None:
+        return str(fact.unavailable)
+    text = str(fact.definition or fact.label)
+    family = FAMILIES[fact.family]
+    attribution = (gettext("Attributed by place: a county counts the rows of its own place, a pair the rows within both "
+                           "its sides.") if family.nested else
+                   gettext("Attributed to the agreement's own pairing; a county counts the agreements of its "
+                           "county-to-county pairings."))
+    if window is None:
+        return f"{text} {attribution}"
+    days = gettext("Period %(start)s to %(end)s; counted up to %(cut)s; agreements of %(year)s.") % {
+        "start": window.period.start.isoformat(), "end": window.period.end.isoformat(), "cut": window.cut.isoformat(),
+        "year": window.year}
+    return f"{text} {days} {attribution}"

@@ -217,6 +217,34 @@ def check(text: str, known) -> Node:
     return node
 
 
+def words(formula: Union[str, Node], label_of) -> str:
+    """A formula as officials read it: each fact by its label (`label_of(name)`), × and ÷
+    for the operators, brackets only where the order needs them. Display only."""
+    from django.utils.translation import get_language
+
+    node = parse(formula) if isinstance(formula, str) else formula
+    text = _words(node, label_of, 0)
+    if (get_language() or "").startswith("en"):
+        text = text.translate(str.maketrans("［］（）", "[]()"))
+    return text
+
+
+_RANK = {"+": 1, "-": 1, "*": 2, "/": 2}
+_SIGN = {"+": "+", "-": "−", "*": "×", "/": "÷"}
+
+
+def _words(node: Node, label_of, outer: int) -> str:
+    if isinstance(node, Num):
+        return f"{node.value:f}"
+    if isinstance(node, Name):
+        return f"［{label_of(node.name)}］"
+    if isinstance(node, Neg):
+        return f"−{_words(node.operand, label_of, 3)}"
+    rank = _RANK[node.op]
+    text = f"{_words(node.left, label_of, rank)} {_SIGN[node.op]} {_words(node.right, label_of, rank + 1)}"
+    return f"（{text}）" if rank < outer else text
+
+
 # --- evaluation -------------------------------------------------------------------------
 
 Value = Union[decimal.Decimal, int, None]

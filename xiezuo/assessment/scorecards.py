@@ -70,6 +70,34 @@ class Scorecard:
         return None if rows is None else visible(self.user, rows)
 
 
+def fact_label(name: str) -> str:
+    fact = facts.FACTS.get(name)
+    return str(fact.label) if fact is not None else name
+
+
+def formula_words(text: str) -> str:
+    """An indicator's formula with the facts named as officials read them."""
+    from .formula import FormulaError, words
+
+    try:
+        return words(text, fact_label)
+    except FormulaError:
+        return text
+
+
+def restatement_lines(card) -> list[dict]:
+    """What a pending restatement would change on a closed scorecard: each indicator's
+    value in force and its new value, named, with the composite and grade after."""
+    from . import restatements
+
+    if card.score is None:
+        return []
+    names = {li.code: li.name for li in card.lines}
+    units = {li.code: li.unit for li in card.lines}
+    return [{**c, "name": names.get(c["code"], c["code"]), "unit": units.get(c["code"], "")}
+            for c in restatements.changes(card.score)]
+
+
 def _lines(score: Score) -> list[Line]:
     out = []
     for ind in Indicator.objects.filter(system_id=score.system_id).order_by("seq", "code"):

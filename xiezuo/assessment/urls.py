@@ -11,6 +11,7 @@ urlpatterns = [
     path("scorecards/<str:kind>/<str:ident>/<str:period>/", views.scorecard_detail, name="scorecard-detail"),
     path("scorecards/<str:kind>/<str:ident>/<str:period>/evidence/<str:code>/", views.scorecard_evidence,
          name="scorecard-evidence"),
+    path("scorecards/<str:kind>/<str:ident>/<str:period>/restate/", views.scorecard_restate, name="scorecard-restate"),
     path("indicators/", views.indicator_system, name="indicator-list"),
     path("indicators/edit/", views.indicator_edit, name="indicator-edit"),
     path("indicators/v<int:number>/", views.indicator_system, name="indicator-version"),

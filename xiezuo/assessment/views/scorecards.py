@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from xiezuo.core.scoping import visible
 from xiezuo.core.ui.views import paginate, require, wants_xlsx
 
-from .. import evidence, listing, orders, reports, tasks
+from .. import evidence, listing, orders, reports, restatements, tasks
 from ..actions import may_change_indicators, new_version
 from ..choices import Grade, Level, PeerGroup
 from ..facts import FACTS
@@ -27,7 +27,7 @@ from ..forms import IndicatorSystemForm, RecomputeForm, ScorecardFilterForm
 from ..models import Computation, IndicatorSystem, Score
 from ..scoring import MIN_COVERAGE
 from xiezuo.core.periods import Period, PeriodError
-from ..scorecards import pairing_scorecard_for, scorecard_for
+from ..scorecards import formula_words, pairing_scorecard_for, restatement_lines, scorecard_for
 
 SECTION = "scorecard"  # scorecard pages under “Assessment” in the top bar (indicator pages are “indicator-*”)
 
@@ -180,7 +180,28 @@ def scorecard_detail(request, kind, ident, period):
         "next_url": listing.detail_url(card.subject_key, period.next(), explicit),
         "can_recompute": may_change_indicators(user),
         "order_url": orders.score_order_link(user)(card.score) if card.computed else "",
+        "restatement": restatement_lines(card),
+        "can_restate": bool(card.computed and card.score.restatement and may_change_indicators(user)),
+        "restate_url": reverse("scorecard-restate", args=[kind, ident, period.label]),
     })
+
+
+@login_required
+@require_POST
+def scorecard_restate(request, kind, ident, period):
+    """The national coordinator's 重述: a closed scorecard takes its pending figures."""
+    require(may_change_indicators(request.user))
+    card, period, subject = _card(request, kind, ident, period)
+    if not card.computed:
+        raise Http404(_("no scorecard has been computed for this period"))
+    try:
+        restatements.restate(request.user, card.score)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(subject)s %(period)s restated: the new figures are in force, the old ones are kept.") % {
+            "subject": subject, "period": period.label})
+    return redirect(listing.detail_url(card.subject_key, period, _version_number(request)))
 
 
 def _subject_map(card, subject, kind) -> dict:
@@ -234,10 +255,11 @@ def scorecard_evidence(request, kind, ident, period, code):
         return reports.evidence(card, subject, indicator, tables)
     line = next((li for li in card.lines if li.code == code), None)
     explicit = _version_number(request)
+    pending = next((c for c in restatement_lines(card) if c["code"] == code), None)
     return render(request, "assessment/evidence.html", {
         "section": SECTION, "card": card, "period": period, "subject": subject, "kind": kind, "indicator": indicator, "line": line,
         "tables": tables, "scorecard_url": listing.detail_url(card.subject_key, period, explicit),
-        "computation": card.score.computation,
+        "computation": card.score.computation, "formula_words": formula_words(indicator.formula), "restatement": pending,
     })
 
 
@@ -254,18 +276,35 @@ def indicator_system(request, number=None):
         runs.setdefault(c["system_id"], []).append(c["period_label"])
     for v in versions:
         v.periods = runs.get(v.pk, [])
-    from ..facts import FACT_NAMES, why_unavailable
-
-    facts = [(name, FACTS[name].label, why_unavailable(name)) for name in sorted(FACT_NAMES)]
+    facts = _fact_rows()
     levels = dict(Level.choices)
     indicators = list(system.indicators.order_by("seq", "code"))
     for ind in indicators:
         ind.level_labels = [str(levels.get(lv, lv)) for lv in ind.levels or []]
+        ind.formula_words = formula_words(ind.formula)
+        ind.definitions = _definitions(ind.formula)
     return render(request, "assessment/indicators.html", {
         "system": system, "indicators": indicators,
         "cutoffs": system.cutoffs, "versions": versions, "can_edit": may_change_indicators(request.user),
         "facts": facts, "total_weight": sum(i.weight for i in system.indicators.all()),
     })
+
+
+def _definitions(text: str) -> list[tuple[str, str]]:
+    """(fact label, which rows count, in words) for each fact an indicator's formula reads."""
+    from ..facts import words
+
+    try:
+        names = evidence.facts_of(text)
+    except Exception:  # a formula saved before a fact was renamed: show it as it is
+        return []
+    return [(str(FACTS[n].label), words(n)) for n in names if n in FACTS]
+
+
+def _fact_rows():
+    from ..facts import FACT_NAMES, words
+
+    return [(name, FACTS[name].label, words(name)) for name in sorted(FACT_NAMES, key=lambda n: str(FACTS[n].label))]
 
 
 @login_required
@@ -295,9 +334,7 @@ def indicator_edit(request):
                     return redirect("indicator-version", number=system.number)
     else:
         form = IndicatorSystemForm(system=current)
-    from ..facts import FACT_NAMES, why_unavailable
-
-    facts = [(name, FACTS[name].label, why_unavailable(name)) for name in sorted(FACT_NAMES)]
+    facts = _fact_rows()
     return render(request, "assessment/indicator_form.html", {"form": form, "system": current,
                                                               "facts": facts}, status=status)
 
