@@ -24,7 +24,7 @@ from xiezuo.orgs.models import Organisation
 from xiezuo.pairings.actions import create_pairing
 from xiezuo.people.actions import save_dispatch
 from xiezuo.people.models import Dispatch
-from xiezuo.projects.actions import complete_milestone, create_project, submit_report, transition
+from xiezuo.projects.actions import complete_milestone, create_project, set_milestones, submit_report, transition
 from xiezuo.projects.models import Asset, ProgressReport, Project, ProjectOutput
 from xiezuo.regions.models import Region
 
@@ -252,7 +252,7 @@ def test_a_project_outside_ones_subtree_cannot_be_created(api_as, pair, gd):
 # --- projects: status, milestones ------------------------------------------------------------
 
 
-def test_status_transitions(api_as, project):
+def test_status_transitions(api_as, users, project):
     api = api_as("county_office")
     url = f"/projects/{project.code}/transition"
     err = assert_error(api.post(url, {"to": "completed"}), 422, "validation_error", "to")
@@ -262,6 +262,10 @@ def test_status_transitions(api_as, project):
     assert (response.json()["status"], response.json()["actual_start"]) == ("in_progress", "2026-03-02")
     assert api.post(url, {"to": "suspended"}).json()["status"] == "suspended"
     assert api.post(url, {"to": "in_progress"}).json()["status"] == "in_progress"
+    err = assert_error(api.post(url, {"to": "completed", "on": "2026-11-01"}), 422, "validation_error", "actual_end")
+    assert "milestones not reached yet" in err["fields"]["actual_end"][0]
+    for milestone, day in zip(project.milestones.all(), (D(2026, 4, 1), D(2026, 7, 1), D(2026, 10, 1))):
+        complete_milestone(users["county_office"], milestone, day)  # reached early: a day in the future is refused
     done = api.post(url, {"to": "completed", "on": "2026-11-01"}).json()
     assert (done["status"], done["actual_end"], done["percent_done"]) == ("completed", "2026-11-01", 100)
     assert_error(api.post(url, {"to": "in_progress"}), 422, "validation_error", "to")
@@ -298,16 +302,17 @@ def test_milestones_out_of_order_or_malformed_are_refused(api_as, project, plan,
     assert list(project.milestones.values_list("name", flat=True)) == ["选址", "大棚建成", "首批上市"]
 
 
-def test_milestones_are_completed_in_order_and_a_reached_plan_stays(api_as, project):
+def test_milestones_are_completed_in_order_and_a_reached_plan_stays(api_as, users, project):
     api = api_as("county_office")
-    err = assert_error(api.post(f"/projects/{project.code}/milestones/2/complete", {"on": "2027-06-01"}), 422, "validation_error", "on")
+    set_milestones(users["county_office"], project, [("选址", D(2026, 3, 15)), ("大棚建成", D(2026, 6, 30)), ("首批上市", D(2026, 9, 30))])
+    err = assert_error(api.post(f"/projects/{project.code}/milestones/2/complete", {"on": "2026-06-01"}), 422, "validation_error", "on")
     assert "milestone 1" in err["fields"]["on"][0]
-    response = api.post(f"/projects/{project.code}/milestones/1/complete", {"on": "2027-03-20"})
+    response = api.post(f"/projects/{project.code}/milestones/1/complete", {"on": "2026-03-20"})
     assert response.status_code == 200, response.content
-    assert response.json() == {"seq": 1, "name": "选址", "planned_date": "2027-03-15", "actual_date": "2027-03-20", "late": True}
-    err = assert_error(api.post(f"/projects/{project.code}/milestones/2/complete", {"on": "2027-03-01"}), 422, "validation_error", "on")
+    assert response.json() == {"seq": 1, "name": "选址", "planned_date": "2026-03-15", "actual_date": "2026-03-20", "late": True}
+    err = assert_error(api.post(f"/projects/{project.code}/milestones/2/complete", {"on": "2026-03-01"}), 422, "validation_error", "on")
     assert "reached later" in err["fields"]["on"][0]
-    assert api.post(f"/projects/{project.code}/milestones/2/complete", {"on": "2027-06-29"}).json()["late"] is False
+    assert api.post(f"/projects/{project.code}/milestones/2/complete", {"on": "2026-06-29"}).json()["late"] is False
     assert_error(api.post(f"/projects/{project.code}/milestones/3/complete", {}), 422, "validation_error", "on")
     assert_error(api.put(f"/projects/{project.code}/milestones", [{"name": "新", "planned_date": "2027-12-01"}]),
                  422, "validation_error", "milestones")
@@ -769,7 +774,7 @@ def matrix_ids(users, offices, pair, project, gd):
                         "planned_start": "2027-01-01", "planned_end": "2027-12-31"},
         "start": {"to": "in_progress"},
         "plan": [{"name": "矩阵", "planned_date": "2027-05-01"}],
-        "reached": {"on": "2027-03-01"},
+        "reached": {"on": "2026-03-01"},
         "report": {"week": "2026-11-18", "percent": 30},
         "output": {"as_of": "2026-10-31", "jobs_created": 3, "households": {"employment": 3}},
         "asset": {"name": "矩阵资产", "asset_class": "equipment", "value_fen": 100, "owner_tier": "collective", "registered_on": "2026-10-01"},

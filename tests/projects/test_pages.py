@@ -13,7 +13,7 @@ from django.urls import reverse
 from tests.support import xlsx_rows
 from tests.support import agreement, client_for, english_client_as, gd_office, guiyang, meigu, money, today  # noqa: F401 (fixtures, defined once)
 from xiezuo.orgs.models import Organisation
-from xiezuo.projects.actions import create_project
+from xiezuo.projects.actions import complete_milestone, create_project
 from xiezuo.projects.models import Milestone, ProgressReport, Project, ProjectOutput
 
 pytestmark = pytest.mark.django_db
@@ -188,14 +188,19 @@ def test_edit_project_refuses_bad_dates(client_as, meigu, english):
     assert "the planned end is before the planned start" in response.context["form"].errors["planned_end"]
 
 
-def test_status_form_offers_only_allowed_transitions(client_as, meigu, english):
+def test_status_form_offers_only_allowed_transitions(client_as, users, meigu, today, english):
     c = client_as("county_office")
     form = c.get(reverse("project-transition", args=[meigu.pk])).context["form"]
     assert [v for v, _label in form.fields["to"].choices] == ["suspended", "completed", "cancelled"]
     # A transition not offered is refused by the form.
     response = c.post(reverse("project-transition", args=[meigu.pk]), {"to": "planned"})
     assert response.status_code == 200 and "to" in response.context["form"].errors
-    response = c.post(reverse("project-transition", args=[meigu.pk]), {"to": "completed", "on": "2026-11-01"})
+    # Completing is refused while milestones are open (projects.rules), then allowed.
+    response = c.post(reverse("project-transition", args=[meigu.pk]), {"to": "completed", "on": today.isoformat()})
+    assert response.status_code == 200 and "milestones not reached yet" in " ".join(response.context["form"].errors["on"])
+    for milestone, days in zip(meigu.milestones.all(), (50, 5, 1)):
+        complete_milestone(users["county_office"], milestone, today - datetime.timedelta(days=days))
+    response = c.post(reverse("project-transition", args=[meigu.pk]), {"to": "completed", "on": today.isoformat()})
     assert response.status_code == 302
     meigu.refresh_from_db()
     assert meigu.status == "completed" and meigu.percent_done == 100

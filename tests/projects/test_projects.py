@@ -66,6 +66,8 @@ def test_only_allowed_status_transitions(users, project):
     transition(u, project, "in_progress", on=D(2026, 3, 2))
     transition(u, project, "suspended")
     transition(u, project, "in_progress")
+    for milestone in project.milestones.all():
+        complete_milestone(u, milestone, milestone.planned_date)
     p = transition(u, project, "completed", on=D(2026, 11, 1))
     assert p.percent_done == 100 and p.actual_start == D(2026, 3, 2)
     with pytest.raises(ValidationError):

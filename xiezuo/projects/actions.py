@@ -16,6 +16,7 @@ from xiezuo.regions.choices import Level
 from .choices import TRANSITIONS, AssetClass, Category, Enclave, FundSource, LinkMechanism, OwnerTier, PartnerRole, Status
 from .models import (Asset, BudgetLine, HouseholdLink, Milestone, ProgressReport, Project, ProjectOutput, ProjectPartner,
                      ReportAttachment)
+from . import rules
 from .reports import ReportIn, check_reports, write_reports
 
 
@@ -123,26 +124,25 @@ def transition(user, project: Project, to: str, *, on: datetime.date | None = No
     if to not in TRANSITIONS[Status(project.status)]:
         raise field_error("status", _("a project that is %(from)s cannot become %(to)s") % {
             "from": Status(project.status).label, "to": Status(to).label})
-    on = on or timezone.localdate()
+    on = _date(on or timezone.localdate(), "on")
+    milestones = list(project.milestones.all())
+    errors = rules.start_errors(project, on, milestones) if to == Status.IN_PROGRESS else {}
+    if to == Status.COMPLETED:
+        errors = rules.completion_errors(project, on, milestones)
+    if errors:
+        raise ValidationError(errors)
     if to == Status.IN_PROGRESS and project.actual_start is None:
         project.actual_start = on
     if to == Status.COMPLETED:
         project.actual_end = on
         project.percent_done = 100
+    before = project.status
     project.status = to
     project.save()
+    _publish_status(project, before)
     return project
 
 
-@action
-def set_milestones(user, project: Project, milestones) -> list[Milestone]:
-    before = project.status
-    """Replace the plan: milestones [(name, planned_date)] must be in date order."""
-    project = _locked(project)
-    _publish_status(project, before)
-    _check_project_access(user, project)
-    errors = {}
-    previous = None
 def _publish_status(project: Project, before: str):
     """Tell open dashboards (after commit) that a project changed status, with its regions so
     each dashboard keeps it only for users who may see the project."""
@@ -153,6 +153,13 @@ def _publish_status(project: Project, before: str):
                         "county": project.county.code, "east": east})
 
 
+@action
+def set_milestones(user, project: Project, milestones) -> list[Milestone]:
+    """Replace the plan: milestones [(name, planned_date)] must be in date order."""
+    project = _locked(project)
+    _check_project_access(user, project)
+    errors = {}
+    previous = None
     for i, (name, planned) in enumerate(milestones, start=1):
         if not (name or "").strip():
             errors[f"milestones[{i}].name"] = [_("a name is required")]
@@ -166,6 +173,9 @@ def _publish_status(project: Project, before: str):
         raise ValidationError(errors)
     if project.milestones.filter(actual_date__isnull=False).exists():
         raise field_error("milestones", _("milestones already reached cannot be re-planned; add new ones instead"))
+    errors = rules.plan_errors(project.planned_end, milestones)
+    if errors:
+        raise ValidationError(errors)
     project.milestones.all().delete()
     return [Milestone.objects.create(project=project, seq=i, name=name.strip(), planned_date=planned)
             for i, (name, planned) in enumerate(milestones, start=1)]
@@ -184,6 +194,9 @@ def complete_milestone(user, milestone: Milestone, on: datetime.date) -> Milesto
     before = project.milestones.filter(seq__lt=milestone.seq, actual_date__gt=on).first()
     if before:
         raise field_error("actual_date", _("milestone %(n)d was reached later, on %(d)s") % {"n": before.seq, "d": before.actual_date})
+    errors = rules.milestone_errors(project, on)
+    if errors:
+        raise ValidationError(errors)
     milestone.actual_date = on
     milestone.save()
     return milestone
@@ -281,6 +294,8 @@ def update_project(user, project: Project, *, name, category, planned_start, pla
             errors["planned_end"] = [_("the planned end is before the planned start")]
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    if "planned_end" not in errors and isinstance(planned_end, datetime.date):
+        errors.update(rules.planned_end_errors(planned_end, project.milestones.all()))
     if pairing is not None and pairing.west_region_id and not project.county.code.startswith(pairing.west_region.prefix):
         errors["pairing"] = [_("%(county)s is not on the western side of %(pairing)s") % {"county": project.county, "pairing": pairing}]
     budget = budget or {}

@@ -28,6 +28,7 @@ from xiezuo.core.facts import changed
 from xiezuo.core.periods import monday_of
 from xiezuo.core.scoping import can_edit_project
 
+from . import rules
 from .choices import Status
 from .models import ProgressReport, Project
 
@@ -91,12 +92,13 @@ class ProjectRow:
     """A project as the batch needs it, read with one SQL query rather than as model instances
     (building 10,000 projects with their regions costs more than all the writes)."""
 
-    __slots__ = ("pk", "code", "name", "status", "county_code", "east_code", "pairing_id", "last_report_week", "percent_done")
+    __slots__ = ("pk", "code", "name", "status", "county_code", "east_code", "pairing_id", "last_report_week", "percent_done",
+                 "actual_end")
 
-    def __init__(self, pk, code, name, status, pairing_id, last_report_week, percent_done, county_code, east_code):
+    def __init__(self, pk, code, name, status, pairing_id, last_report_week, percent_done, county_code, east_code, actual_end=None):
         self.pk, self.code, self.name, self.status, self.pairing_id = pk, code, name, status, pairing_id
         self.last_report_week, self.percent_done = last_report_week, percent_done
-        self.county_code, self.east_code = county_code, east_code
+        self.county_code, self.east_code, self.actual_end = county_code, east_code, actual_end
 
     def __str__(self):
         return f"{self.code} {self.name}"
@@ -107,13 +109,15 @@ def load_projects(codes) -> dict:
     where, params = any_of("p.code", codes)
     lock = " FOR NO KEY UPDATE OF p" if is_postgres() else ""
     rows = select(
-        f"SELECT p.id, p.code, p.name, p.status, p.pairing_id, p.last_report_week, p.percent_done, c.code, e.code "
+        f"SELECT p.id, p.code, p.name, p.status, p.pairing_id, p.last_report_week, p.percent_done, c.code, e.code, p.actual_end "
         f"FROM projects_project p JOIN regions_region c ON c.id = p.county_id LEFT JOIN pairings_pairing pp ON pp.id = p.pairing_id "
         f"LEFT JOIN regions_region e ON e.id = pp.east_region_id WHERE {where} ORDER BY p.id{lock}", params)
     found = {}
     for row in rows:
         if isinstance(row[5], str):  # SQLite hands dates back as text
             row = (*row[:5], datetime.date.fromisoformat(row[5]), *row[6:])
+        if isinstance(row[9], str):
+            row = (*row[:9], datetime.date.fromisoformat(row[9]))
         found[row[1]] = ProjectRow(*row)
     return found
 
@@ -154,6 +158,8 @@ def check_reports(user, reports: list[ReportIn]) -> Checked:
             checked.errors[i] = {name: [message] for name, message in report.invalid.items()}
             continue
         errors = report_errors(project, report)
+        if not errors:
+            errors = rules.report_after_end(project.status, project.actual_end, monday_of(report.week))
         if errors:
             checked.errors[i] = errors
             continue

@@ -182,7 +182,7 @@ def project_transition(request, pk):
         if form.is_valid():
             d = form.cleaned_data
             done, status = run_action(form, request, lambda: transition(user, project, d["to"], on=d.get("on")),
-                                      _("Status changed."), {"status": "to"})
+                                      _("Status changed."), {"status": "to", "actual_end": "on", "actual_start": "on"})
             if done:
                 return redirect(project.get_absolute_url())
     else:
