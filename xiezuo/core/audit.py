@@ -300,7 +300,10 @@ class AuditReader:
         out = []
         for key, old, new in entry.changed_fields():
             field = _field(model, key)
-            out.append((field_label(model, key), key, self.value(field, old), self.value(field, new)))
+            shown_old, shown_new = self.value(field, old), self.value(field, new)
+            if shown_old == shown_new:  # nothing to an empty text on creation: no change to read
+                continue
+            out.append((field_label(model, key), key, shown_old, shown_new))
         return out
 
 

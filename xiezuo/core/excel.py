@@ -66,7 +66,7 @@ def _local(moment: datetime.datetime) -> datetime.datetime:
     """Excel keeps no time zones: an aware time leaves as Beijing wall-clock time."""
     if timezone.is_aware(moment):
         moment = timezone.localtime(moment)
-    return moment.replace(tzinfo=None)
+    return moment.replace(tzinfo=None, microsecond=0)
 
 
 def cell_value(value, *, dates_from_text=False):
