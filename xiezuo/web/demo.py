@@ -160,3 +160,35 @@ def seed_demo(stdout=None):
     _user("foundation", "viewer", foundation)
     say("demo users: national, east_office, west_office, county_office, viewer, auditor (password %s)" % DEMO_PASSWORD)
     return {"regions": Region.objects.count()}
+
+
+def seed_loop_demo(stdout=None):
+    """Two 限期整改 orders issued by hand by the Sichuan office (west_office) to 美姑县 about
+    its projects, so the demo shows an order on the county project officer's 我的事项
+    (county_office) and, the county having submitted its closure of the second, a closure
+    waiting on west_office's. After the rhythm's posts exist; once (skipped when any order
+    issued by hand exists)."""
+    from xiezuo.assessment import orders
+    from xiezuo.assessment.models import RectificationOrder
+    from xiezuo.projects.models import Project
+
+    say = (stdout.write if stdout else lambda s: None)
+    if RectificationOrder.objects.filter(rule__isnull=True).exists():
+        return 0
+    User = get_user_model()
+    west, county = User.objects.get(username="west_office"), User.objects.get(username="county_office")
+    meigu = Organisation.objects.filter(kind="office", region__code="513436").order_by("pk").first()
+    projects = list(Project.objects.filter(county__code="513436").order_by("pk")[:2])
+    if meigu is None or not projects:
+        return 0
+    made = []
+    with acting(west, via="command"):
+        for project, text in zip(projects, ("项目进度滞后于计划，周报反映的问题未见整改措施。请制定整改方案，明确节点和责任人，按期完成。",
+                                            "项目资金支出进度偏慢，请核实原因并加快实施。")):
+            made.append(orders.issue_order(west, owner_office=meigu, project=project, title=f"{project.name}：进度整改（演示数据）",
+                                           reason=text, working_days=10))
+    if len(made) > 1:
+        with acting(county, via="command"):
+            orders.submit_closure(county, made[1], text="已召开项目推进会，调整施工计划，支出进度已赶上计划（演示数据）。")
+    say(f"demo orders issued by hand: {len(made)}")
+    return len(made)

@@ -10,6 +10,7 @@ from xiezuo.assessment.models import Score
 from xiezuo.core.periods import Period
 from xiezuo.core.context import acting
 from xiezuo.rhythm.demo import seed_rhythm_demo
+from xiezuo.web.demo import seed_loop_demo
 
 
 class Command(BaseCommand):
@@ -18,6 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         with acting(via="command"):
             seed_rhythm_demo(self.stdout)
+            seed_loop_demo(self.stdout)
             if Score.objects.exists():
                 self.stdout.write("scorecards exist already: nothing computed")
                 return
