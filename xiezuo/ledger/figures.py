@@ -18,24 +18,31 @@ def _in_force(user):
     return standing(visible(user, Posting.objects.all()))
 
 
-def stage_totals(user, year: int) -> dict:
-    """{"allocated", "arrived", "disbursed", "spent"} in fen for the year."""
+def _years(year) -> list[int]:
+    return [year] if isinstance(year, int) else list(year)
+
+
+def stage_totals(user, year) -> dict:
+    """{"allocated", "arrived", "disbursed", "spent"} in fen for the year (or years)."""
     qs = _in_force(user)
+    years = _years(year)
     out = {}
-    for key, kind, by in (("allocated", Kind.ALLOCATION, "agreement__year"), ("arrived", Kind.ARRIVAL, "agreement__year"),
-                          ("disbursed", Kind.DISBURSEMENT, "booked_on__year"), ("spent", Kind.SPENDING, "booked_on__year")):
-        out[key] = qs.filter(kind=kind, **{by: year}).aggregate(s=Sum("amount_fen"))["s"] or 0
+    for key, kind, by in (("allocated", Kind.ALLOCATION, "agreement__year__in"), ("arrived", Kind.ARRIVAL, "agreement__year__in"),
+                          ("disbursed", Kind.DISBURSEMENT, "booked_on__year__in"), ("spent", Kind.SPENDING, "booked_on__year__in")):
+        out[key] = qs.filter(kind=kind, **{by: years}).aggregate(s=Sum("amount_fen"))["s"] or 0
     return out
 
 
-def disbursed_by_project_group(user, year: int) -> list[tuple[str, str, str, int]]:
-    """[(eastern province name, western county name, project category, fen)] disbursed in the year."""
-    rows = (_in_force(user).filter(kind=Kind.DISBURSEMENT, booked_on__year=year)
-            .values("project__pairing__east_region__province_code", "project__county__name", "project__category")
+def disbursed_by_project_group(user, year) -> list[tuple[str, str, str, str, int]]:
+    """[(eastern province name, western county code, western county name, project category,
+    fen)] disbursed in the year (or years)."""
+    rows = (_in_force(user).filter(kind=Kind.DISBURSEMENT, booked_on__year__in=_years(year))
+            .values("project__pairing__east_region__province_code", "project__county__code", "project__county__name",
+                    "project__category")
             .annotate(fen=Sum("amount_fen")).order_by())
     provinces = dict(Region.objects.filter(level="province").values_list("province_code", "name"))
-    return [(provinces.get(r["project__pairing__east_region__province_code"], "—"), r["project__county__name"],
-             r["project__category"], r["fen"]) for r in rows]
+    return [(provinces.get(r["project__pairing__east_region__province_code"], "—"), r["project__county__code"],
+             r["project__county__name"], r["project__category"], r["fen"]) for r in rows]
 
 
 def arrival_timeliness_for(user, year: int) -> dict:

@@ -16,16 +16,24 @@ from .figures import stage_totals
 from .models import Entry, Posting
 
 
-def committed_fen(user, year: int) -> int:
-    return visible(user, Agreement.objects.filter(year=year)).aggregate(s=Sum("fiscal_aid_fen"))["s"] or 0
+def years_of(year) -> list[int]:
+    """A year, or several (a range for the figures to date), as a list."""
+    return [year] if isinstance(year, int) else list(year)
 
 
-def money_stages(user, year: int, seen: dict | None = None) -> dict:
-    """committed / allocated / arrived / disbursed / spent for the year, in fen.
+def committed_fen(user, year) -> int:
+    return visible(user, Agreement.objects.filter(year__in=years_of(year))).aggregate(s=Sum("fiscal_aid_fen"))["s"] or 0
+
+
+def money_stages(user, year, seen: dict | None = None) -> dict:
+    """committed / allocated / arrived / disbursed / spent for the year (or the years, e.g.
+    every year up to this one for the figures to date), in fen.
 
     The same numbers as `xiezuo.ledger.figures.stage_totals` (allocations and arrivals in
     the year of their agreement, disbursements and spending in the year booked, postings in
-    force only, through the scoping rule), read from the running rollup."""
+    force only, through the scoping rule), read from the running rollup. Over a single year
+    the stages may not chain (money disbursed last year is spent this year); over every year
+    to date each stage is at most the one before it, for what the user sees of it."""
     stages = {"committed": committed_fen(user, year)}
     stages.update(LEDGER_ROLLUP.stage_totals(user, year, seen))
     return stages
@@ -184,30 +192,32 @@ class LedgerRollup:
                     part = {p: by_project[p] for p in mine}
                     yield sum(part.values()), part
 
-    def stage_totals(self, user, year: int, seen: dict | None = None) -> dict:
+    def stage_totals(self, user, year, seen: dict | None = None) -> dict:
         test = self._visible(user, seen)
         if test is None:
             return stage_totals(user, year)
-        agreements = list(Agreement.objects.filter(year=year).values_list("id", flat=True))
+        years = years_of(year)
+        agreements = list(Agreement.objects.filter(year__in=years).values_list("id", flat=True))
         out = {label: 0 for label in self.STAGES.values()}
         with self.lock:
             self.refresh()
             for kind, label in self.STAGES.items():
-                keys = [(kind, a) for a in agreements] if kind in self.BY_AGREEMENT else [(kind, year)]
+                keys = [(kind, a) for a in agreements] if kind in self.BY_AGREEMENT else [(kind, y) for y in years]
                 out[label] = sum(fen for key in keys for fen, _p in self._cells(key, test))
         return out
 
-    def disbursed_by_project(self, user, year: int, seen: dict | None = None) -> dict | None:
-        """{project id (None for none): fen} disbursed in the year, as the user sees it."""
+    def disbursed_by_project(self, user, year, seen: dict | None = None) -> dict | None:
+        """{project id (None for none): fen} disbursed in the year (or years), as the user sees it."""
         test = self._visible(user, seen)
         if test is None:
             return None
         out = defaultdict(int)
         with self.lock:
             self.refresh()
-            for _fen, by_project in self._cells(("disbursement", year), test):
-                for p, v in by_project.items():
-                    out[p] += v
+            for y in years_of(year):
+                for _fen, by_project in self._cells(("disbursement", y), test):
+                    for p, v in by_project.items():
+                        out[p] += v
         return {p: v for p, v in out.items() if v}
 
 

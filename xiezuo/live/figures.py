@@ -71,10 +71,11 @@ def warm_up_in_background():
     threading.Thread(target=build, name="ledger-rollup-warm-up", daemon=True).start()
 
 
-def disbursed_by_project_group(user, year: int, seen: dict | None = None) -> list[tuple[str, str, str, int]]:
-    """[(eastern province name, western county name, project category, fen)] disbursed in the
-    year — `xiezuo.ledger.figures.disbursed_by_project_group`, from the rollup: the sums per
-    project, then the projects' current county, category and pairing, sorted."""
+def disbursed_by_project_group(user, year, seen: dict | None = None) -> list[tuple[str, str, str, str, int]]:
+    """[(eastern province name, western county code, western county name, project category,
+    fen)] disbursed in the year or years — `xiezuo.ledger.figures.disbursed_by_project_group`,
+    from the rollup: the sums per project, then the projects' current county, category and
+    pairing, sorted."""
     from xiezuo.ledger.figures import disbursed_by_project_group as sql
 
     by_project = LEDGER_ROLLUP.disbursed_by_project(user, year, seen)
@@ -86,7 +87,7 @@ def disbursed_by_project_group(user, year: int, seen: dict | None = None) -> lis
     provinces = dict(Region.objects.filter(level="province").values_list("province_code", "name"))
     groups = defaultdict(int)
     if None in by_project:  # a disbursement without a project (the SQL groups it under nothing)
-        groups[(None, None, None)] += by_project.pop(None)
+        groups[(None, None, None, None)] += by_project.pop(None)
     if by_project and connection.vendor == "postgresql":
         # the per-project sums go to the database as two arrays and come back grouped:
         # 20,000 projects nationally, a few thousand groups
@@ -94,38 +95,63 @@ def disbursed_by_project_group(user, year: int, seen: dict | None = None) -> lis
         project, region, pairing = Project._meta.db_table, Region._meta.db_table, Pairing._meta.db_table
         with connection.cursor() as cur:
             cur.execute(f"""
-                SELECT er.province_code, c.name, p.category, sum(t.fen)::bigint
+                SELECT er.province_code, c.code, c.name, p.category, sum(t.fen)::bigint
                 FROM unnest(%s::bigint[], %s::bigint[]) AS t(pid, fen)
                 JOIN {project} p ON p.id = t.pid JOIN {region} c ON c.id = p.county_id
                 LEFT JOIN {pairing} pr ON pr.id = p.pairing_id LEFT JOIN {region} er ON er.id = pr.east_region_id
-                GROUP BY 1, 2, 3""", [ids, fens])
-            for province, county, category, fen in cur.fetchall():
-                groups[(province, county, category)] += fen
+                GROUP BY 1, 2, 3, 4""", [ids, fens])
+            for province, code, county, category, fen in cur.fetchall():
+                groups[(province, code, county, category)] += fen
     elif by_project:
         attrs = {row[0]: row[1:] for row in Project.objects.filter(id__in=list(by_project)).order_by()
-                 .values_list("id", "pairing__east_region__province_code", "county__name", "category")}
+                 .values_list("id", "pairing__east_region__province_code", "county__code", "county__name", "category")}
         for p, fen in by_project.items():
             groups[attrs[p]] += fen
-    return sorted(((provinces.get(k[0], "—"), k[1], k[2], fen) for k, fen in groups.items()), key=lambda r: (r[0], r[1] or "", r[2] or ""))
+    return sorted(((provinces.get(k[0], "—"), k[1], k[2], k[3], fen) for k, fen in groups.items()),
+                  key=lambda r: (r[0], r[1] or "", r[3] or ""))
 
 
-def sankey(user, year: int, seen: dict | None = None) -> dict:
-    """Money from eastern province → western county → project category."""
-    rows = disbursed_by_project_group(user, year, seen)  # [(east province name, county name, category, fen)]
-    nodes, links, named = [], {}, set()
+SANKEY_COUNTIES = 30  # more western counties than this are drawn as their provinces
 
-    def node(name):
-        if name not in named:
-            named.add(name)
+
+def sankey(user, year, seen: dict | None = None) -> dict:
+    """Money disbursed from eastern province → western county → project category, over
+    the same years as the money figures beside it. With more than `SANKEY_COUNTIES`
+    counties (the national view: hundreds) the middle column is the western province, so
+    that every eastern province stays visible and the chart readable. Node names are
+    unique across columns (ECharts merges equal names, and a county named like a province
+    or category would fold two columns into one): counties of the same name carry their
+    code, and a name standing in two columns carries its column."""
+    rows = disbursed_by_project_group(user, year, seen)  # [(east province, county code, county name, category, fen)]
+    provinces = None
+    if len({r[1] for r in rows}) > SANKEY_COUNTIES:
+        from xiezuo.regions.models import Region
+
+        provinces = dict(Region.objects.filter(level="province").values_list("province_code", "name"))
+    nodes, links, column_of = [], {}, {}
+
+    def node(name, column):
+        if column_of.get(name, column) != column:  # the same name already stands in another column
+            name = f"{name} · {column}"
+        if name not in column_of:
+            column_of[name] = column
             nodes.append({"name": name})
         return name
 
     labels = {value: str(label) for value, label in Category.choices}  # translated once, not per row
-    for east, county, category, fen in rows:
-        a, b, c = node(east), node(county), node(labels.get(category, str(category)))
+    names = {}
+    for _east, code, county, _category, _fen in rows:
+        names.setdefault(county, set()).add(code)
+    for east, code, county, category, fen in rows:
+        if provinces is not None:
+            middle = provinces.get((code or "")[:2], "—")
+        else:
+            middle = "—" if not county else county if len(names[county]) == 1 else f"{county}（{code}）"
+        a, b, c = node(east, "east"), node(middle or "—", "west"), node(labels.get(category, str(category)), "category")
         links[(a, b)] = links.get((a, b), 0) + fen
         links[(b, c)] = links.get((b, c), 0) + fen
-    return {"nodes": nodes, "links": [{"source": s, "target": t, "value": v} for (s, t), v in links.items()]}
+    return {"nodes": nodes, "links": [{"source": s, "target": t, "value": v} for (s, t), v in links.items()],
+            "by": "province" if provinces is not None else "county"}
 
 
 def projects_and_points(user, limit: int = 400) -> tuple[dict, list]:
@@ -205,17 +231,25 @@ class Figures(dict):
         return value
 
 
+FIRST_YEAR = 1996  # East–West cooperation began in 1996: no fact is older
+
+
 def dashboard(user, today: datetime.date | None = None) -> dict:
     today = today or timezone.localdate()
     late = (("late_count", "late"), lambda: late_milestones(user, today))
     seen = {}  # what the money figures and the Sankey share: who sees which postings
+    # The money figures and the Sankey count every year up to this one: over one year the
+    # stages do not chain (a county that disbursed last year and spends this year showed
+    # 已拨付 0.00 beside 已支出 128.87万元), and a national Sankey of this year's
+    # disbursements alone showed the one province that had disbursed so far.
+    to_date = range(FIRST_YEAR, today.year + 1)
     return Figures({
         "projects": (("projects", "points"), lambda: projects_and_points(user)),
         "late_count": late,
         "late": late,
         "people": lambda: people_on_post(user, today),
-        "money": lambda: money_stages(user, today.year, seen),
-        "sankey": lambda: sankey(user, today.year, seen),
+        "money": lambda: money_stages(user, to_date, seen),
+        "sankey": lambda: sankey(user, to_date, seen),
         "points": (("projects", "points"), lambda: projects_and_points(user)),
         "feed": lambda: feed(user),
     }, today=today, year=today.year)
