@@ -17,8 +17,13 @@ from xiezuo.core.audit import AuditReader, type_label
 from xiezuo.core.models import AuditEntry
 from xiezuo.core.money import format_wan
 from xiezuo.core.scoping import audit_visible, scope_for, visible
+from xiezuo.ledger.choices import Kind
+from xiezuo.ledger.models import Posting
+from xiezuo.projects.choices import Status
+from xiezuo.projects.models import ProgressReport, Project
 
 TIME_FORMAT = "m-d H:i"
+RECENT_DAYS = 30
 
 # Object types whose changes have their own line (a report, a posting) or none worth one.
 _OWN_LINES = {"projects.progressreport"}
@@ -44,15 +49,11 @@ def report_text(project_code, project_name, percent) -> str:
 
 
 def posting_text(kind, amount_fen) -> str:
-    from xiezuo.ledger.choices import Kind
-
     labels = dict(Kind.choices)
     return _("%(kind)s of %(wan)s (10k yuan)") % {"kind": labels.get(kind, kind), "wan": format_wan(amount_fen or 0)}
 
 
 def status_text(project_code, project_name, old, new) -> str:
-    from xiezuo.projects.choices import Status
-
     labels = dict(Status.choices)
     if old:
         return _("Project %(project)s %(name)s: %(old)s → %(new)s") % {
@@ -97,9 +98,9 @@ def _status_changed(entry) -> bool:
 def status_changes(user, limit: int) -> list:
     """The latest status changes of projects the user may see (from the audit log, which every
     change of a project passes through), whether or not the user may read the log itself."""
-    from xiezuo.projects.models import Project
-
-    recent = AuditEntry.objects.filter(object_type="projects.project", action=AuditEntry.Action.UPDATE).order_by("-time", "-id")
+    since = timezone.now() - datetime.timedelta(days=RECENT_DAYS)  # the latest, not the whole log (millions of rows nationally)
+    recent = (AuditEntry.objects.filter(object_type="projects.project", action=AuditEntry.Action.UPDATE, time__gte=since)
+              .order_by("-time", "-id"))
     changed = [e for e in recent[: limit * 10] if _status_changed(e)]
     ids = {int(e.object_id) for e in changed if e.object_id.isdigit()}
     seen = {str(pk) for pk in visible(user, Project.objects.filter(pk__in=ids)).values_list("pk", flat=True)}
@@ -110,9 +111,6 @@ def latest(user, limit: int = 15) -> list[dict]:
     """The latest events the user may see, newest first, each {"time", "kind", "text"}: the
     pushed kinds (reports, postings, project status) for everyone who sees the dashboard, and
     the other changes of the audit log for those who may read it."""
-    from xiezuo.ledger.models import Posting
-    from xiezuo.projects.models import ProgressReport
-
     items = []
     reader = AuditReader(user)
     statuses = status_changes(user, limit)
