@@ -1,4 +1,5 @@
 """Pages of pairings and of the pairs' yearly agreements."""
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -164,6 +165,23 @@ def agreement_create(request):
     return render(request, "agreements/form.html", {"form": form, "title": _("New agreement")}, status=status)
 
 
+def _warn_due_date_moved(request, agreement, due_before) -> None:
+    """An amended due date applies to the allocations already booked under the agreement
+    (the assessment reads the agreement's date in force): say so, with how many."""
+    if agreement.funds_due_date == due_before:
+        return
+    booked = agreement.postings.filter(kind="allocation", reversal__isnull=True)
+    count = booked.count()
+    if not count:
+        return
+    messages.warning(request, _(
+        "The funds due date moved from %(old)s to %(new)s. The %(n)s allocation(s) already booked under this agreement "
+        "are now due by %(new)s too: the timeliness of funds and the agreement's rigidity count against the new date. "
+        "Quarters already closed keep their figures and show the change as a pending restatement.") % {
+        "old": due_before.isoformat() if due_before else _("the end of the year"),
+        "new": agreement.funds_due_date.isoformat() if agreement.funds_due_date else _("the end of the year"), "n": count})
+
+
 @login_required
 def agreement_edit(request, pk):
     user = request.user
@@ -172,11 +190,13 @@ def agreement_edit(request, pk):
     pairings = Pairing.objects.filter(pk=agreement.pairing_id)
     status = 200
     if request.method == "POST":
+        due_before = agreement.funds_due_date  # as it stood before this edit
         form = AgreementForm(request.POST, pairings=pairings, instance=agreement)
         if form.is_valid():
             done, status = run_action(form, request, lambda: save_agreement(user, agreement, **form.action_values()),
                                       _("Agreement saved."), AgreementForm.RENAME)
             if done:
+                _warn_due_date_moved(request, done, due_before)
                 return redirect(agreement.get_absolute_url())
     else:
         form = AgreementForm(pairings=pairings, instance=agreement)
