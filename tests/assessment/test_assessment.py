@@ -257,8 +257,12 @@ def test_composite_grade_and_rank_among_key_assistance_counties(q2):
     # 昭觉 scores 75 on its outputs and 0 elsewhere: (20 × 75) / 51 = 29.41; 布拖 has only zeros
     assert score_of("region:513431").composite == Decimal("29.41")
     assert score_of("region:513429").composite == 0
-    assert (meigu.peer_group, meigu.rank, meigu.peers) == ("key", 1, 3)
-    assert (score_of("region:513431").rank, score_of("region:513429").rank) == (2, 3)
+    # 布拖's zeros are its agreement's rigidity alone, too little of the weight to grade: not ranked
+    buto = score_of("region:513429")
+    assert buto.coverage < 50 and (buto.grade, buto.rank) == ("incomplete", None)
+    assert score_of("region:513431").coverage == Decimal("51.0") and score_of("region:513431").grade == "poor"
+    assert (meigu.peer_group, meigu.rank, meigu.peers, meigu.coverage) == ("key", 1, 2, Decimal("100.0") - 8)
+    assert score_of("region:513431").rank == 2
     unpaired = score_of("region:513430")  # a key county with nothing to measure is not ranked
     assert (unpaired.composite, unpaired.grade, unpaired.rank) == (None, "", None)
 
@@ -360,7 +364,7 @@ def test_a_changed_fact_marks_the_affected_scores_stale_until_recomputed(q2, use
 def test_a_county_office_sees_its_scorecard_its_rank_and_the_rows_behind_it(q2, users):
     card = scorecard_for(users["county_office"], "513436", Q2)
     assert card.computed and card.system.number == 1
-    assert (card.rank, card.peers, card.peer_group) == (1, 3, "key")
+    assert (card.rank, card.peers, card.peer_group) == (1, 2, "key")
     assert card.composite == Decimal("35.14")
     line = next(li for li in card.lines if li.code == "projects_on_schedule")
     assert (line.value, line.score, line.facts) == (Decimal("60"), Decimal("25.00"), {"milestones_due_on_time": 3, "milestones_due": 5})

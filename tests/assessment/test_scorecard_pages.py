@@ -152,12 +152,12 @@ def test_pair_scorecards_follow_the_pairing_scope(q2, client_as):
 def test_a_county_office_sees_its_rank_among_peers_but_not_the_peers(q2, client_as):
     html = text(client_as("county_office").get(reverse("scorecard-list") + "?period=2025Q2"))
     own = row_of(html, "region:513436")
-    assert own and "1 / 3" in own and "35.14" in own
+    assert own and "1 / 2" in own and "35.14" in own
     assert not row_of(html, "region:513431") and not row_of(html, "region:513429")  # its peers are not listed
     assert "昭觉县" not in html
 
     card = text(client_as("county_office").get(card_url("region", "513436")))
-    assert re.search(r'data-testid="rank">1 <span[^>]*>/ 3</span>', card)
+    assert re.search(r'data-testid="rank">1 <span[^>]*>/ 2</span>', card)
     assert "国家乡村振兴重点帮扶县" in card
     assert 'data-testid="value"' in card  # its own numbers link to the rows behind them
     assert evidence_url("region", "513436", "projects_on_schedule") in card
@@ -343,7 +343,7 @@ def test_the_list_exports_what_the_user_may_see(q2, client_as):
     rows = {r[4]: r for r in ws.iter_rows(min_row=2, values_only=True)}
     meigu = rows["513436"]
     assert meigu[:7] == ("2025Q2", "v1", "county", "national key assistance counties", "513436", "美姑县", 35.14)
-    assert meigu[9:14] == ("poor", 1, 3, "no", datetime.datetime(2025, 6, 30))  # counted to the end of the quarter, an Excel date
+    assert meigu[9:14] == ("poor", 1, 2, "no", datetime.datetime(2025, 6, 30))  # counted to the end of the quarter, an Excel date
     schedule = header.index("Projects on schedule (%)")
     assert (meigu[schedule], meigu[schedule + 1]) == (60, 25)
     assert "513431" not in rows  # a peer is not in the county office's export
@@ -355,7 +355,7 @@ def test_a_scorecard_and_its_rows_export(q2, client_as):
     wb = workbook(en(client_as("county_office")).get(card_url("region", "513436", format="xlsx")))
     assert wb.sheetnames == ["scorecard", "facts", "trend"]
     summary = {r[0]: r[1] for r in wb["scorecard"].iter_rows(values_only=True) if r and r[0]}
-    assert summary["composite"] == 35.14 and summary["grade"] == "poor" and summary["rank"] == "1 / 3"
+    assert summary["composite"] == 35.14 and summary["grade"] == "poor" and summary["rank"] == "1 / 2"
     facts = {r[0]: r[2] for r in wb["facts"].iter_rows(min_row=2, values_only=True)}
     assert facts["milestones_due"] == 5 and facts["funds_arrived_on_time_fen"] == 700_000
     # a partner's export has no facts sheet
