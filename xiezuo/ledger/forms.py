@@ -120,7 +120,7 @@ class ArrivalForm(KeyedForm):
 
 
 class DisburseForm(KeyedForm):
-    project = ProjectCodeField(label=_("project code"))
+    project = ProjectCodeField(label=_("project"), help_text=_("project code or name"))
     amount = YuanField(label=_("amount (yuan)"))
     booked_on = forms.DateField(label=_("booked on"), widget=DateInput(), required=False, help_text=_("today when left empty"))
     memo = forms.CharField(label=_("memo"), max_length=300, required=False)
