@@ -181,6 +181,7 @@ def test_every_page_fits_the_window_in_both_languages_with_logout_and_language_a
         browser, live_server, base_data, monkeypatch):
     from django.contrib.auth import get_user_model
 
+    from xiezuo.pairings.models import Pairing
     from xiezuo.web import summary
 
     # The demo has a few dozen city and county pairings; the national data some 900. Treat
@@ -189,7 +190,9 @@ def test_every_page_fits_the_window_in_both_languages_with_logout_and_language_a
     project, period = _world()
     national = get_user_model().objects.get(username="national")
     lines = [[line["name"], line["lower"]] for line in summary.map_data(national, timezone.localdate())["province"]]
-    assert len(lines) == 11 and dict(lines)["浙川协作"] >= 1
+    zhejiang_sichuan = Pairing.objects.in_force(timezone.localdate()).filter(
+        kind__in=("prefecture", "county"), east_region__code__startswith="33", west_region__code__startswith="51").count()
+    assert len(lines) == 11 and dict(lines)["浙川协作"] == zhejiang_sichuan > 0
 
     shots = _shots_dir()
     context = browser.new_context(viewport={"width": SIZES["wide"][0], "height": SIZES["wide"][1]}, locale="zh-CN")
@@ -200,6 +203,16 @@ def test_every_page_fits_the_window_in_both_languages_with_logout_and_language_a
         for username in ("national", "county_office"):
             page.set_viewport_size({"width": SIZES["wide"][0], "height": SIZES["wide"][1]})
             page.goto(live_server.url + "/login/")
+            if username == "national":  # the login page too: it fits, and its language switch shows
+                for width, height in SIZES.values():
+                    page.set_viewport_size({"width": width, "height": height})
+                    fit = page.evaluate(OVERFLOW)
+                    if fit["scroll"] > fit["width"]:
+                        problems.append(f"login {width}px: page {fit['scroll']} px wide: {fit['culprits']}")
+                    if not _within(page, page.locator("form.lang-switch")):
+                        problems.append(f"login {width}px: language switch out of reach")
+                    page.screenshot(path=str(shots / f"login-{width}.png"))
+                page.set_viewport_size({"width": SIZES["wide"][0], "height": SIZES["wide"][1]})
             page.fill("#id_username", username)
             page.fill("#id_password", PASSWORD)
             page.click("form button[type=submit].w-100")
