@@ -22,7 +22,11 @@
         var hint = item.hint ? '<div class="small text-body-secondary">' + esc(item.hint) + "</div>" : "";
         return "<div>" + esc(item.text) + hint + "</div>";
       },
-      item: function (item) { return "<div>" + esc(item.value && item.hint ? item.value : item.text) + "</div>"; },
+      /* the chosen one: a project's "code name" (its text holds its value), a region's "name（code）" */
+      item: function (item) {
+        var text = String(item.text == null ? "" : item.text), value = String(item.value == null ? "" : item.value);
+        return "<div>" + esc(text.indexOf(value) >= 0 || !value ? text : value) + "</div>";
+      },
       no_results: function () {
         var lang = (document.documentElement.lang || "").toLowerCase();
         return '<div class="no-results">' + (lang.indexOf("zh") === 0 ? "没有匹配项" : "No match") + "</div>";
