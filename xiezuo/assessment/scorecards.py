@@ -94,8 +94,29 @@ def restatement_lines(card) -> list[dict]:
         return []
     names = {li.code: li.name for li in card.lines}
     units = {li.code: li.unit for li in card.lines}
-    return [{**c, "name": names.get(c["code"], c["code"]), "unit": units.get(c["code"], "")}
+    return [{"code": c["code"], "name": names.get(c["code"], c["code"]), "unit": units.get(c["code"], ""),
+             "old": None if c["old"] is None else Decimal(c["old"]), "new": None if c["new"] is None else Decimal(c["new"])}
             for c in restatements.changes(card.score)]
+
+
+def restated_lines(card) -> list[dict]:
+    """The restatements made on a scorecard: when (an aware datetime), by whom, the composite
+    before and after."""
+    import datetime
+
+    if card.score is None:
+        return []
+    return [{"at": datetime.datetime.fromisoformat(r["at"]), "by": r.get("by", ""),
+             "old": (r.get("old") or {}).get("composite"), "new": (r.get("new") or {}).get("composite")}
+            for r in card.score.restated or []]
+
+
+def restatement_found_at(card):
+    """When the pending restatement was found (an aware datetime; pages show it in Beijing time)."""
+    import datetime
+
+    text = ((card.score.restatement or {}) if card.score is not None else {}).get("computed_at")
+    return datetime.datetime.fromisoformat(text) if text else None
 
 
 def _lines(score: Score) -> list[Line]:

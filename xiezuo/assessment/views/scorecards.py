@@ -27,7 +27,7 @@ from ..forms import IndicatorSystemForm, RecomputeForm, ScorecardFilterForm
 from ..models import Computation, IndicatorSystem, Score
 from ..scoring import MIN_COVERAGE
 from xiezuo.core.periods import Period, PeriodError
-from ..scorecards import formula_words, pairing_scorecard_for, restatement_lines, scorecard_for
+from ..scorecards import formula_words, pairing_scorecard_for, restated_lines, restatement_found_at, restatement_lines, scorecard_for
 
 SECTION = "scorecard"  # scorecard pages under “Assessment” in the top bar (indicator pages are “indicator-*”)
 
@@ -180,7 +180,8 @@ def scorecard_detail(request, kind, ident, period):
         "next_url": listing.detail_url(card.subject_key, period.next(), explicit),
         "can_recompute": may_change_indicators(user),
         "order_url": orders.score_order_link(user)(card.score) if card.computed else "",
-        "restatement": restatement_lines(card),
+        "restatement": restatement_lines(card), "restatement_found_at": restatement_found_at(card),
+        "restated": restated_lines(card),
         "can_restate": bool(card.computed and card.score.restatement and may_change_indicators(user)),
         "restate_url": reverse("scorecard-restate", args=[kind, ident, period.label]),
     })
