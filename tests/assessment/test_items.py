@@ -314,3 +314,19 @@ def test_the_post_form_sets_the_projects_in_charge_and_the_audit_log_keeps_them(
         put_in_charge(users, officer, other)
     assert "projects" in exc.value.error_dict
     assert client_as("county_office").get(url).status_code == 403  # an editor does not set posts
+
+
+def test_the_weekly_sheet_counts_the_same_items_as_my_items(users, officer, sichuan_lead):
+    """The sheet's closed groups count the loop's items without building them; the counts
+    must be those of the items."""
+    from xiezuo.assessment.items import count_items, items
+
+    _project, order = late_order(users)
+    orders.submit_closure(users["county_office"], order, text="已整改")
+    many_warnings(sichuan_lead, 3)
+    posts = list(Post.objects.values_list("pk", flat=True))
+    as_of, week_end = D(2025, 10, 1), D(2025, 10, 5)
+    built = sorted((i.post_id, i.group, i.url, i.overdue) for i in items(posts))
+    counted = sorted((post, group, pk, overdue) for post, (group, pk), overdue, _due in count_items(posts, as_of, week_end))
+    assert [(p, g, o) for p, g, _u, o in built] == [(p, g, o) for p, g, _k, o in counted]
+    assert len(counted) == 1 + 1 + 3  # the order, its closure to verify, three warnings

@@ -146,6 +146,40 @@ def items(post_ids, open_only: bool = True):
                    overdue=bool(is_open and t.deadline and today > t.deadline), group=TICKET, note=_note(t))
 
 
+def count_items(post_ids, as_of, week_end):
+    """`items` as counts, for the weekly sheet's closed groups (`rhythm.sheets.item_counter`):
+    one (post, key, overdue, due this week) per item, read as plain values."""
+    from .models import OrderEscalation
+
+    post_ids = sorted(set(post_ids))
+    if not post_ids:
+        return
+    today = timezone.localdate()
+    ids = set(post_ids)
+
+    def due(deadline, overdue):
+        return bool(deadline and not overdue and as_of <= deadline <= week_end)
+
+    rows = list(orders_of(post_ids).values_list("pk", "owner_post_id", "deadline", "status"))
+    escalated = {}
+    for order_id, to_post in OrderEscalation.objects.filter(order_id__in=[r[0] for r in rows], to_post_id__in=post_ids).values_list(
+            "order_id", "to_post_id"):
+        escalated.setdefault(order_id, set()).add(to_post)
+    for pk, owner, deadline, status in rows:
+        overdue = status in (OrderStatus.ISSUED, OrderStatus.SENT_BACK) and today > deadline
+        for post_id in sorted(({owner} | escalated.get(pk, set())) & ids):
+            yield post_id, (ORDER, pk), overdue, due(deadline, overdue)
+    leads = _lead_posts(post_ids)
+    for pk, issuer in verifications_of(post_ids).values_list("pk", "issuer_office_id"):
+        yield leads[issuer], (VERIFY, pk), False, False
+    for group, qs in ((WARNING, warnings_of(post_ids)), (PROPOSAL, proposals_of(post_ids))):
+        for pk, owner in qs.values_list("pk", "owner_post_id"):
+            yield owner, (group, pk), False, False
+    for pk, owner, deadline in tickets_of(post_ids).values_list("pk", "owner_post_id", "deadline"):
+        overdue = bool(deadline and today > deadline)
+        yield owner, (TICKET, pk), overdue, due(deadline, overdue)
+
+
 def _lead_posts(post_ids) -> dict:
     from xiezuo.rhythm.models import Post
 
@@ -167,7 +201,10 @@ def register():
     from xiezuo.core.ui.parts import register_part
     from xiezuo.rhythm.items import list_link, source
 
+    from xiezuo.rhythm.sheets import item_counter
+
     source(items)
+    item_counter(items)(count_items)
     for group in (ORDER, VERIFY, WARNING, PROPOSAL, TICKET):
         list_link(group, lambda ids, group=group: list_url(group, ids))
     register_part("project-detail", "issue_order_url", issue_url_for_project)
