@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 import pytest
 from django.db.models import Count, F, Max, Sum
 
+from tests.support import shared_world
 from xiezuo.datagen import national
 from xiezuo.ledger.models import Posting
 from xiezuo.pairings.models import Agreement, Pairing
@@ -20,12 +21,16 @@ pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 30)
 
 
-@pytest.fixture
-def generated(db):
-    national.generate(scale=0.002, seed=7, today=TODAY, log=lambda *_a: None)
+@pytest.fixture(scope="module")
+def generated(django_db_setup, django_db_blocker):
+    """Generated once for the module (rolled back at its end); each test reads it in its own
+    transaction."""
+    with shared_world(django_db_blocker):
+        national.generate(scale=0.001, seed=7, today=TODAY, log=lambda *_a: None)
+        yield
 
 
-def test_nobody_is_committed_to_a_county_that_receives_nobody(generated):
+def test_nobody_is_committed_to_a_county_that_receives_nobody(generated, db):
     received = Counter()
     for pairing_id, year, n in (Dispatch.objects.filter(direction="e2w").values_list("pairing_id", "actual_start__year")
                                 .annotate(n=Count("id"))):
@@ -36,7 +41,7 @@ def test_nobody_is_committed_to_a_county_that_receives_nobody(generated):
     assert [key for key in committed if received[key] == 0] == []
 
 
-def test_what_is_dispatched_follows_the_commitments_with_realistic_shortfalls(generated):
+def test_what_is_dispatched_follows_the_commitments_with_realistic_shortfalls(generated, db):
     committed = Agreement.objects.filter(pairing__kind="county").aggregate(c=Sum("cadres"), p=Sum("professionals"))
     sent = Counter(Dispatch.objects.filter(direction="e2w", pairing__kind="county").values_list("kind", flat=True))
     professionals = sum(n for kind, n in sent.items() if kind != "cadre")
@@ -50,7 +55,7 @@ def test_what_is_dispatched_follows_the_commitments_with_realistic_shortfalls(ge
         assert nested >= 0.7 * a.cadres, a.pairing
 
 
-def test_terms_run_within_the_year_and_completed_projects_end_when_accepted(generated):
+def test_terms_run_within_the_year_and_completed_projects_end_when_accepted(generated, db):
     assert not Dispatch.objects.filter(planned_end__year__gt=F("planned_start__year")).exists()
     assert not Dispatch.objects.filter(actual_end__lt=F("actual_start")).exists()
     last = dict(Milestone.objects.values_list("project_id").annotate(m=Max("actual_date")))
@@ -58,7 +63,7 @@ def test_terms_run_within_the_year_and_completed_projects_end_when_accepted(gene
         assert end == last[pid]
 
 
-def test_most_pairs_perform_a_minority_lag_and_a_few_fail():
+def test_most_pairs_perform_a_minority_lag_and_a_few_fail(db):
     pairs = [Pairing(id=i) for i in range(1, 1001)]
     tiers = Counter(t for (pid, year), t in national.standings(pairs, (2026,), random.Random(1)).items())
     assert 0.7 <= tiers["performing"] / 1000 <= 0.84
@@ -67,7 +72,7 @@ def test_most_pairs_perform_a_minority_lag_and_a_few_fail():
     assert national.standings(pairs, (2026,), random.Random(1)) == national.standings(pairs, (2026,), random.Random(1))
 
 
-def test_money_and_milestones_are_mostly_on_time_and_local_supply_spreads(generated):
+def test_money_and_milestones_are_mostly_on_time_and_local_supply_spreads(generated, db):
     arrivals = Posting.objects.filter(kind="arrival", agreement__year=2025, reversal__isnull=True)
     on_time = arrivals.filter(arrived_on__lte=F("due_date")).aggregate(s=Sum("amount_fen"))["s"] or 0
     total = arrivals.aggregate(s=Sum("amount_fen"))["s"]
@@ -81,7 +86,7 @@ def test_money_and_milestones_are_mostly_on_time_and_local_supply_spreads(genera
     assert min(ratios) < 0.3 and max(ratios) > 0.6
 
 
-def test_apportion_shares_exactly_and_the_same_way_every_time():
+def test_apportion_shares_exactly_and_the_same_way_every_time(db):
     weights = {1: 3, 2: 2, 3: 1, 4: 1}
     shares = national.apportion(10, weights)
     assert sum(shares.values()) == 10 and shares == national.apportion(10, weights)

@@ -266,14 +266,16 @@ def _generate(scale: float = 1.0, seed: int = 2021, today: datetime.date | None 
     committed = plan_commitments(pairs, YEARS, weights, region_agreements, have, scale)
 
     # projects first: an agreement's project commitment is the number of projects it started
-    n_projects = max(len(YEARS), int(PROJECTS_TOTAL * scale))
+    # every county pair runs at least one project a year (an agreement that commits work
+    # has work to show); the rest of the scale's projects go to pairs by tier weight
+    n_projects = max(len(YEARS) * len(pairs), int(PROJECTS_TOTAL * scale))
     reports_per_project = REPORTS_TOTAL / PROJECTS_TOTAL
     cats = [c for c, w in CATEGORY_WEIGHTS for _ in range(w)]
     pair_pool = [p for p in pairs for _ in range(weights[p.id])]
     drawn = []
     for i in range(n_projects):
         year = YEARS[i % len(YEARS)]
-        p = pair_pool[rng.randrange(len(pair_pool))]
+        p = pairs[i // len(YEARS)] if i < len(YEARS) * len(pairs) else pair_pool[rng.randrange(len(pair_pool))]
         start = datetime.date(year, 1, 1) + datetime.timedelta(days=rng.randrange(300))
         weeks = max(4, int(rng.gauss(reports_per_project * 1.1, 12)))
         drawn.append((year, p, start, start + datetime.timedelta(weeks=weeks), cats[rng.randrange(len(cats))]))
