@@ -44,7 +44,7 @@ class Dispatch(Audited):
     # when the record reached the platform (empty for rows loaded before it was kept)
     recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True, default=timezone.now, editable=False)
 
-    audit_exclude = ("id_number",)
+    audit_exclude = ("id_number", "recorded_at")  # the audit entry has its own time
 
     class Meta:
         ordering = ["-planned_start"]
