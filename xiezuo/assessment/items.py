@@ -130,12 +130,12 @@ def items(post_ids, open_only: bool = True):
         yield Item(kind=_("Closure to verify"), title=o.title, post_id=leads[o.issuer_office_id], deadline=None,
                    status=_("submitted by %(office)s") % {"office": o.owner_office.name}, is_open=True,
                    url=item_url(VERIFY, o.pk), group=VERIFY)
-    for w in warnings_of(post_ids, open_only).select_related("region", "pairing"):
+    for w in warnings_of(post_ids, open_only).select_related("region", "pairing__east_region", "pairing__west_region"):
         yield Item(kind=_("Warning"), title=_("level %(level)d warning: %(subject)s %(period)s") % {
             "level": w.level, "subject": subject_label(w), "period": w.period_label}, post_id=w.owner_post_id, deadline=None,
             status=w.get_status_display(), is_open=w.status == WarningStatus.OPEN, url=item_url(WARNING, w.pk), group=WARNING,
             note=_note(w))
-    for p in proposals_of(post_ids, open_only).select_related("region", "pairing"):
+    for p in proposals_of(post_ids, open_only).select_related("region", "pairing__east_region", "pairing__west_region"):
         yield Item(kind=_("Restructuring proposal"), title=f"{subject_label(p)} {p.period_label}", post_id=p.owner_post_id,
                    deadline=None, status=p.get_status_display(), is_open=p.status == ProposalStatus.OPEN,
                    url=item_url(PROPOSAL, p.pk), group=PROPOSAL, note=_note(p))
