@@ -18,11 +18,12 @@ from tests.assessment.test_scorecard_pages import card_url, en, row_of, text
 pytestmark = pytest.mark.django_db
 
 
-def test_equal_composites_share_a_rank_on_the_page(users, client_as):
-    recompute(Q2, as_of=AS_OF)  # the demo alone: the three paired key counties tie
+def test_composites_on_too_little_data_are_shown_incomplete_and_unranked(users, client_as):
+    recompute(Q2, as_of=AS_OF)  # the demo alone: the three paired key counties have only their agreements' rigidity
     html = text(client_as("national").get(reverse("scorecard-list") + "?period=2025Q2&peer_group=key"))
     for key in ("region:513429", "region:513431", "region:513436"):
-        assert re.search(r'data-testid="rank">1 / 3<', row_of(html, key)), key
+        row = row_of(html, key)
+        assert re.search(r'data-testid="rank">—<', row) and 'data-grade="incomplete"' in row, key
 
 
 # --- recompute -----------------------------------------------------------------------------

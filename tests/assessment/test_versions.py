@@ -63,12 +63,13 @@ def test_competition_ranks_share_places_on_ties():
         "e": 1, "a": 2, "b": 2, "c": 4, "d": None}
 
 
-def test_equal_composites_share_a_rank_in_the_database(users):
-    recompute(Q2, as_of=AS_OF)  # the demo alone: the three paired key counties score 0 on their agreements
-    ranks = dict(Score.objects.filter(peer_group="key", period_label="2025Q2", rank__isnull=False)
-                 .values_list("subject_key", "rank"))
-    assert ranks == {"region:513429": 1, "region:513431": 1, "region:513436": 1}
-    assert set(Score.objects.filter(peer_group="key", rank__isnull=False).values_list("peers", flat=True)) == {3}
+def test_counties_scored_on_their_agreements_alone_are_incomplete_and_unranked(users):
+    recompute(Q2, as_of=AS_OF)  # the demo alone: the three paired key counties score 0 on their agreements' rigidity only
+    keys = ["region:513429", "region:513431", "region:513436"]
+    rows = Score.objects.filter(peer_group="key", period_label="2025Q2", subject_key__in=keys)
+    assert {(s.subject_key, s.grade, s.rank) for s in rows} == {(k, "incomplete", None) for k in keys}
+    assert all(s.composite is not None and s.coverage < 50 for s in rows)
+    assert not Score.objects.filter(peer_group="key", period_label="2025Q2", rank__isnull=False).exists()
 
 
 # --- versions -------------------------------------------------------------------------------

@@ -218,7 +218,8 @@ def _subject_map(card, subject, kind) -> dict:
     else:
         places = [subject.east_region, subject.west_region]
     provinces = dict(Region.objects.filter(code__in=[province_of(p.code) for p in places]).values_list("code", "name"))
-    value = None if card.score.grade == Grade.INCOMPLETE else listing._num(card.composite)  # not painted as a grade
+    incomplete = getattr(card.score, "grade", "") == Grade.INCOMPLETE
+    value = None if incomplete else listing._num(card.composite)  # an incomplete composite is not painted as a grade
     areas, points = [], []
     for place in places:
         name = provinces.get(province_of(place.code))
