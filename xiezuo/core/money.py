@@ -2,14 +2,34 @@
 
 Amounts arrive from people as yuan strings or spreadsheet cells ("1,234.56", 1234.5) and
 leave as formatted yuan or 万元; in between they are `int` fen.
+
+Every amount is at most MAX_FEN, whichever path it comes by (page form, API, Excel import,
+bulk ingestion), because both databases keep amounts and the sums the pages show in signed
+64-bit integers (2^63 − 1 ≈ 9.22 × 10^18 fen): SQLite's SUM stops with "integer overflow" past
+it, PostgreSQL refuses to store a bigint past it, so one absurd amount used to break the
+dashboard and the funds page for everyone.
+
+MAX_FEN = 10^12 fen = 100亿元 (ten billion yuan). The largest real amount is one province
+pairing's fiscal aid for a year — a few billion yuan; the whole East–West cooperation moves
+about 23 billion yuan of fiscal aid a year. So the bound never refuses a real amount, and a
+sum of 9.2 million amounts each at the maximum still fits in 64 bits: more rows than the
+national dataset's ledger holds over many years (about 5 million entries), every one of them
+at an amount no account ever sees.
 """
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
 
+MAX_FEN = 10**12  # 100亿元; see above
+
+
 class MoneyError(ValueError):
     pass
+
+
+def too_large() -> str:
+    return _("at most %(max)s (100亿元)") % {"max": format_yuan(MAX_FEN)}
 
 
 def yuan_to_fen(value) -> int:
@@ -33,6 +53,8 @@ def yuan_to_fen(value) -> int:
         raise MoneyError(_("“%(value)s” is not an amount") % {"value": value})
     if amount < 0:
         raise MoneyError(_("amounts cannot be negative"))
+    if amount > MAX_FEN // 100:  # before multiplying: 1e999999 × 100 overflows Decimal itself
+        raise MoneyError(too_large())
     fen = amount * 100
     if fen != fen.to_integral_value():
         raise MoneyError(_("amounts are kept to the fen (at most two decimal places)"))
@@ -40,11 +62,14 @@ def yuan_to_fen(value) -> int:
 
 
 def check_fen(value) -> int:
-    """Validate a fen amount given directly (API): a non-negative integer."""
+    """Validate a fen amount given directly (API, agreements, budgets): a whole number from 0
+    to MAX_FEN."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise MoneyError(_("amounts in fen must be whole numbers"))
     if value < 0:
         raise MoneyError(_("amounts cannot be negative"))
+    if value > MAX_FEN:
+        raise MoneyError(too_large())
     return value
 
 

@@ -4,7 +4,6 @@ The rules and the set-based writers are the apps' (`ledger.batch`, `projects.rep
 `people.dispatches`, on `core.bulkrows` and `core.bulkaudit`); the envelope only reads items,
 keeps client ids idempotent across kinds and answers with receipts.
 """
-import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,16 +11,14 @@ from django.utils.translation import gettext as _
 from xiezuo.core.arrays import any_of
 from xiezuo.core.bulkrows import insert_rows, select
 from xiezuo.core.context import current_actor
+from xiezuo.core.dates import parse_day
 from xiezuo.core.models import IngestReceipt
 
 
 def parse_date(value):
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        raise ValueError(_("“%(v)s” is not a date (YYYY-MM-DD)") % {"v": value}) from None
+    """An ISO date within the platform's range (`core.dates`): year 1 or 9999 is refused
+    with the item, never stored."""
+    return parse_day(value)
 
 
 def receipts_for(ids) -> dict:

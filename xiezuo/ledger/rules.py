@@ -17,7 +17,8 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xiezuo.core.money import format_yuan
+from xiezuo.core.dates import day_error
+from xiezuo.core.money import MAX_FEN, format_yuan, too_large
 from xiezuo.core.scoping import can_edit_in_region
 from xiezuo.projects.choices import Status
 
@@ -40,17 +41,21 @@ def check_amount(value, errors, field="amount_fen"):
         errors[field] = [_("amounts in fen must be whole numbers")]
     elif value <= 0:
         errors[field] = [_("the amount must be more than zero")]
+    elif value > MAX_FEN:
+        errors[field] = [too_large()]
 
 
 def check_date(value, field, errors, *, required=False, not_before=None, not_before_label="", today=None):
-    """Not in the future, and not before what it follows (an arrival its allocation, a
-    reversal its posting)."""
+    """Within the platform's range of days, not in the future, and not before what it
+    follows (an arrival its allocation, a reversal its posting)."""
     if value is None:
         if required:
             errors[field] = [_("a date is required")]
         return
     if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
         errors[field] = [_("a date is required")]
+    elif day_error(value):
+        errors[field] = [day_error(value)]
     elif value > (today or timezone.localdate()):
         errors[field] = [_("the date %(d)s is in the future") % {"d": value.isoformat()}]
     elif not_before is not None and value < not_before:

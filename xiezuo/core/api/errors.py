@@ -77,6 +77,8 @@ def _pydantic_message(err: dict) -> str:
         return _("must be text")
     if kind in ("bool_type", "bool_parsing"):
         return _("must be true or false")
+    if kind == "date_range":  # core.api.schemas.Day: the message names the range
+        return err.get("msg") or _("not valid")
     if kind.startswith("date_") and not kind.startswith("datetime_"):
         return _("must be a date (YYYY-MM-DD)")
     if kind.startswith("datetime_"):

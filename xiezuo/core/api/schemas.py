@@ -13,7 +13,8 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict
 from pydantic_core import PydanticCustomError
 
-from xiezuo.core.money import MoneyError, check_fen
+from xiezuo.core.dates import DAY_PATTERN, FIRST_DAY, LAST_DAY, DateRangeError, check_day
+from xiezuo.core.money import MAX_FEN, MoneyError, check_fen
 
 MAX_BIGINT = 2**63 - 1  # BigIntegerField
 MAX_INT = 2**31 - 1  # PositiveIntegerField
@@ -24,9 +25,14 @@ def _fen(value):
         value = check_fen(value)
     except MoneyError as exc:
         raise PydanticCustomError("fen", str(exc)) from None
-    if value > MAX_BIGINT:
-        raise PydanticCustomError("fen", _("the amount is too large"))
     return value
+
+
+def _day(value: datetime.date) -> datetime.date:
+    try:
+        return check_day(value)
+    except DateRangeError as exc:
+        raise PydanticCustomError("date_range", str(exc)) from None
 
 
 def _count(limit):
@@ -58,8 +64,16 @@ def _no_nul(value: str) -> str:
     return value
 
 
-# An amount of money: whole, non-negative fen. 1.5, "150" and -1 are refused.
-Fen = Annotated[int, Field(ge=0, le=MAX_BIGINT, description="integer fen (分)"), BeforeValidator(_fen)]
+# An amount of money: whole fen from 0 to MAX_FEN (100亿元). 1.5, "150" and -1 are refused.
+Fen = Annotated[int, Field(ge=0, le=MAX_FEN, description="integer fen (分), at most 10^12 (100亿元)"), BeforeValidator(_fen)]
+# A day a person or client enters (project dates, milestones, agreements, dispatches,
+# postings, reports' weeks): within the platform's stated range, 2000-01-01 to 2099-12-31.
+# The OpenAPI document states the range as a pattern on the date text (years 20xx), which
+# schema-driven clients honour, and as formatMinimum/formatMaximum and in words.
+Day = Annotated[datetime.date, AfterValidator(_day), Field(
+    description=f"a date (YYYY-MM-DD) from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}",
+    json_schema_extra={"pattern": DAY_PATTERN, "formatMinimum": FIRST_DAY.isoformat(),
+                       "formatMaximum": LAST_DAY.isoformat()})]
 # A count of people, projects…: a whole number, zero or more.
 Count = Annotated[int, Field(ge=0, le=MAX_INT), BeforeValidator(_count(MAX_INT))]
 BigCount = Annotated[int, Field(ge=0, le=MAX_BIGINT), BeforeValidator(_count(MAX_BIGINT))]
