@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PairingKind(models.TextChoices):
@@ -28,3 +29,15 @@ class ChangeKind(models.TextChoices):
     CREATED = "created", _("created")
     ADJUSTED = "adjusted", _("adjusted")
     ENDED = "ended", _("ended")
+    REQUESTED = "requested", pgettext_lazy("pairing change", "requested")
+    APPROVED = "approved", pgettext_lazy("pairing change", "approved")
+    REJECTED = "rejected", pgettext_lazy("pairing change", "rejected")
+
+
+class Status(models.TextChoices):
+    """Whether a pairing is in force as far as anyone's view goes: a pairing outside its
+    province pairing (an override) asked for by an office waits for the office above."""
+
+    REQUESTED = "requested", pgettext_lazy("pairing status", "requested")
+    APPROVED = "approved", pgettext_lazy("pairing status", "approved")
+    REJECTED = "rejected", pgettext_lazy("pairing status", "rejected")

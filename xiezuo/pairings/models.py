@@ -9,21 +9,35 @@ from xiezuo.core.audit import Audited
 from xiezuo.core.scoping import ScopedQuerySet
 from xiezuo.regions.models import Region
 
-from .choices import ChangeKind, PairingKind
+from .choices import ChangeKind, PairingKind, Status
+
+
+def approved_q(prefix: str = "") -> Q:
+    """Approved: a request (申请中) or a refused one (已驳回) is in force for nobody."""
+    return Q(**{f"{prefix}status": Status.APPROVED})
 
 
 def in_force_q(day, prefix: str = "") -> Q:
-    """In force on `day`; `prefix` reaches a pairing through a relation ("pairing__")."""
-    return Q(**{f"{prefix}valid_from__lte": day}) & (Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day}))
+    """Approved and in force on `day`; `prefix` reaches a pairing through a relation ("pairing__")."""
+    return (approved_q(prefix) & Q(**{f"{prefix}valid_from__lte": day})
+            & (Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})))
 
 
-def overlapping_q(start, end, prefix: str = "") -> Q:
-    """In force on at least one day from `start` to `end` (None: open-ended)."""
+def period_overlap_q(start, end, prefix: str = "") -> Q:
+    """Dated on at least one day from `start` to `end` (None: open-ended), whatever its status."""
     q = Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": start})
     return q if end is None else q & Q(**{f"{prefix}valid_from__lte": end})
 
 
+def overlapping_q(start, end, prefix: str = "") -> Q:
+    """Approved and in force on at least one day from `start` to `end` (None: open-ended)."""
+    return approved_q(prefix) & period_overlap_q(start, end, prefix)
+
+
 class PairingQuerySet(ScopedQuerySet):
+    def approved(self):
+        return self.filter(approved_q())
+
     def in_force(self, day):
         return self.filter(in_force_q(day))
 
@@ -31,15 +45,16 @@ class PairingQuerySet(ScopedQuerySet):
         return self.filter(overlapping_q(start, end))
 
     def covering(self, start, end):
-        """In force on every day from `start` to `end` (None: open-ended)."""
-        qs = self.filter(valid_from__lte=start)
+        """Approved and in force on every day from `start` to `end` (None: open-ended)."""
+        qs = self.filter(approved_q(), valid_from__lte=start)
         if end is None:
             return qs.filter(valid_to__isnull=True)
         return qs.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=end))
 
     def partner_codes(self, prefix: str, day) -> set[str]:
         """Regions on the other side of the pairings in force on `day` that touch the
-        subtree `prefix`: the part of the scoping rule that pairings own."""
+        subtree `prefix`: the part of the scoping rule that pairings own. Only approved
+        pairings count (`in_force`): a request widens nobody's view."""
         codes = set()
         touching = self.in_force(day).filter(Q(east_region__code__startswith=prefix) | Q(west_region__code__startswith=prefix))
         for east, west in touching.values_list("east_region__code", "west_region__code"):
@@ -53,6 +68,11 @@ class Pairing(Audited):
     Region pairings link two regions; sector pairings also name the organisations (two
     schools, an enterprise and a village…). `override_reason` is set only when a pairing
     that contradicts its province pairing was accepted on purpose.
+
+    Such an override widens the view of both sides, so an office cannot grant it to itself:
+    asked for by an office it is stored as a request (`status` 申请中) that the office above
+    approves or rejects (`actions.approve_pairing`). `requested_in` keeps the code prefix of
+    the requesting office's subtree, which says whose office is above it.
     """
 
     scope_paths = ("east_region__code", "west_region__code")
@@ -76,6 +96,15 @@ class Pairing(Audited):
     override_reason = models.CharField(_("override reason"), max_length=300, blank=True)
     source_note = models.CharField(_("source"), max_length=200, blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
+    # Loaders, the generator and pairings inside their province pairing are approved at once.
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.APPROVED, db_index=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    requested_in = models.CharField(_("requesting office's area"), max_length=6, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.CharField(_("decision reason"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["kind", "east_region__code", "west_region__code"]
@@ -91,7 +120,15 @@ class Pairing(Audited):
     @property
     def is_current(self):
         today = timezone.localdate()
-        return self.valid_from <= today and (self.valid_to is None or self.valid_to >= today)
+        return self.is_approved and self.valid_from <= today and (self.valid_to is None or self.valid_to >= today)
+
+    @property
+    def is_approved(self):
+        return self.status == Status.APPROVED
+
+    @property
+    def is_request(self):
+        return self.status == Status.REQUESTED
 
     def audit_region_code(self):
         return self.west_region.code
