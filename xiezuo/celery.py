@@ -18,11 +18,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiezuo.settings")
 
 app = Celery("xiezuo")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["xiezuo.assessment", "xiezuo.rhythm", "xiezuo.core.exportjobs"])
+app.autodiscover_tasks(["xiezuo.assessment", "xiezuo.rhythm", "xiezuo.core.exportjobs", "xiezuo.ledger"])
 
 # Early every morning (Asia/Shanghai): stale scores, rules, escalation of overdue orders.
 app.conf.beat_schedule = {
     "daily-loop": {"task": "assessment.daily_loop", "schedule": crontab(hour=5, minute=30)},
     "daily-decisions": {"task": "rhythm.escalate_overdue", "schedule": crontab(hour=5, minute=45)},
     "daily-export-cleaning": {"task": "core.clean_export_jobs", "schedule": crontab(hour=4, minute=0)},
+    # the ledger's signed checkpoint, appended to the auditor's file (ledger/checkpoints.py)
+    "daily-ledger-checkpoint": {"task": "ledger.checkpoint", "schedule": crontab(hour=3, minute=30)},
 }
