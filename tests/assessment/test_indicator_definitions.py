@@ -233,6 +233,8 @@ def test_a_closed_quarter_keeps_its_figures_until_the_national_coordinator_resta
     assert Decimal(s.restatement["figures"]["values"]["funds_timeliness"]["value"]) == 50
     assert not s.stale
 
+    listed = client_as("national").get(reverse("scorecard-list") + "?period=2025Q2&q=美姑").content.decode()
+    assert 'data-testid="restatement-pending"' in listed
     card = client_as("national").get(reverse("scorecard-detail", args=["region", "513436", "2025Q2"])).content.decode()
     block = card.split('data-testid="restatement"')[1].split('data-testid="restate-form"')[0]
     assert "待重述" in block and "100" in block and "50" in block

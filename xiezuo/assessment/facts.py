@@ -9,7 +9,11 @@ numbers. The same filters, narrowed to one subject, give the evidence rows behin
 (`evidence`), so what is shown is exactly what was counted.
 
 `cut` is the last day that counts: the period's end, or the day of computation when the
-period is still running (a milestone planned for next week is not due yet).
+period is still running (a milestone planned for next week is not due yet). Every fact
+counts only rows dated within the period, from its first day to the cut; nothing is
+carried forward from an earlier period. Each fact carries its `definition` in the
+officials' words (shown on the indicator pages and with the evidence, `words`), which is
+what the filter does: the two are kept side by side here so they cannot drift apart.
 
 Facts without a source on the platform are listed with `source=None` and always have no
 value (None): labour placements and consumption purchases have no records yet, and the
