@@ -8,7 +8,13 @@ auditor see everything; only the national coordinator changes everything.
 Every queryset that reaches a user passes through `visible()` (or a model's
 `objects.visible_to(user)`, which is the same call); every write asks one of the `can_*`
 functions. Models declare where their region lives with `scope_paths` (any of the paths may
-match) and whether paired regions count (`scope_include_partners`).
+match) and whether paired regions count (`scope_include_partners`: True for every path, or
+the tuple of the paths for which they count — a score is seen for a paired county, but a
+pair's score only by a side of that pair, as its pairing is).
+
+Only approved pairings make partners (the pairings app answers which): a pairing outside its
+province pairing asked for by an office is a request until the office above approves it
+(`can_approve_pairing`), so no office widens its own view.
 
 Core knows the rule but not where a user's organisation and pairings are kept: the users
 app registers the function that turns a user into a `Scope` (`register_resolver`), so core
@@ -38,7 +44,7 @@ class Scope:
     def sees_region(self, code: str) -> bool:
         return self.in_own(code) or code in self.partners
 
-    def q(self, paths, include_partners: bool) -> Q:
+    def q(self, paths, include_partners: bool | tuple) -> Q:
         if self.everything:
             return Q()
         if not self.active or self.own is None:
@@ -54,7 +60,7 @@ class Scope:
                 cond |= Q(**{f"{path[:-len('__code')]}__in": subtree_ids})
             else:
                 cond |= Q(**{f"{path}__startswith": self.own})
-            if include_partners and self.partners:
+            if self.partners and (include_partners is True or (isinstance(include_partners, tuple) and path in include_partners)):
                 cond |= Q(**{f"{path}__in": sorted(self.partners)})
         return cond
 
@@ -126,6 +132,23 @@ def can_manage_pairing(user, east_code: str, west_code: str, level: str) -> bool
     if scope.role != "office_admin" or level == "province":
         return False
     return scope.in_own(east_code) or scope.in_own(west_code)
+
+
+def can_approve_pairing(user, requested_in: str, requested_by=None) -> bool:
+    """An override asked for by an office takes effect when the office above approves it:
+    the province office over the requesting office's area (an office admin there), or the
+    national coordinator; a province office's own request goes to the national coordinator.
+    Nobody approves their own request."""
+    scope = scope_for(user)
+    if not scope.active:
+        return False
+    if requested_by is not None and getattr(user, "pk", None) == getattr(requested_by, "pk", requested_by):
+        return False
+    if scope.role == "national":
+        return True
+    if scope.role != "office_admin" or scope.own is None or len(scope.own) != 2:
+        return False
+    return bool(requested_in) and requested_in.startswith(scope.own) and len(requested_in) > len(scope.own)
 
 
 def can_edit_agreement(user, east_code: str, west_code: str) -> bool:

@@ -4,9 +4,17 @@ A pairing below province level must sit inside a province pairing that is in for
 Zhejiang county helps a Sichuan county because Zhejiang helps Sichuan. One that does not is
 refused with the reason, unless the caller gives an explicit override reason, which is kept
 on the pairing and in its history.
+
+An override widens the view of both sides (the scoping rule counts paired regions), so an
+office cannot grant it to itself: recorded by an office it is a request (申请中) that counts
+for nobody until the office above approves it (`approve_pairing`: the province office over
+the requesting office's area, or the national coordinator) or rejects it with a reason.
+The national coordinator's overrides, and every pairing inside its province pairing, are in
+force at once.
 """
 import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiezuo.core import facts
@@ -14,12 +22,12 @@ from xiezuo.core.audit import snapshot
 from xiezuo.core.context import action, current_actor
 from xiezuo.core.errors import PermissionDenied, ValidationError, field_error
 from xiezuo.core.money import MoneyError, check_fen
-from xiezuo.core.scoping import can_edit_agreement, can_manage_pairing
+from xiezuo.core.scoping import can_approve_pairing, can_edit_agreement, can_manage_pairing, scope_for
 from xiezuo.orgs.choices import OrgKind
 from xiezuo.regions.choices import Level, Role
 
-from .choices import REGION_KINDS, SECTOR_ORG_KINDS, ChangeKind, PairingKind
-from .models import Agreement, Pairing, PairingChange
+from .choices import REGION_KINDS, SECTOR_ORG_KINDS, ChangeKind, PairingKind, Status
+from .models import Agreement, Pairing, PairingChange, period_overlap_q
 
 # Which levels each region pairing joins: (east levels, west levels).
 KIND_LEVELS = {
@@ -98,8 +106,8 @@ def validate_pairing(p: Pairing) -> list[str]:
 
     same = Pairing.objects.filter(
         kind=kind, east_region=east, west_region=west, east_org=p.east_org, west_org=p.west_org, west_village=p.west_village
-    ).exclude(pk=p.pk)
-    clash = same.overlapping(p.valid_from, p.valid_to).first()
+    ).exclude(pk=p.pk).exclude(status=Status.REJECTED)
+    clash = same.filter(period_overlap_q(p.valid_from, p.valid_to)).first()
     if clash:
         raise field_error("valid_from", _("overlaps the existing pairing %(pairing)s (#%(id)s, %(period)s)") % {
             "pairing": clash, "id": clash.pk, "period": _fmt_period(clash)})
@@ -136,6 +144,36 @@ def _apply_override(p, warnings, override_reason):
     p.override_reason = override_reason.strip()[:300]
 
 
+# What, changed, could let an approved override reach further than was approved.
+_REACH = ("kind", "east_region_id", "west_region_id", "east_org_id", "west_org_id", "west_village")
+
+
+def _widens(before: Pairing, after: Pairing) -> bool:
+    if any(getattr(before, f) != getattr(after, f) for f in _REACH):
+        return True
+    if after.valid_from < before.valid_from:
+        return True
+    return before.valid_to is not None and (after.valid_to is None or after.valid_to > before.valid_to)
+
+
+def _settle_status(user, p: Pairing, needs_override: bool, before: Pairing | None = None) -> None:
+    """Approved at once inside the province pairing or when the national coordinator records
+    it; otherwise a request from the acting office, unless an approved override was only
+    narrowed or renamed."""
+    scope = scope_for(user)
+    if not needs_override or scope.role == "national":
+        if p.status != Status.APPROVED or needs_override and before is None:
+            p.status = Status.APPROVED
+            if needs_override:
+                p.decided_by, p.decided_at, p.decision_reason = user, timezone.now(), ""
+        return
+    if before is not None and before.status == Status.APPROVED and not _widens(before, p):
+        return
+    p.status = Status.REQUESTED
+    p.requested_by, p.requested_in = user, scope.own or ""
+    p.decided_by, p.decided_at, p.decision_reason = None, None, ""
+
+
 @action
 def create_pairing(user, *, reason: str = "", override_reason: str = "", **values) -> Pairing:
     unknown = set(values) - set(PAIRING_FIELDS)
@@ -151,11 +189,13 @@ def create_pairing(user, *, reason: str = "", override_reason: str = "", **value
     if not can_manage_pairing(user, p.east_region.code, p.west_region.code, level):
         raise PermissionDenied(_("you may not create this pairing"))
     _apply_override(p, warnings, override_reason)
+    _settle_status(user, p, bool(warnings))
     p.save()
     note = reason.strip() or _("created")
     if p.override_reason:
         note = f"{note}; " + _("override: %(reason)s") % {"reason": p.override_reason}
-    _history(p, ChangeKind.CREATED, note[:300], None, _pairing_state(p))
+    kind = ChangeKind.REQUESTED if p.status == Status.REQUESTED else ChangeKind.CREATED
+    _history(p, kind, note[:300], None, _pairing_state(p))
     return p
 
 
@@ -171,17 +211,73 @@ def update_pairing(user, pairing: Pairing, *, reason: str, override_reason: str 
         raise ValidationError({f: [_("unknown field")] for f in unknown})
     pairing = Pairing.objects.select_for_update().get(pk=pairing.pk)
     before = _pairing_state(pairing)
+    old = Pairing(**{f.attname: getattr(pairing, f.attname) for f in Pairing._meta.concrete_fields})
     for k, v in values.items():
         setattr(pairing, k, v)
     warnings = validate_pairing(pairing)
     if not can_manage_pairing(user, pairing.east_region.code, pairing.west_region.code, level):
         raise PermissionDenied(_("you may not move this pairing outside your area"))
     _apply_override(pairing, warnings, override_reason)
+    _settle_status(user, pairing, bool(warnings), before=old)
     pairing.save()
     after = _pairing_state(pairing)
     kind = ChangeKind.ENDED if before.get("valid_to") is None and after.get("valid_to") else ChangeKind.ADJUSTED
+    if pairing.status == Status.REQUESTED and old.status != Status.REQUESTED or (
+            pairing.status == Status.REQUESTED and pairing.requested_by_id != old.requested_by_id):
+        kind = ChangeKind.REQUESTED
     _history(pairing, kind, reason.strip()[:300], before, after)
     return pairing
+
+
+def _decision(user, pairing: Pairing, refusal: str) -> Pairing:
+    pairing = Pairing.objects.select_for_update().select_related("east_region", "west_region").get(pk=pairing.pk)
+    if not can_approve_pairing(user, pairing.requested_in, pairing.requested_by_id):
+        raise PermissionDenied(refusal)
+    if pairing.status != Status.REQUESTED:
+        raise ValidationError({"__all__": [_("this pairing is not awaiting approval (%(status)s)") % {
+            "status": pairing.get_status_display()}]})
+    return pairing
+
+
+@action
+def approve_pairing(user, pairing: Pairing, *, reason: str = "") -> Pairing:
+    """The office above puts a requested override in force: from now on it counts for both
+    sides' view, its scores and its agreements."""
+    pairing = _decision(user, pairing, _("only the office above the requesting office or the national coordinator approves this pairing"))
+    validate_pairing(pairing)  # a pairing approved meanwhile for the same period still clashes
+    before = _pairing_state(pairing)
+    pairing.status, pairing.decided_by, pairing.decided_at = Status.APPROVED, user, timezone.now()
+    pairing.decision_reason = (reason or "").strip()[:300]
+    pairing.save()
+    _history(pairing, ChangeKind.APPROVED, pairing.decision_reason or _("approved"), before, _pairing_state(pairing))
+    return pairing
+
+
+@action
+def reject_pairing(user, pairing: Pairing, *, reason: str) -> Pairing:
+    """The office above refuses a requested override, saying why; it never takes effect."""
+    if not (reason or "").strip():
+        raise field_error("reason", _("say why the request is rejected"))
+    pairing = _decision(user, pairing, _("only the office above the requesting office or the national coordinator rejects this pairing"))
+    before = _pairing_state(pairing)
+    pairing.status, pairing.decided_by, pairing.decided_at = Status.REJECTED, user, timezone.now()
+    pairing.decision_reason = reason.strip()[:300]
+    pairing.save()
+    _history(pairing, ChangeKind.REJECTED, pairing.decision_reason, before, _pairing_state(pairing))
+    return pairing
+
+
+def requests_for(user):
+    """The requests awaiting `user`'s decision (待办), oldest first."""
+    scope = scope_for(user)
+    qs = Pairing.objects.visible_to(user).filter(status=Status.REQUESTED).select_related("east_region", "west_region", "requested_by")
+    if not scope.active or scope.role not in ("national", "office_admin"):
+        return qs.none()
+    if scope.role != "national":
+        if scope.own is None or len(scope.own) != 2:
+            return qs.none()
+        qs = qs.filter(requested_in__startswith=scope.own).exclude(requested_in=scope.own)
+    return qs.exclude(requested_by=user).order_by("id")
 
 
 @action
@@ -213,6 +309,9 @@ def save_agreement(user, instance: Agreement | None = None, **values) -> Agreeme
     a.pairing = Pairing.objects.select_related("east_region", "west_region").get(pk=a.pairing_id)
     if not can_edit_agreement(user, a.pairing.east_region.code, a.pairing.west_region.code):
         raise PermissionDenied(_("you may not write agreements for %(pairing)s") % {"pairing": a.pairing})
+    if not a.pairing.is_approved:
+        raise field_error("pairing", _("%(pairing)s is not in force: it is %(status)s") % {
+            "pairing": a.pairing, "status": a.pairing.get_status_display()})
     if isinstance(a.year, bool) or not isinstance(a.year, int) or not 2000 <= a.year <= 2100:
         errors["year"] = [_("“%(year)s” is not a year") % {"year": a.year}]
     else:

@@ -3,6 +3,8 @@
 A pairing is visible when one of its sides is in the caller's subtree. Creating or changing
 one goes through `create_pairing` / `update_pairing`: a pairing that contradicts its province
 pairing is refused with the reason unless `override_reason` is given, which the history keeps.
+Such an override recorded by an office is a request (`status` "requested") until the office
+above approves it (`POST /pairings/{id}/approve`) or rejects it (`…/reject`).
 """
 import datetime
 
@@ -18,8 +20,8 @@ from xiezuo.regions.actions import get_region
 from xiezuo.regions.api import RegionRef, filter_values
 
 from . import filtersets
-from .actions import create_pairing, save_agreement, update_pairing
-from .choices import ChangeKind, PairingKind
+from .actions import approve_pairing, create_pairing, reject_pairing, save_agreement, update_pairing
+from .choices import ChangeKind, PairingKind, Status
 from .models import Agreement, Pairing
 
 
@@ -60,6 +62,9 @@ class PairingOut(Schema):
     valid_to: datetime.date | None
     is_current: bool
     override_reason: str
+    status: Status = Field(description="requested: an override awaiting the office above, in force for nobody; "
+                                        "approved: in force over its period; rejected: never in force")
+    decision_reason: str
     source_note: str
     is_demo: bool
 
@@ -95,6 +100,7 @@ class PairingDetail(PairingOut):
 
 class PairingFilter(Schema):
     kind: PairingKind | None = None
+    status: Status | None = None
     east: Code | None = None
     west: Code | None = None
     region: Code | None = None
@@ -188,6 +194,29 @@ def patch_pairing(request, pairing_id: int, payload: PairingPatch):
     fields = [f for f in payload.model_fields_set if f not in ("reason", "override_reason")]
     values = _pairing_values(request.auth, payload, fields)
     pairing = update_pairing(request.auth, pairing, reason=payload.reason, override_reason=payload.override_reason, **values)
+    return _pairing_qs().get(pk=pairing.pk)
+
+
+class DecisionIn(InSchema):
+    """Why: optional when approving, required when rejecting; kept in the history."""
+
+    reason: Text(300) = ""
+
+
+@router.post("/{pairing_id}/approve", response={200: PairingDetail, **ERRORS}, summary="Approve a requested pairing")
+def approve(request, pairing_id: int, payload: DecisionIn):
+    """The office above the requesting office (the province office over its area) or the
+    national coordinator; never the requester. From then on the pairing is in force."""
+    pairing = visible_or_404(request.auth, _pairing_qs(), pairing_id, "pairing")
+    pairing = approve_pairing(request.auth, pairing, reason=payload.reason)
+    return _pairing_qs().get(pk=pairing.pk)
+
+
+@router.post("/{pairing_id}/reject", response={200: PairingDetail, **ERRORS}, summary="Reject a requested pairing")
+def reject(request, pairing_id: int, payload: DecisionIn):
+    """As approving; `reason` is required. A rejected pairing never takes effect."""
+    pairing = visible_or_404(request.auth, _pairing_qs(), pairing_id, "pairing")
+    pairing = reject_pairing(request.auth, pairing, reason=payload.reason)
     return _pairing_qs().get(pk=pairing.pk)
 
 

@@ -12,7 +12,7 @@ from xiezuo.regions.filtersets import in_subtree
 from .models import Agreement, Pairing, in_force_q
 
 
-def pairings(user, *, kind="", current=None, on: datetime.date | None = None, q="", region=None, east=None, west=None,
+def pairings(user, *, kind="", status="", current=None, on: datetime.date | None = None, q="", region=None, east=None, west=None,
              organisation=None, **_):
     """`current`: True keeps the pairings in force on `on` (default today), False the others.
     `q` matches the name, either region's name or exact code, the village and either
@@ -20,6 +20,8 @@ def pairings(user, *, kind="", current=None, on: datetime.date | None = None, q=
     qs = Pairing.objects.visible_to(user).select_related("east_region", "west_region", "east_org", "west_org")
     if kind:
         qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
     if current is not None:
         day = on or timezone.localdate()
         qs = qs.in_force(day) if current else qs.exclude(in_force_q(day))

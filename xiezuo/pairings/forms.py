@@ -145,3 +145,10 @@ class AgreementForm(BootstrapMixin, forms.Form):
         values["consumption_fen"] = d.get("consumption") or 0
         values["note"] = d.get("note") or ""
         return values
+
+
+class PairingDecisionForm(BootstrapMixin, forms.Form):
+    """The office above approves a requested override (a note is optional) or rejects it
+    (the reason is required, checked by the action so the API says the same)."""
+
+    reason = forms.CharField(label=_("reason"), max_length=300, required=False)

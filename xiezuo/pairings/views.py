@@ -4,16 +4,17 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from xiezuo.core.scoping import can_edit_agreement, can_manage_pairing, scope_for
+from xiezuo.core.scoping import can_approve_pairing, can_edit_agreement, can_manage_pairing, scope_for
 from xiezuo.core.ui.diffs import changed, diff_rows
 from xiezuo.core.ui.forms import filter_values
 from xiezuo.core.ui.views import paginate, require, run_action, scoped_or_404, wants_xlsx
 from xiezuo.orgs.models import Organisation
 
 from . import exports, filtersets
-from .actions import create_pairing, end_pairing, save_agreement, update_pairing
-from .choices import REGION_KINDS
-from .forms import AgreementFilterForm, AgreementForm, PairingAdjustForm, PairingCreateForm, PairingEndForm, PairingFilterForm
+from .actions import approve_pairing, create_pairing, end_pairing, reject_pairing, requests_for, save_agreement, update_pairing
+from .choices import REGION_KINDS, Status
+from .forms import (AgreementFilterForm, AgreementForm, PairingAdjustForm, PairingCreateForm, PairingDecisionForm, PairingEndForm,
+                    PairingFilterForm)
 from .models import Agreement, Pairing
 
 
@@ -36,7 +37,8 @@ def pairing_list(request):
     qs = filtersets.pairings(request.user, **filter_values(form))
     if wants_xlsx(request):
         return exports.pairings(qs)
-    return render(request, "pairings/list.html", {"form": form, "page": paginate(request, qs)})
+    return render(request, "pairings/list.html", {"form": form, "page": paginate(request, qs),
+                                                  "awaiting": requests_for(request.user).count()})
 
 
 @login_required
@@ -49,8 +51,54 @@ def pairing_detail(request, pk):
         "changes": changes,
         "agreements": filtersets.agreements(user, pairing=pairing),
         "can_manage": may_manage(user, pairing),
-        "can_add_agreement": can_edit_agreement(user, pairing.east_region.code, pairing.west_region.code),
+        "can_add_agreement": pairing.is_approved and can_edit_agreement(user, pairing.east_region.code, pairing.west_region.code),
+        "can_decide": pairing.is_request and can_approve_pairing(user, pairing.requested_in, pairing.requested_by_id),
+        "decision_form": PairingDecisionForm(),
     })
+
+
+@login_required
+def pairing_requests(request):
+    """待办: the requested overrides awaiting this user's decision, and those the user's own
+    area has asked for (so the requesting office sees where its request stands)."""
+    user = request.user
+    scope = scope_for(user)
+    mine = Pairing.objects.none()
+    if scope.active and scope.own is not None:
+        mine = (Pairing.objects.visible_to(user).filter(requested_in__startswith=scope.own)
+                .exclude(status=Status.APPROVED, decided_by__isnull=True)
+                .select_related("east_region", "west_region", "requested_by", "decided_by").order_by("-id"))
+    return render(request, "pairings/requests.html", {
+        "awaiting": requests_for(user), "mine": mine[:100],
+    })
+
+
+def _decide(request, pk, decide, done_message, rejecting):
+    user = request.user
+    pairing = scoped_or_404(user, Pairing.objects.select_related("east_region", "west_region"), pk=pk)
+    require(pairing.is_request and can_approve_pairing(user, pairing.requested_in, pairing.requested_by_id))
+    status = 200
+    if request.method == "POST":
+        form = PairingDecisionForm(request.POST)
+        if form.is_valid():
+            done, status = run_action(form, request, lambda: decide(user, pairing, reason=form.cleaned_data["reason"]), done_message)
+            if done:
+                return redirect(pairing.get_absolute_url())
+    else:
+        form = PairingDecisionForm()
+    title = _("Reject the request") if rejecting else _("Approve the request")
+    return render(request, "pairings/decide.html", {"form": form, "pairing": pairing, "title": title, "rejecting": rejecting},
+                  status=status)
+
+
+@login_required
+def pairing_approve(request, pk):
+    return _decide(request, pk, approve_pairing, _("Request approved: the pairing is in force."), False)
+
+
+@login_required
+def pairing_reject(request, pk):
+    return _decide(request, pk, reject_pairing, _("Request rejected."), True)
 
 
 @login_required
@@ -124,7 +172,7 @@ def _writable_pairings(user):
     """The pairings the user may write agreements for (both sides' office staff)."""
     if not scope_for(user).can_write:
         return Pairing.objects.none()
-    return Pairing.objects.visible_to(user).select_related("east_region", "west_region").order_by("kind", "east_region__code", "west_region__code")
+    return Pairing.objects.visible_to(user).approved().select_related("east_region", "west_region").order_by("kind", "east_region__code", "west_region__code")
 
 
 @login_required
