@@ -134,9 +134,17 @@ def test_keygen_writes_a_private_key_only_its_owner_reads_and_prints_the_public_
     assert path.read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
 
 
-def test_keygen_without_a_path_or_setting_says_what_to_give():
+def test_keygen_without_a_path_or_setting_says_what_to_give(tmp_path):
     with pytest.raises(CommandError, match="ledger keygen PATH"):
         call_command("ledger", "keygen")
+    with pytest.raises(CommandError, match="cannot write the key to"):
+        call_command("ledger", "keygen", str(tmp_path / "no-such-folder" / "k.pem"))
+
+
+def test_a_checkpoint_file_in_a_missing_folder_is_refused_by_name(keyed, settings, money, tmp_path):
+    settings.XIEZUO_LEDGER_CHECKPOINTS = str(tmp_path / "no-such-folder" / "cp.jsonl")
+    with pytest.raises(CommandError, match="cannot be opened for appending"):
+        call_command("ledger", "checkpoint")
 
 
 def test_a_key_from_the_environment_signs_as_well(tmp_path, monkeypatch, money, capsys):

@@ -97,6 +97,8 @@ def generate_key_file(path: str) -> tuple[object, str]:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         raise CheckpointError(f"{path} exists already: a signing key is never overwritten (move it away first)") from None
+    except OSError as exc:
+        raise CheckpointError(f"cannot write the key to {path}: {exc.strerror}") from None
     with os.fdopen(fd, "wb") as f:
         os.fchmod(f.fileno(), 0o600)  # whatever the umask
         f.write(pem)
@@ -267,7 +269,10 @@ def append_line(path: str, cp: Checkpoint):
     a checkpoint that a crash could lose is no checkpoint. The file is only ever appended to
     (O_APPEND, under an exclusive lock, so two writers never interleave)."""
     new = not os.path.exists(path)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    except OSError as exc:
+        raise CheckpointError(f"checkpoint file {path} cannot be opened for appending: {exc.strerror}; nothing was signed") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         os.write(fd, cp.json_line().encode())
