@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiezuo.core.dates import check_day
 from xiezuo.core.errors import messages_of
 from xiezuo.core.scoping import can_see, scope_for, visible
 from xiezuo.pairings.models import Pairing
@@ -104,10 +105,12 @@ def my_items(request):
 
 
 def _sheet_week(request):
-    """(Monday, error text): a week that is not one is shown as this week, saying so."""
+    """(Monday, error text): a week that is not one, or lies outside the platform's range of
+    days (year 1 or 9999, whose previous or next week does not exist), is shown as this
+    week, saying so."""
     try:
-        return sheets.parse_week(request.GET.get("week")), ""
-    except ValueError:
+        return check_day(sheets.parse_week(request.GET.get("week"))), ""
+    except (ValueError, OverflowError):
         return sheets.parse_week(None), _("“%(v)s” is not a week; use the form 2026-W49") % {"v": request.GET.get("week")}
 
 
