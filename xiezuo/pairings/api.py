@@ -21,7 +21,8 @@ from xiezuo.regions.api import RegionRef, filter_values
 
 from . import filtersets
 from .actions import approve_pairing, create_pairing, reject_pairing, save_agreement, update_pairing
-from .choices import ChangeKind, PairingKind, Status
+from .choices import ChangeKind, PairingKind
+from .choices import Status as PairingStatus
 from .models import Agreement, Pairing
 
 
@@ -62,7 +63,7 @@ class PairingOut(Schema):
     valid_to: datetime.date | None
     is_current: bool
     override_reason: str
-    status: Status = Field(description="requested: an override awaiting the office above, in force for nobody; "
+    status: PairingStatus = Field(description="requested: an override awaiting the office above, in force for nobody; "
                                         "approved: in force over its period; rejected: never in force")
     decision_reason: str
     source_note: str
@@ -100,7 +101,7 @@ class PairingDetail(PairingOut):
 
 class PairingFilter(Schema):
     kind: PairingKind | None = None
-    status: Status | None = None
+    status: PairingStatus | None = None
     east: Code | None = None
     west: Code | None = None
     region: Code | None = None
