@@ -375,3 +375,12 @@ def test_an_empty_ledger_can_be_checkpointed(keyed):
     call_command("ledger", "checkpoint")
     assert lines(keyed["file"])[0]["entries"] == 0 and lines(keyed["file"])[0]["head"] == GENESIS
     assert ChainHead.objects.count() <= 1
+
+
+def test_a_single_altered_row_fails_verify_with_checkpoints_as_a_broken_chain(keyed, money, capsys):
+    call_command("ledger", "checkpoint")
+    victim = Entry.objects.get(seq=2)
+    tamper("UPDATE ledger_entry SET amount_fen = amount_fen + 1 WHERE id = %s", [victim.pk])
+    with pytest.raises(CommandError, match=f"ledger chain BROKEN after 1 good entries: entry id={victim.pk}"):
+        verify_checkpoints(keyed)
+    assert "1 of 1" in capsys.readouterr().err  # the stored head is still the one signed: the chain itself names the row

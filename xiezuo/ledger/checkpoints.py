@@ -295,11 +295,11 @@ def take(path: str | None = None, private=None) -> Checkpoint:
     and on a chain that no longer matches the last checkpoint signed: signing it then would
     bless the tampering the file exists to reveal.
     """
+    private = private or signing_key()
     path = path or setting(CHECKPOINTS)
     if not path:
         raise CheckpointError(f"no checkpoint file configured: set {CHECKPOINTS} to the path of the file the auditor keeps; "
                               f"nothing was signed")
-    private = private or signing_key()
     previous = read_file(path) if os.path.exists(path) else []
     with one_snapshot():
         verdict = verify()
@@ -390,8 +390,8 @@ def check(previous: list[Checkpoint], public_keys, entries: int) -> Report:
             first, last_id = _ids_of(since + 1), entry_id
             verdicts.append((cp, f"{cp.label()} does not match the chain: at entry {cp.entries:,} the chain's head is "
                                  f"{head} (entry id={entry_id}), the checkpoint signed {cp.head} (entry id={cp.last_entry_id}); "
-                                 f"entries {since + 1:,}–{cp.entries:,} (ids {first}–{last_id}) were changed and the chain "
-                                 f"recomputed after the checkpoint was taken"))
+                                 f"after the checkpoint was taken, one or more of entries {since + 1:,}–{cp.entries:,} "
+                                 f"(ids {first}–{last_id}) or their postings or accounts were changed and the chain recomputed"))
             continue
         good_counts.append(cp.entries)
         report.matched += 1
@@ -422,13 +422,13 @@ def public_keys_for(given: list[str]) -> tuple[list, str]:
                               f"or set {PUBLIC_KEY}") from None
 
 
-def verify_with(path: str, public_keys) -> tuple:
+def verify_with(path: str, public_keys, chunk_size: int = 10_000, progress=None) -> tuple:
     """The plain chain verdict and the checkpoint report, both read from one snapshot."""
     checkpoints = read_file(path)
     if not checkpoints:
         raise CheckpointError(f"{path} holds no checkpoint")
     with one_snapshot():
-        verdict = verify()
+        verdict = verify(chunk_size=chunk_size, progress=progress)
         stored = Entry.objects.count() if not verdict.ok else verdict.entries
         report = check(checkpoints, public_keys, stored)
     return verdict, report

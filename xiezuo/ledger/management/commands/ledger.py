@@ -10,6 +10,7 @@ chain as stored (see `ledger/checkpoints.py`): a chain recomputed after a change
 plain check and fails this one, naming the checkpoint and the range of entries.
 """
 import datetime
+import os
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         try:
             if subcommand == "verify":
                 if options["checkpoints"]:
-                    return self.verify_checkpoints(options["checkpoints"], options["public_key"])
+                    return self.verify_checkpoints(options["checkpoints"], options["public_key"], options["chunk_size"])
                 return self.verify(options["chunk_size"])
             if subcommand == "checkpoint":
                 return self.checkpoint(options["file"])
@@ -58,6 +59,7 @@ class Command(BaseCommand):
         path = path or cps.setting(cps.KEY_FILE)
         if not path:
             raise CommandError(f"say where to write the key: `manage.py ledger keygen PATH` or set {cps.KEY_FILE}")
+        path = os.path.abspath(path)
         public, pub_path = cps.generate_key_file(path)
         self.stdout.write(f"private signing key written to {path} (mode 0600): keep it on the platform's server only, "
                           f"with a copy in safe keeping; set {cps.KEY_FILE}={path}")
@@ -71,11 +73,12 @@ class Command(BaseCommand):
         self.stdout.write(f"checkpoint appended to {path or cps.setting(cps.CHECKPOINTS)}: {cp.entries:,} entries, "
                           f"head {cp.head}, last entry id={cp.last_entry_id}, at {cp.at}, key {cp.key_id}")
 
-    def verify_checkpoints(self, path, given):
+    def verify_checkpoints(self, path, given, chunk_size):
         from xiezuo.ledger import checkpoints as cps
 
         keys, source = cps.public_keys_for(given)
-        verdict, report = cps.verify_with(path, keys)
+        verdict, report = cps.verify_with(path, keys, chunk_size=max(1, chunk_size),
+                                          progress=lambda n: self.stderr.write(f"… {n:,} entries verified"))
         lines = []
         if verdict.ok:
             lines.append(f"chain: OK, {verdict.entries:,} entries in {verdict.postings:,} postings, head {verdict.last_hash}")
@@ -88,7 +91,9 @@ class Command(BaseCommand):
         if not verdict.ok or not report.ok:
             for line in lines:
                 self.stderr.write(line)
-            raise CommandError(f"ledger NOT as signed: {report.problems[0] if report.problems else verdict.problem}")
+            if report.problems:
+                raise CommandError(f"ledger NOT as signed: {report.problems[0]}")
+            raise CommandError(f"ledger chain BROKEN after {verdict.entries:,} good entries: {verdict.problem}")
         for line in lines:
             self.stdout.write(line)
 
