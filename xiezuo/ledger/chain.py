@@ -16,6 +16,10 @@ Appending serialises on the single ChainHead row (select_for_update), so two con
 postings never fork the chain and an account's latest balance, read under that lock, is
 the one the next entry builds on; `verify()` walks the entries in sequence order in batches
 (a server-side cursor on PostgreSQL) and never holds more than one batch in memory.
+
+The chain alone cannot see a change made by someone who recomputes every hash after it with
+these very functions: `checkpoints.py` signs the head with a key outside the database, and
+`ledger verify --checkpoints` compares the chain with those signatures.
 """
 import datetime
 import hashlib
