@@ -267,3 +267,18 @@ def test_a_closed_quarter_keeps_its_figures_until_the_national_coordinator_resta
     # nothing left to restate
     recompute(Q2)
     assert score_of().restatement == {} and value(MEIGU, Q2, "funds_timeliness") == Decimal("50")
+
+
+def test_the_daily_run_after_a_quarter_ends_closes_it_once(users, agreement):
+    """Nobody has to remember to close a quarter: the first daily run after its last day
+    computes it and that computation closes it; later runs leave it as it is."""
+    from xiezuo.assessment.tasks import close_ended_quarter
+
+    pay(users, agreement, 1_000_000, "c-1", D(2025, 4, 1), D(2025, 6, 20))
+    assert not Score.objects.filter(period_kind=Q2.kind, period_start=Q2.start).exists()
+    done = close_ended_quarter("2025-07-01")
+    assert done["period"] == "2025Q2"
+    closed_at = score_of().closed_at
+    assert closed_at is not None
+    assert close_ended_quarter("2025-07-02") is None  # closed already: nothing to do
+    assert score_of().closed_at == closed_at

@@ -108,6 +108,7 @@ def restate(user, score: Score) -> Score:
     force, the old and new figures are kept on the score and in the audit log, and the
     ranks of its peer group follow."""
     from .actions import may_change_indicators
+    from .choices import Grade
     from .scoring import competition_ranks
 
     if not may_change_indicators(user):
@@ -127,8 +128,10 @@ def restate(user, score: Score) -> Score:
         score.save(update_fields=[f.name for f in figure_fields()] + ["restated", "restatement"])
         group = list(Score.objects.filter(system_id=score.system_id, period_kind=score.period_kind,
                                           period_start=score.period_start, peer_group=score.peer_group))
-        ranks = competition_ranks({s.subject_key: s.composite for s in group})
-        size = sum(1 for s in group if s.composite is not None)
+        # As in compute: an incomplete composite is shown but not ranked.
+        ranked = {s.subject_key: None if s.grade == Grade.INCOMPLETE else s.composite for s in group}
+        ranks = competition_ranks(ranked)
+        size = sum(1 for v in ranked.values() if v is not None)
         moved = []
         for s in group:
             rank = ranks.get(s.subject_key)

@@ -72,9 +72,29 @@ def daily_loop(today: str | None = None) -> dict:
     from django.utils import timezone
 
     day = _day(today) or timezone.localdate()
+    closed = close_ended_quarter(day.isoformat())
     stale = recompute_stale()
     applied = [apply_rules(Period.containing(kind, day).label, day.isoformat()) for kind in ("week", "quarter")]
-    return {"recomputed": stale, "rules": applied, "escalation": escalate_overdue(day.isoformat())}
+    return {"closed": closed, "recomputed": stale, "rules": applied, "escalation": escalate_overdue(day.isoformat())}
+
+
+@app.task(name="assessment.close_ended_quarter")
+def close_ended_quarter(today: str | None = None) -> dict | None:
+    """The first run after a quarter's last day computes it once more, and that computation
+    closes it (`restatements.is_closing`): from then on what is recorded later waits as a
+    pending restatement. Without this run a quarter would close only when someone happened to
+    recompute it. Nothing to do once the quarter has closed."""
+    from django.utils import timezone
+
+    from .models import Score
+
+    day = _day(today) or timezone.localdate()
+    ended = Period.containing("quarter", day).previous()
+    system = IndicatorSystem.objects.filter(is_current=True).first()
+    if system is None or Score.objects.filter(system=system, period_kind=ended.kind, period_start=ended.start,
+                                              closed_at__isnull=False).exists():
+        return None
+    return recompute_period(ended.label, system.number, None)
 
 
 def enqueue(task, *args, **kwargs):
