@@ -150,7 +150,7 @@ class Score(models.Model):
     scope_paths = ("region__code", "pairing__west_region__code", "pairing__east_region__code")
     # A paired county's scorecard is seen (its page shows it), a pair's only by its two sides,
     # as its pairing is: the partner's other pairs' rows are not listed (their pages answer 404).
-    scope_include_partners = ("region__code",)
+    scope_include_partners = True
     objects = ScopedQuerySet.as_manager()
 
     system = models.ForeignKey(IndicatorSystem, verbose_name=_("version"), on_delete=models.PROTECT, related_name="scores")
@@ -172,6 +172,7 @@ class Score(models.Model):
     basic = models.DecimalField(_("basic guarantee"), max_digits=6, decimal_places=2, null=True, blank=True)
     effectiveness = models.DecimalField(_("strategic effectiveness"), max_digits=6, decimal_places=2, null=True, blank=True)
     composite = models.DecimalField(_("composite"), max_digits=6, decimal_places=2, null=True, blank=True)
+    # xgettext:no-python-format
     coverage = models.DecimalField(_("coverage (% of weight with data)"), max_digits=4, decimal_places=1, null=True, blank=True)
     grade = models.CharField(_("grade"), max_length=12, choices=Grade.choices, blank=True)
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
