@@ -40,7 +40,7 @@ class IngestIn(InSchema):
         max_length=MAX_ITEMS,
         description=(
             'Each item has "type" ("report", "posting" or "dispatch"), a "client_id" of 1–64 characters, '
-            "unique for the client, and the fields of its type. "
+            "unique within the sending organisation (the same id from another organisation is another item), and the fields of its type. "
             'report: project (code), week (YYYY-MM-DD, any day of the week), percent (0–100), done, problems. '
             "dispatch: person_name, kind, direction (e2w|w2e), from_org, to_org (ids), pairing (id, optional), "
             "planned_start, planned_end, actual_start, actual_end (dates), id_number (optional, stored in full, never shown). "

@@ -73,6 +73,8 @@ class IngestReceipt(models.Model):
     """
 
     client_id = models.CharField(max_length=64)
+    # whose client id it is: the id of the organisation the sender acted for (0: none)
+    client_ns = models.BigIntegerField(default=0, db_default=0)
     kind = models.CharField(max_length=16)
     digest = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64, blank=True)
@@ -82,7 +84,7 @@ class IngestReceipt(models.Model):
     class Meta:
         # unique through Meta rather than unique=True: on PostgreSQL that adds a second `_like`
         # index to a CharField, which nobody queries with LIKE and every bulk insert pays for
-        constraints = [models.UniqueConstraint(fields=["client_id"], name="core_ingestreceipt_client_id_uniq")]
+        constraints = [models.UniqueConstraint(fields=["client_id", "client_ns"], name="core_receipt_client_id_per_org")]
 
 
 

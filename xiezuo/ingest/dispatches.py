@@ -65,7 +65,7 @@ def read_item(b, client_id, orgs, pairings, errors) -> DispatchRow:
 
 class DispatchHandler:
     def check(self, user, items, refusals):
-        mark_duplicates(items, refusals)
+        mark_duplicates(user, items, refusals)
         org_ids, pairing_ids = _ids(items, "from_org") | _ids(items, "to_org"), _ids(items, "pairing")
         orgs, pairings = {}, {}
         for part in chunks(sorted(org_ids)):
@@ -89,4 +89,4 @@ class DispatchHandler:
 
     def apply(self, user, items):
         ids = write_dispatches(user, [it.target for it in items])
-        write_receipts(items, ids)
+        write_receipts(user, items, ids)

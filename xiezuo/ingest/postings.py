@@ -59,7 +59,7 @@ def parse(item) -> PostingItem:
 
 class PostingHandler:
     def check(self, user, items, refusals):
-        receipts = receipts_for([it.client_id for it in items])
+        receipts = receipts_for(user, [it.client_id for it in items])
         by_index = {it.index: it for it in items}
         self.batch = PostingBatch(user, key_field="client_id",
                                   taken={cid: used_before_message(cid) for cid in receipts})

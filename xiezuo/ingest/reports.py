@@ -24,7 +24,7 @@ def read_item(body) -> ReportIn:
 
 class ReportHandler:
     def check(self, user, items, refusals):
-        mark_duplicates(items, refusals)
+        mark_duplicates(user, items, refusals)
         reports = [read_item(it.body) for it in items]
         checked = check_reports(user, reports)
         for i, errors in checked.errors.items():
@@ -34,4 +34,4 @@ class ReportHandler:
 
     def apply(self, user, items):
         ids = write_reports(user, [it.target for it in items])
-        write_receipts(items, ids)
+        write_receipts(user, items, ids)

@@ -32,6 +32,7 @@ from xiezuo.core.money import format_yuan
 from xiezuo.orgs.models import Organisation
 from xiezuo.pairings.models import Agreement
 from xiezuo.projects.models import Project
+from xiezuo.users.scopes import client_namespace
 
 from . import chain, rules
 from .balances import balance
@@ -64,9 +65,11 @@ def _raise(errors):
         raise ValidationError(errors)
 
 
-def replay(key: str, rhash: str) -> Posting | None:
-    """The posting already made under `key` if the body is the same; refuse another body."""
-    existing = Posting.objects.filter(idempotency_key=key).first()
+def replay(user, key: str, rhash: str) -> Posting | None:
+    """The posting the user's organisation already made under `key` if the body is the same;
+    refuse another body. Keys are an organisation's own: another office's key of the same
+    text is not looked at, so it neither clashes nor shows."""
+    existing = Posting.objects.filter(idempotency_key=key, key_ns=client_namespace(user)).first()
     if existing is None:
         return None
     if existing.request_hash != rhash:
@@ -107,12 +110,12 @@ def post(user, *, kind, key, rhash, lines, shortfall_field="amount_fen", **field
         if available + net[drawn] < 0:
             raise field_error(shortfall_field, rules.shortfall(account, available))
     head = chain.lock_head()
-    again = replay(key, rhash)  # a concurrent retry may have won the race for this key
+    again = replay(user, key, rhash)  # a concurrent retry may have won the race for this key
     if again is not None:
         return again
     actor = current_actor()
     posting = Posting(
-        idempotency_key=key, request_hash=rhash, kind=kind, amount_fen=total,
+        idempotency_key=key, key_ns=client_namespace(user), request_hash=rhash, kind=kind, amount_fen=total,
         created_by=user if getattr(user, "pk", None) else None, via=actor.via[:10], request_id=(actor.request_id or "")[:32],
         **fields,
     )
@@ -174,7 +177,7 @@ def allocate(user, *, agreement: Agreement, amount_fen: int, idempotency_key: st
     _raise(errors)
     _deny(rules.may_allocate(user, agreement.pairing))
     rhash = request_hash(rules.allocation_body(agreement.pk, amount_fen, booked_on, memo))
-    existing = replay(idempotency_key, rhash)
+    existing = replay(user, idempotency_key, rhash)
     if existing is not None:
         return existing
     east, west = _pair_offices(agreement)
@@ -199,7 +202,7 @@ def confirm_arrival(user, *, allocation: Posting, arrived_on, idempotency_key: s
     west = allocation.west_org
     _deny(rules.may_confirm_arrival(user, west))
     rhash = request_hash(rules.arrival_body(allocation.pk, arrived_on, memo))
-    existing = replay(idempotency_key, rhash)
+    existing = replay(user, idempotency_key, rhash)
     if existing is not None:
         return existing
     allocation = Posting.objects.select_for_update().get(pk=allocation.pk)  # one arrival per allocation at a time
@@ -252,7 +255,7 @@ def disburse(user, *, project: Project, amount_fen: int, idempotency_key: str, s
     _raise(errors)
     _deny(rules.may_disburse(user, source))
     rhash = request_hash(rules.disbursement_body(project.pk, source.pk, amount_fen, booked_on, memo))
-    existing = replay(idempotency_key, rhash)
+    existing = replay(user, idempotency_key, rhash)
     if existing is not None:
         return existing
     east = office_of(project.pairing.east_region) if project.pairing_id else None
@@ -273,7 +276,7 @@ def record_spending(user, *, project: Project, amount_fen: int, idempotency_key:
     _raise(errors)
     _deny(rules.may_record_spending(user, project))
     rhash = request_hash(rules.spending_body(project.pk, amount_fen, spent_on, memo))
-    existing = replay(idempotency_key, rhash)
+    existing = replay(user, idempotency_key, rhash)
     if existing is not None:
         return existing
     holder = Account.objects.filter(project=project, purpose=Purpose.PROJECT).select_related("owner").first()
@@ -300,7 +303,7 @@ def reverse(user, *, posting: Posting, reason: str, idempotency_key: str, booked
     _raise(errors)
     _deny(rules.may_reverse(user, posting))
     rhash = request_hash(rules.reversal_body(posting.pk, reason, booked_on))
-    existing = replay(idempotency_key, rhash)
+    existing = replay(user, idempotency_key, rhash)
     if existing is not None:
         return existing
     original = Posting.objects.select_for_update(no_key=True).get(pk=posting.pk)

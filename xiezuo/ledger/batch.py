@@ -61,6 +61,7 @@ from xiezuo.orgs.models import Organisation
 from xiezuo.pairings.models import Agreement
 from xiezuo.projects.models import Project
 from xiezuo.regions.models import Region
+from xiezuo.users.scopes import client_namespace
 
 from . import rules
 from .actions import request_hash
@@ -195,7 +196,9 @@ class _Refs:
     projects: dict = field(default_factory=dict)  # code → ProjectRef
     sources: dict = field(default_factory=dict)  # id → Organisation
     stored: dict = field(default_factory=dict)  # id → Posting, locked in id order as the actions lock what they follow
-    by_key: dict = field(default_factory=dict)  # idempotency key → Posting (of `stored`)
+    by_key: dict = field(default_factory=dict)  # idempotency key → Posting (of `stored`), the user's organisation's keys
+    # key → the one Posting of another organisation that the user may see under it (None when several)
+    others_by_key: dict = field(default_factory=dict)
     existing_keys: dict = field(default_factory=dict)  # client id → (request hash, posting label) of postings made before
     reversed_ids: set = field(default_factory=set)  # ids of stored postings that have a reversal
     arrivals: dict = field(default_factory=dict)  # allocation ref → (arrival ref, arrived_on) of the arrival that stands
@@ -242,6 +245,11 @@ class _Refs:
                 return node, None
             if earlier is not None:
                 return None, _("refers to item %(i)d, later in the batch; an item can only refer to one before it") % {"i": earlier.index}
+            if value in self.others_by_key:  # another office's key: only a posting the user may see, and only if one
+                other = self.others_by_key[value]
+                if other is None:
+                    return None, _("several postings you can see have the key “%(v)s”; give the posting id") % {"v": value}
+                return self.db_node(other), None
         return None, _("no posting “%(v)s” (a posting id, or the client id of this or an earlier batch)") % {"v": value}
 
 
@@ -254,6 +262,7 @@ class PostingBatch:
 
     def __init__(self, user, *, key_field="idempotency_key", taken=None):
         self.user, self.key_field, self.taken = user, key_field, taken or {}
+        self.namespace = client_namespace(user)  # keys are the organisation's own
         self.items, self.refused, self.orgs, self.accounts, self.plans = [], [], {}, {}, {}
         self.today = None
 
@@ -341,13 +350,24 @@ class PostingBatch:
                     ref_keys.add(value)
         related = ("east_org__region", "west_org__region", "project__county", "project__pairing__east_region")
         stored = refs.stored
+        # Keys name the user's organisation's postings first; another office's key reaches only a
+        # posting the user may see (so a reference never finds, nor names, what is out of scope).
+        own = Posting.objects.filter(key_ns=self.namespace)
+        by_key = {}
         for column, values in (("id", sorted(ref_ids)), ("idempotency_key", sorted(ref_keys))):
             if values:
                 qs = visible(self.user, filter_any(Posting.objects.all(), column, values)).select_related(*related)
                 for p in qs.select_for_update(of=("self",), no_key=True).order_by("id"):
                     stored[p.pk] = p
-        refs.by_key = {p.idempotency_key: p for p in stored.values()}
-        for p in filter_any(Posting.objects.all(), "idempotency_key", [it.key for it in work]).only(
+                    if column == "idempotency_key":
+                        by_key.setdefault(p.idempotency_key, []).append(p)
+        for key, found in by_key.items():
+            mine = [p for p in found if p.key_ns == self.namespace]
+            if mine:
+                refs.by_key[key] = mine[0]
+            else:
+                refs.others_by_key[key] = found[0] if len(found) == 1 else None
+        for p in filter_any(own, "idempotency_key", [it.key for it in work]).only(
                 "id", "idempotency_key", "request_hash", "kind"):
             refs.existing_keys[p.idempotency_key] = (p.request_hash, str(p))
         for part in chunks(sorted(stored)):
@@ -379,7 +399,7 @@ class PostingBatch:
         if project_ids:
             for acc in _accs(filter_any(Account.objects.filter(purpose__in=list(PROJECT_PURPOSES)), "project_id", project_ids)):
                 accounts[("p", acc.project_id, acc.purpose)] = acc
-        mirror_ids = sorted({_int(it.posting) or getattr(refs.by_key.get(it.posting), "pk", None)
+        mirror_ids = sorted({_int(it.posting) or getattr(refs.by_key.get(it.posting) or refs.others_by_key.get(it.posting), "pk", None)
                              for it in work if it.stage == "reverse"} - {None})
         for part in chunks(mirror_ids):
             for e in Entry.objects.filter(posting_id__in=part).select_related("account").order_by("seq"):
@@ -743,7 +763,7 @@ class PostingBatch:
                 shown.append(node)
                 yield row
 
-        write_postings(posting_rows())
+        write_postings(posting_rows(), key_ns=self.namespace)
         check_deferred()
         writer = ChainWriter(key_prefix="ingest")  # takes the chain head: after the account locks
         writer.know_accounts([(a.pk, a.owner_id, a.purpose, a.project_id, a.normal_side) for a in

@@ -45,9 +45,13 @@ DEFAULTS = {
 }
 
 
-def write_postings(rows):
-    """Insert posting rows (tuples in chain.POSTING_FIELDS order), consuming `rows` as COPY streams."""
-    insert_rows(Posting, chain.POSTING_FIELDS, rows)
+def write_postings(rows, key_ns=0):
+    """Insert posting rows (tuples in chain.POSTING_FIELDS order), consuming `rows` as COPY streams;
+    `key_ns` is the organisation whose idempotency keys they carry (0: none, the table's default)."""
+    if key_ns:
+        insert_rows(Posting, (*chain.POSTING_FIELDS, "key_ns"), ((*row, key_ns) for row in rows))
+    else:
+        insert_rows(Posting, chain.POSTING_FIELDS, rows)
 
 
 def write_entries(rows):

@@ -10,7 +10,7 @@ action's reason against 业务类型.
 Idempotency. Every row carries the client's idempotency key (幂等键). The actions answer a
 key already posted with the same body by returning that posting, so re-importing a file
 posts nothing twice (the rows count as “unchanged”); the same key with a different body is
-refused for that row. Keys are unique across the whole ledger, not per file.
+refused for that row. Keys are unique within the organisation the user acts for, not per file.
 
 Money. Amounts are written in yuan (元) with at most two decimal places, the unit every
 other template and export uses; they become whole fen exactly (Decimal, never float).
@@ -26,6 +26,7 @@ from xiezuo.core.importing import CREATED, UNCHANGED, Column, Importer, choice, 
 from xiezuo.core.money import fen_to_yuan_decimal, format_yuan
 from xiezuo.core.scoping import visible
 from xiezuo.pairings.models import Agreement
+from xiezuo.users.scopes import client_namespace
 from xiezuo.projects.importers import (
     MONEY_HELP, collect, find_organisation, find_pairing, find_project, not_in_future, org_cell, parse_id, parse_project_code,
     preload_project_column,
@@ -76,7 +77,7 @@ class PostingImporter(Importer):
                      "memo": "memo", "reason": "memo", "__all__": ""}
     columns = [
         Column("幂等键", "key", parse_key, required=True, example="ZJ-2026-XD-0001", width=22,
-               help=_l("The client's idempotency key, unique in the whole ledger (up to 64 characters): a row whose key was "
+               help=_l("The client's idempotency key, unique within your organisation (up to 64 characters): a row whose key was "
                        "already posted with the same content is skipped, with other content it is refused. Never reuse a key "
                        "for a new posting.")),
         Column("业务类型", "kind", choice(KIND_NAMES, Kind), required=True, choices=tuple(KIND_NAMES), example="下达",
@@ -159,15 +160,22 @@ class PostingImporter(Importer):
         return prepared
 
     def _find_ref(self, ctx, key):
-        posting = Posting.objects.filter(idempotency_key=key).first()
-        if posting is None:
-            if key in ctx.cache.get("file-keys", ()):
-                return PENDING
+        """The posting a row refers to by key: the user's organisation's posting, else a row of
+        this file above, else the one posting of another office under that key that the user
+        may see. A posting the user may not see is answered like one that does not exist."""
+        namespace = client_namespace(ctx.user)
+        found = list(visible(ctx.user, Posting.objects.filter(idempotency_key=key)).order_by("id")[:10])
+        mine = [p for p in found if p.key_ns == namespace]
+        if mine:
+            return mine[0]
+        if key in ctx.cache.get("file-keys", ()):
+            return PENDING
+        if len(found) > 1:
+            raise field_error("ref_key", _("several postings you can see have the key “%(v)s”; give the posting id") % {"v": key})
+        if not found:
             raise field_error("ref_key", _("no posting has the idempotency key “%(key)s” (a row of this file must come above the rows "
                                            "that refer to it)") % {"key": key})
-        if not visible(ctx.user, Posting.objects.filter(pk=posting.pk)).exists():
-            raise field_error("ref_key", _("the posting with the key “%(key)s” is outside your area") % {"key": key})
-        return posting
+        return found[0]
 
     @staticmethod
     def _check_ref(prepared):
@@ -185,13 +193,13 @@ class PostingImporter(Importer):
     def apply(self, ctx, prepared):
         kind, key, date, memo = prepared["kind"], prepared["key"], prepared["date"], prepared["memo"]
         if prepared.get("ref") is PENDING:
-            ref = Posting.objects.filter(idempotency_key=prepared["ref_key"]).first()
+            ref = Posting.objects.filter(idempotency_key=prepared["ref_key"], key_ns=client_namespace(ctx.user)).first()
             if ref is None:  # the row that was to post it was refused
                 raise field_error("ref_key", _("the row with the idempotency key “%(key)s” was not posted; see its own problem") % {
                     "key": prepared["ref_key"]})
             prepared = dict(prepared, ref=ref)
             self._check_ref(prepared)
-        seen = Posting.objects.filter(idempotency_key=key).exists()
+        seen = Posting.objects.filter(idempotency_key=key, key_ns=client_namespace(ctx.user)).exists()
         if kind == Kind.ALLOCATION:
             allocate(ctx.user, agreement=prepared["agreement"], amount_fen=prepared["amount"], idempotency_key=key,
                      booked_on=date, memo=memo)

@@ -114,6 +114,9 @@ class Posting(AppendOnly):
     scope_include_partners = False
 
     idempotency_key = models.CharField(_("idempotency key"), max_length=64)
+    # whose key it is: the id of the organisation the poster acted for (0: none). Keys are unique per
+    # organisation, so one office's key never collides with another's; not part of the chain.
+    key_ns = models.BigIntegerField(_("idempotency key namespace"), default=0, db_default=0, editable=False)
     request_hash = models.CharField(_("request hash"), max_length=64)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     amount_fen = models.BigIntegerField(_("amount (fen)"))
@@ -166,7 +169,7 @@ class Posting(AppendOnly):
         # `kind` alone is the prefix of (kind, booked_on).
         constraints = [
             models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="ledger_posting_amount_pos"),
-            models.UniqueConstraint(fields=["idempotency_key"], name="ledger_posting_idempotency_key_uniq"),
+            models.UniqueConstraint(fields=["idempotency_key", "key_ns"], name="ledger_posting_key_per_org"),
         ]
         indexes = [models.Index(fields=["kind", "booked_on"])]
 

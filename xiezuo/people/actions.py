@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from xiezuo.core.context import action
 from xiezuo.core.errors import BatchRefused, PermissionDenied, ValidationError, field_error
 from xiezuo.core.facts import changed
+from xiezuo.users.scopes import client_namespace
 
 from .dispatches import DispatchRow, check_dispatches, facts_of, write_dispatches
 from .models import Dispatch, PersonKind
@@ -35,7 +36,11 @@ def save_dispatch(user, instance: Dispatch | None = None, **values) -> Dispatch:
     validate_dispatch(d)
     if not may_write_dispatch(user, d):
         raise PermissionDenied(_("you may not record dispatches between these organisations"))
-    if d.client_id and Dispatch.objects.filter(client_id=d.client_id).exclude(pk=d.pk).exists():
+    if d.client_id and (instance is None or not d.client_ns):
+        d.client_ns = client_namespace(user)  # the writer's organisation owns the id it gives
+    if not d.client_id:
+        d.client_ns = 0
+    if d.client_id and Dispatch.objects.filter(client_id=d.client_id, client_ns=d.client_ns).exclude(pk=d.pk).exists():
         raise field_error("client_id", _("client id %(id)s is already used") % {"id": d.client_id})
     d.save()
     codes, first = facts_of([d])

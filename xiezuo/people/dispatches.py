@@ -13,12 +13,13 @@ from xiezuo.core.bulkaudit import AuditWriter, snapshot_fields
 from xiezuo.core.bulkrows import insert_rows, reserve_ids
 from xiezuo.core.arrays import filter_any
 from xiezuo.core.facts import changed
+from xiezuo.users.scopes import client_namespace
 
 from .models import Dispatch
 from .rules import may_write_dispatch, validate_dispatch
 
 COLUMNS = ("id", "person_name", "id_number", "kind", "direction", "from_org_id", "to_org_id", "pairing_id", "planned_start",
-           "planned_end", "actual_start", "actual_end", "client_id", "is_demo")
+           "planned_end", "actual_start", "actual_end", "client_id", "client_ns", "is_demo")
 
 
 class DispatchRow:
@@ -45,15 +46,20 @@ class DispatchRow:
     audit_other_region_code = Dispatch.audit_other_region_code
 
 
-def taken_client_ids(ids) -> set:
-    """The client ids among these already on dispatch records."""
-    return set(filter_any(Dispatch.objects.all(), "client_id", [i for i in ids if i]).values_list("client_id", flat=True))
+def taken_client_ids(user, ids) -> set:
+    """The client ids among these already on dispatch records of the user's organisation
+    (client ids are an organisation's own: another's id of the same text is no clash)."""
+    ids = [i for i in ids if i]
+    if not ids:
+        return set()
+    qs = filter_any(Dispatch.objects.filter(client_ns=client_namespace(user)), "client_id", ids)
+    return set(qs.values_list("client_id", flat=True))
 
 
 def check_dispatches(user, rows) -> dict:
     """{position: {field: [messages]}} for the records refused."""
     errors, memo = {}, {}
-    taken = taken_client_ids([d.client_id for d in rows])
+    taken = taken_client_ids(user, [d.client_id for d in rows])
     for i, d in enumerate(rows):
         if d.client_id in taken:
             errors[i] = {"client_id": [_("client id %(id)s is already used") % {"id": d.client_id}]}
@@ -84,9 +90,10 @@ def write_dispatches(user, rows) -> list[int]:
     """Record rows that passed `check_dispatches`; the id of each."""
     for pk, d in zip(reserve_ids(Dispatch, len(rows)), rows):
         d.pk = pk
+    namespace = client_namespace(user)
     insert_rows(Dispatch, COLUMNS, (
         (d.pk, d.person_name, d.id_number, d.kind, d.direction, d.from_org_id, d.to_org_id, d.pairing_id, d.planned_start,
-         d.planned_end, d.actual_start, d.actual_end, d.client_id, d.is_demo) for d in rows))
+         d.planned_end, d.actual_start, d.actual_end, d.client_id, namespace if d.client_id else 0, d.is_demo) for d in rows))
     audit, fields = AuditWriter(), snapshot_fields(Dispatch)
     for d in rows:
         audit.add(Dispatch, d.pk, str(d), d.audit_region_code(), d.audit_other_region_code(), None,

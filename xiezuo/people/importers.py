@@ -21,6 +21,7 @@ from xiezuo.core.errors import ValidationError, field_error
 from xiezuo.core.importing import CREATED, UNCHANGED, UPDATED, Column, Importer, _number_text, choice, parse_date, text
 from xiezuo.core.scoping import visible
 from xiezuo.projects.importers import collect, find_organisation, find_pairing, not_in_future, org_cell, parse_id
+from xiezuo.users.scopes import client_namespace
 
 from .actions import save_dispatch
 from .models import Direction, Dispatch, PersonKind
@@ -60,7 +61,7 @@ class DispatchImporter(Importer):
     field_headers = {"orgs": ("from_org", "to_org"), "__all__": ""}
     columns = [
         Column("记录编号", "client_id", text(64), width=20, example="ZJ-2026-RC-0001",
-               help=_l("Optional: your own number for the record, unique on the platform. A recorded number updates that record.")),
+               help=_l("Optional: your own number for the record, unique within your organisation. A number your organisation recorded updates that record.")),
         Column("姓名", "person_name", text(50), required=True, example="王明"),
         Column("身份证号", "id_number", parse_id_number, width=22, example="330212198805061234",
                help=_l("Optional. Written in full it is checked and stored; masked (with *), as exports show it, the recorded "
@@ -99,9 +100,10 @@ class DispatchImporter(Importer):
         client_id = values.get("client_id")
         existing = None
         if client_id:
-            existing = Dispatch.objects.select_related("from_org__region", "to_org__region").filter(client_id=client_id).first()
+            existing = Dispatch.objects.select_related("from_org__region", "to_org__region").filter(
+                client_id=client_id, client_ns=client_namespace(ctx.user)).first()
             if existing is not None and not visible(ctx.user, Dispatch.objects.filter(pk=existing.pk)).exists():
-                raise field_error("client_id", _("the record number %(id)s belongs to a record outside your area") % {"id": client_id})
+                raise field_error("client_id", _("the record number %(id)s is already in use") % {"id": client_id})
         if existing is None:
             existing = visible(ctx.user, Dispatch.objects.select_related("from_org__region", "to_org__region")).filter(
                 person_name=values["person_name"], from_org=from_org, to_org=to_org, planned_start=values["planned_start"],

@@ -40,11 +40,13 @@ class Dispatch(Audited):
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
     actual_end = models.DateField(_("actual end"), null=True, blank=True)
     client_id = models.CharField(_("client id"), max_length=64, null=True, blank=True)
+    # whose client id it is: the id of the organisation the writer acted for (0: none); ids are unique per organisation
+    client_ns = models.BigIntegerField(_("client id namespace"), default=0, db_default=0, editable=False)
     is_demo = models.BooleanField(_("demo data"), default=False)
     # when the record reached the platform (empty for rows loaded before it was kept)
     recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True, default=timezone.now, editable=False)
 
-    audit_exclude = ("id_number", "recorded_at")  # the audit entry has its own time
+    audit_exclude = ("id_number", "recorded_at", "client_ns")  # the audit entry has its own time
 
     class Meta:
         ordering = ["-planned_start"]
@@ -52,7 +54,7 @@ class Dispatch(Audited):
         verbose_name_plural = _("dispatches")
         # unique and indexed through Meta rather than unique=True/db_index=True: on PostgreSQL that adds a second `_like`
         # index to a CharField, which nobody queries with LIKE and every bulk insert pays for
-        constraints = [models.UniqueConstraint(fields=["client_id"], name="people_dispatch_client_id_uniq")]
+        constraints = [models.UniqueConstraint(fields=["client_id", "client_ns"], name="people_dispatch_client_id_per_org")]
         indexes = [models.Index(fields=["kind"], name="people_dispatch_kind_idx")]
 
     def __str__(self):

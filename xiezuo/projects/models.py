@@ -137,13 +137,15 @@ class ProgressReport(_ProjectChild):
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     reported_at = models.DateTimeField(_("reported at"), auto_now_add=True)
     client_id = models.CharField(_("client id"), max_length=64, null=True, blank=True)
+    # whose client id it is: the id of the organisation the reporter acted for (0: none); ids are unique per organisation
+    client_ns = models.BigIntegerField(_("client id namespace"), default=0, db_default=0, editable=False)
 
     class Meta:
         ordering = ["-week"]
         # unique through Meta rather than unique=True: on PostgreSQL that adds a second `_like`
         # index to a CharField, which nobody queries with LIKE and every bulk insert pays for
         constraints = [models.UniqueConstraint(fields=["project", "week"], name="uniq_report_week"),
-                       models.UniqueConstraint(fields=["client_id"], name="projects_progressreport_client_id_uniq")]
+                       models.UniqueConstraint(fields=["client_id", "client_ns"], name="projects_report_client_id_per_org")]
 
     def __str__(self):
         return f"{self.project.code} {self.week:%G-W%V}"

@@ -26,14 +26,15 @@ from xiezuo.core.bulkaudit import AuditWriter, snapshot_fields
 from xiezuo.core.bulkrows import insert_rows, reserve_ids, select, update_rows
 from xiezuo.core.facts import changed
 from xiezuo.core.periods import monday_of
-from xiezuo.core.scoping import can_edit_project
+from xiezuo.core.scoping import can_edit_project, scope_for
+from xiezuo.users.scopes import client_namespace
 
 from . import rules
 from .choices import Status
 from .models import ProgressReport, Project
 
 MAX_TEXT = 5000
-REPORT_COLUMNS = ("id", "project_id", "week", "percent", "done", "problems", "reported_by_id", "reported_at", "client_id")
+REPORT_COLUMNS = ("id", "project_id", "week", "percent", "done", "problems", "reported_by_id", "reported_at", "client_id", "client_ns")
 
 
 class ReportIn:
@@ -41,7 +42,9 @@ class ReportIn:
     are taken as given and checked by the rules. `invalid` holds what the caller found
     while reading the item ({field: message}, a week that is not a date): it is refused
     after the project's own checks, as the report's first fault. `client_id` is stored on
-    the report (the API's single report); the bulk ingestion keeps its ids in receipts."""
+    the report (the API's single report), as an id of the reporter's organisation (a retry by
+    the same organisation finds it, another organisation's id of the same text does not); the
+    bulk ingestion keeps its ids in receipts."""
 
     __slots__ = ("project", "week", "percent", "done", "problems", "client_id", "invalid", "row", "monday")
 
@@ -141,11 +144,14 @@ def check_reports(user, reports: list[ReportIn]) -> Checked:
     report that passes."""
     checked = Checked()
     projects = load_projects({r.project for r in reports})
+    scope = scope_for(user)
     allowed = {}
+    taken = taken_client_ids(user, reports)
     for i, report in enumerate(reports):
         code = report.project
         project = projects.get(code)
-        if project is None:
+        # a project the user may not see is answered like one that does not exist
+        if project is None or not (scope.in_own(project.county_code) or (project.east_code and scope.in_own(project.east_code))):
             checked.errors[i] = {"project": [_("no project has the code “%(code)s”") % {"code": code}]}
             continue
         if code not in allowed:
@@ -158,6 +164,8 @@ def check_reports(user, reports: list[ReportIn]) -> Checked:
             checked.errors[i] = {name: [message] for name, message in report.invalid.items()}
             continue
         errors = report_errors(project, report)
+        if not errors and report.client_id and taken.get(report.client_id, (project.pk, monday_of(report.week))) != (project.pk, monday_of(report.week)):
+            errors = {"client_id": [_("client id %(id)s is already used for another report") % {"id": report.client_id}]}
         if not errors:
             errors = rules.report_after_end(project.status, project.actual_end, monday_of(report.week))
         if errors:
@@ -165,6 +173,16 @@ def check_reports(user, reports: list[ReportIn]) -> Checked:
             continue
         report.row, report.monday = project, monday_of(report.week)
     return checked
+
+
+def taken_client_ids(user, reports) -> dict:
+    """{client id: (project id, week)} of the reports that already carry these ids in the
+    user's organisation's namespace (one query, none when no report brings an id)."""
+    ids = sorted({r.client_id for r in reports if r.client_id})
+    if not ids:
+        return {}
+    qs = filter_any(ProgressReport.objects.filter(client_ns=client_namespace(user)), "client_id", ids)
+    return {cid: (pid, week) for cid, pid, week in qs.values_list("client_id", "project_id", "week")}
 
 
 def write_reports(user, reports: list[ReportIn]) -> list[int]:
@@ -177,6 +195,7 @@ def write_reports(user, reports: list[ReportIn]) -> list[int]:
     for row in qs.values(*fields):
         stored[(row["project_id"], row["week"])] = row
     reporter = user.pk if getattr(user, "pk", None) else None
+    namespace = client_namespace(user)
     now = timezone.now()
     # Replay the reports in order over {(project, week): column values}: each one's state
     # before and after, the final state of every report, and the projects moved forward.
@@ -185,10 +204,10 @@ def write_reports(user, reports: list[ReportIn]) -> list[int]:
         project, week = r.row, r.monday
         key = (project.pk, week)
         before = state.get(key)
-        base = before or {"id": None, "project_id": project.pk, "week": week, "reported_at": now, "client_id": None}
+        base = before or {"id": None, "project_id": project.pk, "week": week, "reported_at": now, "client_id": None, "client_ns": 0}
         after = dict(base, percent=r.percent, done=r.done or "", problems=r.problems or "", reported_by_id=reporter)
         if r.client_id and not after["client_id"]:
-            after["client_id"] = r.client_id
+            after["client_id"], after["client_ns"] = r.client_id, namespace
         state[key] = after
         changes.append((key, before, after))
         if project.last_report_week is None or week >= project.last_report_week:
@@ -200,9 +219,9 @@ def write_reports(user, reports: list[ReportIn]) -> list[int]:
     ids.update(zip(new_keys, reserve_ids(ProgressReport, len(new_keys))))
     insert_rows(ProgressReport, REPORT_COLUMNS, ((ids[key], *(state[key][c] for c in REPORT_COLUMNS[1:])) for key in new_keys))
     update_rows(ProgressReport, [("percent", "integer"), ("done", "text"), ("problems", "text"), ("reported_by_id", "bigint"),
-                                 ("client_id", "text")],
+                                 ("client_id", "text"), ("client_ns", "bigint")],
                 [(ids[key], state[key]["percent"], state[key]["done"], state[key]["problems"], state[key]["reported_by_id"],
-                  state[key]["client_id"]) for key in keys if key in stored])
+                  state[key]["client_id"], state[key]["client_ns"]) for key in keys if key in stored])
     # audit: one row per report in order — a creation, or an amendment with what it replaced
     audit = AuditWriter()
     for r, (key, before, after) in zip(reports, changes):

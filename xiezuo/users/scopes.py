@@ -41,3 +41,12 @@ def resolve(user) -> Scope:
     prefix = profile.organisation.region.prefix
     partners = Pairing.objects.partner_codes(prefix, timezone.localdate())
     return Scope(role=profile.role, own=prefix, partners=frozenset(partners), active=True)
+
+
+def client_namespace(user) -> int:
+    """Whose client ids these are: the id of the organisation the user acts for (0 for none).
+
+    Idempotency keys and client ids are an organisation's own, so one office's id never
+    collides with another's and a refusal never tells one office what another sent."""
+    org = organisation_of(user)
+    return org.pk if org is not None else 0
