@@ -150,7 +150,7 @@ class Score(models.Model):
     scope_paths = ("region__code", "pairing__west_region__code", "pairing__east_region__code")
     # A paired county's scorecard is seen (its page shows it), a pair's only by its two sides,
     # as its pairing is: the partner's other pairs' rows are not listed (their pages answer 404).
-    scope_include_partners = True
+    scope_include_partners = ("region__code",)
     objects = ScopedQuerySet.as_manager()
 
     system = models.ForeignKey(IndicatorSystem, verbose_name=_("version"), on_delete=models.PROTECT, related_name="scores")
