@@ -19,7 +19,10 @@ setup: $(VENV)/.installed
 	$(PY) manage.py generate_national --scale 0.01 --if-empty
 	$(PY) manage.py seed_demo_work
 
+# DEBUG stays off (no tracebacks in answers; XIEZUO_DEBUG=1 turns it on); WhiteNoise serves
+# the static files.
 run: setup
+	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py runserver $(HOST)
 
 browser-deps:

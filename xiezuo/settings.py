@@ -12,8 +12,11 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 SECRET_KEY = os.environ.get("XIEZUO_SECRET_KEY", "dev-only-insecure-key-change-me")
-DEBUG = os.environ.get("XIEZUO_DEBUG", "1") == "1"
-ALLOWED_HOSTS = [h for h in os.environ.get("XIEZUO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+# Off unless asked for: with DEBUG on, an error answers with a traceback that shows code,
+# settings and data to whoever caused it. XIEZUO_DEBUG=1 turns it on for a developer.
+DEBUG = os.environ.get("XIEZUO_DEBUG", "0") == "1"
+# Local use by default (the embedded `make run`); production names its host.
+ALLOWED_HOSTS = [h for h in os.environ.get("XIEZUO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("XIEZUO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -40,6 +43,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files with DEBUG off, in `make run` and in production alike.
+    "xiezuo.core.middleware.StaticFilesMiddleware",
+    "xiezuo.core.middleware.BusyDatabaseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "xiezuo.core.middleware.ChineseUnlessChosenMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -79,6 +85,18 @@ DATABASES = {
         conn_max_age=int(os.environ.get("XIEZUO_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite for several writers at once (two officials posting, a batch beside a page):
+    # WAL lets readers go on while one writes; a writing transaction takes the write lock
+    # when it begins (IMMEDIATE), so a second writer waits for it — up to `timeout` seconds —
+    # instead of failing halfway with "database is locked" when it upgrades a read lock.
+    # Anything still locked after the wait answers 503 / 409 with Retry-After
+    # (core.middleware.BusyDatabaseMiddleware, core.api.errors), never 500.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": int(os.environ.get("XIEZUO_SQLITE_TIMEOUT", "20")),
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -98,6 +116,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# WhiteNoise serves what `collectstatic` gathered in STATIC_ROOT (production) and, through
+# the finders, the apps' own static folders (so `make run` needs no collect step).
+WHITENOISE_USE_FINDERS = True
 
 # Uploaded spreadsheets larger than this are refused before openpyxl reads them.
 XIEZUO_MAX_IMPORT_BYTES = int(os.environ.get("XIEZUO_MAX_IMPORT_BYTES", str(5 * 1024 * 1024)))

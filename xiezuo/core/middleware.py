@@ -1,4 +1,10 @@
+import os
+
 from django.core.exceptions import DisallowedHost
+from django.db import OperationalError
+from django.template import loader
+from django.http import HttpResponse
+from whitenoise.middleware import WhiteNoiseMiddleware
 
 from .context import acting, new_request_id
 
@@ -48,3 +54,42 @@ class ChineseUnlessChosenMiddleware:
         if not request.path.startswith("/api/"):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+RETRY_AFTER_SECONDS = 5
+
+
+def database_busy(exc) -> bool:
+    """SQLite's answer when another writer held the database for longer than the busy
+    timeout: the request did nothing (its transaction was rolled back) and may be sent again."""
+    text = str(exc).lower()
+    return isinstance(exc, OperationalError) and ("database is locked" in text or "database table is locked" in text)
+
+
+class BusyDatabaseMiddleware:
+    """A page whose write found the database busy answers 503 with Retry-After and a page
+    saying the change was not saved and may be submitted again — not a 500. (The API answers
+    the same in its JSON error shape, `core.api.errors`.) On PostgreSQL writers wait on row
+    locks instead, so this only happens on SQLite, and only past its busy timeout."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exc):
+        if not database_busy(exc):
+            return None
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+
+class StaticFilesMiddleware(WhiteNoiseMiddleware):
+    """WhiteNoise, quiet when `collectstatic` has not run (`make run`, the tests): the files
+    are then served from the apps' static folders through the finders."""
+
+    def add_files(self, root, prefix=None):
+        if os.path.isdir(root):
+            super().add_files(root, prefix)

@@ -29,7 +29,7 @@ class MoneyError(ValueError):
 
 
 def too_large() -> str:
-    return _("at most %(max)s (100亿元)") % {"max": format_yuan(MAX_FEN)}
+    return _("the amount is too large: at most %(max)s (100亿元)") % {"max": format_yuan(MAX_FEN)}
 
 
 def yuan_to_fen(value) -> int:

@@ -12,19 +12,28 @@
 | 409    | conflict           | a database constraint that the actions' checks lost a race to |
 | 422    | validation_error   | Django ValidationError from the actions, and request data   |
 |        |                    | that does not fit the schema (pydantic, via ninja)           |
+| 500    | server_error       | anything else: logged with its traceback on the server; the  |
+|        |                    | answer names the request id, never the traceback             |
+| 503    | busy               | SQLite still locked by another writer after the busy timeout |
+|        |                    | (with Retry-After): nothing was written, send it again       |
 
 `fields` is always present ({} when the error is not about fields); messages that belong to
 no field are under "__all__", as in `xiezuo.core.errors.messages_of`.
 """
+import logging
+
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from xiezuo.core.errors import messages_of
+from xiezuo.core.middleware import RETRY_AFTER_SECONDS, database_busy
+
+logger = logging.getLogger("xiezuo.api")
 
 STATUS_CODES = {
     400: "bad_request",
@@ -35,6 +44,8 @@ STATUS_CODES = {
     409: "conflict",
     422: "validation_error",
     429: "throttled",
+    500: "server_error",
+    503: "busy",
 }
 PARAM_SOURCES = ("body", "query", "path", "header", "cookie", "form", "file")
 BODY_PARAM = "payload"  # every endpoint names its body parameter `payload`
@@ -152,6 +163,23 @@ def install(api):
     def unauthorized(request, exc):
         message = exc.message if exc.message != "Unauthorized" else _("Authentication required: send “Authorization: Bearer <token>” or log in.")
         return respond(request, 401, "unauthorized", message)
+
+    @api.exception_handler(OperationalError)
+    def database_error(request, exc):
+        if database_busy(exc):
+            response = respond(request, 503, "busy", _("Another change was being written at the same moment; nothing was saved. Send the request again in a few seconds."))
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
+        return server_error(request, exc)
+
+    @api.exception_handler(Exception)
+    def server_error(request, exc):
+        """Whatever no handler above expected: logged with its traceback, answered without it
+        (the traceback would show code, settings and data to the caller)."""
+        logger.error("API error on %s %s", request.method, request.path, exc_info=exc)
+        request_id = getattr(request, "request_id", "")
+        return respond(request, 500, "server_error",
+                       _("The server could not handle the request; it was logged (request id %(id)s).") % {"id": request_id})
 
     @api.exception_handler(HttpError)
     def http_error(request, exc):

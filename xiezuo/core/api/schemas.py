@@ -112,4 +112,4 @@ class ErrorOut(Schema):
     error: ErrorDetail
 
 
-ERRORS = {frozenset({400, 401, 403, 404, 409, 422}): ErrorOut}
+ERRORS = {frozenset({400, 401, 403, 404, 409, 422, 503}): ErrorOut}
