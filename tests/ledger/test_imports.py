@@ -133,7 +133,7 @@ def test_bad_posting_rows_name_row_and_column_and_nothing_is_posted(users, pair,
     assert "not an amount" in reason(result, 5, "金额（元）")
     assert "no agreement for 1999" in reason(result, 6, "协议年度")
     assert "not used by 下达 rows" in reason(result, 7, "项目编号")
-    assert "outside your area" in reason(result, 8, "结对编号")
+    assert "no pairing has the number" in reason(result, 8, "结对编号")  # outside the area: like one that does not exist
     assert "NO-SUCH-KEY" in reason(result, 9, "关联幂等键")
     assert "future" in reason(result, 11, "日期")
     assert Posting.objects.count() == postings

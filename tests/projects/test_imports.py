@@ -125,8 +125,10 @@ def test_codes_unknown_or_out_of_scope_are_named(users, pair, other_project):
     assert "not a county" in reason(result, 3, "县级代码")
     assert "may not create projects" in reason(result, 4, "县级代码")
     assert "no pairing has the number 999999" in reason(result, 5, "结对编号")
-    assert "outside your area" in reason(result, 6, "结对编号")
-    assert "outside your area" in reason(result, 7, "项目编号")
+    # what lies outside the area is answered like what does not exist, and never named
+    assert f"no pairing has the number {stranger_pair.pk}" in reason(result, 6, "结对编号")
+    assert stranger_pair.east_region.name not in reason(result, 6, "结对编号")
+    assert "already in use" in reason(result, 7, "项目编号") and "outside" not in reason(result, 7, "项目编号")
     assert "no organisation you can see" in reason(result, 8, "牵头单位")
 
 
@@ -207,7 +209,7 @@ def test_milestones_of_a_project_outside_the_area_or_unknown(users, project, oth
     rows = [["ZJ-001", 1, "选址", "2026-02-01", None], ["NOPE-1", 1, "选址", "2026-02-01", None]]
     result = run(MilestoneImporter(), users["county_office"], MILESTONE_HEADERS, rows)
     assert problems(result) == {(2, "项目编号"), (3, "项目编号")}
-    assert "outside your area" in reason(result, 2, "项目编号")
+    assert "no project has the code" in reason(result, 2, "项目编号")  # like an unknown code: nothing told
     assert "no project has the code" in reason(result, 3, "项目编号")
 
 

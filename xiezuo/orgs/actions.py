@@ -3,13 +3,21 @@ from django.utils.translation import gettext as _
 
 from xiezuo.core.context import action
 from xiezuo.core.errors import PermissionDenied, ValidationError, field_error
-from xiezuo.core.scoping import can_edit_in_region
+from xiezuo.core.scoping import can_edit_in_region, can_see
 
 from .choices import OrgKind
 from .credit_code import validate_credit_code
 from .models import Organisation
 
 EDITABLE = ("name", "kind", "region", "credit_code", "contact", "is_demo")
+
+
+def credit_code_taken(user, clash: Organisation) -> str:
+    """The refusal of a credit code another organisation holds: it names that organisation
+    only to a user who may see it, so a refusal never reveals what lies outside one's scope."""
+    if can_see(user, clash):
+        return _("already used by %(org)s") % {"org": clash}
+    return _("this credit code is already registered")
 
 
 @action
@@ -38,7 +46,7 @@ def save_organisation(user, instance: Organisation | None = None, **values) -> O
         else:
             clash = Organisation.objects.filter(credit_code=org.credit_code).exclude(pk=org.pk).first()
             if clash:
-                errors["credit_code"] = [_("already used by %(org)s") % {"org": clash}]
+                errors["credit_code"] = [credit_code_taken(user, clash)]
     else:
         org.credit_code = None
     if errors:

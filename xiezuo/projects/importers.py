@@ -147,16 +147,14 @@ _OUTSIDE = object()  # cached for a project that exists but lies outside the use
 
 
 def find_project(ctx, code, field="project") -> Project:
-    """A project by code: unknown and out-of-area codes are told apart, so the official
-    knows whether to fix a typo or ask the other side."""
+    """A project by code. A project the user may not see is answered like one that does not
+    exist: a refusal never tells what lies outside the user's area."""
     key = ("project", code)
     if key not in ctx.cache:
         preload_projects(ctx, [code])
     project = ctx.cache[key]
-    if project is None:
+    if project is None or project is _OUTSIDE:
         raise field_error(field, _("no project has the code “%(code)s”") % {"code": code})
-    if project is _OUTSIDE:
-        raise field_error(field, _("project %(code)s is outside your area") % {"code": code})
     return project
 
 
@@ -199,11 +197,10 @@ def find_pairing(ctx, pk, field="pairing"):
 
     key = ("pairing", pk)
     if key not in ctx.cache:
-        pairing = Pairing.objects.select_related("east_region", "west_region").filter(pk=pk).first()
+        # a pairing the user may not see is answered like one that does not exist
+        pairing = visible(ctx.user, Pairing.objects.select_related("east_region", "west_region")).filter(pk=pk).first()
         if pairing is None:
             raise field_error(field, _("no pairing has the number %(id)s") % {"id": pk})
-        if not visible(ctx.user, Pairing.objects.filter(pk=pk)).exists():
-            raise field_error(field, _("pairing %(id)s (%(pairing)s) is outside your area") % {"id": pk, "pairing": pairing})
         ctx.cache[key] = pairing
     return ctx.cache[key]
 
@@ -295,7 +292,7 @@ class ProjectImporter(Importer):
         if code:
             existing = Project.objects.select_related("county", "pairing").filter(code=code).first()
             if existing is not None and not visible(ctx.user, Project.objects.filter(pk=existing.pk)).exists():
-                raise field_error("code", _("the project code %(code)s is taken by a project outside your area") % {"code": code})
+                raise field_error("code", _("the project code %(code)s is already in use") % {"code": code})
         else:
             matches = list(visible(ctx.user, Project.objects.select_related("county", "pairing")).filter(
                 county=county, name=values["name"])[:2])
