@@ -150,7 +150,7 @@ def test_only_the_owner_sees_or_downloads_a_job(allocations, client_as, users):
 
 
 def test_lists_that_are_not_exportable_are_refused(users):
-    for name in ("no-such-list", "audit-list", "logout", "export-jobs", ""):
+    for name in ("no-such-list", "pairing-list", "logout", "export-jobs", ""):
         with pytest.raises(ValidationError):
             jobs.start_export(users["national"], name, {})
     assert not ExportJob.objects.exists()
@@ -193,3 +193,24 @@ def test_expired_files_are_removed(allocations, client_as, private_media):
     assert job.status == ExportJob.Status.EXPIRED and not path.exists()
     assert client.get(reverse("export-job-download", args=[job.pk])).status_code == 404
     assert client.get(job.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/projects/", "/people/", "/audit/"])
+def test_the_other_long_lists_export_in_the_background_too(allocations, client_as, settings, url):
+    """Projects, dispatched people and the audit log grow as large as the postings: past the
+    threshold their export is a job as well, with the same rows as a direct download."""
+    settings.XIEZUO_EXPORT_IMMEDIATE_ROWS = 100_000
+    client = client_as("national")
+    direct = client.get(url, {"format": "xlsx"})
+    assert direct.status_code == 200
+    header, rows = _sheet(b"".join(direct.streaming_content) if direct.streaming else direct.content)
+    settings.XIEZUO_EXPORT_IMMEDIATE_ROWS = -1  # every export is "large"
+    response = client.get(url, {"format": "xlsx"})
+    assert response.status_code == 302
+    job = ExportJob.objects.get()
+    assert response["Location"] == job.get_absolute_url() and job.status == ExportJob.Status.DONE
+    _response, content = _download(client, job)
+    job_header, job_rows = _sheet(content)
+    assert job_header == header
+    # the audit log's own export records the job it started, newest first
+    assert job_rows[-len(rows):] == rows and len(job_rows) - len(rows) == (1 if url == "/audit/" else 0)

@@ -4,11 +4,12 @@ and the stability figure for the user's part of the tree. ID numbers are shown m
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy as _l
 
 from xiezuo.core.scoping import scope_for, visible
 from xiezuo.core.ui.forms import filter_values
-from xiezuo.core.ui.views import paginate, require, roundtrip, roundtrip_links, run_action, scoped_or_404, wants_xlsx
+from xiezuo.core.ui.views import (background_export, export_or_job, paginate, require, roundtrip, roundtrip_links, run_action,
+                                  scoped_or_404, wants_xlsx)
 from xiezuo.orgs.models import Organisation
 from xiezuo.projects.filtersets import visible_pairings
 
@@ -31,12 +32,13 @@ def _dispatch(user, pk):
 
 
 @login_required
+@background_export(_l("dispatched people"))
 def dispatch_list(request):
     user = request.user
     form = DispatchFilterForm(request.GET, organisations=_organisations(user))
     qs = dispatches(user, **filter_values(form))
     if wants_xlsx(request):
-        return export_dispatches(qs)
+        return export_or_job(request, qs, export_dispatches)
     from .importers import DispatchImporter
 
     kinds = {"dispatches": lambda: (DispatchImporter(), qs)}

@@ -7,12 +7,13 @@ from django.db.models import Prefetch
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy as _l
 
 from xiezuo.core.scoping import can_edit_project, scope_for, visible
 from xiezuo.core.ui.forms import filter_values
 from xiezuo.core.ui.parts import parts
-from xiezuo.core.ui.views import paginate, require, roundtrip, roundtrip_links, run_action, scoped_or_404, wants_xlsx
+from xiezuo.core.ui.views import (background_export, export_or_job, paginate, require, roundtrip, roundtrip_links, run_action,
+                                  scoped_or_404, wants_xlsx)
 from xiezuo.orgs.models import Organisation
 
 from .actions import (add_partner, attach_to_report, complete_milestone, create_project, record_output, register_asset,
@@ -48,12 +49,13 @@ def _writable_pairings(user):
 
 
 @login_required
+@background_export(_l("projects"))
 def project_list(request):
     user = request.user
     form = ProjectFilterForm(request.GET, years=project_years(user), pairings=visible_pairings(user))
     qs = projects(user, **filter_values(form))
     if wants_xlsx(request):
-        return export_projects(qs)
+        return export_or_job(request, qs, export_projects)
     kinds = _roundtrip_kinds(qs)
     response = roundtrip(request, kinds)
     if response is not None:
