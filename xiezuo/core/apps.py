@@ -8,3 +8,6 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import audit  # noqa: F401  (connects the audit signal handlers)
+        from . import sums
+
+        sums.install()  # SQLite sums that cannot overflow

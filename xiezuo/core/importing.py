@@ -47,6 +47,7 @@ from django.utils.translation import gettext as _
 
 from .context import acting
 from .errors import PermissionDenied, ValidationError, messages_of
+from .dates import check_day
 from .money import yuan_to_fen
 from .scoping import scope_for
 
@@ -229,19 +230,22 @@ def parse_percent(value) -> Decimal:
 
 
 def parse_date(value) -> datetime.date:
-    """An Excel date, or text written YYYY-MM-DD (YYYY/MM/DD is accepted too)."""
+    """An Excel date, or text written YYYY-MM-DD (YYYY/MM/DD is accepted too), within the
+    platform's range of days (`core.dates`: 2000-01-01 … 2099-12-31)."""
     if isinstance(value, datetime.datetime):
-        return value.date()
+        return check_day(value.date())
     if isinstance(value, datetime.date):
-        return value
+        return check_day(value)
     if isinstance(value, str):
         s = value.strip().replace("/", "-").replace(".", "-")
         parts = s.split("-")
         if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[0]) == 4:
             try:
-                return datetime.date(int(parts[0]), int(parts[1]), int(parts[2]))
+                day = datetime.date(int(parts[0]), int(parts[1]), int(parts[2]))
             except ValueError:
                 pass
+            else:
+                return check_day(day)
     raise ValueError(_("“%(value)s” is not a date: use an Excel date or YYYY-MM-DD") % {"value": _number_text(value)})
 
 

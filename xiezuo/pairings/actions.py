@@ -21,6 +21,7 @@ from xiezuo.core import facts
 from xiezuo.core.audit import snapshot
 from xiezuo.core.context import action, current_actor
 from xiezuo.core.errors import PermissionDenied, ValidationError, field_error
+from xiezuo.core.dates import day_error
 from xiezuo.core.money import MoneyError, check_fen
 from xiezuo.core.scoping import can_approve_pairing, can_edit_agreement, can_manage_pairing, scope_for
 from xiezuo.orgs.choices import OrgKind
@@ -331,6 +332,8 @@ def save_agreement(user, instance: Agreement | None = None, **values) -> Agreeme
         v = getattr(a, name)
         if v is not None and not isinstance(v, datetime.date):
             errors[name] = [_("not a date")]
+        elif day_error(v):  # 2000-01-01 … 2099-12-31 (core.dates)
+            errors[name] = [day_error(v)]
     if errors:
         raise ValidationError(errors)
     clash = Agreement.objects.filter(pairing=a.pairing, year=a.year).exclude(pk=a.pk).first()

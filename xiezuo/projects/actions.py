@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from xiezuo.core.context import action
 from xiezuo.core.periods import monday_of
 from xiezuo.core.errors import BatchRefused, PermissionDenied, ValidationError, field_error
+from xiezuo.core.dates import day_error
 from xiezuo.core.money import MoneyError, check_fen
 from xiezuo.core.scoping import can_edit_project
 from xiezuo.regions.choices import Level
@@ -38,6 +39,8 @@ def _date(value, field, required=True):
         return None
     if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
         raise field_error(field, _("a date is required"))
+    if day_error(value):  # 2000-01-01 … 2099-12-31 (core.dates)
+        raise field_error(field, day_error(value))
     return value
 
 
@@ -165,6 +168,9 @@ def set_milestones(user, project: Project, milestones) -> list[Milestone]:
             errors[f"milestones[{i}].name"] = [_("a name is required")]
         if not isinstance(planned, datetime.date):
             errors[f"milestones[{i}].planned_date"] = [_("a date is required")]
+            continue
+        if day_error(planned):
+            errors[f"milestones[{i}].planned_date"] = [day_error(planned)]
             continue
         if previous and planned < previous:
             errors[f"milestones[{i}].planned_date"] = [_("milestone %(n)d is planned before milestone %(m)d") % {"n": i, "m": i - 1}]
