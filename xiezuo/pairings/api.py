@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from xiezuo.core.api.lookups import BodyRefs, require_writer, visible_or_404
 from xiezuo.core.api.pagination import PageParams, page_of, paginate
-from xiezuo.core.api.schemas import ERRORS, MAX_BIGINT, Code, Count, Fen, InSchema, ObjectId, Text, Year
+from xiezuo.core.api.schemas import ERRORS, MAX_BIGINT, Code, Count, Day, Fen, InSchema, ObjectId, Text, Year
 from xiezuo.orgs.api import OrgRef
 from xiezuo.orgs.models import Organisation
 from xiezuo.regions.actions import get_region
@@ -121,8 +121,8 @@ class PairingIn(InSchema):
     west_org: ObjectId | None = None
     west_village: Text(100) = ""
     name: Text(100) = ""
-    valid_from: datetime.date
-    valid_to: datetime.date | None = None
+    valid_from: Day
+    valid_to: Day | None = None
     reason: Text(300) = ""
     override_reason: Text(300) = ""
 
@@ -139,8 +139,8 @@ class PairingPatch(InSchema):
     west_org: ObjectId | None = None
     west_village: Text(100) = None
     name: Text(100) = None
-    valid_from: datetime.date = None
-    valid_to: datetime.date | None = None
+    valid_from: Day = None
+    valid_to: Day | None = None
 
 
 def _pairing_values(user, payload, fields) -> dict:
@@ -253,13 +253,13 @@ class AgreementIn(InSchema):
     pairing: ObjectId
     year: Year
     fiscal_aid_fen: Fen = 0
-    funds_due_date: datetime.date | None = None
+    funds_due_date: Day | None = None
     cadres: Count = 0
     professionals: Count = 0
     labour_placements: Count = 0
     consumption_fen: Fen = 0
     projects: Count = 0
-    signed_on: datetime.date | None = None
+    signed_on: Day | None = None
     note: Text(300) = ""
 
 
@@ -267,13 +267,13 @@ class AgreementPatch(InSchema):
     pairing: ObjectId = None
     year: Year = None
     fiscal_aid_fen: Fen = None
-    funds_due_date: datetime.date | None = None
+    funds_due_date: Day | None = None
     cadres: Count = None
     professionals: Count = None
     labour_placements: Count = None
     consumption_fen: Fen = None
     projects: Count = None
-    signed_on: datetime.date | None = None
+    signed_on: Day | None = None
     note: Text(300) = None
 
 

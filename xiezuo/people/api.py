@@ -19,7 +19,7 @@ from pydantic_core import PydanticCustomError
 
 from xiezuo.core.api.lookups import BodyRefs, require_writer, visible_or_404
 from xiezuo.core.api.pagination import PageParams, page_of, paginate
-from xiezuo.core.api.schemas import ERRORS, MAX_BIGINT, Code, InSchema, ObjectId, Text
+from xiezuo.core.api.schemas import ERRORS, MAX_BIGINT, Code, Day, InSchema, ObjectId, Text
 from xiezuo.orgs.api import OrgRef
 from xiezuo.orgs.models import Organisation
 from xiezuo.pairings.api import PairingRef
@@ -100,10 +100,10 @@ class DispatchIn(InSchema):
     from_org: ObjectId
     to_org: ObjectId
     pairing: ObjectId | None = None
-    planned_start: datetime.date
-    planned_end: datetime.date
-    actual_start: datetime.date | None = None
-    actual_end: datetime.date | None = None
+    planned_start: Day
+    planned_end: Day
+    actual_start: Day | None = None
+    actual_end: Day | None = None
     client_id: Text(64) | None = None
 
 
@@ -115,10 +115,10 @@ class DispatchPatch(InSchema):
     from_org: ObjectId = None
     to_org: ObjectId = None
     pairing: ObjectId | None = None
-    planned_start: datetime.date = None
-    planned_end: datetime.date = None
-    actual_start: datetime.date | None = None
-    actual_end: datetime.date | None = None
+    planned_start: Day = None
+    planned_end: Day = None
+    actual_start: Day | None = None
+    actual_end: Day | None = None
 
 
 def _qs():

@@ -19,7 +19,7 @@ from pydantic_core import PydanticCustomError
 
 from xiezuo.core.api.lookups import BodyRefs, require_writer
 from xiezuo.core.api.pagination import PageParams, page_of, paginate
-from xiezuo.core.api.schemas import ERRORS, MAX_BIGINT, Code, Count, Fen, InSchema, ObjectId, Text
+from xiezuo.core.api.schemas import ERRORS, MAX_BIGINT, Code, Count, Day, Fen, InSchema, ObjectId, Text
 from xiezuo.core.errors import ValidationError
 from xiezuo.core.scoping import visible
 from xiezuo.orgs.api import OrgRef
@@ -207,7 +207,7 @@ class ProjectFilter(Schema):
 
 class MilestoneIn(InSchema):
     name: Text(200)
-    planned_date: datetime.date
+    planned_date: Day
 
 
 class PartnerIn(InSchema):
@@ -223,8 +223,8 @@ class ProjectIn(InSchema):
     enclave: Enclave = Field(Enclave.NONE, description="co-built parks only: forward or reverse enclave")
     county: Code
     pairing: ObjectId | None = None
-    planned_start: datetime.date
-    planned_end: datetime.date
+    planned_start: Day
+    planned_end: Day
     description: Text(5000) = ""
     code: ProjectCode | None = Field(None, description="left out: P + year + county code + sequence")
     budget: dict[FundSource, Fen] = Field(default_factory=dict, description="fen by source of funds")
@@ -234,17 +234,17 @@ class ProjectIn(InSchema):
 
 class TransitionIn(InSchema):
     to: ProjectStatus
-    on: datetime.date | None = Field(None, description="the day it happened; today when left out")
+    on: Day | None = Field(None, description="the day it happened; today when left out")
 
 
 class CompleteIn(InSchema):
-    on: datetime.date
+    on: Day
 
 
 class ReportIn(InSchema):
     """The weekly report. `week` is any day of the week; a second report for a week amends it."""
 
-    week: datetime.date
+    week: Day
     percent: Percent
     done: Text(5000) = ""
     problems: Text(5000) = ""
@@ -254,7 +254,7 @@ class ReportIn(InSchema):
 class OutputIn(InSchema):
     """Outputs as of a date (a second call for the same date replaces them)."""
 
-    as_of: datetime.date
+    as_of: Day
     jobs_created: Count = 0
     households: dict[LinkMechanism, Count] = Field(default_factory=dict, description="households linked, by mechanism")
     local_procurement_fen: Fen = 0
@@ -268,7 +268,7 @@ class AssetIn(InSchema):
     asset_class: AssetClass
     value_fen: Fen
     owner_tier: OwnerTier
-    registered_on: datetime.date
+    registered_on: Day
 
 
 # --- lookups --------------------------------------------------------------------------
