@@ -282,3 +282,29 @@ def test_the_daily_run_after_a_quarter_ends_closes_it_once(users, agreement):
     assert closed_at is not None
     assert close_ended_quarter("2025-07-02") is None  # closed already: nothing to do
     assert score_of().closed_at == closed_at
+
+
+def test_an_amended_due_date_also_moves_the_ticket_the_weekly_sheet_and_the_funds_page(users, agreement):
+    """The early-intervention ticket, the weekly sheet's overdue funds and the funds page's
+    timeliness read the same due date in force as the indicators (ledger.dues)."""
+    from xiezuo.assessment.loop import apply_rules
+    from xiezuo.assessment.models import InterventionTicket
+    from xiezuo.ledger.balances import arrival_timeliness
+    from xiezuo.ledger.models import Posting
+    from xiezuo.orgs.models import Organisation
+    from xiezuo.rhythm.sheets import overdue_allocations
+
+    alloc = pay(users, agreement, 1_000_000, "t-1", D(2025, 4, 1))  # stamped due 30 June
+    save_agreement(users["national"], agreement, funds_due_date=D(2025, 9, 30))  # amended: due 30 September
+    county = Organisation.objects.get(kind="office", region__code="513436")
+    assert list(overdue_allocations(county, D(2025, 8, 15))) == []  # not due yet by the date in force
+    assert [p.pk for p in overdue_allocations(county, D(2025, 10, 15))] == [alloc.pk]
+    apply_rules(Q3, today=D(2025, 8, 15), codes=["arrival-overdue"])
+    assert not InterventionTicket.objects.filter(posting=alloc).exists()
+    apply_rules(Period.quarter(2025, 4), today=D(2025, 11, 30), codes=["arrival-overdue"])
+    ticket = InterventionTicket.objects.get(posting=alloc)
+    assert ticket.evidence["posting"]["due_date"] == "2025-09-30"
+
+    ledger.confirm_arrival(users["county_office"], allocation=alloc, arrived_on=D(2025, 8, 20), idempotency_key="t-1-r")
+    # arrived 20 August: late by the stamp, on time by the amended date
+    assert arrival_timeliness(Posting.objects.filter(pk=alloc.pk))["on_time_fen"] == 1_000_000

@@ -430,11 +430,13 @@ def _no_report(rule, day, today, result):
 
 
 def _arrival_overdue(rule, day, today, result):
+    from xiezuo.ledger.dues import due_in_force
     from xiezuo.ledger.models import Posting
 
     cut = day - datetime.timedelta(days=rule.count)
     arrived = Posting.objects.filter(allocation=OuterRef("pk"), kind="arrival", reversal__isnull=True)
-    rows = (Posting.objects.filter(kind="allocation", reversal__isnull=True, due_date__isnull=False, due_date__lt=cut)
+    rows = (Posting.objects.filter(kind="allocation", reversal__isnull=True).annotate(due=due_in_force())
+            .filter(due__isnull=False, due__lt=cut)
             .exclude(Exists(arrived)).select_related("west_org__region", "agreement__pairing"))
     for a in rows.order_by("pk"):
         pairing = a.agreement.pairing if a.agreement_id else None
@@ -442,8 +444,8 @@ def _arrival_overdue(rule, day, today, result):
         _ticket(rule, f"posting:{a.pk}", region, result, today=today, signal=Signal.ARRIVAL,
                 posting=a, region=region,
                 pairing=pairing, subject_key=f"pairing:{pairing.pk}" if pairing else "",
-                reason=f"allocation #{a.pk} of {a.amount_fen} fen due {a.due_date.isoformat()}, not arrived on {day.isoformat()}",
-                evidence={"posting": {"id": a.pk, "amount_fen": a.amount_fen, "due_date": a.due_date.isoformat(),
+                reason=f"allocation #{a.pk} of {a.amount_fen} fen due {a.due.isoformat()}, not arrived on {day.isoformat()}",
+                evidence={"posting": {"id": a.pk, "amount_fen": a.amount_fen, "due_date": a.due.isoformat(),
                                       "booked_on": a.booked_on.isoformat(), "checked_on": day.isoformat()}})
 
 

@@ -96,12 +96,16 @@ def arrival_timeliness(allocations=None) -> dict:
     """资金到位及时率 inputs: fen allocated (in force), fen arrived, fen arrived by the due date.
 
     `allocations` is a queryset of allocation postings (already scoped by the caller);
-    an allocation without a due date counts as on time when it arrived at all.
+    an arrival counts as on time by its allocation's due date in force (`dues`); one with
+    no due date at all counts as on time when it arrived.
     """
+    from .dues import due_in_force
+
     allocations = standing(allocations if allocations is not None else Posting.objects.all()).filter(kind=Kind.ALLOCATION)
     arrivals = standing(Posting.objects.filter(kind=Kind.ARRIVAL, allocation__in=allocations))
     allocated = allocations.aggregate(s=Sum("amount_fen"))["s"] or 0
     arrived = arrivals.aggregate(s=Sum("amount_fen"))["s"] or 0
-    on_time = (arrivals.filter(due_date__isnull=True) | arrivals.filter(arrived_on__lte=F("due_date"))).aggregate(
+    arrivals = arrivals.annotate(due=due_in_force("allocation__"))
+    on_time = (arrivals.filter(due__isnull=True) | arrivals.filter(arrived_on__lte=F("due"))).aggregate(
         s=Sum("amount_fen"))["s"] or 0
     return {"allocated_fen": allocated, "arrived_fen": arrived, "on_time_fen": on_time}

@@ -200,22 +200,25 @@ def _silent_lines(qs, week, limit, offset=0):
 
 
 def overdue_allocations(office, as_of: datetime.date):
-    """Allocations in force, due before `as_of`, with no arrival in force by then."""
+    """Allocations in force, due before `as_of` (by the due date in force), with no arrival
+    in force by then."""
     from xiezuo.ledger.choices import Kind
+    from xiezuo.ledger.dues import due_in_force
     from xiezuo.ledger.models import Posting
 
     arrived = Posting.objects.filter(allocation=OuterRef("pk"), kind=Kind.ARRIVAL, reversal__isnull=True, arrived_on__lte=as_of)
-    qs = Posting.objects.filter(kind=Kind.ALLOCATION, reversal__isnull=True, due_date__lt=as_of, booked_on__lte=as_of)
-    return in_office(office, qs).filter(~Exists(arrived)).order_by("due_date", "id")
+    qs = (Posting.objects.filter(kind=Kind.ALLOCATION, reversal__isnull=True, booked_on__lte=as_of)
+          .annotate(due=due_in_force()).filter(due__lt=as_of))
+    return in_office(office, qs).filter(~Exists(arrived)).order_by("due", "id")
 
 
 def _allocation_lines(qs, as_of, limit, offset=0):
     rows = qs.select_related("east_org", "west_org", "agreement")[offset:offset + limit]
     return [Line(title=_("allocation #%(id)s: %(east)s → %(west)s") % {"id": p.pk, "east": p.east_org, "west": p.west_org},
                  detail=_("%(amount)s allocated on %(booked)s, due by %(due)s, not arrived") % {
-                     "amount": format_yuan(p.amount_fen), "booked": p.booked_on, "due": p.due_date},
+                     "amount": format_yuan(p.amount_fen), "booked": p.booked_on, "due": p.due},
                  url=link("posting-detail", p.pk) or (link("agreement-detail", p.agreement_id) if p.agreement_id else ""),
-                 date=p.due_date, days_late=_late(p.due_date, as_of), region=p.west_org.name if p.west_org_id else "")
+                 date=p.due, days_late=_late(p.due, as_of), region=p.west_org.name if p.west_org_id else "")
             for p in rows]
 
 
