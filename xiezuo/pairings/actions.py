@@ -125,8 +125,12 @@ def validate_pairing(p: Pairing) -> list[str]:
     return warnings
 
 
+# Who asked and who decided are named on the change itself (its user and time); the audit log keeps the ids.
+_NOT_IN_HISTORY = ("id", "requested_by_id", "decided_by_id", "decided_at")
+
+
 def _pairing_state(p):
-    return {k: v for k, v in snapshot(p).items() if k not in ("id",)}
+    return {k: v for k, v in snapshot(p).items() if k not in _NOT_IN_HISTORY}
 
 
 def _history(p, kind, reason, before, after):

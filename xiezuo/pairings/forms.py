@@ -8,7 +8,7 @@ from xiezuo.orgs.forms import OrganisationField
 from xiezuo.orgs.models import Organisation
 from xiezuo.regions.forms import RegionCodeField
 
-from .choices import PairingKind
+from .choices import PairingKind, Status
 
 
 def pairing_label(pairing) -> str:
@@ -28,6 +28,7 @@ class PairingFilterForm(BootstrapMixin, forms.Form):
     q = forms.CharField(label=_("search"), required=False)
     region = RegionCodeField(label=_("region"), required=False)
     kind = forms.ChoiceField(label=_("kind"), choices=ANY + list(PairingKind.choices), required=False)
+    status = forms.ChoiceField(label=_("status"), choices=ANY + list(Status.choices), required=False)
     current = forms.TypedChoiceField(
         label=_("in force"), required=False, choices=ANY + [("yes", _("in force today")), ("no", _("not in force"))],
         coerce=lambda value: value == "yes", empty_value=None,
