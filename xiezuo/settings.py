@@ -85,6 +85,11 @@ DATABASES = {
         conn_max_age=int(os.environ.get("XIEZUO_CONN_MAX_AGE", "0")),
     )
 }
+SQLITE_OPTIONS = {
+    "timeout": int(os.environ.get("XIEZUO_SQLITE_TIMEOUT", "20")),
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite for several writers at once (two officials posting, a batch beside a page):
     # WAL lets readers go on while one writes; a writing transaction takes the write lock
@@ -92,11 +97,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # instead of failing halfway with "database is locked" when it upgrades a read lock.
     # Anything still locked after the wait answers 503 / 409 with Retry-After
     # (core.middleware.BusyDatabaseMiddleware, core.api.errors), never 500.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({
-        "timeout": int(os.environ.get("XIEZUO_SQLITE_TIMEOUT", "20")),
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    })
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
