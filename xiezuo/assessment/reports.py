@@ -49,7 +49,8 @@ def scorecard_list(rows, period, system):
                 row += [_num(entry.get("value")), _num(entry.get("score"))]
             yield row
 
-    label = f"{_('assessment results')} {period.label}"
+    title = _("assessment results")
+    label = f"{title} {period.label}"
     return export_response(label, label, headers, out())
 
 

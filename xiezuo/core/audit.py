@@ -9,6 +9,7 @@ import decimal
 import uuid
 
 from django.db import models
+from django.utils.translation import gettext_noop
 from django.db.models.fields.files import FieldFile
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
@@ -160,6 +161,29 @@ def model_of(object_type: str):
         return apps.get_model(object_type)
     except (LookupError, ValueError):
         return None
+
+
+# Names Django made from class and field names (no verbose_name given), which nothing else
+# marks for translation: listed here so that `makemessages` keeps their Chinese, which
+# `_words` looks up at run time.
+GENERATED_NAMES = (
+    gettext_noop("acknowledged by"),
+    gettext_noop("asset"),
+    gettext_noop("budget line"),
+    gettext_noop("evidence of the order"),
+    gettext_noop("expires"),
+    gettext_noop("household link"),
+    gettext_noop("output"),
+    gettext_noop("prefix"),
+    gettext_noop("progress report"),
+    gettext_noop("project output"),
+    gettext_noop("project partner"),
+    gettext_noop("report"),
+    gettext_noop("report attachment"),
+    gettext_noop("reported by"),
+    gettext_noop("resolved by"),
+    gettext_noop("submitted by"),
+)
 
 
 def _words(name) -> str:
