@@ -107,7 +107,7 @@
         animation: false,
         tooltip: { trigger: "item", formatter: function (p) {
           return p.data ? "<strong>" + escape(p.data.label) + "</strong><br>" + escape(spec.name) + " · " + escape(labels.composite) +
-            " " + escape(spec.value) + " · " + escape(spec.grade) : escape(p.name);
+            " " + escape(spec.value == null ? "—" : spec.value) + " · " + escape(spec.grade) : escape(p.name);
         } },
         series: [{ type: "map", map: name, nameProperty: "adcode", roam: true, selectedMode: false, top: 10, bottom: 10,
                    label: { show: false }, emphasis: { label: { show: true, fontSize: 11 } },

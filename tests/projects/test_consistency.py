@@ -115,3 +115,23 @@ def test_the_report_batch_refuses_a_week_after_a_completed_projects_end(users, s
         submit_reports(u, [ReportIn(started.code, TODAY - 30 * DAY, 90), ReportIn(started.code, TODAY + 7 * DAY, 100)])
     refused = exc.value.refused
     assert list(refused) == [1] and "after its end" in refused[1]["week"][0]
+
+
+def test_a_project_is_not_carried_by_a_pairing_awaiting_approval(users, pair):
+    """An override pairing an office requested is not in force: no project hangs on it (and the
+    project form does not offer it) until the office above approves it."""
+    from xiezuo.pairings.choices import Status as PairingStatus
+    from xiezuo.projects.actions import create_project
+    from xiezuo.projects.filtersets import visible_pairings
+    from xiezuo.regions.models import Region
+
+    Pairing = type(pair)
+    Pairing.objects.filter(pk=pair.pk).update(status=PairingStatus.REQUESTED)
+    pair.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        create_project(users["county_office"], code="MG-REQ", name="美姑县申请中的项目", category="industry",
+                       county=Region.objects.get(code="513436"), pairing=pair, planned_start=datetime.date(2026, 1, 5),
+                       planned_end=datetime.date(2026, 12, 31))
+    assert "pairing" in messages_of(refused.value)
+    assert pair not in visible_pairings(users["county_office"])
+    assert not Project.objects.filter(code="MG-REQ").exists()

@@ -82,6 +82,7 @@ def create_project(user, *, name, category, county, planned_start, planned_end, 
         errors.update(exc.message_dict)
     if pairing is not None and county is not None and pairing.west_region_id and not county.code.startswith(pairing.west_region.prefix):
         errors["pairing"] = [_("%(county)s is not on the western side of %(pairing)s") % {"county": county, "pairing": pairing}]
+    errors.update(rules.pairing_errors(pairing))
     budget = budget or {}
     for source, fen in budget.items():
         if source not in FundSource.values:
@@ -304,6 +305,8 @@ def update_project(user, project: Project, *, name, category, planned_start, pla
         errors.update(rules.planned_end_errors(planned_end, project.milestones.all()))
     if pairing is not None and pairing.west_region_id and not project.county.code.startswith(pairing.west_region.prefix):
         errors["pairing"] = [_("%(county)s is not on the western side of %(pairing)s") % {"county": project.county, "pairing": pairing}]
+    if pairing is not None and pairing.pk != project.pairing_id:
+        errors.update(rules.pairing_errors(pairing))
     budget = budget or {}
     for source in budget:
         if source not in FundSource.values:

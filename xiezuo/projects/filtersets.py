@@ -58,5 +58,5 @@ def project_years(user) -> list[int]:
 
 def visible_pairings(user):
     """The pairings a user may pick in a filter or a form (projects' and dispatches')."""
-    return visible(user, Pairing.objects.select_related("east_region", "west_region")).order_by(
+    return visible(user, Pairing.objects.approved().select_related("east_region", "west_region")).order_by(
         "kind", "east_region__code", "west_region__code")

@@ -110,6 +110,15 @@ def report_after_end(status, actual_end, monday: datetime.date) -> dict:
     return {}
 
 
+def pairing_errors(pairing) -> dict:
+    """A project is carried by a pairing in force: a pairing still awaiting approval (an
+    override requested by an office) or rejected carries none."""
+    if pairing is None or getattr(pairing, "is_approved", True):
+        return {}
+    return {"pairing": [_("%(pairing)s is not in force: it is %(status)s") % {
+        "pairing": pairing, "status": pairing.get_status_display()}]}
+
+
 def contradictions(projects):
     """The projects of a queryset whose recorded dates contradict each other (for checks of
     the demo data and the generator, and the tests): completed with a milestone not reached,

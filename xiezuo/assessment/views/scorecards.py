@@ -229,7 +229,8 @@ def _subject_map(card, subject, kind) -> dict:
             points.append({"name": place.name, "value": [place.longitude, place.latitude, value],
                            "grade": card.score.get_grade_display(), "url": ""})
     counties = None
-    if kind == "region" and subject.level != "province" and value is not None:
+    if kind == "region" and subject.level != "province" and card.score is not None:
+        # the place itself is drawn either way; an incomplete composite in grey (no grade colour)
         province = province_of(subject.code)
         counties = {"province": province, "geo_url": static(f"vendor/geo/counties/{province}.json"),
                     "prefix": subject.prefix, "name": str(subject), "value": value, "grade": card.score.get_grade_display()}
