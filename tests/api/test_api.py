@@ -216,7 +216,7 @@ def test_region_detail_shows_only_visible_parent_and_children(api_as):
     ({"level": "province", "role": "west"}, lambda items, n: n == 10),
     ({"parent": "513400"}, lambda items, n: all(i["parent"] == "513400" for i in items) and "513436" in {i["code"] for i in items}),
     ({"code": "513436"}, lambda items, n: n == 1 and items[0]["name"] == "美姑县"),
-    ({"code": "5134"}, lambda items, n: n == 0),  # exact, not a prefix
+    ({"code": "513400"}, lambda items, n: n == 1 and items[0]["code"] == "513400"),  # exact, not a prefix (a code is six digits)
     ({"q": "美姑"}, lambda items, n: [i["code"] for i in items] == ["513436"]),
     ({"q": "5134", "limit": 500}, lambda items, n: n > 17 and all(i["code"].startswith("5134") for i in items)),
     ({"key_assistance": "true"}, lambda items, n: {"513436", "513431"} <= {i["code"] for i in items} and all(i["tier"] == "key" for i in items)),

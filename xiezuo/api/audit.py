@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from xiezuo.core.api.pagination import PageParams, page_of, paginate
-from xiezuo.core.api.schemas import ERRORS, Code, Text, Time
+from xiezuo.core.api.lookups import RegionCode
+from xiezuo.core.api.schemas import ERRORS, Text, Time
 from xiezuo.core.errors import PermissionDenied
 from xiezuo.core.filtersets import audit_entries
 from xiezuo.core.models import AuditEntry
@@ -49,7 +50,7 @@ class AuditFilter(Schema):
     request_id: Text(64) | None = None
     since: Time | None = None
     until: Time | None = None
-    region: Code | None = None
+    region: RegionCode | None = None
 
 
 @router.get("", response={200: page_of(AuditEntryOut), **ERRORS}, summary="Read the audit log")

@@ -3,11 +3,13 @@
 Visible in the caller's subtree and in paired regions; written by `save_organisation`, which
 validates the unified social credit code (GB 32100 check character).
 """
-from ninja import Query, Router, Schema, Status
+from typing import Annotated
 
-from xiezuo.core.api.lookups import BodyRefs, require_writer, visible_or_404
+from ninja import Field, Query, Router, Schema, Status
+
+from xiezuo.core.api.lookups import BodyRefs, PathId, RegionCode, require_writer, visible_or_404
 from xiezuo.core.api.pagination import PageParams, page_of, paginate
-from xiezuo.core.api.schemas import ERRORS, Code, InSchema, Text
+from xiezuo.core.api.schemas import ERRORS, InSchema, Text
 from xiezuo.regions.actions import get_region
 from xiezuo.regions.api import RegionRef, filter_values
 
@@ -25,6 +27,14 @@ class OrgRef(Schema):
     kind: OrgKind
 
 
+# The unified social credit code as the document states it: 18 characters of GB 32100's
+# alphabet, positions 3–8 digits (the check character is verified by `save_organisation`,
+# which also accepts lower case and surrounding spaces and stores the code normalised).
+CREDIT_CODE_PATTERN = "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+CreditCode = Annotated[Text(64), Field(description="unified social credit code (统一社会信用代码), GB 32100: 18 characters, "
+                                                   "the last a check character", json_schema_extra={"pattern": CREDIT_CODE_PATTERN,
+                                                                                                    "minLength": 18, "maxLength": 18})]
+
 router = Router(tags=["organisations"])
 
 
@@ -40,23 +50,23 @@ class OrganisationOut(Schema):
 
 class OrganisationFilter(Schema):
     kind: OrgKind | None = None
-    region: Code | None = None
+    region: RegionCode | None = None
     q: Text(100) | None = None
 
 
 class OrganisationIn(InSchema):
     name: Text(200)
     kind: OrgKind
-    region: Code
-    credit_code: Text(64) | None = None
+    region: RegionCode
+    credit_code: CreditCode | None = None
     contact: Text(100) = ""
 
 
 class OrganisationPatch(InSchema):
     name: Text(200) = None
     kind: OrgKind = None
-    region: Code = None
-    credit_code: Text(64) | None = None
+    region: RegionCode = None
+    credit_code: CreditCode | None = None
     contact: Text(100) = None
 
 
@@ -81,7 +91,7 @@ def list_organisations(request, filters: Query[OrganisationFilter], page: Query[
 
 
 @router.get("/{org_id}", response={200: OrganisationOut, **ERRORS}, summary="Get an organisation")
-def get_organisation(request, org_id: int):
+def get_organisation(request, org_id: PathId):
     return visible_or_404(request.auth, _qs(), org_id, "organisation")
 
 
@@ -94,7 +104,7 @@ def post_organisation(request, payload: OrganisationIn):
 
 
 @router.patch("/{org_id}", response={200: OrganisationOut, **ERRORS}, summary="Change an organisation")
-def patch_organisation(request, org_id: int, payload: OrganisationPatch):
+def patch_organisation(request, org_id: PathId, payload: OrganisationPatch):
     org = visible_or_404(request.auth, _qs(), org_id, "organisation")
     require_writer(request.auth)
     org = save_organisation(request.auth, org, **_values(request.auth, payload))

@@ -11,9 +11,9 @@ import datetime
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from xiezuo.core.api.lookups import BodyRefs, require_writer, visible_or_404
+from xiezuo.core.api.lookups import BodyRefs, PathId, RegionCode, require_writer, visible_or_404
 from xiezuo.core.api.pagination import PageParams, page_of, paginate
-from xiezuo.core.api.schemas import ERRORS, MAX_BIGINT, Code, Count, Day, Fen, InSchema, ObjectId, Text, Year
+from xiezuo.core.api.schemas import ERRORS, MAX_BIGINT, Count, Day, Fen, InSchema, ObjectId, Text, Year
 from xiezuo.orgs.api import OrgRef
 from xiezuo.orgs.models import Organisation
 from xiezuo.regions.actions import get_region
@@ -102,9 +102,9 @@ class PairingDetail(PairingOut):
 class PairingFilter(Schema):
     kind: PairingKind | None = None
     status: PairingStatus | None = None
-    east: Code | None = None
-    west: Code | None = None
-    region: Code | None = None
+    east: RegionCode | None = None
+    west: RegionCode | None = None
+    region: RegionCode | None = None
     current: bool | None = None
     q: Text(100) | None = None
 
@@ -115,8 +115,8 @@ class PairingIn(InSchema):
     village's county as `west_region`)."""
 
     kind: PairingKind
-    east_region: Code | None = None
-    west_region: Code | None = None
+    east_region: RegionCode | None = None
+    west_region: RegionCode | None = None
     east_org: ObjectId | None = None
     west_org: ObjectId | None = None
     west_village: Text(100) = ""
@@ -133,8 +133,8 @@ class PairingPatch(InSchema):
     reason: Text(300)
     override_reason: Text(300) = ""
     kind: PairingKind = None
-    east_region: Code = None
-    west_region: Code = None
+    east_region: RegionCode = None
+    west_region: RegionCode = None
     east_org: ObjectId | None = None
     west_org: ObjectId | None = None
     west_village: Text(100) = None
@@ -170,7 +170,7 @@ def list_pairings(request, filters: Query[PairingFilter], page: Query[PageParams
 
 
 @router.get("/{pairing_id}", response={200: PairingDetail, **ERRORS}, summary="Get a pairing with its history")
-def get_pairing(request, pairing_id: int):
+def get_pairing(request, pairing_id: PathId):
     return visible_or_404(request.auth, _pairing_qs(), pairing_id, "pairing")
 
 
@@ -188,7 +188,7 @@ def post_pairing(request, payload: PairingIn):
 
 
 @router.patch("/{pairing_id}", response={200: PairingDetail, **ERRORS}, summary="Change or end a pairing")
-def patch_pairing(request, pairing_id: int, payload: PairingPatch):
+def patch_pairing(request, pairing_id: PathId, payload: PairingPatch):
     """Set `valid_to` to end a pairing. `reason` is required and kept in the history."""
     pairing = visible_or_404(request.auth, _pairing_qs(), pairing_id, "pairing")
     require_writer(request.auth)
@@ -205,7 +205,7 @@ class DecisionIn(InSchema):
 
 
 @router.post("/{pairing_id}/approve", response={200: PairingDetail, **ERRORS}, summary="Approve a requested pairing")
-def approve(request, pairing_id: int, payload: DecisionIn):
+def approve(request, pairing_id: PathId, payload: DecisionIn):
     """The office above the requesting office (the province office over its area) or the
     national coordinator; never the requester. From then on the pairing is in force."""
     pairing = visible_or_404(request.auth, _pairing_qs(), pairing_id, "pairing")
@@ -214,7 +214,7 @@ def approve(request, pairing_id: int, payload: DecisionIn):
 
 
 @router.post("/{pairing_id}/reject", response={200: PairingDetail, **ERRORS}, summary="Reject a requested pairing")
-def reject(request, pairing_id: int, payload: DecisionIn):
+def reject(request, pairing_id: PathId, payload: DecisionIn):
     """As approving; `reason` is required. A rejected pairing never takes effect."""
     pairing = visible_or_404(request.auth, _pairing_qs(), pairing_id, "pairing")
     pairing = reject_pairing(request.auth, pairing, reason=payload.reason)
@@ -243,7 +243,7 @@ class AgreementOut(Schema):
 class AgreementFilter(Schema):
     year: int | None = Field(None, ge=0, le=9999)
     pairing: int | None = Field(None, ge=1, le=MAX_BIGINT)
-    region: Code | None = None
+    region: RegionCode | None = None
     kind: PairingKind | None = None
 
 
@@ -298,7 +298,7 @@ def list_agreements(request, filters: Query[AgreementFilter], page: Query[PagePa
 
 
 @agreements.get("/{agreement_id}", response={200: AgreementOut, **ERRORS}, summary="Get an agreement")
-def get_agreement(request, agreement_id: int):
+def get_agreement(request, agreement_id: PathId):
     return visible_or_404(request.auth, _agreement_qs(), agreement_id, "agreement")
 
 
@@ -311,7 +311,7 @@ def post_agreement(request, payload: AgreementIn):
 
 
 @agreements.patch("/{agreement_id}", response={200: AgreementOut, **ERRORS}, summary="Change an agreement")
-def patch_agreement(request, agreement_id: int, payload: AgreementPatch):
+def patch_agreement(request, agreement_id: PathId, payload: AgreementPatch):
     agreement = visible_or_404(request.auth, _agreement_qs(), agreement_id, "agreement")
     require_writer(request.auth)
     agreement = save_agreement(request.auth, agreement, **_agreement_values(request.auth, payload))

@@ -17,9 +17,9 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
-from xiezuo.core.api.lookups import BodyRefs, require_writer, visible_or_404
+from xiezuo.core.api.lookups import BodyRefs, PathId, RegionCode, require_writer, visible_or_404
 from xiezuo.core.api.pagination import PageParams, page_of, paginate
-from xiezuo.core.api.schemas import ERRORS, MAX_BIGINT, Code, Day, InSchema, ObjectId, Text
+from xiezuo.core.api.schemas import ERRORS, MAX_BIGINT, Day, InSchema, ObjectId, Text
 from xiezuo.orgs.api import OrgRef
 from xiezuo.orgs.models import Organisation
 from xiezuo.pairings.api import PairingRef
@@ -72,12 +72,12 @@ class DispatchFilter(Schema):
     direction: Direction | None = None
     on_post: datetime.date | None = Field(None, description="on post that day: started on or before it, not ended before it")
     pairing: int | None = Field(None, ge=1, le=MAX_BIGINT)
-    region: Code | None = Field(None, description="a region code: sent from or to an organisation in its subtree")
+    region: RegionCode | None = Field(None, description="a region code: sent from or to an organisation in its subtree")
     q: Text(50) | None = Field(None, description="part of the person's name, or of the sending or receiving organisation's")
 
 
 class StabilityFilter(Schema):
-    region: Code | None = Field(None, description="a region code: dispatches from or to its subtree; all you see when left out")
+    region: RegionCode | None = Field(None, description="a region code: dispatches from or to its subtree; all you see when left out")
     as_of: datetime.date | None = Field(None, description="today when left out")
 
 
@@ -166,7 +166,7 @@ def get_stability(request, filters: Query[StabilityFilter]):
 
 
 @router.get("/{dispatch_id}", response={200: DispatchOut, **ERRORS}, summary="Get a dispatch record")
-def get_dispatch(request, dispatch_id: int):
+def get_dispatch(request, dispatch_id: PathId):
     return visible_or_404(request.auth, _qs(), dispatch_id, "dispatch record")
 
 
@@ -180,7 +180,7 @@ def post_dispatch(request, payload: DispatchIn):
 
 
 @router.patch("/{dispatch_id}", response={200: DispatchOut, **ERRORS}, summary="Change a dispatch record")
-def patch_dispatch(request, dispatch_id: int, payload: DispatchPatch):
+def patch_dispatch(request, dispatch_id: PathId, payload: DispatchPatch):
     """Typically the actual start and end. The ID number may be corrected; it is never shown."""
     dispatch = visible_or_404(request.auth, _qs(), dispatch_id, "dispatch record")
     require_writer(request.auth)

@@ -14,12 +14,12 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Body, Field, Query, Router, Schema, Status
-from pydantic import AfterValidator
+from pydantic import AfterValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from xiezuo.core.api.lookups import BodyRefs, require_writer
+from xiezuo.core.api.lookups import BodyRefs, RegionCode, require_writer
 from xiezuo.core.api.pagination import PageParams, page_of, paginate
-from xiezuo.core.api.schemas import ERRORS, MAX_BIGINT, Code, Count, Day, Fen, InSchema, ObjectId, Text
+from xiezuo.core.api.schemas import ERRORS, MAX_BIGINT, MAX_INT, Count, Day, Fen, InSchema, ObjectId, Text
 from xiezuo.core.errors import ValidationError
 from xiezuo.core.scoping import visible
 from xiezuo.orgs.api import OrgRef
@@ -49,6 +49,9 @@ LATEST_REPORTS = 5
 MAX_MILESTONES = 200
 
 
+PROJECT_CODE_PATTERN = "^[A-Za-z0-9_-]{1,32}$"  # what _project_code accepts (it also trims spaces)
+
+
 def _project_code(value: str) -> str:
     value = value.strip()
     if not value or not all(c.isascii() and (c.isalnum() or c in "-_") for c in value):
@@ -56,7 +59,8 @@ def _project_code(value: str) -> str:
     return value
 
 
-ProjectCode = Annotated[str, Field(max_length=32), AfterValidator(_project_code)]
+ProjectCode = Annotated[str, Field(max_length=32, json_schema_extra={"pattern": PROJECT_CODE_PATTERN, "minLength": 1}),
+                        AfterValidator(_project_code)]
 Percent = Annotated[int, Field(ge=0, le=100, description="percent done, 0–100"), Field(strict=True)]
 
 
@@ -199,7 +203,7 @@ class ProjectDetail(ProjectOut):
 class ProjectFilter(Schema):
     status: ProjectStatus | None = None
     category: Category | None = None
-    county: Code | None = Field(None, description="a region code: projects in its subtree (a province, a prefecture or a county)")
+    county: RegionCode | None = Field(None, description="a region code: projects in its subtree (a province, a prefecture or a county)")
     pairing: int | None = Field(None, ge=1, le=MAX_BIGINT)
     q: Text(100) | None = Field(None, description="part of the name or of the county's name, or the start of the code")
     late: bool | None = Field(None, description="true: projects with a late milestone; false: without")
@@ -221,7 +225,7 @@ class ProjectIn(InSchema):
     name: Text(200)
     category: Category
     enclave: Enclave = Field(Enclave.NONE, description="co-built parks only: forward or reverse enclave")
-    county: Code
+    county: RegionCode
     pairing: ObjectId | None = None
     planned_start: Day
     planned_end: Day
@@ -376,7 +380,7 @@ def put_milestones(request, code: str, payload: Body[Annotated[list[MilestoneIn]
 
 
 @router.post("/{code}/milestones/{seq}/complete", response={200: MilestoneOut, **ERRORS}, summary="Record that a milestone was reached")
-def post_complete_milestone(request, code: str, seq: int, payload: CompleteIn):
+def post_complete_milestone(request, code: str, seq: Annotated[int, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_INT})], payload: CompleteIn):
     """Milestones are reached in order, on dates that do not go back."""
     project = _writable(request, code)
     milestone = Milestone.objects.filter(project=project, seq=seq).select_related("project").first()

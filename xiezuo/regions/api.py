@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import StrictBool
 
-from xiezuo.core.api.lookups import check_code_format, require_writer
+from xiezuo.core.api.lookups import RegionCode, check_code_format, require_writer
 from xiezuo.core.api.pagination import PageParams, page_of, paginate
 from xiezuo.core.api.schemas import ERRORS, BigCount, Count, InSchema, Share, Text
 from xiezuo.core.scoping import visible
@@ -102,8 +102,8 @@ class RegionDetail(RegionOut):
 
 class RegionFilter(Schema):
     level: Level | None = None
-    code: Text(20) | None = None
-    parent: Text(20) | None = None
+    code: RegionCode | None = None
+    parent: RegionCode | None = None
     role: Role | None = None
     key_assistance: bool | None = None
     q: Text(100) | None = None
@@ -143,19 +143,19 @@ def list_regions(request, filters: Query[RegionFilter], page: Query[PageParams])
 
 
 @router.get("/{code}", response={200: RegionDetail, **ERRORS}, summary="Get a region")
-def get_region_detail(request, code: str):
+def get_region_detail(request, code: RegionCode):
     """One region with its (visible) parent and children, its tier and its yearly facts."""
     return _detail(request.auth, region_or_404(request.auth, code))
 
 
 @router.get("/{code}/facts", response={200: page_of(FactOut), **ERRORS}, summary="List a region's yearly facts")
-def list_facts(request, code: str, page: Query[PageParams]):
+def list_facts(request, code: RegionCode, page: Query[PageParams]):
     region = region_or_404(request.auth, code)
     return paginate(visible(request.auth, RegionFact.objects.filter(region=region)).order_by("-year"), page)
 
 
 @router.put("/{code}/facts/{year}", response={200: FactOut, **ERRORS}, summary="Save a region's facts for a year")
-def put_fact(request, code: str, year: int, payload: FactIn):
+def put_fact(request, code: RegionCode, year: int, payload: FactIn):
     region = region_or_404(request.auth, code)
     require_writer(request.auth)
     values = {name: getattr(payload, name) for name in FACT_FIELDS}
@@ -163,7 +163,7 @@ def put_fact(request, code: str, year: int, payload: FactIn):
 
 
 @router.put("/{code}/key-assistance", response={200: RegionDetail, **ERRORS}, summary="Mark a national key assistance county")
-def put_key_assistance(request, code: str, payload: KeyAssistanceIn):
+def put_key_assistance(request, code: RegionCode, payload: KeyAssistanceIn):
     """Only the national coordinator sets or clears the flag, on western counties."""
     region = region_or_404(request.auth, code)
     require_writer(request.auth)

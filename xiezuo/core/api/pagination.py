@@ -13,7 +13,8 @@ MAX_LIMIT = 500
 
 
 class PageParams(Schema):
-    limit: int = Field(DEFAULT_LIMIT, ge=1, description=f"page size, at most {MAX_LIMIT}")
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=2**31 - 1, description=f"page size: a larger page is served as {MAX_LIMIT} items",
+                       json_schema_extra={"x-served-maximum": MAX_LIMIT})
     offset: int = Field(0, ge=0, le=2**31 - 1)
 
 
