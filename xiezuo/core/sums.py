@@ -30,8 +30,11 @@ def _integer(expression) -> bool:
 def _sqlite_sum(self, compiler, connection, **extra_context):
     if not _integer(self):
         return self.as_sql(compiler, connection, **extra_context)
-    template = extra_context.pop("template", self.template).replace("%(expressions)s", "CAST(%(expressions)s AS REAL)")
-    sql, params = self.as_sql(compiler, connection, template=template, **extra_context)
+    # On a copy's template rather than as a keyword: with a filter, Aggregate.as_sql passes
+    # its own `template` on and would receive two.
+    clone = self.copy()
+    clone.template = extra_context.pop("template", self.template).replace("%(expressions)s", "CAST(%(expressions)s AS REAL)")
+    sql, params = clone.as_sql(compiler, connection, **extra_context)
     return f"CAST({sql} AS INTEGER)", params
 
 
