@@ -138,3 +138,21 @@ def test_sums_stay_exact_for_real_amounts(users, agreement, today):
     assert total == sum(amounts)
     assert Posting.objects.filter(kind=Kind.ARRIVAL).aggregate(s=Sum("amount_fen"))["s"] is None
     assert timezone.localdate()
+
+
+def test_a_pairing_and_a_weekly_report_dated_outside_the_range_are_refused(users):
+    """The page form and the action refuse what the API refuses: a pairing starting in year 1
+    and a weekly report for a week in 9999, each naming its field."""
+    from xiezuo.pairings.actions import create_pairing
+    from xiezuo.projects.actions import submit_report
+
+    with pytest.raises(ValidationError) as refused:
+        create_pairing(users["national"], kind="county", east_region=Region.objects.get(code="330212"),
+                       west_region=Region.objects.get(code="513436"), valid_from=datetime.date(1, 1, 1))
+    assert "valid_from" in refused.value.message_dict
+    project = create_project(users["county_office"], code="MG-RANGE", name="美姑县测试项目", category="industry",
+                             county=Region.objects.get(code="513436"), pairing=county_pair(),
+                             planned_start=datetime.date(2026, 1, 5), planned_end=datetime.date(2026, 12, 31))
+    with pytest.raises(ValidationError) as refused:
+        submit_report(users["county_office"], project, week=datetime.date(9999, 1, 4), percent=5)
+    assert "week" in refused.value.message_dict

@@ -66,7 +66,10 @@ def validate_pairing(p: Pairing) -> list[str]:
         errors["east_region"] = [_("%(region)s is not in an eastern (helping) province") % {"region": east}]
     if west.role != Role.WEST:
         errors["west_region"] = [_("%(region)s is not in a western (helped) province") % {"region": west}]
-    if p.valid_to is not None and p.valid_to < p.valid_from:
+    for name in ("valid_from", "valid_to"):
+        if day_error(getattr(p, name)):
+            errors[name] = [day_error(getattr(p, name))]
+    if p.valid_to is not None and p.valid_to < p.valid_from and "valid_to" not in errors:
         errors["valid_to"] = [_("the end date is before the start date")]
     if kind in REGION_KINDS:
         east_levels, west_levels = KIND_LEVELS[kind]

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from xiezuo.core.arrays import any_of, filter_any, is_postgres
 from xiezuo.core.bulkaudit import AuditWriter, snapshot_fields
 from xiezuo.core.bulkrows import insert_rows, reserve_ids, select, update_rows
+from xiezuo.core.dates import day_error
 from xiezuo.core.facts import changed
 from xiezuo.core.periods import monday_of
 from xiezuo.core.scoping import can_edit_project, scope_for
@@ -63,6 +64,8 @@ def validate_report(project, week, percent) -> dict:
         errors["project"] = [_("project %(code)s is cancelled and takes no reports") % {"code": project.code}]
     if not isinstance(week, datetime.date):
         errors["week"] = [_("a date in the reported week is required")]
+    elif day_error(week):
+        errors["week"] = [day_error(week)]
     if isinstance(percent, bool) or not isinstance(percent, int) or not 0 <= percent <= 100:
         errors["percent"] = [_("percent done is a whole number from 0 to 100")]
     return errors
