@@ -7,9 +7,11 @@ Such an override recorded by an office is a request (`status` "requested") until
 above approves it (`POST /pairings/{id}/approve`) or rejects it (`…/reject`).
 """
 import datetime
+from typing import Annotated
 
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import WithJsonSchema
 
 from xiezuo.core.api.lookups import BodyRefs, PathId, RegionCode, require_writer, visible_or_404
 from xiezuo.core.api.pagination import PageParams, page_of, paginate
@@ -22,7 +24,11 @@ from xiezuo.regions.api import RegionRef, filter_values
 from . import filtersets
 from .actions import approve_pairing, create_pairing, reject_pairing, save_agreement, update_pairing
 from .choices import ChangeKind, PairingKind
-from .choices import Status as PairingStatus
+from .choices import Status as StatusChoice
+
+# named apart from the projects' Status in the OpenAPI document (one component per name: the
+# two enums would otherwise share one, and the document would list a project's states here)
+PairingStatus = Annotated[StatusChoice, WithJsonSchema({"type": "string", "enum": list(StatusChoice.values), "title": "PairingStatus"})]
 from .models import Agreement, Pairing
 
 

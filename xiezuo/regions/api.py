@@ -1,8 +1,10 @@
 """Regions: the GB/T 2260 tree as the caller may see it, yearly facts, the key-assistance flag."""
+from typing import Annotated
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from pydantic import StrictBool
+from pydantic import StrictBool, WithJsonSchema
 
 from xiezuo.core.api.lookups import RegionCode, check_code_format, require_writer
 from xiezuo.core.api.pagination import PageParams, page_of, paginate
@@ -155,7 +157,8 @@ def list_facts(request, code: RegionCode, page: Query[PageParams]):
 
 
 @router.put("/{code}/facts/{year}", response={200: FactOut, **ERRORS}, summary="Save a region's facts for a year")
-def put_fact(request, code: RegionCode, year: int, payload: FactIn):
+def put_fact(request, code: RegionCode, year: Annotated[int, WithJsonSchema({"type": "integer", "minimum": 1949, "maximum": 2100})],
+             payload: FactIn):
     region = region_or_404(request.auth, code)
     require_writer(request.auth)
     values = {name: getattr(payload, name) for name in FACT_FIELDS}
