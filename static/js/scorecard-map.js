@@ -82,6 +82,7 @@
 
   /* A picture of the chart for printing (print.css hides the canvas and shows this). */
   function printImage(chart, el) {
+    if (!chart.getWidth() || !chart.getHeight()) return;  // not laid out (hidden, or the page is leaving): nothing to picture
     var img = el.nextElementSibling && el.nextElementSibling.classList.contains("chart-print") ? el.nextElementSibling : null;
     if (!img) {
       img = document.createElement("img");

@@ -93,7 +93,7 @@ def page_as(browser, live_server, base_data):
         context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
         contexts.append(context)
         page = context.new_page()
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
         page.goto(live_server.url + "/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", PASSWORD)
