@@ -358,6 +358,11 @@ def test_a_scorecard_and_its_rows_export(q2, client_as):
     assert summary["composite"] == 35.14 and summary["grade"] == "poor" and summary["rank"] == "1 / 2"
     facts = {r[0]: r[2] for r in wb["facts"].iter_rows(min_row=2, values_only=True)}
     assert facts["milestones_due"] == 5 and facts["funds_arrived_on_time_fen"] == 700_000
+    # formulas and the rows counted are described in words, not as code or query text
+    lines = [r for r in wb["scorecard"].iter_rows(values_only=True) if r and r[0] == "projects_on_schedule"]
+    assert "milestones_due" not in lines[0][-1] and "÷" in lines[0][-1]
+    how = {r[0]: r[4] for r in wb["facts"].iter_rows(min_row=2, values_only=True)}
+    assert "Milestones whose planned date falls within the period" in how["milestones_due"] and "__" not in how["milestones_due"]
     # a partner's export has no facts sheet
     assert workbook(en(client_as("county_office")).get(card_url("region", "330212", format="xlsx"))).sheetnames == ["scorecard", "trend"]
 

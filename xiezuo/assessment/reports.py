@@ -18,7 +18,7 @@ from xiezuo.core.money import fen_to_yuan_decimal
 from . import facts as fact_defs
 from .choices import PeerGroup
 from .listing import subject_code, subject_name
-from .scorecards import Line
+from .scorecards import Line, formula_words
 
 
 def _yes(flag) -> str:
@@ -114,14 +114,15 @@ def scorecard(card, subject, trend, indicators):
     for line in card.lines:
         ind = indicators.get(line.code)
         rows.append([line.code, line.name, ind.get_dimension_display() if ind else line.dimension, line.unit, _d(line.value),
-                     _d(line.score), line.target, ind.floor if ind else "", line.weight, ind.formula if ind else ""])
+                     _d(line.score), line.target, ind.floor if ind else "", line.weight,
+                     formula_words(ind.formula) if ind else ""])
     _sheet(wb, _("scorecard"), rows, bold_rows=(0, start))
     if card.evidence_visible and card.score is not None:
         frows = [[_("fact"), _("meaning"), _("value"), _("value (yuan)"), _("how it was counted")]]
         for name, value in sorted((card.score.facts or {}).items()):
             fact = fact_defs.FACTS[name]
             money = bool(fact.sum_of and fact.sum_of.endswith("_fen"))
-            where = (card.score.computation.evidence.get(name) or {}).get("where", "")
+            where = fact_defs.words(name, fact_defs.Window(card.period, card.score.as_of))  # in words, the reader's language
             frows.append([name, str(fact.label), _d(value), fen_to_yuan_decimal(value) if money and value is not None else "", where])
         _sheet(wb, _("facts"), frows)
     trows = [[_("period"), _("version"), _("composite"), _("basic guarantee"), _("strategic effectiveness"), _("grade"), _("rank"),
@@ -140,7 +141,7 @@ def evidence(card, subject, indicator, tables):
     line: Line | None = next((li for li in card.lines if li.code == indicator.code), None)
     summary = _head(card, subject)[:4] + [
         [_("indicator"), f"{indicator.code} {indicator.name}"],
-        [_("formula"), indicator.formula],
+        [_("formula"), formula_words(indicator.formula)],
         [_("value"), _d(line.value) if line else ""],
         [_("score"), _d(line.score) if line else ""],
     ]
