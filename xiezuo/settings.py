@@ -98,6 +98,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Anything still locked after the wait answers 503 / 409 with Retry-After
     # (core.middleware.BusyDatabaseMiddleware, core.api.errors), never 500.
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
+# On PostgreSQL every statement of a web request is bounded (core.middleware.limit_statements):
+# a request its client abandoned stops; 0 turns the bound off. Commands and Celery tasks are not bounded.
+XIEZUO_STATEMENT_TIMEOUT_MS = int(os.environ.get("XIEZUO_STATEMENT_TIMEOUT_MS", "15000"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,7 +1,8 @@
 import os
 
+from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.template import loader
 from django.http import HttpResponse
 from whitenoise.middleware import WhiteNoiseMiddleware
@@ -66,19 +67,49 @@ def database_busy(exc) -> bool:
     return isinstance(exc, OperationalError) and ("database is locked" in text or "database table is locked" in text)
 
 
+def statement_timed_out(exc) -> bool:
+    """PostgreSQL cancelled a statement of the request past its `statement_timeout`
+    (SQLSTATE 57014): the request was rolled back and stopped, nothing was written."""
+    cause = getattr(exc, "__cause__", None)
+    return isinstance(exc, OperationalError) and getattr(cause, "sqlstate", None) == "57014"
+
+
+def statement_timeout_ms() -> int:
+    return int(getattr(settings, "XIEZUO_STATEMENT_TIMEOUT_MS", 0) or 0)
+
+
+def limit_statements(conn=connection) -> None:
+    """Bound every statement of a web request on PostgreSQL: a client that gave up (a
+    closed tab, a proxy's timeout) does not leave a query running on for minutes. Set per
+    request, on the request's connection only, so management commands and Celery tasks
+    (recomputes, generation, `ledger verify`) run unbounded in their own processes."""
+    ms = statement_timeout_ms()
+    if ms > 0 and conn.vendor == "postgresql":
+        with conn.cursor() as cursor:
+            cursor.execute("SET statement_timeout = %s", [ms])
+
+
 class BusyDatabaseMiddleware:
     """A page whose write found the database busy answers 503 with Retry-After and a page
     saying the change was not saved and may be submitted again — not a 500. (The API answers
     the same in its JSON error shape, `core.api.errors`.) On PostgreSQL writers wait on row
-    locks instead, so this only happens on SQLite, and only past its busy timeout."""
+    locks instead, so this only happens on SQLite, and only past its busy timeout.
+
+    On PostgreSQL the request's statements are bounded (`limit_statements`); one cancelled
+    past the bound answers 503 too, with a page saying the page took too long."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        limit_statements()
         return self.get_response(request)
 
     def process_exception(self, request, exc):
+        if statement_timed_out(exc):
+            response = HttpResponse(loader.get_template("503_timeout.html").render(), status=503)
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
         if not database_busy(exc):
             return None
         response = HttpResponse(loader.get_template("503.html").render(), status=503)

@@ -16,6 +16,8 @@
 |        |                    | answer names the request id, never the traceback             |
 | 503    | busy               | SQLite still locked by another writer after the busy timeout |
 |        |                    | (with Retry-After): nothing was written, send it again       |
+| 503    | timeout            | PostgreSQL stopped a statement past the request's bound      |
+|        |                    | (XIEZUO_STATEMENT_TIMEOUT_MS, with Retry-After): rolled back |
 
 `fields` is always present ({} when the error is not about fields); messages that belong to
 no field are under "__all__", as in `xiezuo.core.errors.messages_of`.
@@ -31,7 +33,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from xiezuo.core.errors import messages_of
-from xiezuo.core.middleware import RETRY_AFTER_SECONDS, database_busy
+from xiezuo.core.middleware import RETRY_AFTER_SECONDS, database_busy, statement_timed_out
 
 logger = logging.getLogger("xiezuo.api")
 
@@ -166,6 +168,10 @@ def install(api):
 
     @api.exception_handler(OperationalError)
     def database_error(request, exc):
+        if statement_timed_out(exc):
+            response = respond(request, 503, "timeout", _("The server took too long to answer and stopped the request; nothing was saved. Send it again in a moment, or ask for less."))
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
         if database_busy(exc):
             response = respond(request, 503, "busy", _("Another change was being written at the same moment; nothing was saved. Send the request again in a few seconds."))
             response["Retry-After"] = str(RETRY_AFTER_SECONDS)

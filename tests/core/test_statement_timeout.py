@@ -1,0 +1,90 @@
+"""A request its client abandoned stops (issue 13): on PostgreSQL every statement of a web
+request is bounded by XIEZUO_STATEMENT_TIMEOUT_MS; a statement stopped at the bound answers
+503 with a page (or the API's JSON error), never a 500; commands and tasks are not bounded.
+PostgreSQL only (SQLite has no statement timeout); `pg_sleep` stands for a slow query."""
+import json
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.http import HttpResponse
+from django.test import Client, override_settings
+from django.urls import path
+from ninja import NinjaAPI
+
+from xiezuo.core.api import errors
+
+pytestmark = pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+                                reason="statement timeouts are PostgreSQL's")
+
+
+def slow_page(request):
+    with connection.cursor() as c:
+        c.execute("SELECT pg_sleep(0.5)")
+    return HttpResponse("done")
+
+
+def quick_page(request):
+    with connection.cursor() as c:
+        c.execute("SHOW statement_timeout")
+        return HttpResponse(c.fetchone()[0])
+
+
+api = NinjaAPI(urls_namespace="timeout-test")
+errors.install(api)
+
+
+@api.get("/slow")
+def slow_api(request):
+    with connection.cursor() as c:
+        c.execute("SELECT pg_sleep(0.5)")
+    return {"ok": True}
+
+
+urlpatterns = [path("slow/", slow_page), path("quick/", quick_page), path("api/", api.urls)]
+
+
+@pytest.fixture
+def bounded(db):
+    with override_settings(ROOT_URLCONF=__name__, XIEZUO_STATEMENT_TIMEOUT_MS=50):
+        yield Client(raise_request_exception=False)
+
+
+def test_a_slow_page_is_stopped_and_answers_503_with_a_page_not_500(bounded):
+    response = bounded.get("/slow/")
+    assert response.status_code == 503
+    assert response["Retry-After"]
+    text = response.content.decode()
+    assert "请求超时" in text and "took too long" in text and "nothing was changed" in text
+
+
+def test_a_slow_api_call_is_stopped_and_answers_503_in_the_json_error_shape(bounded):
+    response = bounded.get("/api/slow")
+    assert response.status_code == 503
+    body = json.loads(response.content)
+    assert body["error"]["code"] == "timeout"
+    assert body["error"]["message"] and body["error"]["fields"] == {}
+    assert response["Retry-After"]
+
+
+def test_requests_carry_the_bound_from_the_setting(bounded):
+    assert bounded.get("/quick/").content.decode() == "50ms"
+    with override_settings(XIEZUO_STATEMENT_TIMEOUT_MS=15000):
+        assert bounded.get("/quick/").content.decode() == "15s"
+
+
+def test_without_a_bound_the_slow_page_finishes(db):
+    with override_settings(ROOT_URLCONF=__name__, XIEZUO_STATEMENT_TIMEOUT_MS=0):
+        assert Client().get("/slow/").status_code == 200
+
+
+def test_work_outside_web_requests_is_not_bounded(db):
+    """Commands and Celery tasks (recomputes, generation, `ledger verify`) open their own
+    connections, which no request has bounded."""
+    with connection.cursor() as c:
+        c.execute("SHOW statement_timeout")
+        assert c.fetchone()[0] == "0"
+
+
+def test_the_default_bound_is_set():
+    assert settings.XIEZUO_STATEMENT_TIMEOUT_MS > 0
