@@ -1,6 +1,6 @@
 /* Live dashboard: charts from the page data, then server-sent events keep it current.
  * A new report, posting or project status in the user's area is added to the feed at once
- * and the figures panel is fetched again, without reloading the page. The server words each
+ * and the figures panel is fetched again (at most every few seconds), without reloading the page. The server words each
  * event (its `lines`: Beijing time and text in the reader's language, as after a reload);
  * this script only shows them. */
 (function () {
@@ -88,26 +88,54 @@
     while (feed.children.length > 30) feed.removeChild(feed.lastChild);
   }
 
+  /* Figures are re-fetched only for events that change them (money, a project's status),
+   * at most once per FIGURES_MS: a burst of writes costs one re-fetch, never one per write.
+   * The server answers the office's pages from one computation per change. */
+  var FIGURES_MS = 5000, FIGURE_KINDS = { ledger: 1, project: 1 };
   function onEvent(e) {
     (JSON.parse(e.data).lines || []).forEach(addFeed);
-    refreshFigures();
+    if (FIGURE_KINDS[e.type]) refreshFigures();
   }
 
   var figures = document.getElementById("dashboard-figures");
-  var pending = null;
+  var pending = null, lastFetch = 0;
   function refreshFigures() {
     if (pending) return;
+    var now = Date.now(), wait = Math.max(300 + Math.random() * 700, lastFetch + FIGURES_MS - now);
     pending = setTimeout(function () {
       pending = null;
+      lastFetch = Date.now();
       fetch(figures.dataset.url, { headers: { "X-Requested-With": "fetch" } })
         .then(function (r) { return r.ok ? r.text() : null; })
         .then(function (html) { if (html) figures.innerHTML = html; });
-    }, 150);
+    }, wait);
   }
 
+  /* The stream resumes where it broke: EventSource sends the last event id on reconnecting
+   * and the server replays what was missed ("resync" when it is no longer kept: the figures
+   * are fetched again). A connection that goes silent (no event, no ping for 40 s, as when a
+   * worker hangs) is closed and opened again here, from the last id seen. */
   if (!window.EventSource) return;
-  var source = new EventSource(figures.dataset.url.split("?")[0] + "events/");
-  source.onopen = function () { status.textContent = status.dataset.live || "live"; status.className = "badge text-bg-success"; };
-  source.onerror = function () { status.className = "badge text-bg-warning"; };
-  ["reports", "ledger", "project"].forEach(function (kind) { source.addEventListener(kind, onEvent); });
+  var streamUrl = figures.dataset.url.split("?")[0] + "events/", source = null, lastId = "", lastSeen = Date.now();
+  function heard(e) { lastSeen = Date.now(); if (e && e.lastEventId) lastId = e.lastEventId; }
+  function connect() {
+    source = new EventSource(streamUrl + (lastId ? "?last=" + encodeURIComponent(lastId) : ""));
+    lastSeen = Date.now();
+    source.onopen = function () { heard(); status.textContent = status.dataset.live || "live"; status.className = "badge text-bg-success"; };
+    source.onerror = function () {
+      status.className = "badge text-bg-warning";
+      /* an error answer (a proxy's 502 while a worker restarts) ends EventSource's own retries */
+      var failed = source;
+      if (failed.readyState === EventSource.CLOSED) setTimeout(function () { if (source === failed) connect(); }, 2000 + Math.random() * 2000);
+    };
+    ["reports", "ledger", "project"].forEach(function (kind) {
+      source.addEventListener(kind, function (e) { heard(e); onEvent(e); });
+    });
+    source.addEventListener("ping", heard);
+    source.addEventListener("resync", function (e) { heard(e); refreshFigures(); });
+  }
+  connect();
+  setInterval(function () {
+    if (Date.now() - lastSeen > 40000) { source.close(); connect(); }
+  }, 5000);
 })();

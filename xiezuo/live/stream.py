@@ -7,17 +7,19 @@ it, as on every page). Each event sent carries `lines`, [{"time", "text"}]: the 
 of `live.feed` in the reader's language and Beijing time, the same lines a reload reads back
 from the records."""
 import json
+import random
 import time
 
 from django.utils import translation
 
-from xiezuo.core.events import broker
+from xiezuo.core.events import Gap, broker
 from xiezuo.core.scoping import scope_for
 
 from . import feed
 
 KEEPALIVE_SECONDS = 15
-MAX_SECONDS = 600  # the browser's EventSource reconnects by itself
+MAX_SECONDS = 600  # the browser's EventSource reconnects by itself, resuming from its last id
+RETRY_MS, RETRY_JITTER_MS = 2000, 2000  # a page whose connection broke reconnects within 2–4 s
 
 
 def visible_items(scope, items):
@@ -55,21 +57,92 @@ def worded(shown: str, language: str | None = None) -> str:
     return json.dumps(event, ensure_ascii=False)
 
 
-def event_stream(user, max_seconds=MAX_SECONDS, language: str | None = None):
+def event_stream(user, max_seconds=MAX_SECONDS, language: str | None = None, last_event_id: str | None = None):
+    """The SSE text for one open page. Each event carries its `id:`; a page that reconnects
+    with the last id it saw gets the events it missed first (from the broker's replay
+    window), or one `resync` event when they are no longer kept, so it re-fetches its figures
+    once. A `ping` every KEEPALIVE_SECONDS carries the latest id seen (including events this
+    user may not see, so a reconnect does not wade through them again) and lets the page
+    notice a connection that went silent."""
     scope = scope_for(user)
-    subscription = broker().subscribe()
-    started = time.monotonic()
+    resync = False
     try:
-        yield "retry: 1000\n\n"
-        while time.monotonic() - started < max_seconds:
-            message = subscription.get(timeout=KEEPALIVE_SECONDS)
-            if message is None:
-                yield ": keepalive\n\n"
+        subscription = broker().subscribe(after=last_event_id or None)
+    except Gap:
+        subscription, resync = broker().subscribe(), True
+    started = time.monotonic()
+    seen = subscription.start_id if (resync or not last_event_id) else last_event_id
+    try:
+        yield f"retry: {RETRY_MS + random.randrange(RETRY_JITTER_MS)}\n\n"  # spread the reconnects of a dead worker's pages
+        if resync:
+            yield f"id: {seen}\nevent: resync\ndata: {{}}\n\n"
+        sent = time.monotonic()
+        while sent - started < max_seconds:
+            event = subscription.next(timeout=KEEPALIVE_SECONDS)
+            if subscription.overflowed:  # this page fell too far behind: start again from now
+                subscription.close()
+                subscription = broker().subscribe()
+                seen = subscription.start_id
+                yield f"id: {seen}\nevent: resync\ndata: {{}}\n\n"
+                sent = time.monotonic()
                 continue
-            shown = filter_event(scope, message)
+            shown = None
+            if event is not None:
+                seen, message = event
+                shown = filter_event(scope, message)
             if shown:
                 shown = worded(shown, language)
                 kind = json.loads(shown).get("kind", "message")
-                yield f"event: {kind}\ndata: {shown}\n\n"
+                yield f"id: {seen}\nevent: {kind}\ndata: {shown}\n\n"
+                sent = time.monotonic()
+            elif time.monotonic() - sent >= KEEPALIVE_SECONDS:
+                yield f"id: {seen}\nevent: ping\ndata: {{}}\n\n"
+                sent = time.monotonic()
     finally:
         subscription.close()
+
+
+FIGURES_SECONDS = 30  # how long one computation of an office's figures answers its pages
+FIGURES_WAIT_SECONDS = 10  # a page waits this long for another page's computation
+
+
+def shared_figures(view):
+    """Answer the figures re-fetch of the open pages of one office with one computation per
+    change: every event makes each open page re-fetch, so without this ten pages of one
+    office computed the same aggregates ten times. The answer is kept in the cache under the
+    office's scope, the language, the day and the latest event id — a new event makes a new
+    key, so a page never gets figures older than the event that made it ask. While one
+    request computes, the others of the same key wait for its answer."""
+    import functools
+    import hashlib
+
+    from django.core.cache import cache
+    from django.http import HttpResponse
+    from django.utils import timezone
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        scope = scope_for(request.user)
+        if list(request.GET.items()) != [("partial", "figures")] or not scope.active:
+            return view(request, *args, **kwargs)
+        ident = repr((scope.role, scope.everything, scope.own, sorted(scope.partners), translation.get_language(),
+                      timezone.localdate().isoformat(), broker().latest_id()))
+        key = "live:figures:" + hashlib.sha256(ident.encode()).hexdigest()
+        html = cache.get(key)
+        if html is None and not cache.add(key + ":busy", 1, timeout=FIGURES_WAIT_SECONDS):
+            deadline = time.monotonic() + FIGURES_WAIT_SECONDS
+            while html is None and time.monotonic() < deadline and cache.get(key + ":busy") is not None:
+                time.sleep(0.05)
+                html = cache.get(key)
+            html = html if html is not None else cache.get(key)
+        if html is not None:
+            return HttpResponse(html, content_type="text/html; charset=utf-8")
+        try:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming:
+                cache.set(key, response.content.decode(), FIGURES_SECONDS)
+            return response
+        finally:
+            cache.delete(key + ":busy")
+
+    return wrapper

@@ -11,7 +11,7 @@ from xiezuo.people.models import PersonKind
 
 from .feed import latest
 from .figures import dashboard, map_province
-from .stream import event_stream
+from .stream import event_stream, shared_figures
 
 
 def _require_scope(request):
@@ -20,6 +20,7 @@ def _require_scope(request):
 
 
 @login_required
+@shared_figures  # the figures re-fetch after an event: one computation per office and change
 def dashboard_page(request):
     _require_scope(request)
     data = dashboard(request.user)
@@ -40,7 +41,10 @@ def dashboard_page(request):
 @login_required
 def events(request):
     _require_scope(request)
-    response = StreamingHttpResponse(event_stream(request.user, language=translation.get_language()),
+    # EventSource sends Last-Event-ID when it reconnects by itself; the page's own reconnect
+    # (after a silent connection) passes it as ?last=.
+    last = request.headers.get("Last-Event-ID") or request.GET.get("last") or None
+    response = StreamingHttpResponse(event_stream(request.user, language=translation.get_language(), last_event_id=last),
                                      content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
