@@ -268,3 +268,24 @@ def test_both_nodes_show_the_same_figures_to_every_reader(nodes):
             client.post(node.url + "/login/", data={"username": "national", "password": PASSWORD, "csrfmiddlewaretoken": token})
             shown.append((figures(client, a), figures(client, b)))
     assert len({html for pair in shown for html in pair}) == 1
+
+
+def planned(html):
+    """The count of planned projects (the first line of 'Projects by status')."""
+    return int(re.search(r'data-testid="projects">\s*<li[^>]*>[^<]*<strong>(\d+)</strong>', html).group(1))
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "the dashboard's figures fragment is kept for 30 s in each process's own memory (Django's default cache; "
+    "live.stream.shared_figures), keyed by the latest event id; a new project publishes no event, so the node "
+    "that answered before keeps showing the old count while the other node shows the new one"))
+def test_a_project_created_through_a_counts_on_both_nodes_at_once(nodes, session):
+    a, b, world = nodes
+    today = timezone.localdate()
+    before = planned(figures(session, a))
+    created = api(session, a, "/projects", {
+        "name": "两节点新建项目", "category": "industry", "county": "513436",
+        "planned_start": today.isoformat(), "planned_end": (today + datetime.timedelta(days=300)).isoformat()})
+    assert created.status_code == 201, created.text
+    shown = {node.name: planned(figures(session, node)) for node in (a, b)}
+    assert shown == {"A": before + 1, "B": before + 1}
