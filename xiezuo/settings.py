@@ -140,6 +140,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("XIEZUO_LOG_LEVEL", "WARNING")},
 }
 
+# The cache: the open dashboards of one office share one computation of their figures per
+# change (live.stream.shared_figures). In memory per process by default; with several
+# processes or nodes, XIEZUO_CACHE_URL=redis://127.0.0.1:6379/2 makes it one for all.
+if os.environ.get("XIEZUO_CACHE_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["XIEZUO_CACHE_URL"]}}
+
 # Background work (Celery). No broker: tasks run eagerly in-process (the embedded default
 # and the tests). Production: XIEZUO_CELERY_BROKER=redis://127.0.0.1:6379/1 and workers.
 CELERY_BROKER_URL = os.environ.get("XIEZUO_CELERY_BROKER", "")

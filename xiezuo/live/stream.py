@@ -130,19 +130,25 @@ def shared_figures(view):
         key = "live:figures:" + hashlib.sha256(ident.encode()).hexdigest()
         html = cache.get(key)
         if html is None and not cache.add(key + ":busy", 1, timeout=FIGURES_WAIT_SECONDS):
-            deadline = time.monotonic() + FIGURES_WAIT_SECONDS
+            deadline = time.monotonic() + FIGURES_WAIT_SECONDS  # another request computes: wait for its answer
             while html is None and time.monotonic() < deadline and cache.get(key + ":busy") is not None:
                 time.sleep(0.05)
                 html = cache.get(key)
             html = html if html is not None else cache.get(key)
-        if html is not None:
-            return HttpResponse(html, content_type="text/html; charset=utf-8")
+            claimed = False
+        else:
+            claimed = html is None
         try:
+            if claimed:
+                html = cache.get(key)  # stored by one that finished between our look and our claim
+            if html is not None:
+                return HttpResponse(html, content_type="text/html; charset=utf-8")
             response = view(request, *args, **kwargs)
             if response.status_code == 200 and not response.streaming:
                 cache.set(key, response.content.decode(), FIGURES_SECONDS)
             return response
         finally:
-            cache.delete(key + ":busy")
+            if claimed:
+                cache.delete(key + ":busy")
 
     return wrapper
