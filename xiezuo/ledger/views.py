@@ -28,11 +28,11 @@ from xiezuo.projects.models import Project
 from xiezuo.users.scopes import profile_of
 
 from . import actions as ledger
-from .balances import balance, standing
+from .balances import accounts_page, balance, standing
 from .choices import Kind, Side
 from .exports import export_postings
 from .figures import arrival_timeliness_for
-from .filtersets import accounts, posting_years, postings, with_balances
+from .filtersets import posting_years, postings, with_balances
 from .forms import AllocateForm, ArrivalForm, DisburseForm, PostingFilterForm, ReverseForm, SpendingForm
 from .models import Account, Entry, Posting
 from .rollup import money_stages
@@ -110,7 +110,7 @@ def ledger_index(request):
                 "percent": round(100 * stages.get(k, 0) / committed, 1) if committed else None} for k in STAGES]
     timeliness = arrival_timeliness_for(user, year)
     allocated = timeliness["allocated_fen"]
-    page = Paginator(accounts(user), ACCOUNTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = accounts_page(user, request.GET.get("page"), ACCOUNTS_PER_PAGE)
     years = sorted(set(posting_years(user)) | {timezone.localdate().year, year}, reverse=True)
     return render(request, "ledger/index.html", {
         "year": year, "years": years, "figures": figures, "timeliness": timeliness,
