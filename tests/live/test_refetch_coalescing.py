@@ -60,8 +60,9 @@ def test_ten_open_pages_of_one_office_cost_one_computation_per_write(users, clie
             transition(users["county_office"], project, "in_progress", on=D(2026, 1, 6))
         answers = set()
         for page, sub in zip(pages, subscriptions):
-            assert sub.get(0.5) is not None  # the page heard the event…
-            response = page.get("/dashboard/", {"partial": "figures"})  # …and re-fetches
+            heard = sub.next(0.5)
+            assert heard is not None  # the page heard the event…
+            response = page.get("/dashboard/", {"partial": "figures", "after": heard[0]})  # …and re-fetches, naming it
             assert response.status_code == 200
             answers.add(in_progress(response.content.decode()))
         assert len(answers) == 1
@@ -71,26 +72,40 @@ def test_ten_open_pages_of_one_office_cost_one_computation_per_write(users, clie
     assert len(counted) == N  # was K × N = 40
 
 
+AFTER = {"partial": "figures", "after": "1796548790617655"}
+
+
 def test_offices_and_languages_do_not_share_figures(users, client_as, counted):
-    west = client_as("west_office").get("/dashboard/", {"partial": "figures"}).content.decode()
-    county = client_as("county_office").get("/dashboard/", {"partial": "figures"}).content.decode()
-    national = client_as("national").get("/dashboard/", {"partial": "figures"}).content.decode()
+    west = client_as("west_office").get("/dashboard/", AFTER).content.decode()
+    county = client_as("county_office").get("/dashboard/", AFTER).content.decode()
+    national = client_as("national").get("/dashboard/", AFTER).content.decode()
     assert len(counted) == 3
     assert in_progress(national) >= in_progress(west) >= in_progress(county)
     reader = client_as("west_office")
     reader.cookies["django_language"] = "en"  # the language switch
-    english = reader.get("/dashboard/", {"partial": "figures"}).content.decode()
+    english = reader.get("/dashboard/", AFTER).content.decode()
     assert len(counted) == 4 and english != west
 
 
-def test_the_full_page_and_refused_users_are_not_answered_from_the_shared_figures(users, client_as, counted):
-    client_as("west_office").get("/dashboard/", {"partial": "figures"})
-    page = client_as("west_office").get("/dashboard/")
+def test_only_a_refetch_naming_its_event_is_shared_the_rest_is_computed_afresh(users, client_as, counted, client, django_user_model):
+    """A change that sends no event (a new project) shows on the next plain request at once;
+    the shared answer serves only the re-fetches that follow one event."""
+    west = client_as("west_office")
+    before = in_progress(west.get("/dashboard/", AFTER).content.decode())
+    west.get("/dashboard/", AFTER)
+    assert len(counted) == 1
+    [project] = projects(users, 1)
+    transition(users["county_office"], project, "in_progress", on=D(2026, 1, 6))  # no commit: no event sent
+    assert in_progress(west.get("/dashboard/", {"partial": "figures"}).content.decode()) == before + 1
+    assert in_progress(west.get("/dashboard/", {**AFTER, "after": "1796548790617656"}).content.decode()) == before + 1
+    page = west.get("/dashboard/")
     assert page.status_code == 200 and "dashboard-data" in page.content.decode()
-    assert len(counted) == 2
-    assert client_as(None).get("/dashboard/", {"partial": "figures"}).status_code == 302
-    assert client_as("west_office").get("/dashboard/", {"partial": "figures", "x": "1"}).status_code == 200
-    assert len(counted) == 3  # other parameters: computed, not taken from the shared answer
+    for odd in ({**AFTER, "x": "1"}, {**AFTER, "after": "<script>"}, {**AFTER, "after": ""}):
+        assert west.get("/dashboard/", odd).status_code == 200
+    assert len(counted) == 7  # every request but the second computed
+    assert client_as(None).get("/dashboard/", AFTER).status_code == 302
+    client.force_login(django_user_model.objects.create_user("no-office"))  # no organisation, no figures
+    assert client.get("/dashboard/", AFTER).status_code == 403
 
 
 def test_pages_asking_at_the_same_moment_wait_for_one_computation(monkeypatch):
@@ -115,7 +130,7 @@ def test_pages_asking_at_the_same_moment_wait_for_one_computation(monkeypatch):
     answers = []
 
     def ask():
-        request = factory.get("/dashboard/", {"partial": "figures"})
+        request = factory.get("/dashboard/", AFTER)
         request.user = object()
         answers.append(shared(request).content)
 

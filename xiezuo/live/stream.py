@@ -8,6 +8,7 @@ of `live.feed` in the reader's language and Beijing time, the same lines a reloa
 from the records."""
 import json
 import random
+import re
 import time
 
 from django.utils import translation
@@ -102,17 +103,19 @@ def event_stream(user, max_seconds=MAX_SECONDS, language: str | None = None, las
         subscription.close()
 
 
-FIGURES_SECONDS = 30  # how long one computation of an office's figures answers its pages
+FIGURES_SECONDS = 10  # how long one computation of an office's figures answers its pages' re-fetches
+EVENT_ID = re.compile(r"^[0-9]{1,20}(-[0-9]{1,20})?$")
 FIGURES_WAIT_SECONDS = 10  # a page waits this long for another page's computation
 
 
 def shared_figures(view):
-    """Answer the figures re-fetch of the open pages of one office with one computation per
-    change: every event makes each open page re-fetch, so without this ten pages of one
-    office computed the same aggregates ten times. The answer is kept in the cache under the
-    office's scope, the language, the day and the latest event id — a new event makes a new
-    key, so a page never gets figures older than the event that made it ask. While one
-    request computes, the others of the same key wait for its answer."""
+    """Answer the figures re-fetches the open pages of one office make after an event with
+    one computation, instead of one each. Only a re-fetch that names the event it follows
+    (`?partial=figures&after=<event id>`, as the page's script asks) is shared: it is kept a
+    few seconds under the office's scope, the language, the day and that event id, and it was
+    computed after that event was sent, so no page gets figures older than the event that
+    made it ask. Any other request computes afresh. While one request computes, the others of
+    the same key wait for its answer."""
     import functools
     import hashlib
 
@@ -123,10 +126,12 @@ def shared_figures(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         scope = scope_for(request.user)
-        if list(request.GET.items()) != [("partial", "figures")] or not scope.active:
+        after = request.GET.get("after", "")
+        if sorted(request.GET) != ["after", "partial"] or request.GET.get("partial") != "figures" \
+                or not EVENT_ID.match(after) or not scope.active:
             return view(request, *args, **kwargs)
         ident = repr((scope.role, scope.everything, scope.own, sorted(scope.partners), translation.get_language(),
-                      timezone.localdate().isoformat(), broker().latest_id()))
+                      timezone.localdate().isoformat(), after))
         key = "live:figures:" + hashlib.sha256(ident.encode()).hexdigest()
         html = cache.get(key)
         if html is None and not cache.add(key + ":busy", 1, timeout=FIGURES_WAIT_SECONDS):
