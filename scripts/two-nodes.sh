@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The production layout on one machine, on loopback, to try: two web nodes (gunicorn, threads
 # for the dashboards' event streams), each with its own Celery worker, one Celery beat, all
-# sharing one PostgreSQL database, one Redis (events, task broker) and one media folder (the
+# sharing one PostgreSQL database, one Redis (events, task broker, cache) and one media folder (the
 # shared storage of uploads and background exports). See README, "Running in production".
 #
 #   scripts/two-nodes.sh            # builds the demo database on first use, then runs until Ctrl-C
@@ -13,6 +13,7 @@
 #                  created and filled with the demo when missing)
 #   REDIS_URL      events (default redis://127.0.0.1:6379/0)
 #   XIEZUO_CELERY_BROKER  tasks (default redis://127.0.0.1:6379/1)
+#   XIEZUO_CACHE_URL      the dashboards' shared figures (default redis://127.0.0.1:6379/2)
 #   PORT_A, PORT_B (default 8001, 8002); RUN_DIR logs, media, beat schedule (default /tmp/xiezuo-two-nodes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,7 @@ BIN=$(dirname "$PY")
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/xiezuo_two_nodes}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
 export XIEZUO_CELERY_BROKER=${XIEZUO_CELERY_BROKER:-redis://127.0.0.1:6379/1}
+export XIEZUO_CACHE_URL=${XIEZUO_CACHE_URL:-redis://127.0.0.1:6379/2}
 export XIEZUO_EVENTS=redis
 export XIEZUO_DEBUG=0
 export XIEZUO_SECRET_KEY=${XIEZUO_SECRET_KEY:-two-nodes-local-only-key-the-same-on-every-node}
@@ -40,7 +42,7 @@ case "$DATABASE_URL" in
 esac
 "$PY" - <<'EOF' || { echo "Redis is not reachable at $REDIS_URL / $XIEZUO_CELERY_BROKER" >&2; exit 2; }
 import os, redis
-for url in (os.environ["REDIS_URL"], os.environ["XIEZUO_CELERY_BROKER"]):
+for url in (os.environ["REDIS_URL"], os.environ["XIEZUO_CELERY_BROKER"], os.environ["XIEZUO_CACHE_URL"]):
     redis.Redis.from_url(url, socket_connect_timeout=2).ping()
 EOF
 

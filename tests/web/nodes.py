@@ -43,9 +43,18 @@ def copy_database(settings_dict, source: str, target: str):
     """`target` as a copy of `source` (its migrations, the region tree, the demo): seconds,
     where migrating and seeding a fresh database would take most of a minute. PostgreSQL
     copies a template only while nobody is connected to it."""
+    import psycopg
+
     with _admin(settings_dict) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+        for attempt in range(50):  # a connection another thread of this run just closed may linger a moment
+            try:
+                conn.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+                return
+            except psycopg.errors.ObjectInUse:
+                if attempt == 49:
+                    raise
+                time.sleep(0.1)
 
 
 def drop_database(settings_dict, name: str):
@@ -115,13 +124,20 @@ class Node:
                 raise RuntimeError(f"node {self.name} did not answer on {self.url} in time; see {self.logs}")
             time.sleep(0.2)
 
-    def stop(self):
+    def terminate(self):
+        """TERM to each of the node's process groups (gunicorn and its workers, Celery and its children)."""
         for _what, proc, _out in self.processes:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
+
+    def stop(self, grace: float = 3.0):
+        """Terminate, then KILL what still runs after `grace` seconds (a Celery worker's warm
+        shutdown can take longer; nothing is running by then)."""
+        self.terminate()
+        until = time.monotonic() + grace
         for _what, proc, out in self.processes:
             try:
-                proc.wait(timeout=10)
+                proc.wait(timeout=max(0.1, until - time.monotonic()))
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=5)
