@@ -9,8 +9,12 @@ Everything is checked over HTTP, as a browser or a client program would see it:
 - a disbursement through A that would overdraw the county's account, after one through B used
   its balance, is refused; two disbursements at once, one per node, that together overdraw it
   are settled by the ledger's locks in PostgreSQL: one is booked, the other refused;
-- both nodes show the same dashboard figures after the writes, and a session begun on one
-  node is valid on the other (a load balancer needs no sticky sessions).
+- both nodes show the same dashboard figures after the writes, a new project included (a
+  write that sends no event), and a session begun on one node is valid on the other (a load
+  balancer needs no sticky sessions);
+- a dashboard whose node went away resumes on the other node from the last event it saw;
+- each node's worker answers on the shared broker, and an export run by either worker is
+  downloaded through both nodes (the media folder is shared, as it must be in production).
 
 The nodes use a copy of the session's test database (`<test db>_nodes`, made from it as a
 template: its migrations, region tree and demo), in which the world below is committed;
@@ -35,7 +39,7 @@ from tests.support import WAN, account, agreement_of, county_pair
 from tests.web.nodes import Node, copy_database, database_url, drop_database, redis_reachable, using_database
 from xiezuo.core.money import format_wan
 
-REDIS = os.environ.get("XIEZUO_TEST_REDIS", "redis://127.0.0.1:6379/13")  # events (pub/sub) and the Celery broker
+REDIS = os.environ.get("XIEZUO_TEST_REDIS", "redis://127.0.0.1:6379/13")  # events (a Redis stream), the cache, the Celery broker
 PORTS = (int(os.environ.get("XIEZUO_TEST_NODE_A", "8131")), int(os.environ.get("XIEZUO_TEST_NODE_B", "8132")))
 PASSWORD = "xiezuo-demo"
 
@@ -82,11 +86,6 @@ def nodes(django_db_setup, django_db_blocker, tmp_path_factory):
     source = settings_dict["NAME"]
     target = f"{source}_nodes"
     logs = tmp_path_factory.mktemp("two-nodes")
-    with django_db_blocker.unblock():
-        connections.close_all()
-        copy_database(settings_dict, source, target)
-        with using_database(target):
-            code, balance, job = build_world()
     env = {
         "DATABASE_URL": database_url(settings_dict, target),
         "XIEZUO_EVENTS": "redis", "REDIS_URL": REDIS, "XIEZUO_CELERY_BROKER": REDIS, "XIEZUO_CACHE_URL": REDIS,
@@ -97,6 +96,11 @@ def nodes(django_db_setup, django_db_blocker, tmp_path_factory):
     a = Node("A", PORTS[0], env, logs)
     b = Node("B", PORTS[1], env, logs)
     try:
+        with django_db_blocker.unblock():
+            connections.close_all()
+            copy_database(settings_dict, source, target)
+            with using_database(target):
+                code, balance, job = build_world()
         a.start()
         b.start()
         deadline = time.monotonic() + 45
@@ -141,9 +145,10 @@ def disburse(client, node, project, amount_fen, client_id):
 class EventStream:
     """The dashboard's event stream read on a thread: each event with when it arrived."""
 
-    def __init__(self, client, url):
+    def __init__(self, client, url, last_event_id=None):
         self.events, self.opened = queue.Queue(), threading.Event()
-        self.client = httpx.Client(cookies=client.cookies, timeout=httpx.Timeout(10, read=60))
+        headers = {"Last-Event-ID": last_event_id} if last_event_id else {}
+        self.client = httpx.Client(cookies=client.cookies, headers=headers, timeout=httpx.Timeout(10, read=60))
         self.thread = threading.Thread(target=self._read, args=(url,), daemon=True)
         self.thread.start()
 
@@ -221,6 +226,30 @@ def test_a_report_posted_through_a_reaches_a_dashboard_open_on_b_within_a_second
         stream.close()
 
 
+def test_a_dashboard_that_lost_node_b_resumes_on_node_a_without_missing_an_event(nodes, session):
+    """Its node went away; the browser reconnects through the load balancer to the other node
+    with the id of the last event it saw, and gets what was posted in between."""
+    import redis
+
+    a, b, world = nodes
+    seen = api(session, b, f"/projects/{world['project']}/reports", {"week": timezone.localdate().isoformat(), "percent": 42})
+    assert seen.status_code in (200, 201), seen.text  # the last event the page on node B saw
+    last_seen = redis.Redis.from_url(REDIS).xinfo_stream("xiezuo:events")["last-generated-id"]
+    last_seen = last_seen.decode() if isinstance(last_seen, bytes) else last_seen
+    posted = api(session, b, f"/projects/{world['project']}/reports", {"week": timezone.localdate().isoformat(), "percent": 43})
+    assert posted.status_code in (200, 201), posted.text
+
+    stream = EventStream(session, a.url + "/dashboard/events/", last_event_id=last_seen)
+    try:
+        for _at, event in stream.next_of("reports", time.monotonic() + 10):
+            if any(it["project"] == world["project"] and it["percent"] == 43 for it in event["data"]["items"]):
+                break
+        else:
+            pytest.fail(f"node A did not replay the report posted through node B while the page was away ({stream.other})")
+    finally:
+        stream.close()
+
+
 def test_a_payout_through_a_is_refused_when_b_used_the_balance(nodes, session):
     a, b, world = nodes
     balance = world["balance"]
@@ -269,7 +298,8 @@ def test_both_nodes_show_the_same_figures_to_every_reader(nodes):
         with httpx.Client(timeout=30) as client:
             login = client.get(node.url + "/login/")
             token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text).group(1)
-            client.post(node.url + "/login/", data={"username": "national", "password": PASSWORD, "csrfmiddlewaretoken": token})
+            done = client.post(node.url + "/login/", data={"username": "national", "password": PASSWORD, "csrfmiddlewaretoken": token})
+            assert done.status_code == 302, done.text[:500]
             shown.append((figures(client, a), figures(client, b)))
     assert len({html for pair in shown for html in pair}) == 1
 
@@ -300,7 +330,7 @@ def planned(html):
 def test_a_project_created_through_a_counts_on_both_nodes_at_once(nodes, session):
     """A write that sends no event (a new project) still shows on both nodes at once: a page's
     figures are not kept in one process's memory where the other node cannot renew them."""
-    a, b, world = nodes
+    a, b, _world = nodes
     today = timezone.localdate()
     before = planned(figures(session, a))
     created = api(session, a, "/projects", {
