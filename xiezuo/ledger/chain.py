@@ -15,7 +15,9 @@ held to the same standard: any change to it shows.
 Appending serialises on the single ChainHead row (select_for_update), so two concurrent
 postings never fork the chain and an account's latest balance, read under that lock, is
 the one the next entry builds on; `verify()` walks the entries in sequence order in batches
-(a server-side cursor on PostgreSQL) and never holds more than one batch in memory.
+(a server-side cursor on PostgreSQL) and never holds more than one batch in memory, or, on
+PostgreSQL with a long chain, has worker processes check ranges of it side by side
+(`verify.py`).
 
 The chain alone cannot see a change made by someone who recomputes every hash after it with
 these very functions: `checkpoints.py` signs the head with a key outside the database, and
@@ -180,15 +182,26 @@ def _batches(rows, size):
         yield batch
 
 
-def verify(chunk_size: int = 10_000, progress=None) -> Verdict:
+def verify(chunk_size: int = 10_000, progress=None, workers: int | None = None, parallel_from: int = 200_000,
+           ranges: int | None = None) -> Verdict:
     """Recompute the whole chain; stop at the first row that does not match.
 
-    Entries stream in sequence order (a server-side cursor on PostgreSQL, chunked reads on
+    On PostgreSQL a chain of `parallel_from` entries or more is split into ranges checked by
+    `workers` processes (default: one per core) with the same findings (`ledger/verify.py`);
+    below that, or on SQLite, or inside a transaction whose snapshot cannot be shared, one
+    process walks it. Entries stream in sequence order (a server-side cursor on PostgreSQL, chunked reads on
     SQLite); for each batch the postings and accounts it refers to are read in one query
     each, so memory holds one batch and each posting is read and digested about once.
     Every account's balance is replayed from zero along the way (one number per account is
     kept) and compared with the balance each entry carries.
     """
+    from .verify import default_workers, usable, verify_parallel
+
+    workers = default_workers() if workers is None else workers
+    if usable(workers):
+        head = ChainHead.objects.filter(pk=1).values_list("last_seq", flat=True).first() or 0
+        if head >= parallel_from:
+            return verify_parallel(workers, ranges=ranges, progress=progress)
     rows = Entry.objects.order_by("seq").values_list(*ENTRY_COLUMNS).iterator(chunk_size=chunk_size)
     prev, expected_seq, count, groups = GENESIS, 1, 0, 0
     group_id, debits, credits, lines, digest = None, 0, 0, 0, ""

@@ -2,9 +2,10 @@
 `keygen`, `checkpoint` and `verify --checkpoints` anchor the chain outside the database.
 
 verify walks every entry in sequence order in batches (a server-side cursor on
-PostgreSQL), recomputes each hash from the row and its posting, checks that each posting
-balances and that the chain head matches the last entry. It prints OK with the count, or
-names the first altered row with the expected and the stored hash and exits with status 1.
+PostgreSQL; on a long PostgreSQL chain, worker processes over ranges of it, `--workers`),
+recomputes each hash from the row and its posting, checks that each posting balances and
+that the chain head matches the last entry. It prints OK with the count, or names the first
+altered row with the expected and the stored hash and exits with status 1.
 With `--checkpoints FILE` it also checks every signed checkpoint in the file against the
 chain as stored (see `ledger/checkpoints.py`): a chain recomputed after a change passes the
 plain check and fails this one, naming the checkpoint and the range of entries.
@@ -23,6 +24,9 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="subcommand", required=True)
         verify = sub.add_parser("verify", help="recompute the hash chain and name the first altered row")
         verify.add_argument("--chunk-size", type=int, default=10_000, help="rows fetched per batch (default 10000)")
+        verify.add_argument("--workers", type=int, default=None,
+                            help="processes checking ranges of the chain side by side on PostgreSQL "
+                                 "(default: one per core; 1: a single walk)")
         verify.add_argument("--checkpoints", default="", metavar="FILE",
                             help="also check the signed checkpoints in FILE against the chain as stored")
         verify.add_argument("--public-key", action="append", default=[], metavar="KEY",
@@ -44,7 +48,7 @@ class Command(BaseCommand):
             if subcommand == "verify":
                 if options["checkpoints"]:
                     return self.verify_checkpoints(options["checkpoints"], options["public_key"], options["chunk_size"])
-                return self.verify(options["chunk_size"])
+                return self.verify(options["chunk_size"], options["workers"])
             if subcommand == "checkpoint":
                 return self.checkpoint(options["file"])
             if subcommand == "keygen":
@@ -97,11 +101,11 @@ class Command(BaseCommand):
         for line in lines:
             self.stdout.write(line)
 
-    def verify(self, chunk_size):
+    def verify(self, chunk_size, workers=None):
         from xiezuo.ledger.chain import verify
 
         t0 = time.perf_counter()
-        verdict = verify(chunk_size=max(1, chunk_size),
+        verdict = verify(chunk_size=max(1, chunk_size), workers=None if workers is None else max(1, workers),
                          progress=lambda n: self.stderr.write(f"… {n:,} entries verified"))
         seconds = time.perf_counter() - t0
         if not verdict.ok:
