@@ -17,7 +17,8 @@
   var ZOOM_FOR_LOWER = 2, ZOOM_FOR_COUNTY_NAMES = 4;
   var most = data.province.reduce(function (m, d) { return Math.max(m, d.lower || 0); }, 1);
   var lowerShown = !!data.lower_shown, chosenByHand = false, zoom = 1;
-  var few = data.points.length <= 40;  // a county office's map: name every place and draw its lines bold
+  var few = (data.points_total || data.points.length) <= 40;  // a county office's map: name every place and draw its lines bold
+  var fetching = false;
 
   function shade(names, color) {
     return names.map(function (name) { return map.shade(name, color); });
@@ -100,8 +101,25 @@
     };
   }
 
+  /* The national page leaves the city and county lines and their places out (data.more_url):
+   * fetched once, the first time they are to be shown. */
+  function loadLower(chart) {
+    if (!data.more_url || fetching) return;
+    fetching = true;
+    fetch(data.more_url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (full) {
+        data.lower = full.lower;
+        data.points = full.points;
+        data.more_url = null;
+        chart.setOption({ series: [{ id: "lower", data: data.lower }, { id: "points", data: data.points }] });
+      })
+      .catch(function () { fetching = false; });
+  }
+
   /* Show or hide the city and county lines; el.dataset.lower tells the browser tests. */
   function showLower(chart, show) {
+    if (show) loadLower(chart);
     lowerShown = show;
     chart.dispatchAction({ type: show ? "legendSelect" : "legendUnSelect", name: labels.lower });
     el.dataset.lower = show ? "shown" : "hidden";
@@ -113,6 +131,7 @@
       if (e.name !== labels.lower) return;
       chosenByHand = true;
       lowerShown = !!e.selected[labels.lower];
+      if (lowerShown) loadLower(chart);
       el.dataset.lower = lowerShown ? "shown" : "hidden";
     });
     chart.on("georoam", function () {
