@@ -53,7 +53,8 @@ def reload_session_data(django_db_setup, django_db_blocker):
 def chain(transactional_db):
     """120 postings between four accounts of two offices (each account has entries in every
     range, so balances carry over from range to range), chained as the actions chain them;
-    memos with what JSON escapes (quotes, backslash, tab, newline, control characters)."""
+    memos with what JSON escapes (quotes, backslash, tab, newline, control characters) and,
+    in some, the character the parallel check separates a posting's columns with."""
     from django.db import transaction
 
     from xiezuo.ledger.actions import account_for
@@ -72,8 +73,10 @@ def chain(transactional_db):
             lines = [(pool, "D", amount), (budget, "C", amount)]
             if i % 5 == 0:  # some postings of three lines
                 lines = [(pool, "D", amount), (budget, "C", amount - 50), (budget, "C", 50)]
-            writer.add({"kind": Kind.ALLOCATION, "booked_on": today - datetime.timedelta(days=POSTINGS - i),
-                        "east_org_id": offices[0].id, "west_org_id": offices[1].id, "memo": f"range test {i} “引号” \\ \" \t\n\x01 /"},
+            # posting times with whole seconds, tenths and microseconds (each written its own way by the database)
+            at = timezone.now().replace(microsecond=(0, 500_000, 123_456, 7)[i % 4])
+            writer.add({"kind": Kind.ALLOCATION, "booked_on": today - datetime.timedelta(days=POSTINGS - i), "created_at": at,
+                        "east_org_id": offices[0].id, "west_org_id": offices[1].id, "memo": f"range test {i} “引号” \\ \" \t\n\x01 /{chr(31) * (i % 10 == 7)}"},
                        lines)
         writer.close()
     return boundaries()
