@@ -4,6 +4,7 @@ ledger without aggregating millions of postings on every request (see `LedgerRol
 import threading
 from collections import defaultdict
 
+from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef, Sum
 from django.db.models.functions import ExtractYear
 
@@ -14,6 +15,23 @@ from xiezuo.projects.models import Project
 
 from .figures import stage_totals
 from .models import Entry, Posting
+
+
+def unbounded(queryset) -> list:
+    """The rows of `queryset`, read without the web request's statement timeout
+    (`core.middleware.limit_statements`): the first build reads every posting of a national
+    ledger (seconds on a slow machine) once for the whole process, so it is worth finishing
+    even when the request that started it is given up."""
+    if connection.vendor != "postgresql":
+        return list(queryset)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        before = cursor.fetchone()[0]
+        cursor.execute("SET LOCAL statement_timeout = 0")
+        rows = list(queryset)
+        # within an outer transaction SET LOCAL would outlast this block: put the bound back
+        cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
+        return rows
 
 
 def years_of(year) -> list[int]:
@@ -119,7 +137,7 @@ class LedgerRollup:
                 .exclude(Exists(later.filter(posting_id=OuterRef("pk")))).exclude(Exists(reversed_by_then))
                 .values("kind", "agreement_id", "west_org_id", "east_org_id", "project_id", year=ExtractYear("booked_on"))
                 .annotate(fen=Sum("amount_fen")).order_by())
-        for r in rows:
+        for r in unbounded(rows):
             key = (r["kind"], r["agreement_id"]) if r["kind"] in self.BY_AGREEMENT else (r["kind"], r["year"])
             if key[1] is None:
                 continue
