@@ -143,6 +143,14 @@ def test_events_the_user_may_not_see_are_not_sent_but_the_ping_moves_the_id_past
     chunks.close()
 
 
+def _close(response):
+    """Stop reading a stream the way the test client means it to be stopped: closing the
+    iterator it wrapped the content in, which closes the response without the
+    request-finished signal closing the test's database connection (PostgreSQL runs each
+    test in a transaction, which that would end)."""
+    response._iterator.close()
+
+
 def test_the_events_view_reads_last_event_id_and_answers_a_bad_one_with_a_resync(client_as, monkeypatch):
     local = LocalBroker()
     monkeypatch.setattr(events, "_broker", local)
@@ -152,17 +160,17 @@ def test_the_events_view_reads_last_event_id_and_answers_a_bad_one_with_a_resync
     body = iter(response.streaming_content)
     next(body)
     assert [parse(next(body).decode())["id"] for _ in range(2)] == ids[1:]
-    response.close()
+    _close(response)
     again = client_as("county_office").get("/dashboard/events/", {"last": ids[1]})  # the page's own reconnect
     body = iter(again.streaming_content)
     next(body)
     assert parse(next(body).decode())["id"] == ids[2]
-    again.close()
+    _close(again)
     bad = client_as("county_office").get("/dashboard/events/", HTTP_LAST_EVENT_ID="<script>")
     body = iter(bad.streaming_content)
     next(body)
     assert parse(next(body).decode())["event"] == "resync"
-    bad.close()
+    _close(bad)
     assert client_as(None).get("/dashboard/events/", HTTP_LAST_EVENT_ID=ids[0]).status_code == 302
 
 
