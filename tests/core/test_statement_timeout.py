@@ -41,7 +41,24 @@ def slow_api(request):
     return {"ok": True}
 
 
-urlpatterns = [path("slow/", slow_page), path("quick/", quick_page), path("api/", api.urls)]
+def _sleep_task():
+    with connection.cursor() as c:
+        c.execute("SELECT pg_sleep(0.3)")
+    return "slept"
+
+
+def page_with_a_task(request):
+    """A page that runs a background task, eagerly as without a broker, then a query of its own."""
+    from xiezuo.celery import app
+
+    task = app.task(name="tests.statement_timeout.sleep")(_sleep_task)
+    result = task.delay().get()
+    with connection.cursor() as c:
+        c.execute("SHOW statement_timeout")
+        return HttpResponse(f"{result} {c.fetchone()[0]}")
+
+
+urlpatterns = [path("slow/", slow_page), path("quick/", quick_page), path("task/", page_with_a_task), path("api/", api.urls)]
 
 
 @pytest.fixture
@@ -108,3 +125,13 @@ def test_the_ledger_rollups_first_build_finishes_under_a_bounded_request(db):
     with pytest.raises(OperationalError) as stopped, transaction.atomic():
         list(slow.all())  # a fresh query, not the rows read above
     assert statement_timed_out(stopped.value)
+
+
+def test_a_background_task_run_inside_a_request_is_not_bounded_and_the_bound_comes_back(bounded):
+    from xiezuo.celery import app
+
+    if not app.conf.task_always_eager:
+        pytest.skip("a broker is configured: tasks run on workers, never inside a request")
+    response = bounded.get("/task/")
+    assert response.status_code == 200
+    assert response.content.decode() == "slept 50ms"

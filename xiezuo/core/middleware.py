@@ -2,7 +2,7 @@ import os
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.db import OperationalError, connection
+from django.db import DatabaseError, OperationalError, connection
 from django.template import loader
 from django.http import HttpResponse
 from whitenoise.middleware import WhiteNoiseMiddleware
@@ -89,6 +89,32 @@ def limit_statements(conn=connection) -> None:
             cursor.execute("SET statement_timeout = %s", [ms])
 
 
+def _lift_for_task(sender=None, **_kwargs):
+    """A Celery task run eagerly inside a request (the embedded default, no broker) — a
+    national recomputation, an export — is background work: it runs unbounded, as it would
+    on a worker, and the bound comes back after it."""
+    if connection.vendor == "postgresql" and connection.connection is not None and statement_timeout_ms() > 0:
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 0")
+
+
+def _restore_after_task(sender=None, **_kwargs):
+    if connection.vendor == "postgresql" and connection.connection is not None and statement_timeout_ms() > 0:
+        try:
+            limit_statements()
+        except DatabaseError:  # the task's transaction failed: its rollback undoes the lift as well
+            pass
+
+
+def _unbound_tasks_in_web_processes():
+    try:
+        from celery.signals import task_postrun, task_prerun
+    except ImportError:  # pragma: no cover - Celery is part of the requirements
+        return
+    task_prerun.connect(_lift_for_task, weak=False, dispatch_uid="xiezuo-unbound-task")
+    task_postrun.connect(_restore_after_task, weak=False, dispatch_uid="xiezuo-rebound-task")
+
+
 class BusyDatabaseMiddleware:
     """A page whose write found the database busy answers 503 with Retry-After and a page
     saying the change was not saved and may be submitted again — not a 500. (The API answers
@@ -100,6 +126,7 @@ class BusyDatabaseMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        _unbound_tasks_in_web_processes()
 
     def __call__(self, request):
         limit_statements()
