@@ -132,3 +132,12 @@ def test_a_reader_without_scope_is_refused(world, client_as, db):
     c = Client()
     c.force_login(user)
     assert c.get("/funds/").status_code in (403, 404)
+
+
+def test_a_page_number_out_of_range_or_not_a_number_shows_a_page_of_accounts(world, client_as):
+    client = client_as("national")
+    last = client.get("/funds/", {"page": "99999"})
+    assert last.status_code == 200 and last.context["page"].number == last.context["page"].paginator.num_pages > 1
+    assert last.context["accounts"]
+    first = client.get("/funds/", {"page": "abc"})
+    assert first.status_code == 200 and first.context["page"].number == 1
