@@ -8,11 +8,13 @@ account's first balance in a range continues the balance the ranges before it le
 findings are those of the single-process walk in `chain.verify`, with the same messages:
 the first problem in chain order wins, wherever in which range it was found.
 
-Every worker reads through its own connections, all importing one exported snapshot, so
-postings committed meanwhile are not half-seen; rows arrive by binary COPY (no per-row
-fetching), the entries of a range in sequence order and its postings in id order beside them.
-Ranges start where a posting's group of entries starts, so a posting's balance is checked by
-one worker.
+Every worker reads through its own connection, importing one exported snapshot, so postings
+committed meanwhile are not half-seen. A range arrives as one COPY in text, read row by row
+straight off libpq (a parsing layer per row cost more than the hashing): the entries in
+sequence order, each posting's columns riding on the first entry of its group, as the
+database writes them; the worker writes their canonical text (the database's own JSON and
+date formatting cost it four times what sending the rows does) and hashes it. Ranges start
+where a posting's group of entries starts, so a posting's balance is checked by one worker.
 """
 import hashlib
 import json
