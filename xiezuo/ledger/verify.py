@@ -62,7 +62,7 @@ def _connect(snapshot: str):
     conn.read_only = True
     conn.execute("SET TRANSACTION SNAPSHOT '%s'" % snapshot.replace("'", ""))
     conn.execute("SET TimeZone = 'UTC'")
-    conn.execute("SET DateStyle = 'ISO, YMD'")
+    conn.execute("SET DateStyle = 'ISO, YMD'")  # dates as YYYY-MM-DD, as isoformat() writes them
     return conn
 
 
@@ -118,7 +118,7 @@ def _range_sql(lo, hi) -> str:
     where = [f"e.seq >= {int(lo)}"] if lo is not None else []
     if hi is not None:
         where.append(f"e.seq < {int(hi)}")
-    return (f"COPY (SELECT e.id, e.seq, e.posting_id, e.account_id, e.side, e.amount_fen, to_char(e.booked_on, 'YYYY-MM-DD'), "
+    return (f"COPY (SELECT e.id, e.seq, e.posting_id, e.account_id, e.side, e.amount_fen, e.booked_on, "
             f"e.prev_hash, e.hash, e.balance_fen, "
             f"CASE WHEN e.posting_id IS DISTINCT FROM lag(e.posting_id) OVER (ORDER BY e.seq) THEN "
             f"coalesce((SELECT {posting_columns_sql()} FROM {Posting._meta.db_table} p WHERE p.id = e.posting_id), '') END "
@@ -169,7 +169,7 @@ def check_range(snapshot: str, lo, hi, expected_seq: int, prev: str | None) -> R
                 if n <= 0:
                     break
                 entry_id, seq, posting_id, account_id, side, amount, day, prev_hash, stored, carried, ptext = \
-                    bytes(data).decode()[:-1].split("\t")
+                    str(data, "utf-8")[:-1].split("\t")
                 if posting_id != group_id:
                     if group_id is not None:
                         if debits != credits or lines < 2:
