@@ -27,7 +27,7 @@ import io
 import time
 from contextlib import redirect_stdout
 
-from _common import load_average, setup_django
+from _common import load_average, setup_django, sql_yardstick
 
 
 def main():
@@ -70,16 +70,6 @@ def main():
           f"verify reached {rate / (limit * cores):.0%} of it ({workers} worker(s))")
     print(f"PostgreSQL yardstick after: {sql_yardstick(connection):.0f} ms")
 
-
-def sql_yardstick(connection) -> float:
-    """A fixed query's time (ms): the database side of the machine."""
-    if connection.vendor != "postgresql":
-        return float("nan")
-    with connection.cursor() as cur:
-        t0 = time.perf_counter()
-        cur.execute("SELECT count(*) FROM generate_series(1, 3000000)")
-        cur.fetchone()
-        return (time.perf_counter() - t0) * 1000
 
 
 def sha256_limit(sample: int = 20_000, seconds: float = 2.0) -> float:

@@ -23,7 +23,8 @@ import time
 
 from _common import load_average, setup_django
 from ingest import backend_cpu_clock
-from weekly_sheet import p90, python_yardstick, sql_yardstick, timed
+from _common import python_yardstick, sql_yardstick
+from weekly_sheet import p90, timed
 
 USERS = ("national", "west_office", "east_office", "county_office")
 PAGES = ("/funds/", "/funds/postings/", "/projects/", "/people/", "/pairings/", "/orgs/", "/scorecards/", "/weekly/", "/",

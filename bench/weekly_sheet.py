@@ -21,33 +21,16 @@ Needs the national dataset: migrate, load_regions, seed_demo, `generate_national
 seed_demo_work (its consequence rules make the thousands of open items).
 """
 import argparse
-import hashlib
 import os
 import statistics
 import time
 
-from _common import load_average, setup_django
+from _common import load_average, python_yardstick, setup_django, sql_yardstick
 from ingest import backend_cpu_clock
 
 USERS = ("national", "west_office", "east_office", "county_office")
 
 
-def python_yardstick() -> float:
-    t0 = time.perf_counter()
-    block = b"x" * 64
-    for _ in range(300_000):
-        block = hashlib.sha256(block).digest() * 2
-    return (time.perf_counter() - t0) * 1000
-
-
-def sql_yardstick(connection) -> float:
-    if connection.vendor != "postgresql":
-        return float("nan")
-    with connection.cursor() as cur:
-        t0 = time.perf_counter()
-        cur.execute("SELECT count(*) FROM generate_series(1, 3000000)")
-        cur.fetchone()
-        return (time.perf_counter() - t0) * 1000
 
 
 def p90(values):
