@@ -32,8 +32,7 @@ test: $(VENV)/.installed browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=staticfiles
-	$(PY) manage.py compilemessages --ignore=.venv
+	PY=$(PY) scripts/fold_messages.sh
 
 clean-db:
 	rm -f db.sqlite3
