@@ -211,7 +211,7 @@ def dashboard_loop(client, args, stats, deadline, rng, open_streams):
                     kind = line[7:]
                 elif line == "" and kind:
                     stats.events[kind] += 1
-                    if kind in FIGURE_EVENTS:
+                    if kind in args.refetch_on:
                         with cond:
                             state["wanted"] = True
                             cond.notify()
@@ -265,7 +265,11 @@ def main():
     ap.add_argument("--writes", type=float, default=0.10, help="share of a writer's actions that are writes")
     ap.add_argument("--client-timeout", type=float, default=30.0)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--refetch-on", default=",".join(sorted(FIGURE_EVENTS)),
+                    help="events after which a dashboard re-fetches its figures (default: as the page's script does; "
+                         "add 'reports' to load the figures after every weekly report)")
     args = ap.parse_args()
+    args.refetch_on = set(args.refetch_on.split(","))
     if not 0 < args.seconds <= MAX_SECONDS:
         ap.error(f"--seconds must be in (0, {MAX_SECONDS}]")
     if args.url:
@@ -364,6 +368,7 @@ def main():
             for (kind, outcome), body in stats.samples.items():
                 if body:
                     print(f"first {outcome} of {kind}: {body}")
+            print(f"dashboards re-fetch figures after: {', '.join(sorted(args.refetch_on))}")
             print("dashboard events received: " + (", ".join(f"{k} {n}" for k, n in stats.events.most_common()) or "none"))
     finally:
         if server:
