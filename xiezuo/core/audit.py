@@ -73,6 +73,12 @@ def _record(instance, action, before, after):
     )
 
 
+def record_update(instance, before: dict, after: dict):
+    """An update no save signal reports — a change of many-to-many links (a post's holders
+    or projects) — recorded by the action that made it, like any other update."""
+    _record(instance, AuditEntry.Action.UPDATE, before, after)
+
+
 @receiver(pre_save)
 def _remember_before(sender, instance, raw=False, **kwargs):
     if raw or not isinstance(instance, Audited):

@@ -109,10 +109,9 @@ def _post_links(post) -> dict:
 def _record_links(post, before, after):
     """The audit entry for a change of holders or projects: many-to-many links send no save
     signal, so the action records them itself."""
-    from xiezuo.core.audit import _record
-    from xiezuo.core.models import AuditEntry
+    from xiezuo.core.audit import record_update
 
-    _record(post, AuditEntry.Action.UPDATE, before, after)
+    record_update(post, before, after)
 
 
 LEAD_POST_NAME = "协作办负责人"  # stored data (the post's name), like other organisation data
