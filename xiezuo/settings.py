@@ -35,9 +35,15 @@ INSTALLED_APPS = [
     "xiezuo.projects",
     "xiezuo.ledger",
     "xiezuo.people",
+    "xiezuo.households",
+    "xiezuo.labour",
+    "xiezuo.consumption",
+    "xiezuo.social",
+    "xiezuo.markets",
     "xiezuo.assessment",
     "xiezuo.rhythm",
     "xiezuo.live",
+    "xiezuo.repairing",
     "xiezuo.web",
 ]
 

@@ -5,7 +5,8 @@ from django.urls import include, path
 from xiezuo.api.urls import api
 
 APPS_WITH_PAGES = ("users", "web", "live", "regions", "orgs", "pairings", "projects", "people", "ledger", "core",
-                   "assessment", "rhythm")
+                   "assessment", "rhythm",
+                   "households", "labour", "consumption", "social", "markets", "repairing")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

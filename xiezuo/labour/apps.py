@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class LabourConfig(AppConfig):
+    """Labour cooperation: workers, jobs, order-based training, matching, placements, retention checks and subsidies."""
+
+    name = "xiezuo.labour"
+    label = "labour"
+    verbose_name = "劳务协作"

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class MarketsConfig(AppConfig):
+    """Factor markets: the land-quota exchange, the carbon-sink registry and the technology transfer centre."""
+
+    name = "xiezuo.markets"
+    label = "markets"
+    verbose_name = "要素市场"

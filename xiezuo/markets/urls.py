@@ -1,0 +1,4 @@
+"""Pages of 要素市场."""
+from django.urls import path  # noqa: F401
+
+urlpatterns = []

@@ -1,0 +1,4 @@
+"""Pages of 结对优化."""
+from django.urls import path  # noqa: F401
+
+urlpatterns = []

@@ -1,0 +1,4 @@
+"""Pages of 社会帮扶."""
+from django.urls import path  # noqa: F401
+
+urlpatterns = []
