@@ -6,9 +6,29 @@ written and the answer lists every refused item with its reason. Items carry a c
 an item whose id was applied before with the same body is acknowledged as a duplicate and
 not applied again; the same id with a different body is refused.
 
-Each kind has a handler with two steps, `check(items) -> refusals` and `apply(items)`, that
-work on the whole batch at once (a few queries per batch, not per item) — one ORM save and
-one audit query per item would not reach thousands of items a second.
+Adding a kind of item is one module and one line. The module, `xiezuo/ingest/<kind>.py`,
+holds a handler class (a new instance serves each batch, so it may keep state between its
+two steps) with two methods that work on the whole batch at once (a few queries per batch,
+not per item — one ORM save and one audit query per item would not reach thousands of
+items a second):
+
+    class PlacementHandler:
+        def check(self, user, items: list[Item], refusals: Refusals) -> None:
+            # read each `item.body` (the item's JSON minus "type" and "client_id"), apply the
+            # app's rules and permission checks, `refusals.add(item, field, reason)` for each
+            # fault; mark retries with `item.duplicate = True` (`common.mark_duplicates` does
+            # it from the receipts); keep what `apply` needs on `item.target` or on self.
+        def apply(self, user, items: list[Item]) -> None:
+            # write the items that are not duplicates (only called when no item of the batch
+            # was refused); `common.write_receipts(user, items, object_ids)` records the
+            # client ids so that a retry is recognised.
+
+The line is its entry in `HANDLERS` below: the kind's "type" and the handler's dotted path.
+The order of `HANDLERS` is the order in which a batch's kinds are checked and written,
+whatever the order of the items: two batches must take their locks (projects, accounts, the
+chain head) in one order, so a new kind goes where its locks fall (after the kinds whose
+rows it reads, before postings if it posts money). Everything runs in one transaction and
+under one acting user; nothing is written when any item of any kind is refused.
 """
 import hashlib
 import json
@@ -16,12 +36,20 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.db import transaction
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from xiezuo.core.context import acting, current_actor
 
 MAX_ITEMS = 10_000
-ORDER = ("report", "dispatch", "posting")
+
+# The kinds of item, in the order their checks and writes run (see the docstring):
+# "type" → "module.Class" of the handler. One line per kind.
+HANDLERS = {
+    "report": "xiezuo.ingest.reports.ReportHandler",
+    "dispatch": "xiezuo.ingest.dispatches.DispatchHandler",
+    "posting": "xiezuo.ingest.postings.PostingHandler",
+}
 
 
 @dataclass
@@ -73,12 +101,9 @@ class Refusals:
                 self.add(item, name, msg)
 
 
-def handlers():
-    from .dispatches import DispatchHandler
-    from .postings import PostingHandler
-    from .reports import ReportHandler
-
-    return {"report": ReportHandler(), "dispatch": DispatchHandler(), "posting": PostingHandler()}
+def handlers() -> dict:
+    """{kind: a fresh handler} for one batch, in `HANDLERS` order."""
+    return {kind: import_string(path)() for kind, path in HANDLERS.items()}
 
 
 def ingest(user, raw_items: list[dict]) -> Outcome:
@@ -117,7 +142,7 @@ def ingest(user, raw_items: list[dict]) -> Outcome:
 
     # A fixed order of kinds, whatever the order of the items: reports lock projects, postings
     # lock postings, accounts and the chain head; two batches must take their locks in one order.
-    by_kind = {kind: by_kind[kind] for kind in ORDER if kind in by_kind}
+    by_kind = {kind: by_kind[kind] for kind in known if kind in by_kind}
     actor = current_actor()
     with acting(user if actor.user is None else None, via=actor.via if actor.via != "system" else "api"):
         with transaction.atomic():
