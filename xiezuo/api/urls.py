@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router
 
 from xiezuo.core.api import errors
+from xiezuo.markets import api as markets
 from xiezuo.orgs import api as orgs
 from xiezuo.pairings import api as pairings
 from xiezuo.people import api as people
@@ -69,6 +70,7 @@ api.add_router("/audit", audit.router)
 api.add_router("/projects", projects.router)
 api.add_router("/dispatches", people.router)
 api.add_router("/ingest", ingest.router)
+api.add_router("/markets", markets.router)
 
 # Last: anything else under /api/v1/ is a 404 in the common shape, not Django's HTML page.
 fallback = Router()
