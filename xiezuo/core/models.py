@@ -90,3 +90,30 @@ class IngestReceipt(models.Model):
 
 # The export jobs' model lives with its feature; imported here so the app registry finds it.
 from .exportjobs.models import ExportJob  # noqa: E402,F401
+
+
+class RevealLog(models.Model):
+    """One unmasked view or export of personal data: who, when, which objects and fields, and
+    the purpose they gave. Appended only; it names the fields, never their values."""
+
+    time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True,
+                             on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    via = models.CharField(_("via"), max_length=16, blank=True)
+    object_type = models.CharField(_("object type"), max_length=64)
+    object_ids = models.TextField(_("objects"), blank=True)
+    object_count = models.PositiveIntegerField(_("number of objects"), default=1)
+    fields = models.CharField(_("fields"), max_length=200)
+    purpose = models.CharField(_("purpose"), max_length=200)
+    region_code = models.CharField(_("region code"), max_length=6, blank=True)
+
+    class Meta:
+        ordering = ["-time", "-id"]
+        verbose_name = _("personal data view")
+        verbose_name_plural = _("personal data views")
+        indexes = [models.Index(fields=["region_code"], name="core_reveal_region_like", opclasses=["varchar_pattern_ops"])]
+
+    def __str__(self):
+        return f"{self.time:%Y-%m-%d %H:%M} {self.username} {self.object_type} {self.fields}"
