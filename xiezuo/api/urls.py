@@ -12,12 +12,14 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router
 
 from xiezuo.core.api import errors
+from xiezuo.households import api as households
 from xiezuo.markets import api as markets
 from xiezuo.orgs import api as orgs
 from xiezuo.pairings import api as pairings
 from xiezuo.people import api as people
 from xiezuo.projects import api as projects
 from xiezuo.regions import api as regions
+from xiezuo.repairing import api as repairing
 
 from . import audit, auth, ingest
 
@@ -70,7 +72,9 @@ api.add_router("/audit", audit.router)
 api.add_router("/projects", projects.router)
 api.add_router("/dispatches", people.router)
 api.add_router("/ingest", ingest.router)
+api.add_router("/repairing", repairing.router)
 api.add_router("/markets", markets.router)
+api.add_router("/households", households.router)
 
 # Last: anything else under /api/v1/ is a 404 in the common shape, not Django's HTML page.
 fallback = Router()
