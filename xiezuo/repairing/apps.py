@@ -7,3 +7,6 @@ class RepairingConfig(AppConfig):
     name = "xiezuo.repairing"
     label = "repairing"
     verbose_name = "结对优化"
+
+    def ready(self):
+        from . import tasks  # noqa: F401  (registers the Celery task with workers too)

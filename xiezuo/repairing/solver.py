@@ -1,0 +1,397 @@
+"""The exact re-pairing solver: plain functions over plain values (no database, no HTTP).
+
+An `Instance` lists the eastern units (helpers) and western units (helped), the candidate
+pairs with their values (a pair absent from `value` may not be formed: forbidden, or outside
+today's province pairings), how many helpers each western unit needs (`west_min` … `west_max`),
+how many units each eastern unit may help (`east_cap`), today's pairs, the locked pairs, the
+cost of a change and an optional cap on the number of changes.
+
+A change is a pair of today's that is dropped or a pair that is not today's and is formed.
+With x the 0/1 choice of each candidate pair, the objective is
+
+    Σ value·x  −  cost · ( Σ_{new pairs} x  +  Σ_{today's pairs} (1 − x) )
+
+which is linear, so the whole problem is a mixed-integer program. `solve` hands it to
+`scipy.optimize.milp` (HiGHS branch and cut) and reports the solver's status, its objective,
+the proven bound and the gap. `lp_duals` solves the LP relaxation with `scipy.optimize.linprog`
+(HiGHS); on a pure b-matching (bipartite degree bounds only: no cap on changes) the constraint
+matrix is totally unimodular, the relaxation is integral, and the duals price each unit's
+capacity and need. `explain_infeasible` answers an infeasible instance in words naming the
+constraint that cannot hold.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse import coo_matrix
+
+OPTIMAL, INFEASIBLE, TIME_LIMIT, FAILED = "optimal", "infeasible", "time_limit", "failed"
+
+
+@dataclass
+class Instance:
+    east: list[str]
+    west: list[str]
+    value: dict[tuple[str, str], float]  # candidate pairs only
+    west_min: dict[str, int]
+    west_max: dict[str, int]
+    east_cap: dict[str, int]
+    current: set[tuple[str, str]] = field(default_factory=set)
+    locked: set[tuple[str, str]] = field(default_factory=set)
+    change_cost: float = 0.0
+    max_changes: int | None = None
+    names: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)  # unit → the name of its province (for explanations)
+
+    def name(self, code: str) -> str:
+        return self.names.get(code, code)
+
+    @property
+    def edges(self) -> list[tuple[str, str]]:
+        return list(self.value)
+
+    def is_pure_b_matching(self) -> bool:
+        return self.max_changes is None
+
+    def objective_of(self, pairs) -> float:
+        """Σ pair values − cost × changes, for any set of pairs (today's included)."""
+        pairs = set(pairs)
+        total = sum(self.value.get(p, 0.0) for p in pairs)
+        return total - self.change_cost * self.changes_of(pairs)
+
+    def changes_of(self, pairs) -> int:
+        pairs = set(pairs)
+        return len(pairs - self.current) + len(self.current - pairs)
+
+    def violations(self, pairs) -> list[str]:
+        """Every constraint the set of pairs breaks (empty: feasible)."""
+        pairs = set(pairs)
+        out = []
+        for p in pairs:
+            if p not in self.value:
+                out.append(f"{self.name(p[0])}—{self.name(p[1])} is not a candidate pair")
+        for w in self.west:
+            n = sum(1 for p in pairs if p[1] == w)
+            if n < self.west_min.get(w, 0) or n > self.west_max.get(w, 0):
+                out.append(f"{self.name(w)} has {n} helpers, needs {self.west_min.get(w, 0)}–{self.west_max.get(w, 0)}")
+        for e in self.east:
+            n = sum(1 for p in pairs if p[0] == e)
+            if n > self.east_cap.get(e, 0):
+                out.append(f"{self.name(e)} helps {n}, capacity {self.east_cap.get(e, 0)}")
+        for p in self.locked - pairs:
+            out.append(f"locked pair {self.name(p[0])}—{self.name(p[1])} is missing")
+        if self.max_changes is not None and self.changes_of(pairs) > self.max_changes:
+            out.append(f"{self.changes_of(pairs)} changes, cap {self.max_changes}")
+        return out
+
+
+@dataclass
+class Solution:
+    status: str
+    pairs: list[tuple[str, str]] = field(default_factory=list)
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    seconds: float = 0.0
+    message: str = ""
+    reason: str = ""  # an infeasible instance, in words
+    solver_status: int | None = None
+
+    def as_dict(self) -> dict:
+        return {"status": self.status, "objective": self.objective, "bound": self.bound, "gap": self.gap,
+                "seconds": round(self.seconds, 3), "message": self.message, "reason": self.reason,
+                "solver_status": self.solver_status, "pairs": [list(p) for p in self.pairs]}
+
+
+def _matrix(inst: Instance, edges):
+    """The rows of the program: one per western unit (its helpers), one per eastern unit
+    (its load). Returns (A_west, A_east, the change coefficients)."""
+    wi = {w: i for i, w in enumerate(inst.west)}
+    ei = {e: i for i, e in enumerate(inst.east)}
+    n = len(edges)
+    cols = np.arange(n)
+    a_west = coo_matrix((np.ones(n), ([wi[w] for _e, w in edges], cols)), shape=(len(inst.west), n)).tocsr()
+    a_east = coo_matrix((np.ones(n), ([ei[e] for e, _w in edges], cols)), shape=(len(inst.east), n)).tocsr()
+    return a_west, a_east
+
+
+def _coefficients(inst: Instance, edges) -> tuple[np.ndarray, float]:
+    """c (to maximise) and the constant −cost·|today's pairs|."""
+    c = np.array([inst.value[p] + (inst.change_cost if p in inst.current else -inst.change_cost) for p in edges], dtype=float)
+    return c, -inst.change_cost * len(inst.current)
+
+
+def _constraints(inst: Instance, edges):
+    a_west, a_east = _matrix(inst, edges)
+    lo = np.array([inst.west_min.get(w, 0) for w in inst.west], dtype=float)
+    hi = np.array([inst.west_max.get(w, 0) for w in inst.west], dtype=float)
+    cap = np.array([inst.east_cap.get(e, 0) for e in inst.east], dtype=float)
+    cons = [LinearConstraint(a_west, lo, hi), LinearConstraint(a_east, -np.inf, cap)]
+    if inst.max_changes is not None:
+        # changes = Σ_new x + |today's in the candidate set| − Σ_today x + |today's not candidates|
+        row = np.array([-1.0 if p in inst.current else 1.0 for p in edges])
+        fixed = len(inst.current)
+        cons.append(LinearConstraint(row.reshape(1, -1), -np.inf, inst.max_changes - fixed))
+    return cons
+
+
+def solve(inst: Instance, time_limit: float = 60.0, extra_locked=()) -> Solution:
+    """The exact optimum (or the best found within `time_limit`, with its gap)."""
+    t0 = time.perf_counter()
+    locked = set(inst.locked) | set(extra_locked)
+    reason = quick_infeasibility(inst, locked)
+    if reason:
+        return Solution(INFEASIBLE, reason=reason, seconds=time.perf_counter() - t0, message="presolve check")
+    edges = inst.edges
+    if not edges:
+        if any(inst.west_min.get(w, 0) > 0 for w in inst.west):
+            return Solution(INFEASIBLE, reason=explain_infeasible(inst), seconds=time.perf_counter() - t0)
+        obj = inst.objective_of(())
+        return Solution(OPTIMAL, [], obj, obj, 0.0, time.perf_counter() - t0, "no candidate pairs")
+    c, const = _coefficients(inst, edges)
+    lb = np.array([1.0 if p in locked else 0.0 for p in edges])
+    res = milp(-c, constraints=_constraints(inst, edges), integrality=np.ones(len(edges)), bounds=Bounds(lb, np.ones(len(edges))),
+               options={"time_limit": float(time_limit), "disp": False, "mip_rel_gap": 0.0})
+    seconds = time.perf_counter() - t0
+    if res.status == 2:
+        relaxed = Instance(**{**inst.__dict__, "locked": locked})
+        return Solution(INFEASIBLE, reason=explain_infeasible(relaxed), seconds=seconds, message=res.message, solver_status=res.status)
+    if res.x is None:
+        status = TIME_LIMIT if res.status == 1 else FAILED
+        return Solution(status, seconds=seconds, message=res.message, solver_status=res.status,
+                        reason="" if res.status == 1 else res.message)
+    chosen = [p for p, v in zip(edges, res.x) if v > 0.5]
+    objective = inst.objective_of(chosen)
+    bound = -float(res.mip_dual_bound) + const if getattr(res, "mip_dual_bound", None) is not None else None
+    if bound is not None and not math.isfinite(bound):
+        bound = None
+    gap = float(res.mip_gap) if getattr(res, "mip_gap", None) is not None else None
+    status = OPTIMAL if res.status == 0 else TIME_LIMIT
+    if status == OPTIMAL and (gap is None or abs(gap) < 1e-9):
+        gap = 0.0
+    return Solution(status, chosen, objective, bound, gap, seconds, res.message, solver_status=res.status)
+
+
+# --- infeasibility, in words -------------------------------------------------------------------
+
+
+def quick_infeasibility(inst: Instance, locked=None) -> str:
+    """The causes that can be named without a solver: a locked pair that may not be formed or
+    overfills a unit, a western unit with fewer possible helpers than it needs, a group whose
+    helpers' capacity is below what it needs (Hall's condition on connected groups)."""
+    locked = set(inst.locked if locked is None else locked)
+    for e, w in sorted(locked):
+        if (e, w) not in inst.value:
+            return (f"the locked pair {inst.name(e)}—{inst.name(w)} may not be formed "
+                    "(it is forbidden or outside the province pairings the scenario keeps)")
+    for w in inst.west:
+        n = sum(1 for p in locked if p[1] == w)
+        if n > inst.west_max.get(w, 0):
+            return f"{inst.name(w)} has {n} locked helpers, above its maximum of {inst.west_max.get(w, 0)}"
+    for e in inst.east:
+        n = sum(1 for p in locked if p[0] == e)
+        if n > inst.east_cap.get(e, 0):
+            return f"{inst.name(e)} has {n} locked pairs, above its capacity of {inst.east_cap.get(e, 0)}"
+    neighbours: dict[str, set] = {w: set() for w in inst.west}
+    for e, w in inst.value:
+        neighbours[w].add(e)
+    for w in inst.west:
+        need, can = inst.west_min.get(w, 0), len(neighbours[w])
+        if need > inst.west_max.get(w, 0):
+            return f"{inst.name(w)} needs at least {need} helpers but at most {inst.west_max.get(w, 0)} are allowed"
+        if need > can:
+            return (f"{inst.name(w)} needs at least {need} helper(s) but only {can} eastern unit(s) may help it "
+                    "(the others are forbidden or outside the province pairings the scenario keeps)")
+        useful = sum(min(inst.east_cap.get(e, 0), 1) for e in neighbours[w])
+        if need > useful:
+            return f"{inst.name(w)} needs at least {need} helper(s) but only {useful} of the eastern units that may help it have capacity"
+    # Hall's condition on each connected group of the candidate graph, then by province.
+    for wset, eset in _components(inst, neighbours):
+        need = sum(inst.west_min.get(w, 0) for w in wset)
+        cap = sum(min(inst.east_cap.get(e, 0), sum(1 for w in wset if e in neighbours[w])) for e in eset)
+        if need > cap:
+            return (f"the capacity of {_describe(inst, eset, 'eastern')}, {cap}, is below the {need} helper slots "
+                    f"needed by {_describe(inst, wset, 'western')}")
+    by_group: dict[str, set] = {}
+    for w in inst.west:
+        by_group.setdefault(inst.groups.get(w, ""), set()).add(w)
+    for g, wset in by_group.items():
+        eset = set().union(*(neighbours[w] for w in wset)) if wset else set()
+        need = sum(inst.west_min.get(w, 0) for w in wset)
+        cap = sum(min(inst.east_cap.get(e, 0), sum(1 for w in wset if e in neighbours[w])) for e in eset)
+        if need > cap:
+            return (f"the capacity of {_describe(inst, eset, 'eastern')}, {cap}, is below the {need} helper slots "
+                    f"needed by {_describe(inst, wset, 'western')}")
+    return ""
+
+
+def _components(inst, neighbours):
+    parent = {}
+
+    def find(x):
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for w in inst.west:
+        find(("w", w))
+        for e in neighbours[w]:
+            parent[find(("w", w))] = find(("e", e))
+    comps: dict = {}
+    for w in inst.west:
+        comps.setdefault(find(("w", w)), (set(), set()))[0].add(w)
+    for e in inst.east:
+        root = find(("e", e))
+        if root in comps:
+            comps[root][1].add(e)
+    return list(comps.values())
+
+
+def _describe(inst: Instance, units, side: str) -> str:
+    units = sorted(units)
+    if not units:
+        return f"no {side} unit"
+    if len(units) <= 3:
+        return "、".join(inst.name(u) for u in units)
+    groups = sorted({inst.groups.get(u, "") for u in units} - {""})
+    if groups and len(groups) <= 3:
+        return f"the {len(units)} {side} units of " + "、".join(groups)
+    return f"{len(units)} {side} units"
+
+
+def explain_infeasible(inst: Instance) -> str:
+    """Name the constraint that cannot hold, by removing one family of constraints at a time
+    and finding which one restores feasibility."""
+    reason = quick_infeasibility(inst)
+    if reason:
+        return reason
+    edges = inst.edges
+
+    def feasible(**changes) -> bool:
+        trial = Instance(**{**inst.__dict__, **changes})
+        if trial.edges == [] and any(trial.west_min.get(w, 0) for w in trial.west):
+            return False
+        if not trial.edges:
+            return True
+        c = np.zeros(len(trial.edges))
+        lb = np.array([1.0 if p in trial.locked else 0.0 for p in trial.edges])
+        r = milp(c, constraints=_constraints(trial, trial.edges), integrality=np.ones(len(trial.edges)),
+                 bounds=Bounds(lb, np.ones(len(trial.edges))), options={"time_limit": 30.0})
+        return r.status == 0
+
+    if inst.max_changes is not None and feasible(max_changes=None):
+        need = min_changes(inst)
+        return (f"the cap of {inst.max_changes} changes is too low: the other constraints need at least "
+                f"{need} changes" if need is not None else f"the cap of {inst.max_changes} changes is too low")
+    if inst.locked and feasible(locked=set()):
+        return ("the locked pairs cannot all be kept: with them no assignment gives every western unit its "
+                "minimum of helpers within the eastern units' capacities")
+    total_need = sum(inst.west_min.get(w, 0) for w in inst.west)
+    total_cap = sum(inst.east_cap.get(e, 0) for e in inst.east)
+    if total_need > total_cap:
+        return f"the eastern units' total capacity, {total_cap}, is below the {total_need} helper slots needed"
+    _ = edges
+    return ("the minimum number of helpers of the western units cannot be met within the eastern units' capacities "
+            "over the pairs allowed (some group of western units shares too few helpers)")
+
+
+def min_changes(inst: Instance) -> int | None:
+    """The fewest changes any assignment meeting the other constraints needs."""
+    edges = inst.edges
+    if not edges:
+        return None
+    c = np.array([-1.0 if p in inst.current else 1.0 for p in edges])
+    lb = np.array([1.0 if p in inst.locked else 0.0 for p in edges])
+    trial = Instance(**{**inst.__dict__, "max_changes": None})
+    r = milp(c, constraints=_constraints(trial, edges), integrality=np.ones(len(edges)), bounds=Bounds(lb, np.ones(len(edges))),
+             options={"time_limit": 30.0})
+    if r.x is None:
+        return None
+    chosen = {p for p, v in zip(edges, r.x) if v > 0.5}
+    return inst.changes_of(chosen)
+
+
+# --- yardsticks: greedy, today's, duals, brute force -------------------------------------------
+
+
+def greedy(inst: Instance) -> list[tuple[str, str]] | None:
+    """A simple assignment to compare with: locked pairs first; then, best value first, a
+    helper for every western unit below its minimum; then any pair that still adds value.
+    None when this greedy order cannot meet the constraints."""
+    pairs = set(inst.locked)
+    load = {e: sum(1 for p in pairs if p[0] == e) for e in inst.east}
+    got = {w: sum(1 for p in pairs if p[1] == w) for w in inst.west}
+    c, _const = _coefficients(inst, inst.edges)
+    ranked = sorted(zip(inst.edges, c), key=lambda t: -t[1])
+    for (e, w), _v in ranked:
+        if (e, w) not in pairs and got[w] < inst.west_min.get(w, 0) and load[e] < inst.east_cap.get(e, 0):
+            pairs.add((e, w))
+            load[e] += 1
+            got[w] += 1
+    for (e, w), v in ranked:
+        if v <= 0:
+            break
+        if (e, w) not in pairs and got[w] < inst.west_max.get(w, 0) and load[e] < inst.east_cap.get(e, 0):
+            pairs.add((e, w))
+            load[e] += 1
+            got[w] += 1
+    return sorted(pairs) if not inst.violations(pairs) else None
+
+
+def lp_duals(inst: Instance) -> dict | None:
+    """The LP relaxation with HiGHS: its objective and the marginal value of one more helper
+    slot for each western unit (its maximum) and of one more unit of capacity for each eastern
+    unit. Only for a pure b-matching, whose relaxation is integral; None otherwise."""
+    if not inst.is_pure_b_matching() or not inst.edges:
+        return None
+    edges = inst.edges
+    c, const = _coefficients(inst, edges)
+    a_west, a_east = _matrix(inst, edges)
+    from scipy.sparse import vstack
+
+    a_ub = vstack([a_west, -a_west, a_east]).tocsr()
+    b_ub = np.concatenate([
+        [inst.west_max.get(w, 0) for w in inst.west],
+        [-inst.west_min.get(w, 0) for w in inst.west],
+        [inst.east_cap.get(e, 0) for e in inst.east],
+    ]).astype(float)
+    lb = [1.0 if p in inst.locked else 0.0 for p in edges]
+    res = linprog(-c, A_ub=a_ub, b_ub=b_ub, bounds=list(zip(lb, [1.0] * len(edges))), method="highs")
+    if res.status != 0:
+        return None
+    m = res.ineqlin.marginals
+    nw = len(inst.west)
+    integral = bool(np.all(np.minimum(np.abs(res.x), np.abs(1 - res.x)) < 1e-6))
+    return {
+        "objective": float(-res.fun + const),
+        "integral": integral,
+        "west_slot": {w: float(-m[i]) for i, w in enumerate(inst.west)},  # one more allowed helper
+        "west_need": {w: float(m[nw + i]) for i, w in enumerate(inst.west)},  # one more required helper (≤ 0: costs)
+        "east_slot": {e: float(-m[2 * nw + i]) for i, e in enumerate(inst.east)},
+    }
+
+
+def brute_force(inst: Instance) -> tuple[float | None, list | None]:
+    """The optimum by enumerating every assignment (small instances only: tests)."""
+    best, best_pairs = None, None
+    options = []
+    for w in inst.west:
+        cands = [e for e in inst.east if (e, w) in inst.value]
+        opts = []
+        for k in range(inst.west_min.get(w, 0), inst.west_max.get(w, 0) + 1):
+            opts.extend(itertools.combinations(cands, k))
+        options.append(opts)
+    for combo in itertools.product(*options):
+        pairs = {(e, w) for w, es in zip(inst.west, combo) for e in es}
+        if inst.violations(pairs):
+            continue
+        v = inst.objective_of(pairs)
+        if best is None or v > best + 1e-12:
+            best, best_pairs = v, sorted(pairs)
+    return best, best_pairs
