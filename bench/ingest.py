@@ -20,7 +20,9 @@ N threads against gunicorn with N workers (bodies encoded before the start).
 
 Prints every run and the median items/s per mix and path, the CPU seconds the Python process
 and its PostgreSQL backend spent on each direct batch (a figure that does not depend on how
-busy the machine is), and the load average. Between runs (outside the timing) the projects
+busy the machine is; over HTTP the CPU of the gunicorn workers and of the database's
+backends), the load average, and the machine's yardsticks (`_common.python_yardstick`, a
+SHA-256 loop, and `_common.sql_yardstick`, a fixed query) measured before and after in the same run. Between runs (outside the timing) the projects
 table is vacuumed, as autovacuum would between weekly batches (--no-vacuum to skip). Every batch is fresh (new client
 ids, new weeks), so nothing is a duplicate; the data it adds stays in the database (the
 ledger is append-only), which is why this runs against its own database, never a shared one.
@@ -40,7 +42,7 @@ import urllib.error
 import urllib.request
 import uuid
 
-from _common import ROOT, setup_django
+from _common import ROOT, python_yardstick, setup_django, sql_yardstick
 
 MIXES = {"report": {"report": 1.0}, "dispatch": {"dispatch": 1.0}, "posting": {"posting": 1.0},
          "mixed": {"report": 0.4, "dispatch": 0.3, "posting": 0.3}}
@@ -57,7 +59,10 @@ class Source:
         from xiezuo.projects.models import Project
 
         self.today = timezone.localdate()
-        self.codes = list(Project.objects.exclude(status="cancelled").order_by("id").values_list("code", flat=True))
+        # projects that take reports for any new week: not cancelled, not completed (a completed
+        # project takes none for a week after its end)
+        self.codes = list(Project.objects.exclude(status__in=("cancelled", "completed")).order_by("id")
+                          .values_list("code", flat=True))
         offices = {}
         for org_id, region_id in Organisation.objects.filter(kind="office").order_by("-id").values_list("id", "region_id"):
             offices[region_id] = org_id
@@ -123,6 +128,41 @@ class Source:
             make = {"report": self.reports, "dispatch": self.dispatches, "posting": self.postings}[kind]
             items += make(run, int(n * share))
         return items
+
+
+def cpu_seconds(pid) -> float:
+    """User + system CPU seconds of a process on this machine (0 when it is gone)."""
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def http_cpu_clock(connection, server):
+    """A function returning the CPU seconds gunicorn's workers and the PostgreSQL backends of
+    this database (other than the script's own) have used: the HTTP path's figure, read
+    before and after each request (the workers keep their connections, XIEZUO_CONN_MAX_AGE)."""
+    def pids():
+        try:
+            workers = open(f"/proc/{server.pid}/task/{server.pid}/children").read().split()
+        except OSError:
+            workers = []
+        with connection.cursor() as cur:
+            cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                        "AND backend_type = 'client backend'")
+            backends = [row[0] for row in cur.fetchall()]
+        return [int(w) for w in workers] + backends
+
+    def read():
+        return {pid: cpu_seconds(pid) for pid in pids()}
+
+    return read
+
+
+def cpu_spent(before: dict, after: dict) -> float:
+    """CPU seconds spent between two readings of http_cpu_clock (a process new since counts whole)."""
+    return sum(t - before.get(pid, 0.0) for pid, t in after.items())
 
 
 def backend_cpu_clock(connection):
@@ -282,8 +322,11 @@ def main():
     if connection.vendor == "postgresql":  # fresh statistics first: autovacuum may be off (it is on these machines)
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
+    yardsticks = [(python_yardstick(), sql_yardstick(connection))]
+    print(f"yardsticks before: Python sha256 300k rounds {yardsticks[0][0]:.0f} ms, "
+          f"PostgreSQL count(generate_series(1, 3M)) {yardsticks[0][1]:.0f} ms")
     backend_cpu = backend_cpu_clock(connection)
-    results, cpu = {}, {}
+    results, cpu, http_cpu = {}, {}, {}
 
     def settle():
         """Between runs, outside the timing: VACUUM what a batch updates in place. Every run
@@ -328,20 +371,25 @@ def main():
         try:
             for _ in range(4):  # let both workers load Django before anything is timed
                 post(args.port, token, b'{"items": []}')
+            served_cpu = http_cpu_clock(connection, server)
             for mix in mixes:
-                rates = []
+                rates, cpus = [], []
                 for r in range(args.runs):
                     items = src.batch(mix, args.size)
                     settle()
                     body = json.dumps({"items": items}, ensure_ascii=False).encode()
+                    c0 = served_cpu()
                     t0 = time.perf_counter()
                     answer = post(args.port, token, body)
                     dt = time.perf_counter() - t0
+                    spent = cpu_spent(c0, served_cpu())
                     assert answer.get("applied") == len(items), answer
                     rates.append(len(items) / dt)
+                    cpus.append(spent)
                     print(f"  HTTP   {mix:8} run {r + 1}: {len(items):,} items in {dt:.3f} s = {len(items) / dt:,.0f} items/s "
-                          f"({len(body) / 1e6:.1f} MB)")
+                          f"({len(body) / 1e6:.1f} MB; CPU of gunicorn workers + backends {spent:.2f} s)")
                 results[("http", mix)] = statistics.median(rates)
+                http_cpu[mix] = statistics.median(cpus)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -351,7 +399,12 @@ def main():
         extra = ""
         if path == "direct" and cpu.get(mix):
             extra = f"   ({args.size / cpu[mix]:,.0f} items per CPU-second of Python + PostgreSQL backend)"
+        if path == "http" and http_cpu.get(mix):
+            extra = f"   ({args.size / http_cpu[mix]:,.0f} items per CPU-second of gunicorn worker + PostgreSQL backend)"
         print(f"  {path:6} {mix:8} {rate:>9,.0f}{extra}")
+    yardsticks.append((python_yardstick(), sql_yardstick(connection)))
+    print(f"yardsticks after: Python sha256 300k rounds {yardsticks[1][0]:.0f} ms, "
+          f"PostgreSQL count(generate_series(1, 3M)) {yardsticks[1][1]:.0f} ms")
 
 
 if __name__ == "__main__":
