@@ -13,6 +13,7 @@ from ninja import NinjaAPI, Router
 
 from xiezuo.core.api import errors
 from xiezuo.households import api as households
+from xiezuo.labour import api as labour
 from xiezuo.markets import api as markets
 from xiezuo.orgs import api as orgs
 from xiezuo.pairings import api as pairings
@@ -75,6 +76,7 @@ api.add_router("/ingest", ingest.router)
 api.add_router("/repairing", repairing.router)
 api.add_router("/markets", markets.router)
 api.add_router("/households", households.router)
+api.add_router("/labour", labour.router)
 
 # Last: anything else under /api/v1/ is a 404 in the common shape, not Django's HTML page.
 fallback = Router()
