@@ -11,6 +11,7 @@ from django.urls import URLPattern
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router
 
+from xiezuo.consumption import api as consumption
 from xiezuo.core.api import errors
 from xiezuo.households import api as households
 from xiezuo.labour import api as labour
@@ -21,6 +22,7 @@ from xiezuo.people import api as people
 from xiezuo.projects import api as projects
 from xiezuo.regions import api as regions
 from xiezuo.repairing import api as repairing
+from xiezuo.social import api as social
 
 from . import audit, auth, ingest
 
@@ -77,6 +79,8 @@ api.add_router("/repairing", repairing.router)
 api.add_router("/markets", markets.router)
 api.add_router("/households", households.router)
 api.add_router("/labour", labour.router)
+api.add_router("/consumption", consumption.router)
+api.add_router("/social", social.router)
 
 # Last: anything else under /api/v1/ is a 404 in the common shape, not Django's HTML page.
 fallback = Router()

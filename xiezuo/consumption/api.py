@@ -1,0 +1,4 @@
+"""The consumption API (filled in below)."""
+from ninja import Router
+
+router = Router(tags=["consumption"])

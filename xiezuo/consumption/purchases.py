@@ -1,0 +1,199 @@
+"""Purchase records in a batch: the set-based checker and writer behind `record_purchases`.
+
+One record or ten thousand go through the same two halves: `check_purchases` (the rules of
+`rules.py`, permission, the client ids and evidence numbers already taken — one query each for
+the whole batch — and the pairing each purchase counts under) and `write_purchases` (rows
+and audit rows with COPY, ids reserved from the sequence, one `facts_changed`).
+
+Evidence numbers are unique per supplier: a second record of the same purchase — the same
+evidence number from the same supplier, reported through another channel — is refused with
+both records named. The database's unique constraint stands behind the check, so of two
+concurrent writers one wins and the other is refused the same way (`record_purchases`).
+"""
+import datetime
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from xiezuo.core.arrays import filter_any
+from xiezuo.core.bulkaudit import AuditWriter, snapshot_fields
+from xiezuo.core.bulkrows import chunks, insert_rows, reserve_ids
+from xiezuo.core.facts import changed
+from xiezuo.pairings.choices import REGION_KINDS
+from xiezuo.pairings.models import Pairing
+from xiezuo.users.scopes import client_namespace
+
+from .models import Purchase
+from .rules import batch_clash, evidence_clash, may_record_purchase, purchase_field_errors
+
+COLUMNS = ("id", "buyer_id", "product_id", "supplier_id", "county_id", "buyer_region_id", "pairing_id", "amount_fen",
+           "purchased_on", "channel", "channel_name", "evidence_number", "client_id", "client_ns", "is_demo", "recorded_at")
+_RANK = {"county": 0, "prefecture": 1, "province": 2}
+
+
+class PurchaseRow:
+    """A purchase as the batch checks and writes it, without a model instance. `buyer` and
+    `product` are instances (the product with its supplier and county, the buyer with its region)."""
+
+    __slots__ = ("pk", "buyer", "product", "pairing", "amount_fen", "purchased_on", "channel", "channel_name",
+                 "evidence_number", "client_id", "is_demo", "recorded_at")
+
+    def __init__(self, buyer=None, product=None, amount_fen=None, purchased_on=None, channel=None, evidence_number=None,
+                 channel_name="", client_id=None, is_demo=False):
+        self.pk, self.pairing, self.recorded_at = None, None, None
+        self.buyer, self.product, self.amount_fen, self.purchased_on = buyer, product, amount_fen, purchased_on
+        self.channel, self.evidence_number, self.channel_name = channel, evidence_number, channel_name or ""
+        self.client_id, self.is_demo = client_id or None, is_demo
+
+    id = property(lambda self: self.pk)
+    buyer_id = property(lambda self: self.buyer.pk)
+    product_id = property(lambda self: self.product.pk)
+    supplier = property(lambda self: self.product.supplier)
+    supplier_id = property(lambda self: self.product.supplier_id)
+    county = property(lambda self: self.product.county)
+    county_id = property(lambda self: self.product.county_id)
+    buyer_region = property(lambda self: self.buyer.region)
+    buyer_region_id = property(lambda self: self.buyer.region_id)
+    pairing_id = property(lambda self: self.pairing.pk if self.pairing is not None else None)
+    client_ns = 0
+
+    def __str__(self):
+        return f"#{self.pk} {self.evidence_number}"
+
+    def audit_region_code(self):
+        return self.product.county.code
+
+    def audit_other_region_code(self):
+        return self.buyer.region.code
+
+
+def _ancestor_codes(region) -> list[str]:
+    code = region.code
+    return sorted({code[:2] + "0000", code[:4] + "00", code})
+
+
+class PairingFinder:
+    """The region pairing a purchase counts under: approved, in force on the day, its eastern
+    region containing the buyer's and its western region containing the product's county;
+    the most specific (county before prefecture before province). Pairings are read once per
+    (buyer region, county) for a batch."""
+
+    def __init__(self):
+        self.cache = {}
+
+    def candidates(self, buyer_region, county):
+        key = (buyer_region.pk, county.pk)
+        found = self.cache.get(key)
+        if found is None:
+            if buyer_region.role != "east":
+                found = []
+            else:
+                qs = Pairing.objects.filter(kind__in=REGION_KINDS, status="approved", east_region__code__in=_ancestor_codes(buyer_region),
+                                            west_region__code__in=_ancestor_codes(county)).select_related("east_region", "west_region")
+                found = sorted(qs, key=lambda p: (_RANK.get(p.kind, 9), p.pk))
+            self.cache[key] = found
+        return found
+
+    def find(self, buyer_region, county, day):
+        for p in self.candidates(buyer_region, county):
+            if p.valid_from <= day and (p.valid_to is None or p.valid_to >= day):
+                return p
+        return None
+
+
+def taken_client_ids(user, ids) -> set:
+    ids = [i for i in ids if i]
+    if not ids:
+        return set()
+    qs = filter_any(Purchase.objects.filter(client_ns=client_namespace(user)), "client_id", ids)
+    return set(qs.values_list("client_id", flat=True))
+
+
+def recorded_evidence(pairs) -> dict:
+    """{(supplier id, evidence number): the purchase recorded with it} for these pairs."""
+    found = {}
+    by_supplier = {}
+    for supplier_id, evidence in pairs:
+        by_supplier.setdefault(supplier_id, set()).add(evidence)
+    suppliers = sorted(by_supplier)
+    numbers = sorted({e for _s, e in pairs})
+    for part in chunks(numbers):
+        qs = filter_any(Purchase.objects.filter(supplier_id__in=suppliers), "evidence_number", part).select_related("buyer")
+        for p in qs:
+            if p.evidence_number in by_supplier.get(p.supplier_id, ()):
+                found[(p.supplier_id, p.evidence_number)] = p
+    return found
+
+
+def check_purchases(user, rows, today=None) -> dict:
+    """{position: {field: [messages]}} for the records refused; sets each row's pairing."""
+    errors = {}
+    taken = taken_client_ids(user, [r.client_id for r in rows])
+    pairs = {(r.product.supplier_id, r.evidence_number) for r in rows if r.product is not None and isinstance(r.evidence_number, str)}
+    recorded = recorded_evidence(pairs) if pairs else {}
+    seen = {}
+    finder = PairingFinder()
+    may_memo = {}
+    for i, r in enumerate(rows):
+        problems = {}
+        if r.client_id and r.client_id in taken:
+            problems["client_id"] = [_("client id %(id)s is already used") % {"id": r.client_id}]
+        if r.buyer is None:
+            problems["buyer"] = [_("the buyer is required")]
+        if r.product is None:
+            problems["product"] = [_("the product is required")]
+        problems.update(purchase_field_errors(r, today))
+        if r.buyer is not None and r.product is not None:
+            key = (r.buyer.region_id, r.product.county_id)
+            may = may_memo.get(key)
+            if may is None:
+                may = may_memo[key] = may_record_purchase(user, r.buyer.region, r.product.county)
+            if not may:
+                problems["buyer"] = [_("you may record purchases only of your own buyers or of your own county's products")]
+            if "evidence_number" not in problems:
+                ek = (r.product.supplier_id, r.evidence_number)
+                if ek in recorded:
+                    problems["evidence_number"] = [evidence_clash(r.evidence_number, r.product.supplier, recorded[ek], r.channel, r.buyer)]
+                elif ek in seen:
+                    first = rows[seen[ek]]
+                    problems["evidence_number"] = [batch_clash(r.evidence_number, r.product.supplier, seen[ek], first.channel, r.channel)]
+                else:
+                    seen[ek] = i
+            if not problems:
+                r.pairing = finder.find(r.buyer.region, r.product.county, r.purchased_on)
+        if problems:
+            errors[i] = problems
+    return errors
+
+
+def facts_of(rows):
+    codes, first = set(), None
+    for r in rows:
+        codes.add(r.product.county.code)
+        codes.add(r.buyer.region.code)
+        if first is None or r.purchased_on < first:
+            first = r.purchased_on
+    return codes, first
+
+
+def write_purchases(user, rows) -> list[int]:
+    """Record rows that passed `check_purchases`; the id of each."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    for pk, r in zip(reserve_ids(Purchase, len(rows)), rows):
+        r.pk = pk
+        r.recorded_at = now
+    namespace = client_namespace(user)
+    insert_rows(Purchase, COLUMNS, (
+        (r.pk, r.buyer.pk, r.product.pk, r.product.supplier_id, r.product.county_id, r.buyer.region_id, r.pairing_id,
+         r.amount_fen, r.purchased_on, r.channel, r.channel_name, r.evidence_number, r.client_id,
+         namespace if r.client_id else 0, r.is_demo, now) for r in rows))
+    audit, fields = AuditWriter(), snapshot_fields(Purchase)
+    for r in rows:
+        audit.add(Purchase, r.pk, str(r), r.audit_region_code(), r.audit_other_region_code(), None,
+                  {n: getattr(r, n) for n in fields}, names=fields)
+    audit.write()
+    codes, first = facts_of(rows)
+    changed(codes, first, sender=Purchase)
+    return [r.pk for r in rows]

@@ -1,0 +1,4 @@
+"""The social API (filled in below)."""
+from ninja import Router
+
+router = Router(tags=["social"])
