@@ -38,6 +38,7 @@ from . import chain, rules
 from .balances import balance
 from .choices import Kind, Purpose, Side
 from .models import Account, Posting
+from .totals import add_postings
 
 # --- helpers ------------------------------------------------------------------------
 
@@ -127,6 +128,7 @@ def post(user, *, kind, key, rhash, lines, shortfall_field="amount_fen", **field
             raise field_error("posting", _("this posting was already reversed")) from exc
         raise
     chain.append(head, posting, lines)
+    add_postings([posting.pk])  # the dashboard's money summary, in this transaction
     _publish(posting)
     changed(rules.fact_codes(posting.east_org, posting.west_org, posting.project), posting.booked_on, sender=Posting)
     return posting

@@ -70,6 +70,7 @@ from .bulk import ChainWriter, check_deferred, write_postings
 from .chain import posting_digest
 from .choices import NORMAL_SIDE, PROJECT_PURPOSES, Kind, Purpose, Side
 from .models import Account, Entry, Posting
+from .totals import add_postings
 
 THE_ALLOCATION = gettext_lazy("the allocation")  # formatted only into a refusal
 STAGES = {
@@ -770,6 +771,7 @@ class PostingBatch:
                               {accounts[key] for it in items for key, _side, _amount in it.plan.lines}])
         writer.write_chained(zip(rows, lines_of, digests))
         writer.close()
+        add_postings(ids)  # the dashboard's money summary, in this transaction: one statement
         _publish(shown)
         codes, first = set(), min(n.booked_on for n in shown)
         for n in shown:

@@ -229,3 +229,5 @@ class ChainHead(models.Model):
     class Meta:
         verbose_name = _("chain head")
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="ledger_single_chain_head")]
+
+from .totals import MoneyTotal  # noqa: E402,F401  the dashboard's summary table (ledger/totals.py)

@@ -35,7 +35,7 @@ from .figures import arrival_timeliness_for
 from .filtersets import posting_years, postings, with_balances
 from .forms import AllocateForm, ArrivalForm, DisburseForm, PostingFilterForm, ReverseForm, SpendingForm
 from .models import Account, Entry, Posting
-from .rollup import money_stages
+from .totals import money_stages
 from .rules import may_reverse
 
 ACCOUNTS_PER_PAGE = 50

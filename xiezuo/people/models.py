@@ -75,3 +75,5 @@ class Dispatch(Audited):
     def audit_other_region_code(self):
         east = self.from_org if self.direction == Direction.EAST_TO_WEST else self.to_org
         return east.region.code
+
+from .totals import PeopleTotal  # noqa: E402,F401  the dashboard's summary table (people/totals.py)

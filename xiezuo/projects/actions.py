@@ -17,7 +17,7 @@ from xiezuo.regions.choices import Level
 from .choices import TRANSITIONS, AssetClass, Category, Enclave, FundSource, LinkMechanism, OwnerTier, PartnerRole, Status
 from .models import (Asset, BudgetLine, HouseholdLink, Milestone, ProgressReport, Project, ProjectOutput, ProjectPartner,
                      ReportAttachment)
-from . import rules
+from . import rules, totals
 from .reports import ReportIn, check_reports, write_reports
 
 
@@ -101,6 +101,7 @@ def create_project(user, *, name, category, county, planned_start, planned_end, 
         code=code, name=name.strip(), category=category, enclave=enclave, county=county, pairing=pairing,
         planned_start=planned_start, planned_end=planned_end, description=description, is_demo=is_demo,
     )
+    totals.moved(project, None)  # the dashboard's project counts, in this transaction
     for source, fen in budget.items():
         BudgetLine.objects.create(project=project, source=source, amount_fen=fen)
     for org, role in partners or []:
@@ -141,8 +142,10 @@ def transition(user, project: Project, to: str, *, on: datetime.date | None = No
         project.actual_end = on
         project.percent_done = 100
     before = project.status
+    state = totals.state_of(project)
     project.status = to
     project.save()
+    totals.moved(project, state)  # the dashboard's project counts, in this transaction
     _publish_status(project, before)
     return project
 
@@ -319,10 +322,13 @@ def update_project(user, project: Project, *, name, category, planned_start, pla
         east = pairing.east_region.code
         if not can_edit_project(user, project.county.code, east):
             raise PermissionDenied(_("you may not move project %(code)s to %(pairing)s") % {"code": project.code, "pairing": pairing})
+    before_pairing, before_category = project.pairing_id, project.category
     project.name, project.category, project.enclave = name.strip(), category, enclave
     project.planned_start, project.planned_end, project.pairing = planned_start, planned_end, pairing
     project.description = description or ""
+    state = (project.county_id, before_pairing or 0, str(project.status), before_category)  # totals.state_of before
     project.save()
+    totals.moved(project, state)  # the dashboard's project counts and money by pairing and category
     for source, fen in budget.items():
         BudgetLine.objects.update_or_create(project=project, source=source, defaults={"amount_fen": fen})
     return project

@@ -211,3 +211,5 @@ class Asset(_ProjectChild):
 
     def __str__(self):
         return self.name
+
+from .totals import ProjectTotal  # noqa: E402,F401  the dashboard's summary table (projects/totals.py)
