@@ -342,12 +342,12 @@ def two_writers(test):
 @two_writers
 def test_the_dashboard_counts_a_batch_that_commits_after_a_higher_numbered_one(monkeypatch):
     """A batch writes its postings (ids from the sequence) before it takes the chain head, so
-    a batch that started later can commit first with higher ids. The dashboard's running
-    money figures follow the chain's order, not the ids: the earlier batch, committed
-    later, is still counted once — equal to the sums the database gives."""
+    a batch that started later can commit first with higher ids. The dashboard's money
+    summary is written in each batch's own transaction: the earlier batch, committed later,
+    is counted once, when it commits — equal to the sums the database gives, midway and after."""
     from tests.ledger.test_concurrency import ensure_seeded
     from xiezuo.ledger.figures import stage_totals as _sql_stage_totals
-    from xiezuo.ledger.rollup import LEDGER_ROLLUP
+    from xiezuo.ledger.totals import stage_totals
 
     ensure_seeded()
     national = get_user_model().objects.get(username="national")
@@ -356,19 +356,18 @@ def test_the_dashboard_counts_a_batch_that_commits_after_a_higher_numbered_one(m
     county_pair = Agreement.objects.get(pairing__kind="county", pairing__east_region__code="330212",
                                         pairing__west_region__code="513436", year=year)
     province_pair = Agreement.objects.get(pairing__kind="province", pairing__east_region__code="330000", year=year)
-    LEDGER_ROLLUP.reset()
-    before = LEDGER_ROLLUP.stage_totals(national, year)["allocated"]
+    before = stage_totals(national, year)["allocated"]
     slow = PausedBatch(monkeypatch, national, [P("late-a", "allocate", agreement=county_pair.pk, amount_fen=7 * WAN)])
     try:
         fast = ingest(national, [P("early-a", "allocate", agreement=province_pair.pk, amount_fen=5 * WAN)])
         assert fast.ok
-        midway = LEDGER_ROLLUP.stage_totals(national, year)
+        midway = stage_totals(national, year)
         assert midway["allocated"] == before + 5 * WAN == _sql_stage_totals(national, year)["allocated"]
     finally:
         slow.finish()
     late, early = Posting.objects.get(idempotency_key="late-a"), Posting.objects.get(idempotency_key="early-a")
     assert late.pk < early.pk and late.entries.first().seq > early.entries.first().seq  # numbered first, chained last
-    after = LEDGER_ROLLUP.stage_totals(national, year)
+    after = stage_totals(national, year)
     assert after["allocated"] == before + 12 * WAN
     assert after == _sql_stage_totals(national, year)
     assert verify().ok
