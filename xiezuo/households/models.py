@@ -247,7 +247,8 @@ class IncomeRecord(Audited):
 
     @property
     def per_capita_fen(self):
-        return (self.income_fen - self.costs_fen) // max(self.persons, 1)
+        """Income per person over the 12 months (the figure compared with the line)."""
+        return self.income_fen // max(self.persons, 1)
 
     def audit_region_code(self):
         return self.household.village_code[:6]
