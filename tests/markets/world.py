@@ -1,0 +1,28 @@
+"""Builders the markets tests share."""
+import datetime
+
+from django.utils import timezone
+
+from tests.support import office
+from xiezuo.markets.land import actions as land
+from xiezuo.regions.models import Region
+
+D = datetime.date
+YEAR = timezone.localdate().year
+PRICE = 20_000_000  # 20万元 per mu, in fen
+
+
+def prices(national, year=YEAR):
+    for cls, p in (("cultivated", PRICE), ("paddy", 25_000_000), ("other", 12_000_000)):
+        land.set_quota_price(national, year=year, land_class=cls, price_fen_per_mu=p)
+    land.set_split_rule(national, year=year - 5, farmers_share=85, collective_share=15)
+
+
+def listing(county_user, area="10.0000", county="513436", land_class="cultivated"):
+    return land.list_quota(county_user, county=Region.objects.get(code=county), land_class=land_class, area=area,
+                           source_project="洒库乡土地整治项目", approval_doc="川自然资〔2026〕12号",
+                           province_confirmation="四川省自然资源厅确认书 2026-03")
+
+
+def zhejiang():
+    return office("330000")
