@@ -26,3 +26,27 @@ def listing(county_user, area="10.0000", county="513436", land_class="cultivated
 
 def zhejiang():
     return office("330000")
+
+
+def sink(county_user, county="513436", name="美姑县人工造林碳汇项目"):
+    from xiezuo.markets.carbon import actions as carbon
+
+    return carbon.register_project(county_user, name=name, kind="forestry", county=Region.objects.get(code=county),
+                                   methodology="CCER-14-001-V01 碳汇造林", area="12000.5", baseline_t=100,
+                                   crediting_start=D(YEAR - 3, 1, 1), crediting_end=D(YEAR + 17, 12, 31))
+
+
+def evaluator():
+    from xiezuo.orgs.models import Organisation
+
+    return Organisation.objects.filter(kind="evaluator").order_by("id").first()
+
+
+def verified(users, project, tonnes=1000, year=None):
+    """A monitoring report of a year and its verification."""
+    from xiezuo.markets.carbon import actions as carbon
+
+    year = year or YEAR - 2
+    report = carbon.submit_monitoring(users["county_office"], project=project, period_start=D(year, 1, 1),
+                                      period_end=D(year, 12, 31), claimed_t=tonnes + 50)
+    return carbon.verify_report(users["auditor"], report=report, evaluator=evaluator(), verified_t=tonnes)
