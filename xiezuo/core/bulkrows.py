@@ -69,11 +69,24 @@ def reserve_ids(model, n: int) -> list[int]:
     table = model._meta.db_table
     with connection.cursor() as cur:
         if is_postgres():
-            cur.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [n])
+            # the sequence named once, as a constant: `nextval(pg_get_serial_sequence(…))` in the
+            # select list looks the sequence up in the catalogue for every row (~0.1 s for 10,000)
+            cur.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [_sequence(cur, table), n])
             return sorted(row[0] for row in cur.fetchall())
         cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
         start = cur.fetchone()[0] + 1
     return list(range(start, start + n))
+
+
+_SEQUENCES = {}  # (database alias, table) → the name of its id sequence
+
+
+def _sequence(cur, table) -> str:
+    key = (connection.alias, connection.settings_dict["NAME"], table)
+    if key not in _SEQUENCES:
+        cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        _SEQUENCES[key] = cur.fetchone()[0]
+    return _SEQUENCES[key]
 
 
 def update_rows(model, columns, rows):
