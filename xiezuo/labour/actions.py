@@ -121,6 +121,7 @@ def register_workers(user, rows: list[WorkerRow]) -> list[Worker]:
             household_status=row.household_status, skills=skill_mask(row.skills),
             preferred_provinces=",".join(row.preferred_provinces), expected_wage_fen=row.expected_wage_fen,
             registered_on=row.registered_on or today, is_demo=row.is_demo))
+    _link_members(workers)
     try:
         with transaction.atomic():
             Worker.objects.bulk_create(workers, batch_size=2000)
@@ -136,6 +137,19 @@ def register_workers(user, rows: list[WorkerRow]) -> list[Worker]:
         audit.add(Worker, w.pk, str(w), w.county.code, "", None, {n: getattr(w, n) for n in names}, names=names)
     audit.write()
     return workers
+
+
+def _link_members(workers):
+    """Link each worker to the registry's member with the same ID number (same keyed hash)."""
+    from xiezuo.households.models import Member
+
+    indexes = {w.id_index for w in workers if w.id_index}
+    found = {}
+    for i in range(0, len(indexes), 2000):
+        part = list(indexes)[i:i + 2000]
+        found.update(Member.objects.filter(id_index__in=part).values_list("id_index", "pk"))
+    for w in workers:
+        w.member_id = found.get(w.id_index)
 
 
 def register_worker(user, **values) -> Worker:

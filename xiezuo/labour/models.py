@@ -45,6 +45,9 @@ class Worker(Audited):
     preferred_provinces = models.CharField(_("preferred places"), max_length=60, blank=True, default="",
                                            help_text=_("two-digit province codes, comma-separated"))
     expected_wage_fen = models.BigIntegerField(_("expected monthly wage (fen)"), default=0)
+    # the same person in the monitoring registry (防返贫动态监测), linked by the ID number's keyed hash
+    member = models.ForeignKey("households.Member", verbose_name=_("member of the monitoring registry"), null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="labour_workers")
     merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="merged")
     registered_on = models.DateField(_("registered on"), default=datetime.date.today)
