@@ -1,0 +1,115 @@
+"""The registry's figures per county, township or village, as counts only (no person): for the
+figures page, the dashboard and the weekly sheet (the lead wires those), and the indicator
+system as facts.
+
+`figures(user, level, prefix, day)` → rows of {unit, name, monitored by category and
+status, identified and exited in the month of `day`, days from clue to decision, households
+with each kind of help, open clues past their deadline, monitored households without help}.
+Counts are seen by every office over its own subtree and the regions paired with it
+(`scope.q(..., include_partners=True)`): the eastern side sees its partners' counts, never
+their rows.
+"""
+import datetime
+import statistics
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from xiezuo.core.scoping import scope_for
+from xiezuo.regions.models import Region
+
+from .choices import CaseKind, Category, Decision, HelpKind, Status, Step
+from .models import Case, HelpMeasure, Household, Village
+
+LEVELS = {"county": 6, "township": 9, "village": 12}
+
+
+def counts_scope(user, model=Household, path="county__code"):
+    """The households (or cases, measures) whose counts `user` may see."""
+    return model.objects.filter(scope_for(user).q((path,), True))
+
+
+def _unit(level):
+    return Substr("village_code", 1, LEVELS[level])
+
+
+def figures(user, level: str = "county", prefix: str = "", day: datetime.date | None = None) -> list[dict]:
+    day = day or timezone.localdate()
+    month_start = day.replace(day=1)
+    n = LEVELS[level]
+    hh = counts_scope(user)
+    if prefix:
+        hh = hh.filter(village_code__startswith=prefix)
+    rows: dict = {}
+
+    def row(unit):
+        return rows.setdefault(unit, {"unit": unit, "name": "", "monitored": 0, "by_category": {c: 0 for c in Category.values},
+                                      "by_status": {s: 0 for s in Status.values}, "identified": 0, "exited": 0,
+                                      "days": [], "help": {k: 0 for k in HelpKind.values}, "overdue": 0, "without_help": 0})
+
+    for r in (hh.exclude(status=Status.NORMAL).annotate(u=_unit(level)).values("u", "status", "category")
+              .annotate(n=Count("id")).order_by()):
+        x = row(r["u"])
+        x["by_status"][r["status"]] += r["n"]
+        if r["status"] in (Status.MONITORED, Status.EXITING):
+            x["monitored"] += r["n"]
+            if r["category"]:
+                x["by_category"][r["category"]] += r["n"]
+    for r in (hh.filter(identified_on__gte=month_start, identified_on__lte=day).annotate(u=_unit(level)).values("u")
+              .annotate(n=Count("id")).order_by()):
+        row(r["u"])["identified"] = r["n"]
+    for r in (hh.filter(exited_on__gte=month_start, exited_on__lte=day).annotate(u=_unit(level)).values("u")
+              .annotate(n=Count("id")).order_by()):
+        row(r["u"])["exited"] = r["n"]
+    cases = Case.objects.filter(household__in=hh.values("id"))
+    for u, clue, decided in (cases.filter(decided_on__gte=month_start, decided_on__lte=day, kind=CaseKind.IDENTIFY)
+                             .exclude(decision="").annotate(u=Substr("household__village_code", 1, n))
+                             .values_list("u", "clue_on", "decided_on")):
+        row(u)["days"].append((decided - clue).days)
+    for r in (cases.exclude(step=Step.CLOSED).filter(step_due__lt=day).annotate(u=Substr("household__village_code", 1, n))
+              .values("u").annotate(n=Count("id")).order_by()):
+        row(r["u"])["overdue"] = r["n"]
+    helped = HelpMeasure.objects.filter(household__in=hh.values("id")).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+    for r in (helped.annotate(u=Substr("household__village_code", 1, n)).values("u", "kind")
+              .annotate(n=Count("household", distinct=True)).order_by()):
+        row(r["u"])["help"][r["kind"]] = r["n"]
+    for r in (hh.monitored().exclude(Exists(HelpMeasure.objects.filter(household=OuterRef("pk"))))
+              .annotate(u=_unit(level)).values("u").annotate(n=Count("id")).order_by()):
+        row(r["u"])["without_help"] = r["n"]
+    _name(rows, level)
+    out = []
+    for unit in sorted(rows):
+        x = rows[unit]
+        days = x.pop("days")
+        x["decided"] = len(days)
+        x["median_days"] = statistics.median(days) if days else None
+        out.append(x)
+    return out
+
+
+def _name(rows, level):
+    if level == "county":
+        names = dict(Region.objects.filter(code__in=list(rows)).values_list("code", "name"))
+    elif level == "township":
+        names = {}
+        for code, name in Village.objects.filter(township_code__in=list(rows)).values_list("township_code", "township_name"):
+            names.setdefault(code, name)
+    else:
+        names = {code: f"{t}{v}" for code, t, v in Village.objects.filter(code__in=list(rows)).values_list("code", "township_name", "name")}
+    for unit, x in rows.items():
+        x["name"] = names.get(unit, unit)
+
+
+def totals(rows: list[dict]) -> dict:
+    """The sum of figure rows (the dashboard's and the weekly sheet's single line)."""
+    out = {"monitored": 0, "identified": 0, "exited": 0, "overdue": 0, "without_help": 0, "decided": 0,
+           "by_category": {c: 0 for c in Category.values}, "help": {k: 0 for k in HelpKind.values}}
+    for x in rows:
+        for key in ("monitored", "identified", "exited", "overdue", "without_help", "decided"):
+            out[key] += x[key]
+        for c in Category.values:
+            out["by_category"][c] += x["by_category"][c]
+        for k in HelpKind.values:
+            out["help"][k] += x["help"][k]
+    return out
