@@ -187,7 +187,7 @@ def _reason(change: Change) -> str:
 def approve_change(user, change: Change, *, end_date: datetime.date | None = None) -> Change:
     """Apply one proposed change through the pairings actions: end today's pair at `end_date`
     (its agreement of that year is closed with a note), start the new one the day after."""
-    change = Change.objects.select_for_update().select_related("scenario", "west", "old_east", "new_east").get(pk=change.pk)
+    change = Change.objects.select_for_update(of=("self",)).select_related("scenario", "west", "old_east", "new_east").get(pk=change.pk)
     s = change.scenario
     if not can_approve(user, s):
         raise PermissionDenied(_("you may not approve changes of this scenario"))

@@ -136,6 +136,7 @@ class Evaluator:
         self.matrices: dict[str, np.ndarray] = {}
         self.missing: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # code → (east missing list, west missing list) of names
         self._missing_names: dict[str, tuple[list, list]] = {}
+        self._pair_missing: dict[str, dict] = {}
         for t in terms:
             self.matrices[t["code"]] = self._compute(t)
 
@@ -176,8 +177,13 @@ class Evaluator:
             out = np.zeros((ne, nw))
             full = float(p.get("full_years", 5)) or 5.0
             pen = float(p.get("restructuring_penalty", 0.5))
+            self._note(t["code"], np.zeros(ne, bool), np.zeros(nw, bool), [], [])
+            pair_missing = self._pair_missing.setdefault(t["code"], {})
             for (e, w), h in self.history.items():
                 if e in self.ei and w in self.wi:
+                    gaps = [name for name, v in (("composite score", h.composite), ("basic score (agreement rigidity)", h.basic)) if v is None]
+                    if gaps:
+                        pair_missing[(e, w)] = gaps
                     comp = 0.5 if h.composite is None else h.composite / 100
                     basic = 0.5 if h.basic is None else h.basic / 100
                     v = (min(1.0, h.years / full) + comp + basic) / 3 - (pen if h.proposal_open else 0.0)
@@ -222,13 +228,15 @@ class Evaluator:
                 missing += [f"{self.east[i].name}: {f}" for f in ef]
             if w in mw:
                 missing += [f"{self.west[j].name}: {f}" for f in wf]
+            missing += [f"{self.east[i].name}—{self.west[j].name}: {f}" for f in self._pair_missing.get(t["code"], {}).get((e, w), [])]
             out[t["code"]] = {"value": round(v, 4), "weighted": round(wt * v, 4), "missing": missing}
             total += wt * v
         return {"terms": out, "value": round(total, 6)}
 
     def missing_summary(self) -> dict:
         """{term code: {"east": n, "west": n}} units whose facts were missing."""
-        return {c: {"east": len(me), "west": len(mw)} for c, (me, mw) in self._missing_names.items()}
+        return {c: {"east": len(me), "west": len(mw), "pairs": len(self._pair_missing.get(c, {}))}
+                for c, (me, mw) in self._missing_names.items()}
 
 
 def distance_km(a: Unit, b: Unit) -> float | None:
