@@ -477,13 +477,15 @@ class TechNeed(Audited):
 
 
 class TechDeal(Audited):
-    scope_paths = ("technology__owner__region__code", "licensee__region__code")
+    scope_paths = ("technology__owner__region__code", "licensee__region__code", "county__code")
     scope_include_partners = False
     objects = ScopedQuerySet.as_manager()
 
     technology = models.ForeignKey(Technology, on_delete=models.PROTECT, related_name="deals")
     need = models.ForeignKey(TechNeed, null=True, blank=True, on_delete=models.PROTECT, related_name="deals")
     licensee = models.ForeignKey("orgs.Organisation", verbose_name=_("licensee"), on_delete=models.PROTECT, related_name="+")
+    # the western county where the technology is put to work (the need's county, else the licensee's)
+    county = models.ForeignKey("regions.Region", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=10, choices=DealKind.choices)
     price_fen = models.BigIntegerField(_("price (fen)"))
     royalty_permille = models.PositiveSmallIntegerField(_("royalty (‰ of revenue)"), default=0)
@@ -504,7 +506,7 @@ class TechDeal(Audited):
 class DealReturn(Audited):
     """What a deal earned the licensee in a period (revenue from the technology) and what it cost (price instalments, royalties)."""
 
-    scope_paths = ("deal__technology__owner__region__code", "deal__licensee__region__code")
+    scope_paths = ("deal__technology__owner__region__code", "deal__licensee__region__code", "deal__county__code")
     scope_include_partners = False
     objects = ScopedQuerySet.as_manager()
 
