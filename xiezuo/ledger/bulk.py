@@ -81,14 +81,15 @@ class ChainWriter:
         self.accounts = {}  # account id → (identity text for the chain, normal side)
         self.balances = {}  # account id → balance after the last entry written or read
 
-    def know_accounts(self, rows):
+    def know_accounts(self, rows, balances=None):
         """Accounts the caller has read: (id, owner id, purpose, project id, normal side) rows.
-        Their latest balances are read here, in one query, under the head lock. An account
-        seen before keeps its balance in memory (its newest entries may still be buffered)."""
+        Their latest balances are read here, in one query, under the head lock, unless the
+        caller gives them ({id: balance}, as of the head it holds). An account seen before
+        keeps its balance in memory (its newest entries may still be buffered)."""
         fresh = [row for row in rows if row[0] not in self.accounts]
         for row in fresh:
             self.accounts[row[0]] = (chain.account_text(row[:4]), row[4])
-        self.balances.update(latest(row[0] for row in fresh))
+        self.balances.update(latest(row[0] for row in fresh) if balances is None else {row[0]: balances[row[0]] for row in fresh})
 
     def _account(self, account_id: int) -> tuple[str, str]:
         found = self.accounts.get(account_id)
