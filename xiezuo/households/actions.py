@@ -364,4 +364,9 @@ def escalate_overdue(today: datetime.date | None = None) -> int:
              for _c, h in to_two]
             + [HouseholdEvent(household_id=h, day=today, text=str(_("deadline missed: raised to the township")), username="")
                for _c, h in to_one])
+        if to_one or to_two:
+            from xiezuo.core.audit import record_bulk
+
+            record_bulk("households.case", "escalated: %d to the township, %d to the county" % (len(to_one), len(to_two)),
+                        count=len(to_one) + len(to_two))
     return len(to_one) + len(to_two)

@@ -43,7 +43,7 @@ def seed_demo(n: int = 36):
                 born = datetime.date(1958 + (i * 7 + k * 11) % 60, 1 + (i + k) % 12, 1 + (i * 3 + k) % 28)
                 members.append(dict(relation="head" if k == 0 else ("spouse" if k == 1 else "child"),
                                     name=SURNAMES[(i + k) % 10] + GIVEN[(i * 3 + k) % 10],
-                                    id_number=make_id_number(COUNTY, born, 900 + i * 7 + k),
+                                    id_number=make_id_number(COUNTY, born, 900 + (i * 7 + k) % 100),
                                     phone=f"139{(i * 7919 + k) % 10**8:08d}" if k < 2 else "",
                                     health="serious" if (i % 6 == 0 and k == 0) else "healthy",
                                     health_note="尿毒症透析" if (i % 6 == 0 and k == 0) else "",
