@@ -1,0 +1,52 @@
+"""人岗匹配: jobs ranked for a worker with the reason, workers ranked for a job."""
+import pytest
+
+from xiezuo.labour import actions
+from xiezuo.labour.matching import jobs_for, workers_for
+from xiezuo.labour.models import Worker
+from xiezuo.regions.models import Region
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def jobs(users, employer, yinzhou):
+    gz = Region.objects.get(code="440106")
+    from xiezuo.orgs.models import Organisation
+
+    gz_emp = Organisation.objects.create(name="广州测试厂", kind="enterprise", region=gz)
+    mk = lambda user, emp, place, title, lo, hi, skills: actions.save_job(  # noqa: E731
+        user, employer=emp, title=title, place=place, positions=5, wage_min_fen=lo, wage_max_fen=hi, skills=skills)
+    return {
+        "best": mk(users["east_office"], employer, yinzhou, "电子装配工", 5000_00, 6500_00, ["电子装配", "普工"]),
+        "half": mk(users["east_office"], employer, yinzhou, "普工", 3000_00, 4000_00, ["普工"]),
+        "far": mk(users["national"], gz_emp, gz, "电子装配工(广州)", 5000_00, 7000_00, ["电子装配"]),
+        "none": mk(users["national"], gz_emp, gz, "厨师", 2000_00, 2500_00, ["厨师"]),
+    }
+
+
+def test_jobs_ranked_with_reason(worker, jobs, english):
+    ranked = jobs_for(worker)
+    assert [m.obj.pk for m in ranked] == [jobs["best"].pk, jobs["half"].pk, jobs["far"].pk]
+    best = ranked[0]
+    assert best.score == 100 and best.skills == ["普工", "电子装配"]
+    assert "skills: 普工、电子装配" in best.reason and "place: 鄞州区" in best.reason and "wage meets" in best.reason
+    assert ranked[1].score == 25 + 30 + 10  # one skill of two, Zhejiang preferred, 4,000元 is within 80 % of 4,500元
+    assert ranked[2].score == 25 + 0 + 20  # one skill of two, Guangdong not preferred, the wage reaches 4,500元
+
+
+def test_closed_jobs_not_offered(users, worker, jobs):
+    actions.save_job(users["east_office"], jobs["best"], status="closed")
+    assert jobs["best"].pk not in [m.obj.pk for m in jobs_for(worker)]
+
+
+def test_workers_ranked_for_a_job(users, worker, jobs, meigu_county):
+    from tests.labour.conftest import idn
+
+    other = actions.register_worker(users["county_office"], county=meigu_county, name="阿苦", id_number=idn(51),
+                                    skills=["厨师"], preferred_provinces=["44"], expected_wage_fen=3000_00)
+    ranked = workers_for(jobs["best"], Worker.objects.visible_to(users["county_office"]))
+    assert [(m.obj.pk, m.score) for m in ranked] == [(worker.pk, 100), (other.pk, 20)]  # the other: only the wage
+    ranked = workers_for(jobs["none"], Worker.objects.visible_to(users["county_office"]))
+    assert ranked[0].obj.pk == other.pk and ranked[0].score == 50 + 30 + 0
+    assert workers_for(jobs["best"], Worker.objects.visible_to(users["east_office"])) == []

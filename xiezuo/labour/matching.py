@@ -1,0 +1,115 @@
+"""人岗匹配: for a worker the open jobs ranked, for a job the workers ranked, each with the
+reason of its rank.
+
+The score is computed by the database over every candidate at once (set-based SQL), never
+row by row in Python: skills are bits of a 64-bit mask (`choices.SKILL_BIT`), so "how many
+of the worker's skills does the job ask for" is one CASE per skill the worker has over
+`skills & bit`; the place is whether the job's province is one the worker prefers; the
+wage whether the job pays what the worker expects. Only the top rows come back, and their
+reasons are spelled out from the same three parts.
+
+Score out of 100: skills 50 (the share of the worker's skills the job asks for; a job that
+asks for none of them scores 0 here), place 30 (the first preferred province; 20 another
+preferred one, 10 the worker's own province), wage 20 (the top of the range reaches the
+expected wage; 10 if it reaches 80 % of it).
+"""
+from dataclasses import dataclass
+
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.lookups import GreaterThan
+from django.utils.translation import gettext as _
+
+from .choices import SKILL_BIT, skill_names
+from .models import Job, JobStatus, Worker
+
+SKILL_POINTS, PLACE_POINTS, WAGE_POINTS = 50, 30, 20
+
+
+@dataclass
+class Match:
+    obj: object
+    score: int
+    skills: list
+    place_points: int
+    wage_points: int
+    reason: str
+
+
+def _skill_expr(bits: list[int]) -> object:
+    """The number of `bits` set in the row's `skills`, as SQL."""
+    total = Value(0)
+    for bit in bits:
+        total = total + Case(When(GreaterThan(F("skills").bitand(bit), 0), then=Value(1)), default=Value(0))
+    return total
+
+
+def _bits(mask: int) -> list[int]:
+    return [bit for bit in SKILL_BIT.values() if mask & bit]
+
+
+def _reason(skills, place_points, wage_points, place_name="", wage_text="") -> str:
+    parts = []
+    if skills:
+        parts.append(_("skills: %(s)s") % {"s": "、".join(skills)})
+    if place_points:
+        parts.append(_("place: %(p)s") % {"p": place_name})
+    if wage_points == WAGE_POINTS:
+        parts.append(_("wage meets the expectation (%(w)s)") % {"w": wage_text})
+    elif wage_points:
+        parts.append(_("wage near the expectation (%(w)s)") % {"w": wage_text})
+    return "; ".join(parts) or _("no match on skills, place or wage")
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100:,}元"
+
+
+def jobs_for(worker: Worker, *, limit: int = 20, queryset=None) -> list[Match]:
+    """The open jobs best for `worker`, best first."""
+    bits = _bits(worker.skills)
+    prefs = worker.province_list
+    qs = queryset if queryset is not None else Job.objects.all()
+    qs = qs.filter(status=JobStatus.OPEN)
+    skill_n = _skill_expr(bits) if bits else Value(0)
+    place_whens = []
+    if prefs:
+        place_whens.append(When(province_code=prefs[0], then=Value(PLACE_POINTS)))
+        if len(prefs) > 1:
+            place_whens.append(When(province_code__in=prefs[1:], then=Value(20)))
+    place_whens.append(When(province_code=worker.county.province_code, then=Value(10)))
+    expected = worker.expected_wage_fen
+    wage = Case(When(wage_max_fen__gte=expected, then=Value(WAGE_POINTS)),
+                When(wage_max_fen__gte=expected * 8 // 10, then=Value(10)), default=Value(0), output_field=IntegerField())
+    place = Case(*place_whens, default=Value(0), output_field=IntegerField())
+    skill_points = (skill_n * SKILL_POINTS / len(bits)) if bits else Value(0)
+    qs = qs.annotate(m_skill=skill_points, m_place=place, m_wage=wage).annotate(
+        m_score=F("m_skill") + F("m_place") + F("m_wage")).filter(m_score__gt=0)
+    rows = list(qs.select_related("employer", "place").order_by("-m_score", "-wage_max_fen", "id")[:limit])
+    out = []
+    for job in rows:
+        skills = skill_names(job.skills & worker.skills)
+        out.append(Match(job, job.m_score, skills, job.m_place, job.m_wage,
+                         _reason(skills, job.m_place, job.m_wage, job.place.name,
+                                 f"{_yuan(job.wage_min_fen)}–{_yuan(job.wage_max_fen)}")))
+    return out
+
+
+def workers_for(job: Job, workers, *, limit: int = 20) -> list[Match]:
+    """The live workers of `workers` (a queryset the user may see) best for `job`, best first."""
+    bits = _bits(job.skills)
+    skill_n = _skill_expr(bits) if bits else Value(0)
+    skill_points = (skill_n * SKILL_POINTS / len(bits)) if bits else Value(0)
+    place = Case(When(preferred_provinces__startswith=job.province_code, then=Value(PLACE_POINTS)),
+                 When(preferred_provinces__contains=job.province_code, then=Value(20)),
+                 When(county__province_code=job.province_code, then=Value(10)), default=Value(0), output_field=IntegerField())
+    wage = Case(When(expected_wage_fen__lte=job.wage_max_fen, then=Value(WAGE_POINTS)),
+                When(Q(expected_wage_fen__lte=job.wage_max_fen * 10 // 8), then=Value(10)), default=Value(0),
+                output_field=IntegerField())
+    qs = workers.filter(merged_into__isnull=True).annotate(m_skill=skill_points, m_place=place, m_wage=wage).annotate(
+        m_score=F("m_skill") + F("m_place") + F("m_wage")).filter(m_score__gt=0)
+    out = []
+    for w in qs.select_related("county").order_by("-m_score", "id")[:limit]:
+        skills = skill_names(job.skills & w.skills)
+        out.append(Match(w, w.m_score, skills, w.m_place, w.m_wage,
+                         _reason(skills, w.m_place, w.m_wage, job.place.name, _yuan(w.expected_wage_fen))))
+    return out
