@@ -1,0 +1,82 @@
+from django import forms
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from xiezuo.core.ui.forms import ANY, BootstrapMixin, DateInput, SearchSelect, YuanField
+
+from ..choices import LandClass, ListingStatus, TradeMethod
+
+
+class ListingFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label=_("search"), required=False)
+    land_class = forms.ChoiceField(label=_("land class"), choices=ANY + list(LandClass.choices), required=False)
+    status = forms.ChoiceField(label=_("status"), choices=ANY + list(ListingStatus.choices), required=False)
+    region = forms.CharField(label=_("county or above"), required=False,
+                             widget=SearchSelect(text=True, url=reverse_lazy("region-search"), placeholder=_("code or name, e.g. 513436")))
+
+
+class TradeFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label=_("search"), required=False)
+    land_class = forms.ChoiceField(label=_("land class"), choices=ANY + list(LandClass.choices), required=False)
+    method = forms.ChoiceField(label=_("method"), choices=ANY + list(TradeMethod.choices), required=False)
+    region = forms.CharField(label=_("seller's or buyer's region"), required=False,
+                             widget=SearchSelect(text=True, url=reverse_lazy("region-search"), placeholder=_("code or name, e.g. 513436")))
+
+
+class ListingForm(BootstrapMixin, forms.Form):
+    county = forms.ModelChoiceField(label=_("county"), queryset=None)
+    land_class = forms.ChoiceField(label=_("land class"), choices=LandClass.choices)
+    area = forms.CharField(label=_("area (mu, to 0.0001)"), max_length=24)
+    source_project = forms.CharField(label=_("land consolidation project"), max_length=200)
+    approval_doc = forms.CharField(label=_("approval document"), max_length=100)
+    province_confirmation = forms.CharField(label=_("province's confirmation"), max_length=100)
+
+    def __init__(self, *args, counties=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = counties
+
+
+class BuyForm(BootstrapMixin, forms.Form):
+    buyer = forms.ModelChoiceField(label=_("buyer"), queryset=None)
+    area = forms.CharField(label=_("area (mu, to 0.0001)"), max_length=24)
+
+    def __init__(self, *args, buyers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["buyer"].queryset = buyers
+
+
+class BidForm(BuyForm):
+    limit = YuanField(label=_("limit price per mu (yuan)"))
+
+
+class AuctionForm(BootstrapMixin, forms.Form):
+    closes_on = forms.DateField(label=_("closes on"), widget=DateInput())
+    reserve = YuanField(label=_("reserve price per mu (yuan); empty: the set price"), required=False)
+
+
+class SplitForm(BootstrapMixin, forms.Form):
+    households = forms.CharField(label=_("farmers' shares, one per line: name, weight (e.g. area in 0.0001 mu)"),
+                                 widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def clean_households(self):
+        rows = []
+        for n, line in enumerate((self.cleaned_data.get("households") or "").splitlines(), 1):
+            line = line.strip()
+            if not line:
+                continue
+            parts = [p.strip() for p in line.replace("，", ",").split(",")]
+            if len(parts) != 2 or not parts[1].isdigit():
+                raise forms.ValidationError(_("line %(n)d: a name and a whole-number weight") % {"n": n})
+            rows.append((parts[0], int(parts[1])))
+        return rows
+
+
+class EquityForm(BootstrapMixin, forms.Form):
+    project = forms.ModelChoiceField(label=_("project"), queryset=None)
+    valuation = YuanField(label=_("valuation (yuan)"))
+    total_shares = forms.IntegerField(label=_("shares outstanding"), min_value=1)
+    amount = YuanField(label=_("proceeds to convert (yuan)"))
+
+    def __init__(self, *args, projects=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = projects
