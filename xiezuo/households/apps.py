@@ -7,3 +7,10 @@ class HouseholdsConfig(AppConfig):
     name = "xiezuo.households"
     label = "households"
     verbose_name = "防返贫监测"
+
+    def ready(self):
+        from xiezuo.core.importing import register_importers
+
+        from .importers import HouseholdImporter
+
+        register_importers(HouseholdImporter())
