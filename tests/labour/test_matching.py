@@ -48,5 +48,5 @@ def test_workers_ranked_for_a_job(users, worker, jobs, meigu_county):
     ranked = workers_for(jobs["best"], Worker.objects.visible_to(users["county_office"]))
     assert [(m.obj.pk, m.score) for m in ranked] == [(worker.pk, 100), (other.pk, 20)]  # the other: only the wage
     ranked = workers_for(jobs["none"], Worker.objects.visible_to(users["county_office"]))
-    assert ranked[0].obj.pk == other.pk and ranked[0].score == 50 + 30 + 0
+    assert ranked[0].obj.pk == other.pk and ranked[0].score == 50 + 30 + 10  # 2,500元 is within 80 % of the 3,000元 expected
     assert workers_for(jobs["best"], Worker.objects.visible_to(users["east_office"])) == []
