@@ -49,6 +49,7 @@ HANDLERS = {
     "report": "xiezuo.ingest.reports.ReportHandler",
     "dispatch": "xiezuo.ingest.dispatches.DispatchHandler",
     "posting": "xiezuo.ingest.postings.PostingHandler",
+    "household": "xiezuo.ingest.households.HouseholdHandler",
 }
 
 
