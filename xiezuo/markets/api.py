@@ -1,4 +1,415 @@
-"""The factor markets' API (mounted at /api/v1/markets/)."""
-from ninja import Router
+"""The factor markets' API (mounted at /api/v1/markets/): list, detail and create for the
+land exchange, the carbon registry and the technology transfer centre; writes call the same
+actions as the pages. Areas are sent as text in mu to 0.0001 (“12.3456”) and answered both
+as `area_u` (integer ten-thousandths of a mu) and `area_mu` (text); money is integer fen."""
+import datetime
+
+from ninja import Field, Query, Router, Schema, Status
+
+from xiezuo.core.api.lookups import BodyRefs, PathId, RegionCode, require_writer, visible_or_404
+from xiezuo.core.api.pagination import PageParams, page_of, paginate
+from xiezuo.core.api.schemas import ERRORS, BigCount, Day, Fen, InSchema, ObjectId, Text
+from xiezuo.orgs.api import OrgRef
+from xiezuo.orgs.models import Organisation
+from xiezuo.regions.actions import get_region
+from xiezuo.regions.api import RegionRef
+
+from .carbon import actions as carbon
+from .carbon.filtersets import projects as sink_projects
+from .carbon.filtersets import registry
+from .choices import BlockStatus, DealKind, LandClass, ListingStatus, SinkKind, TechKind, TradeMethod
+from .land import actions as land
+from .land.filtersets import listings, trades
+from .models import CarbonBlock, QuotaListing, QuotaTrade, SinkProject
+from .tech import actions as tech
+from .tech import matching
+from .tech.filtersets import needs, technologies
+from .units import mu_text
 
 router = Router(tags=["markets"])
+
+Area = Text(24)
+
+
+# --- land ----------------------------------------------------------------------------------
+
+
+class ListingOut(Schema):
+    id: int
+    code: str
+    county: RegionRef
+    seller: OrgRef
+    land_class: LandClass
+    area_u: int
+    area_mu: str
+    sold_u: int
+    status: ListingStatus
+    source_project: str
+    approval_doc: str
+    province_confirmation: str
+    listed_on: datetime.date
+    is_demo: bool
+
+    @staticmethod
+    def resolve_area_mu(obj):
+        return mu_text(obj.area_u)
+
+    @staticmethod
+    def resolve_sold_u(obj):
+        return land.sold_u(obj)
+
+
+class ListingFilter(Schema):
+    land_class: LandClass | None = None
+    status: ListingStatus | None = None
+    region: RegionCode | None = Field(None, description="listings of counties in this region's subtree")
+    q: Text(50) | None = None
+
+
+class ListingIn(InSchema):
+    county: RegionCode
+    land_class: LandClass
+    area: Area = Field(description="mu, to 0.0001, as text: “12.3456”")
+    source_project: Text(200)
+    approval_doc: Text(100)
+    province_confirmation: Text(100)
+
+
+class BuyIn(InSchema):
+    buyer: ObjectId
+    area: Area = Field(description="mu, to 0.0001, as text")
+
+
+class TradeOut(Schema):
+    id: int
+    listing: int = Field(alias="listing_id")
+    buyer: OrgRef
+    method: TradeMethod
+    start_u: int
+    end_u: int
+    area_mu: str
+    price_fen_per_mu: int
+    amount_fen: int
+    traded_on: datetime.date
+    posting: int | None = Field(alias="posting_id")
+
+    @staticmethod
+    def resolve_area_mu(obj):
+        return mu_text(obj.end_u - obj.start_u)
+
+
+def _listing_qs():
+    return QuotaListing.objects.select_related("county", "seller")
+
+
+@router.get("/land/listings", response={200: page_of(ListingOut), **ERRORS}, summary="List quota listings")
+def list_listings(request, filters: Query[ListingFilter], page: Query[PageParams]):
+    """Your part of the tree's listings and every listing open for sale."""
+    return paginate(listings(request.auth, land_class=filters.land_class or "", status=filters.status or "",
+                             region=get_region(filters.region) if filters.region else "", q=filters.q or ""), page)
+
+
+@router.get("/land/listings/{listing_id}", response={200: ListingOut, **ERRORS}, summary="Get a quota listing")
+def get_listing(request, listing_id: PathId):
+    obj = listings(request.auth).filter(pk=listing_id).first()
+    return obj if obj is not None else visible_or_404(request.auth, _listing_qs(), listing_id, "listing")
+
+
+@router.post("/land/listings", response={201: ListingOut, **ERRORS}, summary="List surplus quota")
+def post_listing(request, payload: ListingIn):
+    require_writer(request.auth)
+    listing = land.list_quota(request.auth, county=get_region(payload.county, field="county"), land_class=payload.land_class.value,
+                              area=payload.area, source_project=payload.source_project, approval_doc=payload.approval_doc,
+                              province_confirmation=payload.province_confirmation)
+    return Status(201, _listing_qs().get(pk=listing.pk))
+
+
+@router.post("/land/listings/{listing_id}/buy", response={201: TradeOut, **ERRORS}, summary="Buy at the set price")
+def buy(request, listing_id: PathId, payload: BuyIn):
+    listing = get_listing(request, listing_id)
+    require_writer(request.auth)
+    refs = BodyRefs(request.auth)
+    buyer = refs.visible_obj(Organisation.objects.select_related("region"), payload.buyer, "buyer", "organisation")
+    refs.check()
+    trade = land.buy(request.auth, listing=listing, buyer=buyer, area=payload.area)
+    return Status(201, QuotaTrade.objects.select_related("buyer").get(pk=trade.pk))
+
+
+@router.get("/land/trades", response={200: page_of(TradeOut), **ERRORS}, summary="List quota trades")
+def list_trades(request, page: Query[PageParams]):
+    return paginate(trades(request.auth).select_related("buyer"), page)
+
+
+@router.get("/land/trades/{trade_id}", response={200: TradeOut, **ERRORS}, summary="Get a quota trade")
+def get_trade(request, trade_id: PathId):
+    return visible_or_404(request.auth, QuotaTrade.objects.select_related("buyer"), trade_id, "trade")
+
+
+# --- carbon --------------------------------------------------------------------------------
+
+
+class SinkOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: SinkKind
+    county: RegionRef
+    owner: OrgRef
+    methodology: str
+    area_u: int
+    baseline_t: int
+    crediting_start: datetime.date
+    crediting_end: datetime.date
+    issued_t: int
+
+    @staticmethod
+    def resolve_issued_t(obj):
+        return obj.next_serial - 1
+
+
+class SinkIn(InSchema):
+    name: Text(200)
+    kind: SinkKind
+    county: RegionCode
+    methodology: Text(100)
+    area: Area
+    baseline_t: BigCount = 0
+    crediting_start: Day
+    crediting_end: Day
+
+
+class BlockOut(Schema):
+    id: int
+    serial: str
+    project: str
+    vintage: int
+    first: int
+    last: int
+    units: int
+    holder_type: str
+    status: BlockStatus
+    beneficiary: str
+    retired_on: datetime.date | None
+
+    @staticmethod
+    def resolve_project(obj):
+        return obj.project.code
+
+    @staticmethod
+    def resolve_holder_type(obj):
+        return obj.holder.kind
+
+
+class RegistryFilter(Schema):
+    serial: Text(80) | None = Field(None, description="a serial or a single unit: XZCR-CS5134360001-2025-37")
+    status: BlockStatus | None = None
+    vintage: int | None = Field(None, ge=2000, le=2100)
+
+
+class TransferIn(InSchema):
+    to_holder: ObjectId
+    units: BigCount | None = None
+
+
+class RetireIn(InSchema):
+    units: BigCount | None = None
+    beneficiary: Text(200)
+    purpose: Text(300)
+
+
+def _sink_qs():
+    return SinkProject.objects.select_related("county", "owner")
+
+
+@router.get("/carbon/projects", response={200: page_of(SinkOut), **ERRORS}, summary="List carbon sink projects")
+def list_sinks(request, page: Query[PageParams]):
+    return paginate(sink_projects(request.auth), page)
+
+
+@router.get("/carbon/projects/{project_id}", response={200: SinkOut, **ERRORS}, summary="Get a carbon sink project")
+def get_sink(request, project_id: PathId):
+    return visible_or_404(request.auth, _sink_qs(), project_id, "sink project")
+
+
+@router.post("/carbon/projects", response={201: SinkOut, **ERRORS}, summary="Register a carbon sink project")
+def post_sink(request, payload: SinkIn):
+    require_writer(request.auth)
+    p = carbon.register_project(request.auth, name=payload.name, kind=payload.kind.value, county=get_region(payload.county, field="county"),
+                                methodology=payload.methodology, area=payload.area, baseline_t=payload.baseline_t,
+                                crediting_start=payload.crediting_start, crediting_end=payload.crediting_end)
+    return Status(201, _sink_qs().get(pk=p.pk))
+
+
+@router.get("/carbon/registry", response={200: page_of(BlockOut), **ERRORS}, summary="The public registry of blocks", auth=None)
+def list_registry(request, filters: Query[RegistryFilter], page: Query[PageParams]):
+    return paginate(registry(serial=filters.serial or "", status=filters.status or "", vintage=filters.vintage).select_related(
+        "project", "holder"), page)
+
+
+def _block(request, block_id):
+    return visible_or_404(request.auth, CarbonBlock.objects.select_related("project", "holder__region"), block_id, "block")
+
+
+@router.post("/carbon/blocks/{block_id}/transfer", response={201: BlockOut, **ERRORS}, summary="Transfer units")
+def transfer(request, block_id: PathId, payload: TransferIn):
+    block = _block(request, block_id)
+    require_writer(request.auth)
+    to = Organisation.objects.filter(pk=payload.to_holder).select_related("region").first()
+    if to is None:
+        from xiezuo.core.errors import field_error
+
+        raise field_error("to_holder", "no organisation #%s" % payload.to_holder)
+    moved = carbon.transfer(request.auth, block=block, to_holder=to, units=payload.units)
+    return Status(201, CarbonBlock.objects.select_related("project", "holder").get(pk=moved.pk))
+
+
+@router.post("/carbon/blocks/{block_id}/retire", response={201: BlockOut, **ERRORS}, summary="Retire units (注销)")
+def retire(request, block_id: PathId, payload: RetireIn):
+    block = _block(request, block_id)
+    require_writer(request.auth)
+    done = carbon.retire(request.auth, block=block, units=payload.units, beneficiary=payload.beneficiary, purpose=payload.purpose)
+    return Status(201, CarbonBlock.objects.select_related("project", "holder").get(pk=done.pk))
+
+
+# --- technology ----------------------------------------------------------------------------
+
+
+class TechOut(Schema):
+    id: int
+    kind: TechKind
+    number: str
+    title: str
+    abstract: str
+    ipc: str
+    owner: OrgRef
+    licence_terms: str
+    listed_on: datetime.date
+
+
+class TechIn(InSchema):
+    owner: ObjectId
+    number: Text(32)
+    title: Text(200)
+    abstract: Text(5000) = ""
+    ipc: Text(20) = ""
+    kind: TechKind = TechKind.PATENT
+    licence_terms: Text(300) = ""
+
+
+class NeedOut(Schema):
+    id: int
+    title: str
+    problem: str
+    sector: str
+    ipc: str
+    county: RegionRef
+    requester: OrgRef
+    posted_on: datetime.date
+
+
+class NeedIn(InSchema):
+    county: RegionCode
+    title: Text(200)
+    problem: Text(5000)
+    sector: Text(50) = ""
+    ipc: Text(20) = ""
+
+
+class MatchOut(Schema):
+    id: int
+    title: str
+    score: float
+    words: list[str] = Field(description="the shared words, most distinctive first")
+    ipc: str = Field(description="the shared IPC subclass or main group, empty when none")
+
+
+class DealIn(InSchema):
+    technology: ObjectId
+    licensee: ObjectId
+    kind: DealKind
+    price_fen: Fen
+    royalty_permille: int = Field(0, ge=0, le=1000)
+    need: ObjectId | None = None
+
+
+class DealOut(Schema):
+    id: int
+    technology: int = Field(alias="technology_id")
+    licensee: OrgRef
+    county: RegionRef
+    kind: DealKind
+    price_fen: int
+    royalty_permille: int
+    signed_on: datetime.date
+
+
+@router.get("/tech/technologies", response={200: page_of(TechOut), **ERRORS}, summary="List technologies offered")
+def list_technologies(request, page: Query[PageParams], q: Text(50) | None = None, ipc: Text(20) | None = None):
+    return paginate(technologies(request.auth, q=q or "", ipc=ipc or ""), page)
+
+
+@router.get("/tech/technologies/{tech_id}", response={200: TechOut, **ERRORS}, summary="Get a technology")
+def get_technology(request, tech_id: PathId):
+    obj = technologies(request.auth).filter(pk=tech_id).first()
+    if obj is None:
+        from django.http import Http404
+
+        raise Http404("technology #%s not found" % tech_id)
+    return obj
+
+
+@router.post("/tech/technologies", response={201: TechOut, **ERRORS}, summary="Offer a technology")
+def post_technology(request, payload: TechIn):
+    require_writer(request.auth)
+    refs = BodyRefs(request.auth)
+    owner = refs.visible_obj(Organisation.objects.select_related("region"), payload.owner, "owner", "organisation")
+    refs.check()
+    t = tech.offer_technology(request.auth, owner=owner, number=payload.number, title=payload.title, abstract=payload.abstract,
+                              ipc=payload.ipc, kind=payload.kind.value, licence_terms=payload.licence_terms)
+    return Status(201, t)
+
+
+@router.get("/tech/technologies/{tech_id}/matches", response={200: list[MatchOut], **ERRORS}, summary="Needs matching a technology")
+def technology_matches(request, tech_id: PathId):
+    t = get_technology(request, tech_id)
+    return [{"id": m["id"], "title": m["object"].title, "score": m["score"], "words": m["words"], "ipc": m["ipc"]}
+            for m in matching.needs_for(t, 10)]
+
+
+@router.get("/tech/needs", response={200: page_of(NeedOut), **ERRORS}, summary="List needs of western counties")
+def list_needs(request, page: Query[PageParams], q: Text(50) | None = None):
+    return paginate(needs(request.auth, q=q or ""), page)
+
+
+@router.post("/tech/needs", response={201: NeedOut, **ERRORS}, summary="Post a need")
+def post_need(request, payload: NeedIn):
+    require_writer(request.auth)
+    n = tech.post_need(request.auth, county=get_region(payload.county, field="county"), title=payload.title, problem=payload.problem,
+                       sector=payload.sector, ipc=payload.ipc)
+    return Status(201, n)
+
+
+@router.get("/tech/needs/{need_id}/matches", response={200: list[MatchOut], **ERRORS}, summary="Technologies matching a need")
+def need_matches(request, need_id: PathId):
+    n = needs(request.auth).filter(pk=need_id).first()
+    if n is None:
+        from django.http import Http404
+
+        raise Http404("need #%s not found" % need_id)
+    return [{"id": m["id"], "title": f"{m['object'].number} {m['object'].title}", "score": m["score"], "words": m["words"],
+             "ipc": m["ipc"]} for m in matching.technologies_for(n, 10)]
+
+
+@router.post("/tech/deals", response={201: DealOut, **ERRORS}, summary="Sign a deal")
+def post_deal(request, payload: DealIn):
+    require_writer(request.auth)
+    refs = BodyRefs(request.auth)
+    licensee = refs.visible_obj(Organisation.objects.select_related("region"), payload.licensee, "licensee", "organisation")
+    t = technologies(request.auth).filter(pk=payload.technology).first()
+    if t is None:
+        refs.errors["technology"] = ["no technology #%s" % payload.technology]
+    need = needs(request.auth).filter(pk=payload.need).first() if payload.need else None
+    refs.check()
+    d = tech.sign_deal(request.auth, technology=t, licensee=licensee, kind=payload.kind.value, price_fen=payload.price_fen,
+                       royalty_permille=payload.royalty_permille, need=need)
+    return Status(201, d)

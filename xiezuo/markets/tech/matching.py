@@ -29,8 +29,11 @@ _lock = threading.Lock()
 
 
 def tokens(text: str) -> list[str]:
+    import logging
+
     import jieba
 
+    jieba.setLogLevel(logging.WARNING)
     out = []
     for w in jieba.lcut(text or ""):
         w = w.strip().lower()
