@@ -30,8 +30,10 @@ chain head) in one order, so a new kind goes where its locks fall (after the kin
 rows it reads, before postings if it posts money). Everything runs in one transaction and
 under one acting user; nothing is written when any item of any kind is refused.
 """
+import gc
 import hashlib
 import json
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -102,12 +104,41 @@ class Refusals:
                 self.add(item, name, msg)
 
 
+class _NoCycleCollection:
+    """The cyclic garbage collector paused while a batch runs: a batch makes some hundred
+    thousand small objects and no cycles worth collecting, and the collector's passes over
+    them cost 10–25 % of its Python time. Process-wide, so counted: with batches in several
+    threads at once it resumes when the last one ends (and only if it was running before)."""
+
+    _lock = threading.Lock()
+    _depth = 0
+    _was_enabled = False
+
+    def __enter__(self):
+        with self._lock:
+            if _NoCycleCollection._depth == 0:
+                _NoCycleCollection._was_enabled = gc.isenabled()
+                gc.disable()
+            _NoCycleCollection._depth += 1
+
+    def __exit__(self, *exc):
+        with self._lock:
+            _NoCycleCollection._depth -= 1
+            if _NoCycleCollection._depth == 0 and _NoCycleCollection._was_enabled:
+                gc.enable()
+
+
 def handlers() -> dict:
     """{kind: a fresh handler} for one batch, in `HANDLERS` order."""
     return {kind: import_string(path)() for kind, path in HANDLERS.items()}
 
 
 def ingest(user, raw_items: list[dict]) -> Outcome:
+    with _NoCycleCollection():
+        return _ingest(user, raw_items)
+
+
+def _ingest(user, raw_items: list[dict]) -> Outcome:
     outcome = Outcome()
     refusals = Refusals()
     if not isinstance(raw_items, list):

@@ -50,8 +50,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from xiezuo.core.arrays import filter_any
-from xiezuo.core.bulkrows import chunks, reserve_ids
+from xiezuo.core.arrays import any_of, filter_any, is_postgres
+from xiezuo.core.bulkrows import chunks, reserve_ids, select
 from xiezuo.core.context import action, current_actor
 from xiezuo.core.errors import ValidationError
 from xiezuo.core.events import publish
@@ -69,7 +69,7 @@ from .balances import latest
 from .bulk import ChainWriter, check_deferred, write_postings
 from .chain import posting_digest
 from .choices import NORMAL_SIDE, PROJECT_PURPOSES, Kind, Purpose, Side
-from .models import Account, Entry, Posting
+from .models import Account, ChainHead, Entry, Posting
 from .totals import add_postings
 
 THE_ALLOCATION = gettext_lazy("the allocation")  # formatted only into a refusal
@@ -266,6 +266,7 @@ class PostingBatch:
         self.namespace = client_namespace(user)  # keys are the organisation's own
         self.items, self.refused, self.orgs, self.accounts, self.plans = [], [], {}, {}, {}
         self.today = None
+        self.balances, self.seen_seq = {}, None  # read by _lock_accounts, brought up to date by write
 
     def check(self, items) -> list[Refusal]:
         self.today = timezone.localdate()
@@ -616,15 +617,31 @@ class PostingBatch:
                 if change < 0:
                     drawn.add(key)
         lock_ids = sorted(accounts[key].pk for key in drawn if key in accounts)
-        locked = []
+        locked = set()
         if lock_ids:
-            locked.extend(filter_any(Account.objects.all(), "id", lock_ids).select_for_update(no_key=True).order_by("id").values_list("id", flat=True))
+            locked.update(filter_any(Account.objects.all(), "id", lock_ids).select_for_update(no_key=True).order_by("id").values_list("id", flat=True))
+        # Every account the batch touches, read once here (the drawn ones under their locks);
+        # `write` brings them up to date under the chain head with the entries made since.
+        self.balances, self.seen_seq = _balances_and_head(sorted({accounts[key].pk for plan in plans.values()
+                                                                  for key, _s, _a in plan.lines if key in accounts}))
         running = {key: 0 for key in drawn}
-        found = latest(locked)
         for key in drawn:
-            if key in accounts:
-                running[key] = found.get(accounts[key].pk, 0)
+            if key in accounts and accounts[key].pk in locked:
+                running[key] = self.balances.get(accounts[key].pk, 0)
         return running
+
+    def _balances_now(self, account_ids) -> dict | None:
+        """Under the chain head: the balances read by `_lock_accounts`, moved on by the entries
+        appended since then (by other batches or actions; usually none, one index range on
+        seq). None where that read did not see the head (SQLite: the writer reads them)."""
+        if self.seen_seq is None or any(pk not in self.balances for pk in account_ids):
+            return None
+        now = {pk: self.balances[pk] for pk in account_ids}
+        if now:
+            where, params = any_of("account_id", sorted(now), "bigint")
+            now.update(select(f"SELECT DISTINCT ON (account_id) account_id, balance_fen FROM {Entry._meta.db_table} "
+                              f"WHERE seq > %s AND {where} ORDER BY account_id, seq DESC", [self.seen_seq, *params]))
+        return now
 
     def _open_accounts(self, missing, refs):
         """Opened inside the batch's transaction: gone again if anything is refused."""
@@ -767,20 +784,42 @@ class PostingBatch:
         write_postings(posting_rows(), key_ns=self.namespace)
         check_deferred()
         writer = ChainWriter(key_prefix="ingest")  # takes the chain head: after the account locks
-        writer.know_accounts([(a.pk, a.owner_id, a.purpose, a.project_id, a.normal_side) for a in
-                              {accounts[key] for it in items for key, _side, _amount in it.plan.lines}])
+        used = {accounts[key] for it in items for key, _side, _amount in it.plan.lines}
+        writer.know_accounts([(a.pk, a.owner_id, a.purpose, a.project_id, a.normal_side) for a in used],
+                             balances=self._balances_now([a.pk for a in used]))
         writer.write_chained(zip(rows, lines_of, digests))
         writer.close()
         add_postings(ids)  # the dashboard's money summary, in this transaction: one statement
         _publish(shown)
-        codes, first = set(), min(n.booked_on for n in shown)
+        codes, first, seen = set(), min(n.booked_on for n in shown), set()
         for n in shown:
-            codes |= rules.fact_codes(n.east_org, n.west_org, n.project)
+            parties = (id(n.east_org), id(n.west_org), id(n.project))  # a batch has few distinct ones
+            if parties not in seen:
+                seen.add(parties)
+                codes |= rules.fact_codes(n.east_org, n.west_org, n.project)
         changed(codes, first, sender=Posting)
         return ids
 
 
 _NORMAL = {str(purpose.value): side for purpose, side in NORMAL_SIDE.items()}
+
+
+def _balances_and_head(account_ids) -> tuple[dict, int | None]:
+    """({account id: balance after its latest entry}, the chain head's sequence number) read
+    in one statement, so in one snapshot: the balances are those of every entry up to that
+    number and of none after it (entries and the head move in one transaction). On SQLite
+    (one writer at a time) the balances alone, and None for the head."""
+    if not account_ids:
+        return {}, None
+    if not is_postgres():
+        return latest(account_ids), None
+    where, params = any_of("a.id", account_ids, "bigint")
+    rows = select(f"SELECT a.id, (SELECT e.balance_fen FROM {Entry._meta.db_table} e WHERE e.account_id = a.id "
+                  f"ORDER BY e.seq DESC LIMIT 1), (SELECT h.last_seq FROM {ChainHead._meta.db_table} h WHERE h.id = 1) "
+                  f"FROM {Account._meta.db_table} a WHERE {where}", params)
+    balances = dict.fromkeys(account_ids, 0)
+    balances.update((pk, b or 0) for pk, b, _seq in rows)
+    return balances, (rows[0][2] or 0) if rows else None
 
 
 def _account_key(acc):
