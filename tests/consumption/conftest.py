@@ -41,3 +41,21 @@ def cw(users, today):
     gz = actions.save_buyer(national, kind="enterprise", name="广州某食品公司", region=region("440106"))
     return {"meigu": meigu, "supplier": supplier, "other_supplier": other_supplier, "potato": potato, "chicken": chicken, "cert": cert,
             "unit": unit, "union": union, "people": people, "gz": gz}
+
+
+@pytest.fixture
+def users(users):
+    """The demo users, the foundation's viewer and a Guangdong office admin included."""
+    from django.contrib.auth import get_user_model
+
+    from tests.support import office
+    from xiezuo.users.models import Profile
+
+    out = dict(users)
+    out["foundation"] = get_user_model().objects.get(username="foundation")
+    gd = get_user_model().objects.filter(username="gd_office").first()
+    if gd is None:
+        gd = get_user_model().objects.create_user("gd_office")
+        Profile.objects.create(user=gd, role="office_admin", organisation=office("440000"))
+    out["gd_office"] = gd
+    return out

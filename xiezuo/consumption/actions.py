@@ -73,7 +73,7 @@ def decide_certificate(user, certificate: Certificate, *, approve: bool, number=
             problem = rules.day_problem(value, not_future=False)
             if problem:
                 errors[name] = [problem]
-        if not errors and valid_to < valid_from:
+        if "valid_from" not in errors and "valid_to" not in errors and valid_to < valid_from:
             errors["valid_to"] = [_("the validity ends before it starts")]
         if "number" not in errors and Certificate.objects.filter(number=number.strip()).exclude(pk=cert.pk).exists():
             errors["number"] = [_("certificate number %(n)s is already given") % {"n": number.strip()}]

@@ -7,3 +7,10 @@ class ConsumptionConfig(AppConfig):
     name = "xiezuo.consumption"
     label = "consumption"
     verbose_name = "消费帮扶"
+
+    def ready(self):
+        from xiezuo.core.importing import register_importers
+
+        from .importers import ProductImporter, PurchaseImporter
+
+        register_importers(ProductImporter(), PurchaseImporter())

@@ -220,11 +220,15 @@ class Purchase(Audited):
         return self.buyer_region.code
 
 
-def counted_q(prefix: str = "") -> Q:
-    """Purchases whose product held a certificate in force on the day of purchase: an expired
-    or revoked certificate stops counting from that day."""
-    certs = Certificate.objects.filter(product=OuterRef(f"{prefix}product"), status=CertStatus.APPROVED,
-                                       valid_from__lte=OuterRef(f"{prefix}purchased_on"),
-                                       valid_to__gte=OuterRef(f"{prefix}purchased_on")).filter(
-        Q(revoked_on__isnull=True) | Q(revoked_on__gt=OuterRef(f"{prefix}purchased_on")))
-    return Q(Exists(certs))
+def counted_exists() -> Exists:
+    """True for a purchase whose product held a certificate in force on the day of purchase:
+    an expired or revoked certificate stops counting from that day."""
+    certs = Certificate.objects.filter(product=OuterRef("product"), status=CertStatus.APPROVED,
+                                       valid_from__lte=OuterRef("purchased_on"), valid_to__gte=OuterRef("purchased_on")).filter(
+        Q(revoked_on__isnull=True) | Q(revoked_on__gt=OuterRef("purchased_on")))
+    return Exists(certs)
+
+
+def counted_q() -> Q:
+    """The purchases that count against a commitment (see `counted_exists`)."""
+    return Q(counted_exists())
