@@ -31,7 +31,8 @@ def save_dispatch(user, instance: Dispatch | None = None, **values) -> Dispatch:
             raise PermissionDenied(_("you may not change this dispatch record"))
         instance = Dispatch.objects.select_for_update().get(pk=instance.pk)
     before = facts_of([instance]) if instance is not None else (set(), None)  # a change bears on where it was, too
-    counted_before = totals.of(instance, -1) if instance is not None else []  # what it added to the figures
+    if instance is not None:
+        totals.count_dispatches([instance.pk], -1)  # what it counted for, taken back (added again after the save)
     d = instance or Dispatch()
     for k, v in values.items():
         setattr(d, k, v)
@@ -45,7 +46,7 @@ def save_dispatch(user, instance: Dispatch | None = None, **values) -> Dispatch:
     if d.client_id and Dispatch.objects.filter(client_id=d.client_id, client_ns=d.client_ns).exclude(pk=d.pk).exists():
         raise field_error("client_id", _("client id %(id)s is already used") % {"id": d.client_id})
     d.save()
-    totals.count_dispatches(counted_before + totals.of(d))  # the dashboard's people on post, in this transaction
+    totals.count_dispatches([d.pk])  # the dashboard's people on post, in this transaction
     codes, first = facts_of([d])
     changed(codes | before[0], min(day for day in (first, before[1]) if day is not None), sender=Dispatch)
     return d

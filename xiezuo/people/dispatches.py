@@ -100,6 +100,6 @@ def write_dispatches(user, rows) -> list[int]:
         audit.add(Dispatch, d.pk, str(d), d.audit_region_code(), d.audit_other_region_code(), None,
                   {n: getattr(d, n) for n in fields}, names=fields)
     audit.write()
-    totals.count_dispatches([delta for d in rows for delta in totals.of(d)])  # people on post: one statement
+    totals.count_dispatches([d.pk for d in rows])  # the dashboard's people on post: one statement
     changed(*facts_of(rows), sender=Dispatch)
     return [d.pk for d in rows]

@@ -3,16 +3,20 @@ transaction that records or changes a dispatch.
 
 Who is on post depends on the day asked about (started on or before it, not ended before
 it), so the table holds changes by day: +1 on a record's actual start, −1 on the day after
-its actual end, per (sending organisation, receiving organisation, kind). The number on
-post on a day is the sum of the changes up to that day — a few thousand rows nationally,
-whatever the number of records. A record without an actual start, or ending before it
-starts, is never on post and adds nothing. Visibility is the scoping rule of `Dispatch`
-(either organisation in the user's subtree), decided from the current organisations.
+its actual end, per kind — under every part of the tree that sees the record (the scoping
+rule of `Dispatch`: either organisation's region in the user's subtree), i.e. under "" (the
+whole country) and the 2-, 4- and 6-digit code prefixes of the two organisations' regions.
+The number on post on a day, for a user, is the sum of the changes up to that day under the
+user's prefix: one index range of at most (kinds × days) rows, whatever the number of
+records. A record without an actual start, or ending before it starts, is never on post.
+The prefixes are those of the organisations' regions when the record was written; an
+organisation moved to another region since shows in `rebuild_figures`, which refills them.
 
 Writers: `dispatches.write_dispatches` (the batch) and `actions.save_dispatch` call
-`count_dispatches` once: one upsert adding the deltas (`SET n = n + excluded.n`), so two
-writers at once add up. The national generator refills the table (`rebuild`) and
-`manage.py rebuild_figures` compares it with the records (`check`).
+`count_dispatches` once (a change: before and after the save): one INSERT … SELECT … ON
+CONFLICT DO UPDATE SET n = n + excluded.n over the records written, so two writers at once
+add up. The national generator refills the table (`rebuild`) and `manage.py rebuild_figures`
+compares it with the records (`check`).
 """
 import datetime
 
@@ -20,25 +24,25 @@ from django.db import connection, models
 
 from xiezuo.core.arrays import is_postgres
 from xiezuo.core.scoping import scope_for
-from xiezuo.projects.totals import differences, replace_all, subtree_orgs, upsert
+from xiezuo.projects.totals import differences, replace_all, upsert_select
 
 
 class PeopleTotal(models.Model):
-    """The change on one day of the number on post between two organisations, of one kind."""
+    """The change on one day of the number on post of one kind, as seen from one part of the
+    tree: `scope` is a region code prefix ("" for the whole country, 2, 4 or 6 digits)."""
 
-    from_org_id = models.BigIntegerField()
-    to_org_id = models.BigIntegerField()
+    scope = models.CharField(max_length=6)
     kind = models.CharField(max_length=12)
     day = models.DateField()
     n = models.BigIntegerField(default=0)
 
     class Meta:
         app_label = "people"
-        constraints = [models.UniqueConstraint(fields=["from_org_id", "to_org_id", "kind", "day"], name="people_total_key")]
+        constraints = [models.UniqueConstraint(fields=["scope", "day", "kind"], name="people_total_key")]
 
 
 TABLE = "people_peopletotal"
-KEYS = ("from_org_id", "to_org_id", "kind", "day")
+KEYS = ("scope", "day", "kind")
 
 
 def _day_after(column: str) -> str:
@@ -47,34 +51,48 @@ def _day_after(column: str) -> str:
     return f"date({column}, '+1 day')"
 
 
-FACTS = f"""
-    SELECT from_org_id, to_org_id, kind, day, sum(n) AS n FROM (
-        SELECT from_org_id, to_org_id, kind, actual_start AS day, 1 AS n FROM people_dispatch
-        WHERE actual_start IS NOT NULL AND (actual_end IS NULL OR actual_end >= actual_start)
-        UNION ALL
-        SELECT from_org_id, to_org_id, kind, {_day_after("actual_end")}, -1 FROM people_dispatch
-        WHERE actual_start IS NOT NULL AND actual_end IS NOT NULL AND actual_end >= actual_start
-    ) AS f GROUP BY 1, 2, 3, 4"""
+def _deltas(where: str = "") -> str:
+    """The grouped deltas of the records matching `where` (or all): each record counted once
+    under every prefix that sees it — "" and the 2-, 4- and 6-digit prefixes of its two
+    organisations' regions (UNION drops a prefix the two share)."""
+    seen = " UNION ".join(
+        ["SELECT id, '' AS scope FROM d"]
+        + [f"SELECT id, substr({c}, 1, {n}) FROM d" for c in ("fc", "tc") for n in (2, 4, 6)])
+    return f"""
+        WITH d AS (
+            SELECT x.id, x.kind, x.actual_start, x.actual_end, fr.code AS fc, tr.code AS tc FROM people_dispatch x
+            JOIN orgs_organisation fo ON fo.id = x.from_org_id JOIN regions_region fr ON fr.id = fo.region_id
+            JOIN orgs_organisation t ON t.id = x.to_org_id JOIN regions_region tr ON tr.id = t.region_id
+            WHERE x.actual_start IS NOT NULL AND (x.actual_end IS NULL OR x.actual_end >= x.actual_start) {where}
+        ), s AS ({seen})
+        SELECT scope, day, kind, sum(n) AS n FROM (
+            SELECT s.scope, d.actual_start AS day, d.kind, 1 AS n FROM d JOIN s ON s.id = d.id
+            UNION ALL
+            SELECT s.scope, {_day_after("d.actual_end")}, d.kind, -1 FROM d JOIN s ON s.id = d.id WHERE d.actual_end IS NOT NULL
+        ) AS f GROUP BY 1, 2, 3"""
 
 
-def deltas(from_org_id, to_org_id, kind, actual_start, actual_end, sign: int = 1) -> list[tuple]:
-    """The summary rows one record adds (sign 1) or takes back (sign −1)."""
-    if actual_start is None or (actual_end is not None and actual_end < actual_start):
-        return []
-    rows = [(from_org_id, to_org_id, str(kind), actual_start, sign)]
-    if actual_end is not None:
-        rows.append((from_org_id, to_org_id, str(kind), actual_end + datetime.timedelta(days=1), -sign))
-    return rows
+FACTS = _deltas()
 
 
-def of(d, sign: int = 1) -> list[tuple]:
-    """`deltas` of a record (a Dispatch or a DispatchRow)."""
-    return deltas(d.from_org_id, d.to_org_id, d.kind, d.actual_start, d.actual_end, sign)
+def _ids(ids) -> tuple[str, list]:
+    ids = [int(i) for i in ids]
+    if is_postgres():
+        return "AND x.id = ANY(%s::bigint[])", [ids]
+    return f"AND x.id IN ({', '.join(['%s'] * len(ids))})", ids
 
 
-def count_dispatches(rows) -> None:
-    """Add the deltas (from `of`/`deltas`) of records written: one statement."""
-    upsert(TABLE, KEYS, "n", rows)
+def count_dispatches(ids, sign: int = 1) -> None:
+    """Add (sign 1) or take back (sign −1) what the records `ids`, as they are stored now,
+    count for: one statement. A change is taken back before it is saved and added after."""
+    ids = [i for i in ids if i is not None]
+    if not ids:
+        return
+    where, params = _ids(ids)
+    select = _deltas(where)
+    if sign < 0:
+        select = f"SELECT scope, day, kind, -n AS n FROM ({select}) AS g"
+    upsert_select(TABLE, KEYS, "n", select, params)
 
 
 def rebuild() -> int:
@@ -86,15 +104,28 @@ def check() -> list[tuple]:
 
 
 def on_post(user, day: datetime.date) -> dict:
-    """{kind: people on post on `day`} of the dispatches the user sees."""
+    """{kind: people on post on `day`} of the dispatches the user sees: one index range over
+    the rows of the user's prefix."""
     scope = scope_for(user)
-    where, params = "day <= %s", [day]
-    if not scope.everything:
-        if not scope.active or scope.own is None:
-            return {}
-        orgs, op = subtree_orgs(scope)
-        where += f" AND (from_org_id IN ({orgs}) OR to_org_id IN ({orgs}))"
-        params += op + op
+    if scope.everything:
+        prefix = ""
+    elif not scope.active or scope.own is None:
+        return {}
+    elif len(scope.own) in (2, 4, 6):
+        prefix = scope.own
+    else:  # a prefix the table does not keep: count the records
+        return _on_post_from_records(user, day)
     with connection.cursor() as cur:
-        cur.execute(f"SELECT kind, sum(n) FROM {TABLE} WHERE {where} GROUP BY kind", params)
+        cur.execute(f"SELECT kind, sum(n) FROM {TABLE} WHERE scope = %s AND day <= %s GROUP BY kind", [prefix, day])
         return {kind: int(n) for kind, n in cur.fetchall() if n}
+
+
+def _on_post_from_records(user, day):
+    from django.db.models import Count, Q
+
+    from xiezuo.core.scoping import visible
+
+    from .models import Dispatch
+
+    qs = visible(user, Dispatch.objects.filter(actual_start__lte=day).filter(Q(actual_end__isnull=True) | Q(actual_end__gte=day)))
+    return {row["kind"]: row["n"] for row in qs.values("kind").annotate(n=Count("id")).order_by()}

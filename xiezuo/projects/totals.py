@@ -105,15 +105,21 @@ def replace_all(table: str, keys: tuple, value: str, select_sql: str, params=())
         return cur.rowcount
 
 
+def _key(row) -> tuple:
+    """A row's key, dates as ISO text (SQLite gives a stored date column as a date and a
+    computed one as text)."""
+    return tuple(v.isoformat() if hasattr(v, "isoformat") else v for v in row[:-1])
+
+
 def differences(table: str, keys: tuple, value: str, select_sql: str, params=()) -> list[tuple]:
     """[(key…, stored, from the facts)] wherever the summary table and the facts disagree
     (a row of 0 stands for no row)."""
     cols = ", ".join(keys)
     with connection.cursor() as cur:
         cur.execute(f"SELECT {cols}, {value} FROM {table} WHERE {value} <> 0")
-        stored = {tuple(r[:-1]): r[-1] for r in cur.fetchall()}
+        stored = {_key(r): r[-1] for r in cur.fetchall()}
         cur.execute(f"SELECT * FROM ({select_sql}) AS d WHERE d.{value} <> 0", list(params))
-        facts = {tuple(r[:-1]): r[-1] for r in cur.fetchall()}
+        facts = {_key(r): r[-1] for r in cur.fetchall()}
     return sorted(((*k, stored.get(k, 0), facts.get(k, 0)) for k in stored.keys() | facts.keys()
                    if stored.get(k, 0) != facts.get(k, 0)), key=lambda r: tuple(str(v) for v in r))
 

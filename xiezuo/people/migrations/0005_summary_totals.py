@@ -4,11 +4,7 @@ from django.db import migrations, models
 
 
 def fill(apps, schema_editor):
-    """Sum the facts already recorded into the new table, so an upgraded database shows its
-    figures at once (set-based: one grouped INSERT … SELECT)."""
-    from xiezuo.people.totals import rebuild
-
-    rebuild()
+    """Filled by 0006, which gives the table its final shape (a prefix of the tree per row)."""
 
 
 class Migration(migrations.Migration):
