@@ -7,3 +7,10 @@ class LabourConfig(AppConfig):
     name = "xiezuo.labour"
     label = "labour"
     verbose_name = "劳务协作"
+
+    def ready(self):
+        from xiezuo.core.importing import register_importers
+
+        from .importers import CheckImporter, JobImporter, PlacementImporter, WorkerImporter
+
+        register_importers(WorkerImporter(), JobImporter(), PlacementImporter(), CheckImporter())

@@ -1,0 +1,115 @@
+"""The lists of 劳务协作, once each: the pages, the API list endpoints and the Excel exports
+all call these `(user, **filters) → scoped queryset` functions."""
+import datetime
+
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from xiezuo.core.scoping import visible
+from xiezuo.regions.filtersets import in_subtree
+from xiezuo.regions.matching import region_named
+
+from .choices import MILESTONES, SKILL_BIT
+from .models import Job, Placement, RetentionCheck, SubsidyPayment, Training, Worker, add_months
+
+GRACE_DAYS = 15  # a retention check is missed this many days after its due day
+
+
+def workers(user, *, q="", region="", household_status="", skill="", merged=False, duplicates_only=False, **_ignored):
+    qs = visible(user, Worker.objects.select_related("county"))
+    if not merged:
+        qs = qs.filter(merged_into__isnull=True)
+    if region:
+        region = region_named(region)
+        qs = qs.filter(in_subtree(region, "county__code")) if region else qs.none()
+    if household_status:
+        qs = qs.filter(household_status=household_status)
+    if skill in SKILL_BIT:
+        qs = qs.annotate(_s=F("skills").bitand(SKILL_BIT[skill])).filter(_s__gt=0)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(name__icontains=q)
+    return qs.order_by("county__code", "name", "id")
+
+
+def jobs(user, *, q="", province="", skill="", status="open", housing=None, employer=None, **_ignored):
+    qs = Job.objects.visible_to(user).select_related("employer__region", "place")
+    if status:
+        qs = qs.filter(status=status)
+    if province:
+        qs = qs.filter(province_code=str(province)[:2])
+    if skill in SKILL_BIT:
+        qs = qs.annotate(_s=F("skills").bitand(SKILL_BIT[skill])).filter(_s__gt=0)
+    if housing:
+        qs = qs.filter(housing=True)
+    if employer is not None:
+        qs = qs.filter(employer=employer)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(employer__name__icontains=q))
+    return qs.order_by("-posted_on", "id")
+
+
+def trainings(user, *, q="", region="", **_ignored):
+    qs = visible(user, Training.objects.select_related("county", "employer__region"))
+    if region:
+        region = region_named(region)
+        qs = qs.filter(in_subtree(region, "county__code", "employer__region__code")) if region else qs.none()
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(course__icontains=q) | Q(employer__name__icontains=q))
+    return qs.order_by("-starts_on", "id")
+
+
+def missed_check_q(today: datetime.date) -> Q:
+    """Placements past a retention check that was not recorded: for a milestone m, started
+    more than m months and GRACE_DAYS days ago, not ended before the check was due, and no
+    check m recorded."""
+    cond = Q(pk__in=[])
+    for m in MILESTONES:
+        latest_start = add_months(today - datetime.timedelta(days=GRACE_DAYS), -m)
+        due_missing = ~Exists(RetentionCheck.objects.filter(placement=OuterRef("pk"), milestone=m))
+        cond |= Q(start_date__lte=latest_start) & (Q(end_date__isnull=True) | Q(end_date__gt=latest_start)) & Q(due_missing)
+    return cond
+
+
+def placements(user, *, q="", region="", county="", place_kind="", paired=None, year=None, missed_check=False,
+               worker=None, **_ignored):
+    qs = visible(user, Placement.objects.select_related("worker", "county", "place", "employer"))
+    if region:
+        region = region_named(region)
+        qs = qs.filter(in_subtree(region, "county__code", "place__code")) if region else qs.none()
+    if county:
+        county = region_named(county)
+        qs = qs.filter(in_subtree(county, "county__code")) if county else qs.none()
+    if place_kind:
+        qs = qs.filter(place_kind=place_kind)
+    if paired:
+        qs = qs.filter(in_paired_province=True)
+    if year:
+        qs = qs.filter(start_date__year=int(year))
+    if worker is not None:
+        qs = qs.filter(worker=worker)
+    if missed_check:
+        qs = qs.filter(missed_check_q(timezone.localdate()))
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(worker__name__icontains=q) | Q(employer__name__icontains=q))
+    return qs.order_by("-start_date", "id")
+
+
+def checks(user, *, region="", milestone=None, employed="", **_ignored):
+    qs = visible(user, RetentionCheck.objects.select_related("placement__worker", "placement__county", "placement__place",
+                                                             "placement__employer"))
+    if region:
+        region = region_named(region)
+        qs = qs.filter(in_subtree(region, "placement__county__code", "placement__place__code")) if region else qs.none()
+    if milestone:
+        qs = qs.filter(milestone=int(milestone))
+    if employed in ("yes", "no"):
+        qs = qs.filter(employed=employed == "yes")
+    return qs.order_by("-checked_on", "id")
+
+
+def payments(user, **_ignored):
+    return visible(user, SubsidyPayment.objects.select_related("worker", "placement__county", "project")).order_by("-paid_on", "id")
