@@ -40,7 +40,7 @@ def sw(users, today):
                              planned_start=today - 10 * DAY, planned_end=today + 300 * DAY)
     social_org = Organisation.objects.get(kind="social", name__startswith="杭州西湖")
     foundation_org = Organisation.objects.get(kind="foundation")
-    social = member("social_org", social_org)
+    social = get_user_model().objects.filter(username="social_org").first() or member("social_org", social_org)
     foundation = get_user_model().objects.get(username="foundation")
     other_social = member("other_social", Organisation.objects.create(name="另一家社会组织", kind="social", region=Region.objects.get(code="310104")))
     need = actions.record_need(county, county=meigu, village="洒库乡拉木村", category="education",
@@ -48,3 +48,22 @@ def sw(users, today):
                                project=project)
     return {"meigu": meigu, "cadre": cadre, "project": project, "social_org": social_org, "foundation_org": foundation_org,
             "social": social, "foundation": foundation, "other_social": other_social, "need": need, "pair": pair}
+
+
+@pytest.fixture
+def users(users, sw_users):
+    return {**users, **sw_users}
+
+
+@pytest.fixture
+def sw_users(db):
+    from tests.support import office
+
+    User = get_user_model()
+    out = {"foundation": User.objects.get(username="foundation")}
+    gd = User.objects.filter(username="gd_office").first()
+    if gd is None:
+        gd = User.objects.create_user("gd_office")
+        Profile.objects.create(user=gd, role="office_admin", organisation=office("440000"))
+    out["gd_office"] = gd
+    return out

@@ -7,3 +7,10 @@ class SocialConfig(AppConfig):
     name = "xiezuo.social"
     label = "social"
     verbose_name = "社会帮扶"
+
+    def ready(self):
+        from xiezuo.core.importing import register_importers
+
+        from .importers import NeedImporter
+
+        register_importers(NeedImporter())
