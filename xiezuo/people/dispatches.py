@@ -92,13 +92,24 @@ def write_dispatches(user, rows) -> list[int]:
     for pk, d in zip(reserve_ids(Dispatch, len(rows)), rows):
         d.pk = pk
     namespace = client_namespace(user)
-    insert_rows(Dispatch, COLUMNS, (
-        (d.pk, d.person_name, d.id_number, d.kind, d.direction, d.from_org_id, d.to_org_id, d.pairing_id, d.planned_start,
-         d.planned_end, d.actual_start, d.actual_end, d.client_id, namespace if d.client_id else 0, d.is_demo) for d in rows))
+    stored = [(d.pk, d.person_name, d.id_number, d.kind, d.direction, d.from_org_id, d.to_org_id, d.pairing_id, d.planned_start,
+               d.planned_end, d.actual_start, d.actual_end, d.client_id, namespace if d.client_id else 0, d.is_demo) for d in rows]
+    insert_rows(Dispatch, COLUMNS, stored)
+    # the audit's snapshot of each record, taken from the row just written (the columns are
+    # the snapshot's attnames); the regions once per pair of organisations and direction
     audit, fields = AuditWriter(), snapshot_fields(Dispatch)
-    for d in rows:
-        audit.add(Dispatch, d.pk, str(d), d.audit_region_code(), d.audit_other_region_code(), None,
-                  {n: getattr(d, n) for n in fields}, names=fields)
+    at = {name: i for i, name in enumerate(COLUMNS)}
+    from_row = [(n, at[n]) for n in fields if n in at]
+    elsewhere = [n for n in fields if n not in at]
+    regions = {}
+    for d, row in zip(rows, stored):
+        values = {n: row[i] for n, i in from_row}
+        for n in elsewhere:
+            values[n] = getattr(d, n)
+        key = (row[5], row[6], d.direction)
+        if key not in regions:
+            regions[key] = (d.audit_region_code(), d.audit_other_region_code())
+        audit.add(Dispatch, d.pk, str(d), *regions[key], None, values, names=fields)
     audit.write()
     totals.count_dispatches([d.pk for d in rows])  # the dashboard's people on post: one statement
     changed(*facts_of(rows), sender=Dispatch)
