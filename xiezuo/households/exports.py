@@ -9,7 +9,7 @@ from .privacy import household_view, member_view
 
 
 def export_households(qs, *, revealed=False):
-    headers = [_("household number"), _("county code"), _("township"), _("village"), _("village code"), _("status"),
+    headers = [_("household number"), _("county code"), _("township"), _("administrative village"), _("village code"), _("status"),
                _("category"), _("relation"), _("name"), _("ID number"), _("phone"), _("health"), _("health detail"),
                _("address"), _("bank account"), _("housing safe"), _("drinking water safe")]
 

@@ -63,7 +63,7 @@ class Village(Audited):
     objects = ScopedQuerySet.as_manager()
 
     code = models.CharField(_("village code"), max_length=12, unique=True)
-    name = models.CharField(_("village"), max_length=64)
+    name = models.CharField(_("administrative village"), max_length=64)
     township_code = models.CharField(_("township code"), max_length=9, db_index=True)
     township_name = models.CharField(_("township"), max_length=64)
     county = models.ForeignKey(Region, verbose_name=_("county"), on_delete=models.PROTECT, related_name="villages")
@@ -71,7 +71,7 @@ class Village(Audited):
 
     class Meta:
         ordering = ["code"]
-        verbose_name = _("village")
+        verbose_name = _("administrative village")
         verbose_name_plural = _("villages")
 
     def __str__(self):
@@ -97,7 +97,7 @@ class Household(PersonalFields, Audited):
 
     number = models.CharField(_("household number"), max_length=32, blank=True, db_index=True)
     county = models.ForeignKey(Region, verbose_name=_("county"), on_delete=models.PROTECT, related_name="+")
-    village = models.ForeignKey(Village, verbose_name=_("village"), on_delete=models.PROTECT, related_name="households")
+    village = models.ForeignKey(Village, verbose_name=_("administrative village"), on_delete=models.PROTECT, related_name="households")
     village_code = models.CharField(_("village code"), max_length=12, db_index=True)  # copy of the village's, for figures by prefix
     address = EncryptedTextField(_("address"), blank=True)
     bank_account = EncryptedTextField(_("bank account"), blank=True)
@@ -266,9 +266,9 @@ class MonitoringLine(Audited):
     region = models.ForeignKey(Region, verbose_name=_("province or county"), on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("year"))
     line_fen = models.BigIntegerField(_("monitoring line per person and year (fen)"))
-    near_percent = models.PositiveSmallIntegerField(_("near the line up to (% of the line)"), default=150)
-    fall_percent = models.PositiveSmallIntegerField(_("sharp fall from (% less than a year before)"), default=30)
-    rigid_percent = models.PositiveSmallIntegerField(_("rigid spending above (% of income)"), default=50)
+    near_percent = models.PositiveSmallIntegerField(_("near the line: up to this percent of the line"), default=150)
+    fall_percent = models.PositiveSmallIntegerField(_("sharp fall: income this percent below a year before"), default=30)
+    rigid_percent = models.PositiveSmallIntegerField(_("rigid spending above this percent of income"), default=50)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
@@ -319,7 +319,7 @@ class RiskFlag(models.Model):
     previous_fen = models.BigIntegerField(_("income per person a year before (fen)"), null=True)
     income_fen = models.BigIntegerField(_("household income (fen)"), null=True)
     costs_fen = models.BigIntegerField(_("rigid costs (fen)"), null=True)
-    threshold = models.IntegerField(_("threshold (%)"), null=True)
+    threshold = models.IntegerField(_("threshold (percent)"), null=True)
 
     class Meta:
         ordering = ["household_id", "rule"]
