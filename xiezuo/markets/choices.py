@@ -11,7 +11,7 @@ class LandClass(models.TextChoices):
 
 
 class ListingStatus(models.TextChoices):
-    OPEN = "open", _("open")
+    OPEN = "open", _("open for sale")
     AUCTION = "auction", _("in a call auction")
     SOLD = "sold", _("sold out")
     WITHDRAWN = "withdrawn", _("withdrawn")

@@ -1,0 +1,83 @@
+"""From a listing to a settled trade in a real browser: 美姑县 lists surplus quota, the
+Zhejiang office buys part of it at the set price (the range is split, the payment posted to
+the ledger), and the county splits the proceeds 85:15. Screenshots in screenshots/markets/."""
+from pathlib import Path
+
+import pytest
+
+from tests.web.test_browser import PASSWORD, base_data, browser, restore_base_data  # noqa: F401 (the browser fixtures)
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(__file__).resolve().parents[2] / "screenshots" / "markets"
+
+
+def _login(browser, live_server, username, errors):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(live_server.url + "/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form:has(input[name=password]) [type=submit]")
+    page.wait_for_url(live_server.url + "/")
+    return context, page
+
+
+def test_from_a_listing_to_a_settled_trade(browser, live_server, base_data):
+    from django.contrib.auth import get_user_model
+
+    from xiezuo.ledger.models import Posting
+    from xiezuo.markets.models import ProceedsSplit, QuotaTrade
+    from tests.markets.world import prices
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    prices(get_user_model().objects.get(username="national"))
+    errors = []
+    ctx, page = _login(browser, live_server, "county_office", errors)
+    page.goto(live_server.url + "/markets/land/")
+    page.click("[data-testid=new-listing]")
+    form = page.locator("[data-testid=markets-form]")
+    form.locator("select[name=county]").select_option(label="美姑县（513436）")
+    form.locator("select[name=land_class]").select_option("cultivated")
+    form.locator("input[name=area]").fill("12.3456")
+    form.locator("input[name=source_project]").fill("洒库乡城乡建设用地增减挂钩项目")
+    form.locator("input[name=approval_doc]").fill("川自然资〔2026〕88号")
+    form.locator("input[name=province_confirmation]").fill("四川省自然资源厅确认〔2026〕12号")
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("[data-testid=area]").inner_text() == "12.3456"
+    page.screenshot(path=str(SHOTS / "1-listing.png"), full_page=True)
+    listing_url = page.url
+    ctx.close()
+
+    ctx, page = _login(browser, live_server, "east_office", errors)
+    page.goto(listing_url)
+    buy = page.locator("[data-testid=buy-form]")
+    buy.locator("select[name=buyer]").select_option(label="浙江省东西部协作办公室")
+    buy.locator("input[name=area]").fill("5.0000")
+    page.screenshot(path=str(SHOTS / "2-buy.png"), full_page=True)
+    page.click("[data-testid=buy]")
+    page.wait_for_load_state()
+    assert page.locator("[data-testid=trade-area]").inner_text() == "5.0000"
+    assert "1,000,000.00" in page.locator("[data-testid=trade-amount]").inner_text()  # 5 mu × 20万 = 100万元
+    page.screenshot(path=str(SHOTS / "3-trade-settled.png"), full_page=True)
+    trade = QuotaTrade.objects.get()
+    assert (trade.start_u, trade.end_u, trade.amount_fen) == (0, 50_000, 1_000_000_00)
+    assert Posting.objects.get(pk=trade.posting_id).kind == "market"
+    page.goto(listing_url)
+    assert page.locator("[data-testid=unsold]").inner_text() == "7.3456"
+    page.screenshot(path=str(SHOTS / "4-listing-after.png"), full_page=True)
+    ctx.close()
+
+    ctx, page = _login(browser, live_server, "county_office", errors)
+    page.goto(live_server.url + f"/markets/land/trades/{trade.pk}/")
+    page.locator("[data-testid=split-form] textarea").fill("阿苦日哈, 3\n吉克阿衣, 2")
+    page.click("[data-testid=split-button]")
+    page.wait_for_load_state()
+    split = ProceedsSplit.objects.get(trade=trade)
+    assert (split.farmers_fen, split.collective_fen) == (85_000_000, 15_000_000)
+    assert page.locator("[data-testid=split]").count() == 1
+    page.screenshot(path=str(SHOTS / "5-split.png"), full_page=True)
+    ctx.close()
+    assert not errors
