@@ -125,8 +125,10 @@ def recorded_evidence(pairs) -> dict:
     return found
 
 
-def check_purchases(user, rows, today=None) -> dict:
-    """{position: {field: [messages]}} for the records refused; sets each row's pairing."""
+def check_purchases(user, rows, today=None, labels=None) -> dict:
+    """{position: {field: [messages]}} for the records refused; sets each row's pairing.
+    `labels[i]` is how a refusal names row i (its position by default; the ingestion envelope
+    passes the items' indexes in the request)."""
     errors = {}
     taken = taken_client_ids(user, [r.client_id for r in rows])
     pairs = {(r.product.supplier_id, r.evidence_number) for r in rows if r.product is not None and isinstance(r.evidence_number, str)}
@@ -156,7 +158,8 @@ def check_purchases(user, rows, today=None) -> dict:
                     problems["evidence_number"] = [evidence_clash(r.evidence_number, r.product.supplier, recorded[ek], r.channel, r.buyer)]
                 elif ek in seen:
                     first = rows[seen[ek]]
-                    problems["evidence_number"] = [batch_clash(r.evidence_number, r.product.supplier, seen[ek], first.channel, r.channel)]
+                    problems["evidence_number"] = [batch_clash(r.evidence_number, r.product.supplier,
+                                                                   labels[seen[ek]] if labels else seen[ek], first.channel, r.channel)]
                 else:
                     seen[ek] = i
             if not problems:

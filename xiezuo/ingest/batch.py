@@ -52,6 +52,7 @@ HANDLERS = {
     "dispatch": "xiezuo.ingest.dispatches.DispatchHandler",
     "posting": "xiezuo.ingest.postings.PostingHandler",
     "household": "xiezuo.ingest.households.HouseholdHandler",
+    "purchase": "xiezuo.ingest.purchases.PurchaseHandler",
 }
 
 

@@ -1,0 +1,68 @@
+"""Purchase records in bulk: {"type": "purchase", "client_id", "buyer": id, "product": id,
+"amount_fen", "purchased_on", "channel", "channel_name"?, "evidence_number"}.
+
+The envelope only: each item read into a `consumption.purchases.PurchaseRow` (the buyer and
+the product must be ones the caller can see, as in the API; the date parsed), idempotency by
+client id, receipts. The rules and the writing are the consumption app's (`check_purchases`
+and `write_purchases`, the two halves of `record_purchases`): the same evidence number from
+the same supplier — in the batch or already recorded — is refused naming both records.
+"""
+from django.utils.translation import gettext as _
+
+from xiezuo.consumption.models import Buyer, Product
+from xiezuo.consumption.purchases import PurchaseRow, check_purchases, write_purchases
+from xiezuo.core.bulkrows import chunks
+from xiezuo.core.scoping import visible
+
+from .common import mark_duplicates, parse_date, write_receipts
+
+KNOWN = {"buyer", "product", "amount_fen", "purchased_on", "channel", "channel_name", "evidence_number"}
+
+
+def _ids(items, name):
+    return {it.body[name] for it in items if isinstance(it.body.get(name), int) and not isinstance(it.body.get(name), bool)}
+
+
+def read_item(b, client_id, buyers, products, errors) -> PurchaseRow:
+    errors.update({name: [_("unknown field")] for name in b if name not in KNOWN})
+    r = PurchaseRow(amount_fen=b.get("amount_fen"), channel=b.get("channel"), evidence_number=b.get("evidence_number"),
+                    channel_name=b.get("channel_name") or "", client_id=client_id)
+    for field, known, what in (("buyer", buyers, "buyer"), ("product", products, "product")):
+        obj = known.get(b.get(field)) if isinstance(b.get(field), int) and not isinstance(b.get(field), bool) else None
+        if obj is None:
+            errors[field] = [_("no %(what)s has the id “%(v)s”") % {"what": what, "v": b.get(field)}]
+        else:
+            setattr(r, field, obj)
+    try:
+        r.purchased_on = parse_date(b.get("purchased_on"))
+    except ValueError as exc:
+        errors["purchased_on"] = [str(exc)]
+    return r
+
+
+class PurchaseHandler:
+    def check(self, user, items, refusals):
+        mark_duplicates(user, items, refusals)
+        buyers, products = {}, {}
+        for part in chunks(sorted(_ids(items, "buyer"))):
+            buyers.update((b.pk, b) for b in visible(user, Buyer.objects.filter(pk__in=part).select_related("region")))
+        for part in chunks(sorted(_ids(items, "product"))):
+            products.update((p.pk, p) for p in visible(user, Product.objects.filter(pk__in=part).select_related("supplier", "county")))
+        read, rows = [], []
+        for it in items:
+            if it.duplicate:
+                continue
+            errors = {}
+            r = read_item(it.body, it.client_id, buyers, products, errors)
+            if errors:
+                refusals.add_errors(it, errors)
+                continue
+            read.append(it)
+            rows.append(r)
+            it.target = r
+        for i, errors in check_purchases(user, rows, labels=[it.index for it in read]).items():
+            refusals.add_errors(read[i], errors)
+
+    def apply(self, user, items):
+        ids = write_purchases(user, [it.target for it in items])
+        write_receipts(user, items, ids)
