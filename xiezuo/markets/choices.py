@@ -35,7 +35,7 @@ class SinkKind(models.TextChoices):
 
 
 class BlockStatus(models.TextChoices):
-    ACTIVE = "active", _("held")  # in an account
+    ACTIVE = "active", _("held in an account")
     RETIRED = "retired", _("retired")  # 已注销: never moves again
     SPLIT = "split", _("superseded")  # replaced by the blocks it was split or moved into (history)
 

@@ -17,7 +17,7 @@ class ProjectFilterForm(BootstrapMixin, forms.Form):
 class RegistryFilterForm(BootstrapMixin, forms.Form):
     serial = forms.CharField(label=_("serial number"), required=False,
                              widget=forms.TextInput(attrs={"placeholder": "XZCR-CS5134360001-2025-37"}))
-    status = forms.ChoiceField(label=_("status"), required=False, choices=ANY + [(BlockStatus.ACTIVE, _("held")),
+    status = forms.ChoiceField(label=_("status"), required=False, choices=ANY + [(BlockStatus.ACTIVE, _("held in an account")),
                                                                                   (BlockStatus.RETIRED, _("retired"))])
     vintage = forms.IntegerField(label=_("vintage"), required=False, min_value=2000, max_value=2100)
 
