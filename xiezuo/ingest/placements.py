@@ -1,0 +1,87 @@
+"""Labour placements in bulk: {"type": "placement", "client_id", "worker": id, "employer": id,
+"place": "330212", "start_date", "end_date"?, "job": id?, "occupation_code"?, "monthly_wage_fen"?}.
+
+The envelope only: each item read into a `labour.actions.PlacementRow` (the worker must be
+one the caller can see; the place a county code), idempotency by client id, receipts. The
+rules and the writing are the labour app's (`check_placements`, `write_placements`, the two
+halves of `record_placements`), so a batch checks exactly what one placement checks.
+"""
+from django.utils.translation import gettext as _
+
+from xiezuo.core.bulkrows import chunks
+from xiezuo.core.scoping import visible
+from xiezuo.labour.actions import PlacementRow, check_placements, write_placements
+from xiezuo.labour.models import Job, Worker
+from xiezuo.orgs.models import Organisation
+from xiezuo.regions.models import Region
+
+from .common import mark_duplicates, parse_date, write_receipts
+
+KNOWN = {"worker", "employer", "place", "start_date", "end_date", "job", "occupation_code", "monthly_wage_fen"}
+
+
+def _ids(items, name):
+    return {it.body[name] for it in items if isinstance(it.body.get(name), int) and not isinstance(it.body.get(name), bool)}
+
+
+def _load(model_qs, ids):
+    out = {}
+    for part in chunks(sorted(ids)):
+        out.update((o.pk, o) for o in model_qs.filter(pk__in=part))
+    return out
+
+
+class PlacementHandler:
+    def check(self, user, items, refusals):
+        mark_duplicates(user, items, refusals)
+        fresh = [it for it in items if not it.duplicate]
+        workers = _load(visible(user, Worker.objects.select_related("county")), _ids(fresh, "worker"))
+        employers = _load(Organisation.objects.all(), _ids(fresh, "employer"))
+        jobs = _load(Job.objects.all(), _ids(fresh, "job"))
+        codes = {it.body.get("place") for it in fresh if isinstance(it.body.get("place"), str)}
+        places = {r.code: r for r in Region.objects.filter(code__in=sorted(codes))}
+        read, rows = [], []
+        for it in fresh:
+            b, errors = it.body, {}
+            errors.update({name: [_("unknown field")] for name in b if name not in KNOWN})
+            worker = workers.get(b.get("worker")) if isinstance(b.get("worker"), int) else None
+            if worker is None:
+                errors["worker"] = [_("no worker has the id “%(v)s”") % {"v": b.get("worker")}]
+            employer = employers.get(b.get("employer")) if isinstance(b.get("employer"), int) else None
+            if employer is None:
+                errors["employer"] = [_("no organisation has the id “%(v)s”") % {"v": b.get("employer")}]
+            place = places.get(b.get("place")) if isinstance(b.get("place"), str) else None
+            if place is None:
+                errors["place"] = [_("no region has the code “%(v)s”") % {"v": b.get("place")}]
+            job = None
+            if b.get("job") is not None:
+                job = jobs.get(b["job"]) if isinstance(b["job"], int) else None
+                if job is None:
+                    errors["job"] = [_("no job has the id “%(v)s”") % {"v": b.get("job")}]
+            dates = {}
+            for name in ("start_date", "end_date"):
+                if name == "end_date" and b.get(name) in (None, ""):
+                    dates[name] = None
+                    continue
+                try:
+                    dates[name] = parse_date(b.get(name))
+                except ValueError as exc:
+                    errors[name] = [str(exc)]
+            code = b.get("occupation_code", "")
+            if not isinstance(code, str) or len(code) > 20:
+                errors["occupation_code"] = [_("an occupation code is text of at most 20 characters")]
+            wage = b.get("monthly_wage_fen", 0)
+            if errors:
+                refusals.add_errors(it, errors)
+                continue
+            row = PlacementRow(worker=worker, employer=employer, place=place, start_date=dates["start_date"], job=job,
+                               occupation_code=code, monthly_wage_fen=wage, end_date=dates["end_date"], client_id=it.client_id)
+            read.append(it)
+            rows.append(row)
+            it.target = row
+        for i, errors in check_placements(user, rows).items():
+            refusals.add_errors(read[i], errors)
+
+    def apply(self, user, items):
+        ids = write_placements(user, [it.target for it in items])
+        write_receipts(user, items, ids)
