@@ -791,12 +791,16 @@ class PostingBatch:
         writer.close()
         add_postings(ids)  # the dashboard's money summary, in this transaction: one statement
         _publish(shown)
-        codes, first, seen = set(), min(n.booked_on for n in shown), set()
+        # the union of each posting's regions, taken once per distinct office and project (the
+        # regions of a posting are those of each of its parties, `rules.fact_codes`)
+        orgs, projects = {}, {}
         for n in shown:
-            parties = (id(n.east_org), id(n.west_org), id(n.project))  # a batch has few distinct ones
-            if parties not in seen:
-                seen.add(parties)
-                codes |= rules.fact_codes(n.east_org, n.west_org, n.project)
+            orgs[id(n.east_org)], orgs[id(n.west_org)], projects[id(n.project)] = n.east_org, n.west_org, n.project
+        codes, first = set(), min(n.booked_on for n in shown)
+        for org in orgs.values():
+            codes |= rules.fact_codes(org, None, None)
+        for project in projects.values():
+            codes |= rules.fact_codes(None, None, project)
         changed(codes, first, sender=Posting)
         return ids
 

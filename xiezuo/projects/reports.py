@@ -227,9 +227,13 @@ def write_reports(user, reports: list[ReportIn]) -> list[int]:
                   state[key]["client_id"], state[key]["client_ns"]) for key in keys if key in stored])
     # audit: one row per report in order — a creation, or an amendment with what it replaced
     audit = AuditWriter()
+    week_labels = {}  # a batch spans a few weeks: each one's ISO label formatted once
     for r, (key, before, after) in zip(reports, changes):
         project, rid = r.row, ids[key]
-        audit.add(ProgressReport, rid, f"{project.code} {key[1]:%G-W%V}", project.county_code, project.east_code or "",
+        label = week_labels.get(key[1])
+        if label is None:
+            label = week_labels[key[1]] = f"{key[1]:%G-W%V}"
+        audit.add(ProgressReport, rid, f"{project.code} {label}", project.county_code, project.east_code or "",
                   None if before is None else dict(before, id=rid), dict(after, id=rid), names=fields)
     # the projects' latest week and percent, forward only (not logged: `Project.audit_exclude`)
     moved = [(project.pk, project.last_report_week, project.percent_done) for project, week0, pct0 in project_before.values()
