@@ -116,3 +116,19 @@ def test_capacity_of_a_province_below_its_partners_need_is_named_like_the_issue(
     sol = solve(inst)
     assert sol.status == solver.INFEASIBLE
     assert sol.reason == "the capacity of 浙江县0、浙江县1、浙江县2, 3, is below the 4 helper slots needed by the 4 western units of 四川省"
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(instances())
+def test_pricing_proves_the_same_optimum_as_enumeration(monkeypatch, inst):
+    """The large-instance path (column generation on the LP, then the integer program over the
+    working set) with a working set of one pair per unit, so pricing has work to do."""
+    monkeypatch.setattr(solver, "COLGEN_PER_WEST", 1)
+    best, _ = brute_force(inst)
+    sol = solve(inst, method="pricing")
+    if best is None:
+        assert sol.status == solver.INFEASIBLE and sol.reason
+        return
+    assert sol.status == solver.OPTIMAL and sol.gap == 0.0
+    assert sol.objective == pytest.approx(best, abs=1e-6) and sol.bound == pytest.approx(best, abs=1e-6)
+    assert inst.violations(sol.pairs) == []

@@ -170,7 +170,11 @@ def _instance(level, p, ev, weights, east, west, current_pairs, prov_pairs) -> B
         value.pop(pair, None)
     current = {pair for pair in current_pairs if pair[0] in ev.ei and pair[1] in ev.wi}
     wmin = {u.code: int(p["key_min"] if u.key else p["west_min"]) for u in west}
-    wmax = {u.code: int(max(p["key_max"] if u.key else p["west_max"], wmin[u.code])) for u in west}
+    today_count = defaultdict(int)
+    for _e, w in current:
+        today_count[w] += 1
+    # the maximum never falls below today's number of helpers, so today's pairings stay a feasible answer
+    wmax = {u.code: int(max(p["key_max"] if u.key else p["west_max"], wmin[u.code], today_count[u.code])) for u in west}
     cap = capacities(p, east, value, wmin, current)
     names = {u.code: u.name for u in east + west}
     groups = {u.code: u.province_name for u in east + west}

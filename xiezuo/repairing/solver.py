@@ -140,31 +140,57 @@ def _constraints(inst: Instance, edges):
     return cons
 
 
-def solve(inst: Instance, time_limit: float = 60.0, extra_locked=()) -> Solution:
-    """The exact optimum (or the best found within `time_limit`, with its gap)."""
+COLGEN_MIN_PAIRS = 5000  # above this many candidate pairs, solve by pricing (below: one milp over every pair)
+COLGEN_PER_WEST = 8
+COLGEN_BATCH = 5000  # above this many improving pairs in a round, only each western unit's best few are added
+COLGEN_PER_ROUND_WEST = 5
+_TRACE = False
+COLGEN_DROP_ROUNDS = 4
+COLGEN_DROP = 0.02  # a working pair whose reduced cost is above this leaves the working set
+
+
+def solve(inst: Instance, time_limit: float = 60.0, extra_locked=(), method: str = "auto") -> Solution:
+    """The exact optimum (or the best found within `time_limit`, with its gap).
+
+    `method`: "milp" solves one mixed-integer program over every candidate pair; "pricing"
+    solves it over a working set of pairs (each western unit's best few, today's, the locked
+    ones) grown by column generation until no pair left out has a positive reduced cost in the
+    LP relaxation — which proves the working set's LP value a bound for the whole problem — and
+    then solves the integer program over the working set; when that integer optimum reaches
+    the bound, it is optimal for the whole problem (gap 0). Otherwise, or when the working set
+    cannot be made feasible, it falls back to "milp". "auto": pricing above COLGEN_MIN_PAIRS pairs.
+    """
     t0 = time.perf_counter()
     locked = set(inst.locked) | set(extra_locked)
     reason = quick_infeasibility(inst, locked)
     if reason:
         return Solution(INFEASIBLE, reason=reason, seconds=time.perf_counter() - t0, message="presolve check")
-    edges = inst.edges
-    if not edges:
-        if any(inst.west_min.get(w, 0) > 0 for w in inst.west):
-            return Solution(INFEASIBLE, reason=explain_infeasible(inst), seconds=time.perf_counter() - t0)
-        obj = inst.objective_of(())
+    work = Instance(**{**inst.__dict__, "locked": locked}) if extra_locked else inst
+    if not work.edges:
+        if any(work.west_min.get(w, 0) > 0 for w in work.west):
+            return Solution(INFEASIBLE, reason=explain_infeasible(work), seconds=time.perf_counter() - t0)
+        obj = work.objective_of(())
         return Solution(OPTIMAL, [], obj, obj, 0.0, time.perf_counter() - t0, "no candidate pairs")
+    if method == "pricing" or (method == "auto" and len(work.value) > COLGEN_MIN_PAIRS):
+        sol = _solve_by_pricing(work, time_limit, t0)
+        if sol is not None:
+            return sol
+    return _solve_milp(work, max(1.0, time_limit - (time.perf_counter() - t0)), t0)
+
+
+def _solve_milp(inst: Instance, time_limit: float, t0: float, note: str = "") -> Solution:
+    edges = inst.edges
     c, const = _coefficients(inst, edges)
-    lb = np.array([1.0 if p in locked else 0.0 for p in edges])
+    lb = np.array([1.0 if p in inst.locked else 0.0 for p in edges])
     res = milp(-c, constraints=_constraints(inst, edges), integrality=np.ones(len(edges)), bounds=Bounds(lb, np.ones(len(edges))),
                options={"time_limit": float(time_limit), "disp": False, "mip_rel_gap": 0.0})
     seconds = time.perf_counter() - t0
+    message = (note + " " + str(res.message)).strip()
     if res.status == 2:
-        relaxed = Instance(**{**inst.__dict__, "locked": locked})
-        return Solution(INFEASIBLE, reason=explain_infeasible(relaxed), seconds=seconds, message=res.message, solver_status=res.status)
+        return Solution(INFEASIBLE, reason=explain_infeasible(inst), seconds=seconds, message=message, solver_status=res.status)
     if res.x is None:
         status = TIME_LIMIT if res.status == 1 else FAILED
-        return Solution(status, seconds=seconds, message=res.message, solver_status=res.status,
-                        reason="" if res.status == 1 else res.message)
+        return Solution(status, seconds=seconds, message=message, solver_status=res.status, reason="" if res.status == 1 else message)
     chosen = [p for p, v in zip(edges, res.x) if v > 0.5]
     objective = inst.objective_of(chosen)
     bound = -float(res.mip_dual_bound) + const if getattr(res, "mip_dual_bound", None) is not None else None
@@ -174,7 +200,142 @@ def solve(inst: Instance, time_limit: float = 60.0, extra_locked=()) -> Solution
     status = OPTIMAL if res.status == 0 else TIME_LIMIT
     if status == OPTIMAL and (gap is None or abs(gap) < 1e-9):
         gap = 0.0
-    return Solution(status, chosen, objective, bound, gap, seconds, res.message, solver_status=res.status)
+    return Solution(status, chosen, objective, bound, gap, seconds, message, solver_status=res.status)
+
+
+@dataclass
+class _Arrays:
+    edges: list
+    c: np.ndarray
+    const: float
+    wi: np.ndarray
+    ei: np.ndarray
+    change_row: np.ndarray  # +1 a new pair, −1 today's pair (the changes constraint)
+
+
+def _arrays(inst: Instance) -> _Arrays:
+    edges = inst.edges
+    c, const = _coefficients(inst, edges)
+    wmap = {w: i for i, w in enumerate(inst.west)}
+    emap = {e: i for i, e in enumerate(inst.east)}
+    wi = np.fromiter((wmap[w] for _e, w in edges), dtype=np.int64, count=len(edges))
+    ei = np.fromiter((emap[e] for e, _w in edges), dtype=np.int64, count=len(edges))
+    change_row = np.fromiter((-1.0 if p in inst.current else 1.0 for p in edges), dtype=float, count=len(edges))
+    return _Arrays(edges, c, const, wi, ei, change_row)
+
+
+def _lp(inst: Instance, arr: _Arrays, cols: np.ndarray):
+    """The LP relaxation over the columns `cols` (dual simplex: a basic, for a b-matching an
+    integral, solution)."""
+    from scipy.sparse import csr_matrix, vstack
+
+    nw, ne, n = len(inst.west), len(inst.east), len(cols)
+    rng_ = np.arange(n)
+    a_w = csr_matrix((np.ones(n), (arr.wi[cols], rng_)), shape=(nw, n))
+    a_e = csr_matrix((np.ones(n), (arr.ei[cols], rng_)), shape=(ne, n))
+    blocks = [a_w, -a_w, a_e]
+    b = [np.array([inst.west_max.get(w, 0) for w in inst.west], float), -np.array([inst.west_min.get(w, 0) for w in inst.west], float),
+         np.array([inst.east_cap.get(e, 0) for e in inst.east], float)]
+    if inst.max_changes is not None:
+        blocks.append(csr_matrix(arr.change_row[cols].reshape(1, -1)))
+        b.append(np.array([inst.max_changes - len(inst.current)], float))
+    lb = np.array([1.0 if arr.edges[j] in inst.locked else 0.0 for j in cols])
+    return linprog(-arr.c[cols], A_ub=vstack(blocks).tocsr(), b_ub=np.concatenate(b), bounds=np.column_stack([lb, np.ones(n)]),
+                   method="highs-ds")
+
+
+def _reduced(inst: Instance, arr: _Arrays, res) -> np.ndarray:
+    """Reduced costs (minimisation form) of every candidate pair under the LP's duals:
+    negative means the pair could still improve the LP."""
+    m = res.ineqlin.marginals
+    nw, ne = len(inst.west), len(inst.east)
+    d = -arr.c - (m[:nw][arr.wi] - m[nw:2 * nw][arr.wi] + m[2 * nw:2 * nw + ne][arr.ei])
+    if inst.max_changes is not None:
+        d -= m[2 * nw + ne] * arr.change_row
+    return d
+
+
+def pricing_lp(inst: Instance, time_limit: float = 60.0):
+    """Column generation on the LP relaxation. Returns (arrays, working columns, LP result,
+    LP bound) with every left-out pair's reduced cost non-negative, or None."""
+    t0 = time.perf_counter()
+    arr = _arrays(inst)
+    n = len(arr.edges)
+    order = np.lexsort((-arr.c, arr.wi))  # by western unit, best first
+    first = np.searchsorted(arr.wi[order], np.arange(len(inst.west)))
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n) - np.repeat(first, np.diff(np.append(first, n)))
+    keep = rank < COLGEN_PER_WEST
+    keep |= np.fromiter((p in inst.current or p in inst.locked for p in arr.edges), dtype=bool, count=n)
+    per_east = np.lexsort((-arr.c, arr.ei))  # and each eastern unit's best few, so capacity can be used
+    efirst = np.searchsorted(arr.ei[per_east], np.arange(len(inst.east)))
+    erank = np.empty(n, dtype=np.int64)
+    erank[per_east] = np.arange(n) - np.repeat(efirst, np.diff(np.append(efirst, n)))
+    keep |= erank < COLGEN_PER_WEST
+    sticky = np.fromiter((p in inst.current or p in inst.locked for p in arr.edges), dtype=bool, count=n)
+    rounds = 0
+    for _round in range(500):
+        rounds += 1
+        if time.perf_counter() - t0 > time_limit:
+            return None
+        cols = np.flatnonzero(keep)
+        t_lp = time.perf_counter()
+        res = _lp(inst, arr, cols)
+        if _TRACE:
+            print(f"  round {rounds}: {len(cols)} columns, LP {time.perf_counter() - t_lp:.2f} s, status {res.status}")
+        if res.status == 2:  # the working set is infeasible: widen it
+            if keep.all():
+                return None
+            keep |= rank < max(2 * COLGEN_PER_WEST, int(rank[keep].max()) * 2 + 1)
+            keep |= erank < max(2 * COLGEN_PER_WEST, int(erank[keep].max()) * 2 + 1)
+            continue
+        if res.status != 0:
+            return None
+        d = _reduced(inst, arr, res)
+        in_keep = keep.copy()
+        d_keep = d.copy()
+        d[keep] = 0.0
+        bad = np.flatnonzero(d < -1e-9)
+        if len(bad) == 0:
+            return arr, cols, res, float(-res.fun + arr.const)
+        # keep the working set small: pairs far from entering (reduced cost well above zero)
+        # leave it; pricing over every pair each round still decides optimality
+        used = np.zeros(n, dtype=bool)
+        used[cols[res.x > 1e-9]] = True
+        if rounds <= COLGEN_DROP_ROUNDS:  # only early on: dropping for ever can cycle on a degenerate LP
+            keep = (in_keep & (d_keep < COLGEN_DROP)) | used | sticky
+        if len(bad) > COLGEN_BATCH:
+            # the most negative few of every western unit, so each round reaches all of them
+            o = bad[np.lexsort((d[bad], arr.wi[bad]))]
+            starts = np.searchsorted(arr.wi[o], arr.wi[o], side="left")
+            pos = np.arange(len(o)) - starts
+            bad = o[pos < COLGEN_PER_ROUND_WEST]
+        keep[bad] = True
+    return None
+
+
+def _solve_by_pricing(inst: Instance, time_limit: float, t0: float) -> Solution | None:
+    found = pricing_lp(inst, time_limit)
+    if found is None:
+        return None
+    arr, cols, res, bound = found
+    x = res.x
+    if inst.max_changes is None and np.all(np.minimum(np.abs(x), np.abs(1 - x)) < 1e-7):
+        # A pure b-matching: the basic LP solution over the working set is integral, its value
+        # is the bound over every pair (no left-out pair has a positive reduced cost): optimal.
+        chosen = [arr.edges[j] for j, v in zip(cols, x) if v > 0.5]
+        objective = inst.objective_of(chosen)
+        if not inst.violations(chosen) and abs(objective - bound) <= 1e-7 * max(1.0, abs(bound)):
+            return Solution(OPTIMAL, chosen, objective, bound, 0.0, time.perf_counter() - t0,
+                            f"pricing: {len(cols):,} of {len(arr.edges):,} pairs; the LP relaxation (HiGHS dual simplex) is integral",
+                            solver_status=0)
+    sub = Instance(**{**inst.__dict__, "value": {arr.edges[j]: inst.value[arr.edges[j]] for j in cols}})
+    remaining = max(1.0, time_limit - (time.perf_counter() - t0))
+    sol = _solve_milp(sub, remaining, t0, note=f"pricing: {len(cols):,} of {len(arr.edges):,} pairs;")
+    if sol.status == OPTIMAL and sol.objective is not None and sol.objective >= bound - 1e-7 * max(1.0, abs(bound)):
+        sol.bound, sol.gap = bound, 0.0
+        return sol
+    return None  # the working set's integer optimum does not reach the bound: solve over every pair
 
 
 # --- infeasibility, in words -------------------------------------------------------------------
@@ -344,32 +505,22 @@ def greedy(inst: Instance) -> list[tuple[str, str]] | None:
     return sorted(pairs) if not inst.violations(pairs) else None
 
 
-def lp_duals(inst: Instance) -> dict | None:
-    """The LP relaxation with HiGHS: its objective and the marginal value of one more helper
-    slot for each western unit (its maximum) and of one more unit of capacity for each eastern
-    unit. Only for a pure b-matching, whose relaxation is integral; None otherwise."""
+def lp_duals(inst: Instance, time_limit: float = 60.0) -> dict | None:
+    """The LP relaxation with HiGHS (`linprog`, by pricing over the candidate pairs): its
+    objective and the marginal value of one more helper slot for each western unit (its
+    maximum), of one more required helper (its minimum) and of one more unit of capacity for
+    each eastern unit. Only for a pure b-matching, whose relaxation is integral; None otherwise."""
     if not inst.is_pure_b_matching() or not inst.edges:
         return None
-    edges = inst.edges
-    c, const = _coefficients(inst, edges)
-    a_west, a_east = _matrix(inst, edges)
-    from scipy.sparse import vstack
-
-    a_ub = vstack([a_west, -a_west, a_east]).tocsr()
-    b_ub = np.concatenate([
-        [inst.west_max.get(w, 0) for w in inst.west],
-        [-inst.west_min.get(w, 0) for w in inst.west],
-        [inst.east_cap.get(e, 0) for e in inst.east],
-    ]).astype(float)
-    lb = [1.0 if p in inst.locked else 0.0 for p in edges]
-    res = linprog(-c, A_ub=a_ub, b_ub=b_ub, bounds=list(zip(lb, [1.0] * len(edges))), method="highs")
-    if res.status != 0:
+    found = pricing_lp(inst, time_limit)
+    if found is None:
         return None
+    arr, cols, res, bound = found
     m = res.ineqlin.marginals
     nw = len(inst.west)
     integral = bool(np.all(np.minimum(np.abs(res.x), np.abs(1 - res.x)) < 1e-6))
     return {
-        "objective": float(-res.fun + const),
+        "objective": bound,
         "integral": integral,
         "west_slot": {w: float(-m[i]) for i, w in enumerate(inst.west)},  # one more allowed helper
         "west_need": {w: float(m[nw + i]) for i, w in enumerate(inst.west)},  # one more required helper (≤ 0: costs)
