@@ -44,19 +44,26 @@ class PublicNeedOut(Schema):
 
     @staticmethod
     def resolve_taken_by(obj):
+        if isinstance(obj, dict):
+            return obj.get("taken_by")
         return obj.taken_by.name if obj.taken_by_id else None
 
 
 class NeedOut(PublicNeedOut):
-    cadre_id: int
-    cadre_name: str
+    """The full record for the offices whose area it is; on the published view of a need
+    elsewhere the fields below are null."""
+
+    cadre_id: int | None
+    cadre_name: str | None = Field(description="the dispatched cadre; null on the published view")
     project_id: int | None
     pairing_id: int | None
-    result_evidence: str
-    is_demo: bool
+    result_evidence: str | None
+    is_demo: bool | None
 
     @staticmethod
     def resolve_cadre_name(obj):
+        if isinstance(obj, dict):
+            return obj.get("cadre_name")
         return obj.cadre.person_name
 
 
@@ -97,7 +104,7 @@ def list_published(request, filters: Query[NeedFilter], page: Query[PageParams])
     return paginate(published_needs(request.auth, **_filters(filters)), page)
 
 
-@router.get("/needs/{need_id}", response={200: NeedOut | PublicNeedOut, **ERRORS}, summary="Get a need")
+@router.get("/needs/{need_id}", response={200: NeedOut, **ERRORS}, summary="Get a need")
 def get_need(request, need_id: PathId):
     """The full record in your area; the published view of a published need elsewhere."""
     need = needs(request.auth).filter(pk=need_id).first()
@@ -106,7 +113,9 @@ def get_need(request, need_id: PathId):
     need = published_needs(request.auth).filter(pk=need_id).first()
     if need is None:
         raise Http404(_("%(what)s #%(id)s not found") % {"what": "need", "id": need_id})
-    return PublicNeedOut.from_orm(need)
+    public = PublicNeedOut.from_orm(need).dict()
+    return {**public, "cadre_id": None, "cadre_name": None, "project_id": None, "pairing_id": None, "result_evidence": None,
+            "is_demo": None}
 
 
 @router.post("/needs", response={201: NeedOut, **ERRORS}, summary="Record a need")
