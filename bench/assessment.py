@@ -25,7 +25,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import dataset_counts, load_average, setup_django
+import hashlib
+import json
+
+from _common import dataset_counts, load_average, python_yardstick, setup_django, sql_yardstick
+from ingest import backend_cpu_clock
 
 # table → the columns the facts read (nothing else is exported)
 EXPORT = {
@@ -37,7 +41,7 @@ EXPORT = {
     "projects_milestone": "id, project_id, planned_date, actual_date",
     "projects_projectoutput": "id, project_id, as_of, local_procurement_fen, total_procurement_fen, tech_income_fen, tech_investment_fen",
     "people_dispatch": "id, kind, direction, from_org_id, to_org_id, pairing_id, actual_start, actual_end, planned_end",
-    "ledger_posting": "id, kind, amount_fen, agreement_id, allocation_id, reversal_of_id, due_date, arrived_on",
+    "ledger_posting": "id, kind, amount_fen, agreement_id, allocation_id, reversal_of_id, booked_on, arrived_on",
 }
 
 
@@ -64,18 +68,23 @@ def export_parquet(directory: Path) -> dict:
 
 
 def family_sql(w) -> dict:
-    """{family: SQL} giving (west, east, pairing, fact columns…) per group, as facts.py does."""
+    """{family: SQL} giving (west, east, pairing, fact columns…) per group, with the filters
+    of facts.py for the window (the period's days up to the cut, the agreement year, the due
+    date in force, reversals and reversed allocations left out)."""
     start, cut, year = f"DATE '{w.period.start}'", f"DATE '{w.cut}'", w.year
-    year_start = f"DATE '{w.year_start}'"
-    year_end_passed = "TRUE" if w.year_end <= w.cut else "FALSE"
+    year_start, year_end = f"DATE '{w.year_start}'", f"DATE '{w.year_end}'"
+    year_end_within = "TRUE" if w.period.start <= w.year_end <= w.cut else "FALSE"
 
-    def due_by_cut(col):
-        return f"({col} <= {cut} OR ({year_end_passed} AND {col} IS NULL))"
+    def due_within(col):
+        """facts._due_within: due within the period; no due date → due on the year's last day."""
+        return f"(({col} >= {start} AND {col} <= {cut}) OR ({year_end_within} AND {col} IS NULL))"
 
-    term_due = f"(d.kind <> 'cadre' AND d.planned_end >= {start} AND d.planned_end <= {cut})"
+    term_ended = f"(d.kind <> 'cadre' AND d.planned_end >= {start} AND d.planned_end <= {cut})"
+    term_due = f"({term_ended} AND d.actual_end IS NOT NULL)"
     in_post = f"(d.actual_end IS NULL OR d.actual_end >= {year_start})"
     # a posting is in force when no reversal names it
     not_reversed = "NOT EXISTS (SELECT 1 FROM ledger_posting r WHERE r.reversal_of_id = {a}.id)"
+    live_arrival = f"p.kind = 'arrival' AND {not_reversed.format(a='p')} AND (al.id IS NULL OR {not_reversed.format(a='al')})"
     return {
         "milestones": f"""
             SELECT p.county_id AS west, pr.east_region_id AS east, p.pairing_id AS pairing,
@@ -88,7 +97,8 @@ def family_sql(w) -> dict:
         "dispatches": f"""
             SELECT t.region_id AS west, f.region_id AS east, d.pairing_id AS pairing,
                    count(*) FILTER (WHERE {term_due}) AS professionals_due,
-                   count(*) FILTER (WHERE {term_due} AND d.actual_end IS NOT NULL AND d.actual_end >= d.planned_end) AS professionals_completed,
+                   count(*) FILTER (WHERE {term_due} AND d.actual_end >= d.planned_end) AS professionals_completed,
+                   count(*) FILTER (WHERE {term_ended} AND d.actual_end IS NULL) AS professionals_end_missing,
                    count(*) FILTER (WHERE d.kind = 'cadre' AND {in_post}) AS cadres_dispatched,
                    count(*) FILTER (WHERE d.kind <> 'cadre' AND {in_post}) AS professionals_dispatched
             FROM people_dispatch d JOIN orgs_organisation t ON t.id = d.to_org_id JOIN orgs_organisation f ON f.id = d.from_org_id
@@ -97,7 +107,7 @@ def family_sql(w) -> dict:
         "outputs": f"""
             WITH latest AS (
                 SELECT o.*, row_number() OVER (PARTITION BY o.project_id ORDER BY o.as_of DESC) AS k
-                FROM projects_projectoutput o WHERE o.as_of <= {cut})
+                FROM projects_projectoutput o WHERE o.as_of >= {start} AND o.as_of <= {cut})
             SELECT p.county_id AS west, pr.east_region_id AS east, p.pairing_id AS pairing,
                    sum(o.local_procurement_fen) AS local_procurement_fen, sum(o.total_procurement_fen) AS total_procurement_fen,
                    sum(o.tech_income_fen) AS tech_income_fen, sum(o.tech_investment_fen) AS tech_investment_fen
@@ -105,30 +115,37 @@ def family_sql(w) -> dict:
             WHERE o.k = 1
             GROUP BY 1, 2, 3""",
         "agreements": f"""
+            WITH arrived AS (
+                SELECT p.agreement_id, sum(p.amount_fen) AS fen
+                FROM ledger_posting p LEFT JOIN ledger_posting al ON al.id = p.allocation_id
+                WHERE {live_arrival} AND p.arrived_on <= {cut} AND p.agreement_id IS NOT NULL
+                GROUP BY 1)
             SELECT pr.west_region_id AS west, pr.east_region_id AS east, a.pairing_id AS pairing,
                    sum(a.fiscal_aid_fen) AS fiscal_aid_committed_fen,
-                   sum(a.fiscal_aid_fen) FILTER (WHERE {due_by_cut('a.funds_due_date')}) AS fiscal_aid_due_fen,
+                   sum(a.fiscal_aid_fen) FILTER (WHERE {due_within('a.funds_due_date')}) AS fiscal_aid_due_fen,
                    sum(a.cadres) AS cadres_committed, sum(a.professionals) AS professionals_committed,
-                   sum(a.labour_placements) AS labour_committed, sum(a.consumption_fen) AS consumption_committed_fen
+                   sum(a.labour_placements) AS labour_committed, sum(a.consumption_fen) AS consumption_committed_fen,
+                   sum(least(coalesce(ar.fen, 0), a.fiscal_aid_fen)) FILTER (WHERE {due_within('a.funds_due_date')})
+                       AS fiscal_aid_arrived_fen
             FROM pairings_agreement a JOIN pairings_pairing pr ON pr.id = a.pairing_id
+                 LEFT JOIN arrived ar ON ar.agreement_id = a.id
             WHERE a.year = {year}
             GROUP BY 1, 2, 3""",
         "allocations": f"""
             SELECT pr.west_region_id AS west, pr.east_region_id AS east, a.pairing_id AS pairing,
                    sum(p.amount_fen) AS funds_allocated_due_fen
             FROM ledger_posting p JOIN pairings_agreement a ON a.id = p.agreement_id JOIN pairings_pairing pr ON pr.id = a.pairing_id
-            WHERE p.kind = 'allocation' AND {not_reversed.format(a='p')} AND a.year = {year} AND {due_by_cut('p.due_date')}
+            WHERE p.kind = 'allocation' AND {not_reversed.format(a='p')} AND a.year = {year} AND p.booked_on <= {cut}
+                  AND {due_within('a.funds_due_date')}
             GROUP BY 1, 2, 3""",
         "arrivals": f"""
             SELECT pr.west_region_id AS west, pr.east_region_id AS east, a.pairing_id AS pairing,
-                   sum(p.amount_fen) FILTER (WHERE {due_by_cut('p.due_date')} AND (p.due_date IS NULL OR p.arrived_on <= p.due_date))
-                       AS funds_arrived_on_time_fen,
-                   sum(p.amount_fen) AS fiscal_aid_arrived_fen
+                   sum(p.amount_fen) FILTER (WHERE al.booked_on <= {cut} AND {due_within('a.funds_due_date')}
+                                             AND ((a.funds_due_date IS NULL AND p.arrived_on <= {year_end})
+                                                  OR p.arrived_on <= a.funds_due_date)) AS funds_arrived_on_time_fen
             FROM ledger_posting p JOIN pairings_agreement a ON a.id = p.agreement_id JOIN pairings_pairing pr ON pr.id = a.pairing_id
                  LEFT JOIN ledger_posting al ON al.id = p.allocation_id
-            WHERE p.kind = 'arrival' AND {not_reversed.format(a='p')}
-                  AND (al.id IS NULL OR {not_reversed.format(a='al')})
-                  AND a.year = {year} AND p.arrived_on <= {cut}
+            WHERE {live_arrival} AND a.year = {year} AND p.arrived_on <= {cut}
             GROUP BY 1, 2, 3""",
     }
 
@@ -154,6 +171,9 @@ def duckdb_facts(directory: Path, subjects, window, names) -> tuple[dict, dict]:
             by_family.setdefault(family.name, []).append(name)
     rollup = Rollup(subjects)
     sql, seconds = family_sql(window), {}
+    missing = sorted(set(by_family) - set(sql))
+    if missing:
+        raise SystemExit(f"no DuckDB query for the families {missing}: add them to family_sql in bench/assessment.py")
     for family_name, fact_names in by_family.items():
         t0 = time.perf_counter()
         cur = con.execute(sql[family_name])
@@ -188,11 +208,109 @@ def indicator_values(system, values_by_subject, subjects) -> dict:
     return out
 
 
+# --- equality before and after a change of code ---------------------------------------------
+#
+#     bench/assessment.py --period 2026Q3 --fresh --dump /tmp/before.json     (old code)
+#     bench/assessment.py --period 2026Q3 --fresh --compare /tmp/before.json  (new code)
+#
+# Kept per score of the period (every subject): every field but the database ids and the
+# times of the run (`computed_at`, `closed_at`): the facts, indicator values and scores,
+# composites, coverage, grade, rank, peers, peer group, the pending restatement. Kept per
+# run: the computation's stored evidence (which rows count, in words, per fact). Kept per
+# sampled subject (every EVERY-th subject by key, and every province pair) and fact: the
+# rows behind the number (`facts.evidence`) as their count, a digest of their sorted ids
+# and the total they add up to — so a query that returned other rows shows even when the
+# number stays the same.
+
+
+EVERY = 40  # one subject in EVERY is sampled for its evidence rows (plus every province pair)
+TIMES = {"id", "computed_at", "closed_at", "computation", "computation_id", "system_id"}
+
+
+def _plain(value):
+    if value is None or isinstance(value, (int, str, bool, float, dict, list)):
+        return value
+    return str(value)
+
+
+def snapshot(system, period, as_of, *, evidence_rows: bool = True) -> dict:
+    from xiezuo.assessment import facts
+    from xiezuo.assessment.models import Computation, Score
+    from xiezuo.assessment.subjects import all_subjects
+
+    fields = [f for f in Score._meta.concrete_fields if f.attname not in TIMES]
+    scores = {}
+    for s in Score.objects.filter(system=system, period_kind=period.kind, period_start=period.start).order_by("subject_key"):
+        row = {f.name: _plain(getattr(s, f.attname)) for f in fields}
+        if isinstance(row.get("restatement"), dict):
+            row["restatement"] = {k: v for k, v in row["restatement"].items() if k != "computed_at"}
+        scores[s.subject_key] = row
+    run = Computation.objects.get(system=system, period_kind=period.kind, period_start=period.start)
+    out = {"period": period.label, "as_of": str(as_of), "system": system.number, "scores": scores,
+           "computation": {"as_of": str(run.as_of), "scores": run.scores, "evidence": run.evidence}, "evidence": {}}
+    if not evidence_rows:
+        return out
+    window = facts.Window.of(period, as_of)
+    subjects = sorted(all_subjects(period), key=lambda s: s.key)
+    sample = [s for i, s in enumerate(subjects) if i % EVERY == 0 or s.level == "province_pair"]
+    for s in sample:
+        stored = scores.get(s.key, {}).get("facts") or {}
+        per = {}
+        for name in sorted(stored):
+            rows = facts.evidence(name, s, window)
+            if rows is None:
+                per[name] = None
+                continue
+            ids = sorted(rows.values_list("pk", flat=True))
+            per[name] = {"count": len(ids), "ids": hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16],
+                         "total": facts.total(rows, name, window)}
+        out["evidence"][s.key] = per
+    return out
+
+
+def dump(path, data) -> None:
+    with open(path, "w") as f:
+        json.dump(data, f, ensure_ascii=False, sort_keys=True, indent=0)
+
+
+def compare(path, now: dict) -> list[str]:
+    """Every difference between the snapshot in `path` and `now`, as lines of text."""
+    with open(path) as f:
+        before = json.load(f)
+    now = json.loads(json.dumps(now, sort_keys=True))  # the same types as a reloaded file
+    diffs = []
+    for part in ("period", "as_of", "system", "computation"):
+        if before[part] != now[part]:
+            diffs.append(f"{part}: {before[part]!r} → {now[part]!r}")
+    for section in ("scores", "evidence"):
+        a, b = before[section], now[section]
+        for key in sorted(set(a) | set(b)):
+            if a.get(key) != b.get(key):
+                diffs.append(f"{section} {key}: {a.get(key)!r} → {b.get(key)!r}")
+    return diffs
+
+
+def summary(data) -> str:
+    n_rows = sum(1 for per in data["evidence"].values() for v in per.values() if v is not None)
+    n_ids = sum(v["count"] for per in data["evidence"].values() for v in per.values() if v is not None)
+    grades = {}
+    for s in data["scores"].values():
+        grades[s["grade"] or "-"] = grades.get(s["grade"] or "-", 0) + 1
+    return (f"{len(data['scores']):,} scores (grades {', '.join(f'{k} {v}' for k, v in sorted(grades.items()))}); "
+            f"evidence of {len(data['evidence'])} sampled subjects: {n_rows} facts, {n_ids:,} rows")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--period", default="2026Q3", help="a quarter label, e.g. 2026Q3")
     ap.add_argument("--as-of", default="", help="count data up to this day (default: the period's last day)")
     ap.add_argument("--dir", default="", help="where to write the Parquet files (default: a temporary folder)")
+    ap.add_argument("--fresh", action="store_true",
+                    help="delete the period's scores and computation first, so the timed run computes them anew "
+                         "(not a recomputation of a closed period, which keeps the figures in force)")
+    ap.add_argument("--dump", default="", help="write what the recomputation produced to this JSON file")
+    ap.add_argument("--compare", default="", help="compare what it produced with this JSON file (from --dump); fail if different")
+    ap.add_argument("--no-duckdb", action="store_true", help="PostgreSQL only (no export, no DuckDB, no ratio)")
     args = ap.parse_args()
     setup_django()
     import datetime
@@ -212,11 +330,21 @@ def main():
           f"indicator system v{system.number}")
     print("dataset: " + ", ".join(f"{k} {v:,}" for k, v in dataset_counts().items()))
 
+    yardsticks = [(python_yardstick(), sql_yardstick(connection))]
+    print(f"yardsticks before: Python sha256 {yardsticks[0][0]:.0f} ms, PostgreSQL generate_series {yardsticks[0][1]:.0f} ms")
+    if args.fresh:
+        from xiezuo.assessment.models import Computation
+
+        Score.objects.filter(system=system, period_kind=period.kind, period_start=period.start).delete()
+        Computation.objects.filter(system=system, period_kind=period.kind, period_start=period.start).delete()
+
     # --- PostgreSQL: the real recomputation ---------------------------------------------
     print(f"load average before PostgreSQL: {load_average()}")
-    t0 = time.perf_counter()
+    backend_cpu = backend_cpu_clock(connection)
+    t0, c0, b0 = time.perf_counter(), time.process_time(), backend_cpu()
     result = recompute(period, system, as_of=as_of)
     pg_seconds = time.perf_counter() - t0
+    pg_cpu = (time.process_time() - c0, backend_cpu() - b0)
     pg_load = load_average()
     subjects = all_subjects(period)
     window = facts.Window.of(period, as_of)
@@ -225,8 +353,27 @@ def main():
     pg_facts = facts.compute(subjects, window, names)
     pg_fact_seconds = time.perf_counter() - t0
     print(f"PostgreSQL recompute {period.label}: {result.scores:,} scores ({len(subjects):,} subjects, "
-          f"{system.indicators.count()} indicators) in {pg_seconds:.2f} s   [load {pg_load}]")
+          f"{system.indicators.count()} indicators) in {pg_seconds:.2f} s; CPU: Python {pg_cpu[0]:.2f} s + "
+          f"PostgreSQL backend {pg_cpu[1]:.2f} s   [load {pg_load}]")
     print(f"PostgreSQL fact queries alone (facts.compute, {len(names)} facts): {pg_fact_seconds:.2f} s   [load {load_average()}]")
+    if args.dump or args.compare:
+        t0 = time.perf_counter()
+        data = snapshot(system, period, as_of)
+        print(f"snapshot: {summary(data)} ({time.perf_counter() - t0:.1f} s)")
+        if args.dump:
+            dump(args.dump, data)
+            print(f"written to {args.dump}")
+        if args.compare:
+            diffs = compare(args.compare, data)
+            print(f"compared with {args.compare}: {len(diffs)} differences")
+            for line in diffs[:20]:
+                print("  DIFFERENT:", line[:400])
+            if diffs:
+                raise SystemExit(1)
+    if args.no_duckdb:
+        yardsticks.append((python_yardstick(), sql_yardstick(connection)))
+        print(f"yardsticks after: Python sha256 {yardsticks[1][0]:.0f} ms, PostgreSQL generate_series {yardsticks[1][1]:.0f} ms")
+        return
 
     # --- export and DuckDB ---------------------------------------------------------------
     with tempfile.TemporaryDirectory(prefix="xiezuo-parquet-") as tmp:
@@ -237,13 +384,15 @@ def main():
         export_seconds = time.perf_counter() - t0
         size = sum(os.path.getsize(directory / f"{t}.parquet") for t in EXPORT)
         print(f"export to Parquet: {sum(rows.values()):,} rows of {len(rows)} tables, {size / 2**20:.0f} MiB, in {export_seconds:.1f} s")
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         dk_facts, per_family = duckdb_facts(directory, subjects, window, names)
         dk_values = indicator_values(system, dk_facts, subjects)
         dk_seconds = time.perf_counter() - t0
+        dk_cpu = time.process_time() - c0
         dk_load = load_average()
     print(f"DuckDB {period.label}: facts and indicator values of {len(subjects):,} subjects in {dk_seconds:.2f} s "
-          f"(queries: {', '.join(f'{k} {v:.2f} s' for k, v in per_family.items())})   [load {dk_load}]")
+          f"(queries: {', '.join(f'{k} {v:.2f} s' for k, v in per_family.items())}); CPU (all its threads) {dk_cpu:.2f} s"
+          f"   [load {dk_load}]")
 
     # --- agreement -------------------------------------------------------------------------
     stored = {s.subject_key: s for s in Score.objects.filter(system=system, period_kind=period.kind, period_start=period.start)}
@@ -259,8 +408,11 @@ def main():
           f"indicator values of {len(dk_values):,} stored scores: {len(value_diffs)} differ")
     for diff in (fact_diffs + value_diffs)[:10]:
         print("  DIFFERENT:", diff)
+    yardsticks.append((python_yardstick(), sql_yardstick(connection)))
+    print(f"yardsticks after: Python sha256 {yardsticks[1][0]:.0f} ms, PostgreSQL generate_series {yardsticks[1][1]:.0f} ms")
     print(f"ratio PostgreSQL recompute / DuckDB: {pg_seconds / dk_seconds:.1f}×; "
-          f"PostgreSQL fact queries / DuckDB: {pg_fact_seconds / dk_seconds:.1f}×")
+          f"PostgreSQL fact queries / DuckDB: {pg_fact_seconds / dk_seconds:.1f}×; "
+          f"CPU (Python + backend) / DuckDB CPU: {sum(pg_cpu) / dk_cpu:.1f}×")
     if fact_diffs or value_diffs:
         raise SystemExit(1)
 

@@ -253,13 +253,12 @@ def save_scores(user, system: IndicatorSystem, period, rows: list[Score], *, as_
         system=system, period_kind=period.kind, period_start=period.start,
         defaults=dict(period_end=period.end, period_label=period.label, as_of=as_of, evidence=evidence,
                       scores=len(rows), seconds=0, computed_at=computed_at))
+    from .scorerows import upsert
+
     for row in rows:
         row.computation = run
-    Score.objects.bulk_create(rows, batch_size=1000, update_conflicts=True,
-                              unique_fields=["system", "subject_key", "period_kind", "period_start"],
-                              update_fields=SCORE_UPDATE_FIELDS)
-    removed, _detail = (Score.objects.filter(system=system, period_kind=period.kind, period_start=period.start)
-                        .exclude(subject_key__in=[r.subject_key for r in rows]).delete())
+    gone = upsert(rows, update_fields=SCORE_UPDATE_FIELDS, system=system, period=period)
+    removed, _detail = Score.objects.filter(pk__in=gone).delete() if gone else (0, {})
     record_bulk("assessment.score", f"{period.label} v{system.number}: {len(rows)} scores, {removed} removed", count=len(rows))
     seconds = round(time.perf_counter() - started, 3)
     Computation.objects.filter(pk=run.pk).update(seconds=seconds)

@@ -58,15 +58,22 @@ def recompute(period: Period, system: IndicatorSystem | None = None, *, as_of: d
     now = timezone.now()
 
     rows = []
+    # An indicator's value and points depend only on the facts its formula reads, and many
+    # subjects share them (no data, nothing due): each combination is evaluated once.
+    evaluated: dict[tuple, tuple] = {}
     for s in subjects:
         known = values_by_subject[s.key]
         used, per_indicator, parts = set(), {}, []
         for ind in indicators:
             if not ind.applies_to(s.level):
                 continue
-            value = q4(formula.evaluate(trees[ind.code], known))
-            points = score(ind.method, ind.direction, value, ind.target, ind.floor)
-            per_indicator[ind.code] = {"value": _text(value), "score": _text(points)}
+            memo = (ind.code, *(known[n] for n in uses[ind.code]))
+            if memo not in evaluated:
+                value = q4(formula.evaluate(trees[ind.code], known))
+                points = score(ind.method, ind.direction, value, ind.target, ind.floor)
+                evaluated[memo] = (points, {"value": _text(value), "score": _text(points)})
+            points, per_indicator[ind.code] = evaluated[memo]
+            per_indicator[ind.code] = dict(per_indicator[ind.code])
             parts.append((ind.dimension, ind.weight, points))
             used.update(uses[ind.code])
         totals = composites(parts)

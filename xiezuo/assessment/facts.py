@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from django.apps import apps
-from django.db.models import BigIntegerField, Count, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Least
 from django.utils.translation import gettext, gettext_lazy as _
 
@@ -57,7 +57,35 @@ class Window:
 
 
 @dataclass(frozen=True)
+class Via:
+    """A place read through a small table after grouping: the rows are grouped by `path` (a
+    foreign key on the row, e.g. the organisation a person was sent to) and each group's
+    region is looked up in `model` (`field`), instead of joining that table to every row."""
+
+    path: str  # the column grouped by, e.g. "to_org_id"
+    model: str  # app_label.ModelName of the small table it names
+    field: str = "region_id"  # that table's region column
+
+    def lookup(self, cache: dict | None = None) -> dict:
+        """{id: region id} of the small table (read once per computation when `cache` is shared)."""
+        cache = {} if cache is None else cache
+        key = (self.model, self.field)
+        if key not in cache:
+            cache[key] = dict(apps.get_model(self.model)._default_manager.values_list("pk", self.field))
+        return cache[key]
+
+
+@dataclass(frozen=True)
 class Family:
+    """One kind of row the facts count: a model, the filter that puts a row in the window,
+    and the paths to its western place, eastern place and pairing (for the evidence of one
+    subject, and for the grouped query of every subject at once).
+
+    `grouped`, when given, replaces the grouped query: a function (window, fact names) →
+    iterable of dicts {"west": region id, "east": region id, "pairing": pairing id, fact:
+    value…}, one per group of rows — how an app whose figures are not one ORM aggregate
+    (or that computes them itself) feeds facts. `rows` still gives the evidence."""
+
     name: str
     model: str  # app_label.ModelName
     west: str  # path to the western region id
@@ -65,6 +93,9 @@ class Family:
     pairing: str  # path to the pairing id
     where: Callable[[Window], Q]
     nested: bool = True  # False: commitments, counted for their own pairing
+    west_via: Via | None = None  # group by this instead of `west` (same region, looked up afterwards)
+    east_via: Via | None = None
+    grouped: Callable[[Window, list], object] | None = None
 
     def model_class(self):
         return apps.get_model(self.model)
@@ -72,6 +103,27 @@ class Family:
     def rows(self, window: Window):
         model = self.model_class()
         return None if model is None else model._default_manager.filter(self.where(window))
+
+    def groups(self, window: Window, facts: list["Fact"], lookups: dict | None = None):
+        """The family's rows in the window grouped by place and pairing, one dict per group
+        ({"west", "east", "pairing", fact: value…}): one query (and the small tables of
+        `west_via`/`east_via`, once per `lookups`)."""
+        if self.grouped is not None:
+            return self.grouped(window, [f.name for f in facts])
+        lookups = {} if lookups is None else lookups
+        west, east = (self.west_via.path if self.west_via else self.west), (self.east_via.path if self.east_via else self.east)
+        west_of = self.west_via.lookup(lookups) if self.west_via else None
+        east_of = self.east_via.lookup(lookups) if self.east_via else None
+        rows = (self.rows(window).values(west, east, self.pairing)
+                .annotate(**{f.name: f.aggregate(window) for f in facts}).order_by())
+        out = []
+        for row in rows:
+            w, e = row.pop(west), row.pop(east)
+            row["west"] = west_of.get(w) if west_of is not None else w
+            row["east"] = east_of.get(e) if east_of is not None else e
+            row["pairing"] = row.pop(self.pairing)
+            out.append(row)
+        return out
 
 
 @dataclass(frozen=True)
@@ -123,12 +175,13 @@ def _arrival_live(prefix: str = "") -> Q:
 
 def _report_in_period(w: Window):
     """The latest output report of each project dated within the period (none: the project
-    has no data for the period)."""
+    has no data for the period): a report within the period with no later one up to the cut.
+    (An anti-join: the database hashes the period's reports once instead of looking up each
+    report's latest by its own sub-query.)"""
     from xiezuo.projects.models import ProjectOutput
 
-    latest = (ProjectOutput.objects.filter(project=OuterRef("project"), as_of__gte=w.period.start, as_of__lte=w.cut)
-              .order_by("-as_of").values("as_of")[:1])
-    return Q(as_of__gte=w.period.start, as_of=Subquery(latest))
+    later = ProjectOutput.objects.filter(project=OuterRef("project"), as_of__gt=OuterRef("as_of"), as_of__lte=w.cut)
+    return Q(as_of__gte=w.period.start, as_of__lte=w.cut) & ~Exists(later)
 
 
 def _arrived_against(w: Window):
@@ -172,7 +225,8 @@ FAMILIES = {f.name: f for f in (
     Family("milestones", "projects.Milestone", "project__county_id", "project__pairing__east_region_id", "project__pairing_id",
            where=lambda w: _within(w, "planned_date") & ~Q(project__status="cancelled")),
     Family("dispatches", "people.Dispatch", "to_org__region_id", "from_org__region_id", "pairing_id",
-           where=lambda w: Q(direction="e2w", actual_start__isnull=False, actual_start__lte=w.cut)),
+           where=lambda w: Q(direction="e2w", actual_start__isnull=False, actual_start__lte=w.cut),
+           west_via=Via("to_org_id", "orgs.Organisation"), east_via=Via("from_org_id", "orgs.Organisation")),
     Family("outputs", "projects.ProjectOutput", "project__county_id", "project__pairing__east_region_id", "project__pairing_id",
            where=_report_in_period),
     Family("agreements", "pairings.Agreement", "pairing__west_region_id", "pairing__east_region_id", "pairing_id",
@@ -264,6 +318,55 @@ FACTS = {f.name: f for f in (
          unavailable=_("no consumption purchase records exist on the platform yet")),
 )}
 
+
+
+# --- facts fed by other apps -----------------------------------------------------------------
+#
+# How a new app (labour placements, consumption purchases, technology deals…) feeds an
+# indicator: register, in this section, the family of its rows and the facts counted over
+# them, then write the indicator's formula over the fact names (a new version through
+# `actions.new_version`, or the shipped system in `defaults.py` with a data migration).
+#
+#     def _placements(window, names):          # the app's own function, imported when run
+#         from xiezuo.labour.facts import placements_by_place
+#         return placements_by_place(window.period.start, window.cut, window.year)
+#
+#     register(Family("placements", "labour.Placement", "county_id", "employer__region_id", "pairing_id",
+#                     where=lambda w: Q(placed_on__gte=w.period.start, placed_on__lte=w.cut),
+#                     grouped=_placements),          # optional: without it, one grouped ORM query
+#              Fact("labour_placed", _("labour placements made"), "placements", definition=_("…")))
+#
+# * `where` (and `west`, `east`, `pairing`) give the rows behind a number for one subject:
+#   the evidence pages replay them, so they must select exactly the rows counted.
+# * `grouped`, when the app computes its figures itself: (window, fact names) → dicts
+#   {"west": western region id, "east": eastern region id, "pairing": pairing id or None,
+#   fact: value…}, one per group; every subject then gets its sum by the attribution rule
+#   (`subjects.Rollup`). Without it, a fact is a Count or Sum over the rows (`condition`,
+#   `sum_of`, `expr`), one query for the whole family.
+# * a fact that had no source (`labour_placed`, `consumption_actual_fen`) is replaced;
+#   any other name must be new.
+# * bench/assessment.py computes every family again in DuckDB: add the family's SQL to
+#   `family_sql` there (its agreement check fails loudly until then).
+# * tests/assessment/test_facts_fast.py shows a family fed by a function.
+
+
+def register(family: Family | None, *new_facts: Fact) -> None:
+    """Add a family of rows and the facts counted over it (see above)."""
+    if family is not None:
+        if family.name in FAMILIES and FAMILIES[family.name] != family:
+            raise ValueError(f"a family {family.name!r} exists already")
+        FAMILIES[family.name] = family
+    for fact in new_facts:
+        old = FACTS.get(fact.name)
+        if old is not None and old.family is not None and old != fact:
+            raise ValueError(f"the fact {fact.name!r} has a source already")
+        if fact.family is not None and fact.family not in FAMILIES:
+            raise ValueError(f"the fact {fact.name!r} names an unknown family {fact.family!r}")
+        FACTS[fact.name] = fact
+
+
+# (registrations go here)
+
 FACT_NAMES = frozenset(FACTS)
 
 
@@ -289,8 +392,8 @@ def compute(subjects: list[Subject], window: Window, names=None) -> dict[str, di
     One grouped query per family involved. A fact with a source is 0 for a subject with no
     rows; a fact without one is None for everybody.
     """
-    names = sorted(set(names) if names is not None else FACT_NAMES)
-    unknown = set(names) - FACT_NAMES
+    names = sorted(set(names) if names is not None else FACTS)
+    unknown = set(names) - set(FACTS)
     if unknown:
         raise KeyError(f"unknown facts: {sorted(unknown)}")
     by_family: dict[str, list[Fact]] = {}
@@ -304,14 +407,12 @@ def compute(subjects: list[Subject], window: Window, names=None) -> dict[str, di
         by_family.setdefault(family.name, []).append(FACTS[name])
         for values in out.values():
             values[name] = 0
-    rollup = Rollup(subjects)
+    rollup, lookups = Rollup(subjects), {}
     for family_name, facts in by_family.items():
         family = FAMILIES[family_name]
         attribute = rollup.nested if family.nested else rollup.own
-        rows = (family.rows(window).values(family.west, family.east, family.pairing)
-                .annotate(**{f.name: f.aggregate(window) for f in facts}).order_by())
-        for row in rows:
-            keys = attribute(row[family.west], row[family.east], row[family.pairing])
+        for row in family.groups(window, facts, lookups):
+            keys = attribute(row["west"], row["east"], row["pairing"])
             if not keys:
                 continue
             for f in facts:
