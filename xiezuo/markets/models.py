@@ -436,6 +436,8 @@ class Technology(Audited):
     ipc = models.CharField(_("IPC class"), max_length=20, blank=True, db_index=True)
     owner = models.ForeignKey("orgs.Organisation", verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+")
     licence_terms = models.CharField(_("licence terms"), max_length=300, blank=True)
+    # the title and abstract segmented by jieba (tech/matching.tokens), space-separated: the matching index reads these
+    tokens = models.TextField(blank=True, default="", editable=False)
     listed_on = models.DateField(_("listed on"), default=timezone.localdate)
     is_demo = models.BooleanField(_("demo data"), default=False)
 
@@ -461,6 +463,7 @@ class TechNeed(Audited):
     sector = models.CharField(_("sector"), max_length=50, blank=True)
     ipc = models.CharField(_("IPC class"), max_length=20, blank=True)
     county = models.ForeignKey("regions.Region", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+")
+    tokens = models.TextField(blank=True, default="", editable=False)  # title, problem and sector segmented (see Technology.tokens)
     requester = models.ForeignKey("orgs.Organisation", verbose_name=_("requester"), on_delete=models.PROTECT, related_name="+")
     posted_on = models.DateField(_("posted on"), default=timezone.localdate)
     is_demo = models.BooleanField(_("demo data"), default=False)

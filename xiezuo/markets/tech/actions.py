@@ -57,9 +57,13 @@ def offer_technology(user, *, owner, number, title, abstract="", ipc="", kind=Te
     _deny(rules.may_act_for(user, owner))
     if Technology.objects.filter(number=number.strip()).exists():
         raise field_error("number", _("%(n)s is already offered") % {"n": number})
-    return Technology.objects.create(owner=owner, number=number.strip(), title=title.strip(), abstract=abstract.strip(),
-                                     ipc=(ipc or "").strip().upper(), kind=kind, licence_terms=licence_terms.strip(),
-                                     listed_on=listed_on or timezone.localdate(), is_demo=is_demo)
+    t = Technology(owner=owner, number=number.strip(), title=title.strip(), abstract=abstract.strip(),
+                   ipc=(ipc or "").strip().upper(), kind=kind, licence_terms=licence_terms.strip(),
+                   listed_on=listed_on or timezone.localdate(), is_demo=is_demo)
+    t.tokens = " ".join(matching.tokens(matching.tech_text(t)))
+    t.save()
+    matching.forget_on_commit()
+    return t
 
 
 @action
@@ -76,8 +80,12 @@ def post_need(user, *, county, title, problem, sector="", ipc="", requester=None
         requester = Organisation.objects.filter(kind="office", region=county).order_by("id").first()
     if not isinstance(requester, Organisation) or not requester.region.code.startswith(county.code):
         raise field_error("requester", _("the requester must be an organisation of %(county)s") % {"county": county})
-    return TechNeed.objects.create(county=county, requester=requester, title=title.strip(), problem=problem.strip(),
-                                   sector=(sector or "").strip(), ipc=(ipc or "").strip().upper(), is_demo=is_demo)
+    need = TechNeed(county=county, requester=requester, title=title.strip(), problem=problem.strip(),
+                    sector=(sector or "").strip(), ipc=(ipc or "").strip().upper(), is_demo=is_demo)
+    need.tokens = " ".join(matching.tokens(matching.need_text(need)))
+    need.save()
+    matching.forget_on_commit()
+    return need
 
 
 @action

@@ -50,15 +50,23 @@ def ipc_parts(ipc: str) -> tuple[str, str]:
     return sub, group
 
 
+def tech_text(t) -> str:
+    return f"{t.title} {t.title} {t.abstract}"
+
+
+def need_text(n) -> str:
+    return f"{n.title} {n.title} {n.problem} {n.sector}"
+
+
 class Index:
-    """BM25 over documents given as (id, text, ipc)."""
+    """BM25 over documents given as (id, text, ipc), or (id, [tokens], ipc) when already segmented."""
 
     def __init__(self, docs):
         self.ids, self.ipcs, terms_of = [], [], []
         postings: dict[str, list] = {}
         lengths = []
         for i, (doc_id, text, ipc) in enumerate(docs):
-            toks = tokens(text)
+            toks = text if isinstance(text, list) else tokens(text)
             self.ids.append(doc_id)
             self.ipcs.append(ipc_parts(ipc))
             lengths.append(len(toks))
@@ -135,35 +143,58 @@ def technology_index() -> Index:
     from ..models import Technology
 
     return _cached("tech", Technology.objects.all(),
-                   lambda qs: ((t.pk, f"{t.title} {t.title} {t.abstract}", t.ipc) for t in qs.only("id", "title", "abstract", "ipc")
-                               .iterator(chunk_size=5000)))
+                   lambda qs: ((t.pk, t.tokens.split() if t.tokens else tech_text(t), t.ipc)
+                               for t in qs.only("id", "title", "abstract", "ipc", "tokens").iterator(chunk_size=5000)))
 
 
 def need_index() -> Index:
     from ..models import TechNeed
 
     return _cached("need", TechNeed.objects.all(),
-                   lambda qs: ((n.pk, f"{n.title} {n.title} {n.problem} {n.sector}", n.ipc) for n in qs.only(
-                       "id", "title", "problem", "sector", "ipc").iterator(chunk_size=5000)))
+                   lambda qs: ((n.pk, n.tokens.split() if n.tokens else need_text(n), n.ipc) for n in qs.only(
+                       "id", "title", "problem", "sector", "ipc", "tokens").iterator(chunk_size=5000)))
+
+
+RECHECK_SECONDS = 10  # how often a cached index asks the database whether rows were added elsewhere
 
 
 def _cached(name, qs, rows) -> Index:
-    sig = _signature(qs)
+    """The index, built once per process: rebuilt when this process wrote (`forget`), or when
+    the row count or last id changed, which is asked at most every RECHECK_SECONDS (the
+    question costs a scan of the table's index: some 50 ms over 50,000 rows)."""
+    import time
+
+    now = time.monotonic()
     hit = _cache.get(name)
+    if hit is not None and now - hit[2] < RECHECK_SECONDS:
+        return hit[1]
+    sig = _signature(qs)
     if hit is not None and hit[0] == sig:
+        _cache[name] = (sig, hit[1], now)
         return hit[1]
     with _lock:
-        hit = _cache.get(name)
-        if hit is not None and hit[0] == sig:
-            return hit[1]
+        import logging
+
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()  # load the dictionary now (1–3 s), not at the first query
         index = Index(rows(qs))
-        _cache[name] = (sig, index)
+        _cache[name] = (sig, index, time.monotonic())
         return index
 
 
 def forget():
-    """Drop the cached indexes (after a technology or need is changed in place)."""
+    """Drop the cached indexes: after a technology or need is written (now, and when the
+    transaction commits, so a rolled-back write does not leave its rows in the index)."""
     _cache.clear()
+
+
+def forget_on_commit():
+    from django.db import transaction
+
+    forget()
+    transaction.on_commit(forget)
 
 
 def technologies_for(need, k=10) -> list[dict]:
