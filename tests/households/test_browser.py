@@ -77,3 +77,27 @@ def test_a_clue_to_a_county_decision_and_a_help_measure(page_as, live_server):
     page.wait_for_selector("[data-testid=revealed]")
     assert h.members.first().id_number in page.content()
     _shot(page, "households-revealed")
+
+
+def test_the_list_the_figures_and_a_viewer_sees_counts_only(page_as, live_server):
+    from django.contrib.auth import get_user_model
+
+    from xiezuo.households import actions
+
+    from .helpers import D, household, line
+
+    user = get_user_model().objects.get(username="county_office")
+    line()
+    h = household(user, members=2)
+    actions.open_case(user, h, channel="cadre", clue_on=D(2026, 1, 5), post="驻村第一书记")  # long overdue
+    page = page_as("county_office")
+    page.goto(live_server.url + "/households/?county=513436")
+    assert h.number in page.inner_text("[data-testid=households]")
+    _shot(page, "households-list")
+    page.goto(live_server.url + "/households/figures/?level=township&prefix=513436")
+    assert "513436101" in page.inner_text("[data-testid=household-figures]")
+    _shot(page, "households-figures")
+    viewer = page_as("viewer")
+    viewer.goto(live_server.url + "/households/")
+    assert viewer.locator("[data-testid=household-figures]").count() == 1
+    assert h.number not in viewer.content()

@@ -85,11 +85,19 @@ def generate(scale: float = 1.0, seed: int = 2026, today: datetime.date | None =
         for county in counties:
             n = max(1, int(HOUSEHOLDS_PER_COUNTY * scale * rng.uniform(0.5, 1.5)))
             used = set()
+            # what the county holds already (the demo's, an earlier run's): never generated twice
+            taken_codes = set(Village.objects.filter(county=county).values_list("code", flat=True))
+            taken_ids = set(Member.objects.filter(household__county=county, id_index__isnull=False)
+                            .values_list("id_index", flat=True))
             villages = []
             n_villages = max(1, n // 150)
+            slot = 0
             for v in range(n_villages):
-                township = 101 + v // 12
-                code = f"{county.code}{township:03d}{201 + v % 12:03d}"
+                while True:
+                    code = f"{county.code}{201 + slot // 12:03d}{201 + slot % 12:03d}"
+                    slot += 1
+                    if code not in taken_codes:
+                        break
                 vid = ids[Village]; ids[Village] += 1
                 tname = f"{rng.choice(GIVEN)}{rng.choice(TOWNSHIP_SUFFIX)}"
                 rows[Village].append((vid, code, f"{rng.choice(GIVEN)}{rng.choice(VILLAGE_SUFFIX)}", code[:9], tname, county.id, False))
@@ -119,8 +127,9 @@ def generate(scale: float = 1.0, seed: int = 2026, today: datetime.date | None =
                         seq = rng.randint(0, 899)  # 900–999 are the demo's
                         if (born, seq) not in used:
                             used.add((born, seq))
-                            break
-                    number = make_id_number(county.code, born, seq)
+                            number = make_id_number(county.code, born, seq)
+                            if not taken_ids or blind_index("id", number) not in taken_ids:
+                                break
                     phone = f"1{rng.choice('3589')}{rng.randint(0, 999_999_999):09d}" if j < 2 else ""
                     name = rng.choice(SURNAMES) + rng.choice(GIVEN)
                     relation = "head" if j == 0 else "spouse" if j == 1 else rng.choice(("child", "child", "parent", "grandchild"))
