@@ -84,7 +84,15 @@ def jobs_for(worker: Worker, *, limit: int = 20, queryset=None) -> list[Match]:
     skill_points = (skill_n * SKILL_POINTS / len(bits)) if bits else Value(0)
     qs = qs.annotate(m_skill=skill_points, m_place=place, m_wage=wage).annotate(
         m_score=F("m_skill") + F("m_place") + F("m_wage")).filter(m_score__gt=0)
-    rows = list(qs.select_related("employer", "place").order_by("-m_score", "-wage_max_fen", "id")[:limit])
+    # the ranking reads only the narrow columns it scores (a top-N sort in memory over every
+    # open job); the few jobs ranked are then read whole
+    top = list(qs.order_by("-m_score", "-wage_max_fen", "id").values_list("id", "m_skill", "m_place", "m_wage", "m_score")[:limit])
+    jobs = Job.objects.select_related("employer", "place").in_bulk([t[0] for t in top])
+    rows = []
+    for pk, m_skill, m_place, m_wage, m_score in top:
+        job = jobs[pk]
+        job.m_skill, job.m_place, job.m_wage, job.m_score = m_skill, m_place, m_wage, m_score
+        rows.append(job)
     out = []
     for job in rows:
         skills = skill_names(job.skills & worker.skills)
