@@ -14,6 +14,7 @@ from collections import defaultdict
 
 from django.utils import timezone
 
+from xiezuo.core.arrays import filter_any
 from xiezuo.core.models import AuditEntry
 from xiezuo.core.scoping import audit_visible, scope_for, visible
 from xiezuo.ledger.totals import disbursed_by_group, money_stages
@@ -29,10 +30,21 @@ def project_counts(user) -> dict:
 
 
 def late_milestones(user, today: datetime.date, limit: int = 10):
-    qs = visible(user, Milestone.objects.filter(planned_date__lt=today, actual_date__isnull=True)
-                 .exclude(project__status__in=[Status.CANCELLED, Status.COMPLETED]))
-    items = list(qs.select_related("project__county").order_by("planned_date")[:limit])
-    return qs.count(), items
+    """(how many, the oldest `limit`) of the milestones planned before today and not done, of
+    projects neither cancelled nor completed, that the user sees. The open milestones planned
+    before today come first, through the partial index on open milestones (a few thousand
+    nationally, of 300,000); then their projects, by id, through the scoping rule."""
+    late = list(Milestone.objects.filter(planned_date__lt=today, actual_date__isnull=True)
+                .values_list("planned_date", "id", "project_id").order_by())
+    if not late:
+        return 0, []
+    projects = filter_any(visible(user, Project.objects.exclude(status__in=[Status.CANCELLED, Status.COMPLETED])),
+                          "id", sorted({p for _d, _i, p in late}))
+    shown = set(projects.values_list("id", flat=True))
+    mine = sorted((day, pk) for day, pk, project in late if project in shown)
+    first = [pk for _day, pk in mine[:limit]]
+    items = sorted(Milestone.objects.filter(id__in=first).select_related("project__county"), key=lambda m: (m.planned_date, m.pk))
+    return len(mine), items
 
 
 def people_on_post(user, today: datetime.date) -> dict:
