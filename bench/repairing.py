@@ -89,7 +89,7 @@ def run(label, s, facts):
     print(f"\n{label}")
     print(f"  units: {len(inst.east)} eastern × {len(inst.west)} western; {len(inst.value):,} candidate pairs; {len(inst.current)} pairs today")
     print(f"  reading data and computing values: {t_build:.2f} s")
-    print(f"  solve (milp/HiGHS): {sol.seconds:.2f} s, status {sol.status} ({sol.message}), gap {sol.gap}, "
+    print(f"  solve (HiGHS): {sol.seconds:.2f} s, status {sol.status} ({sol.message}), gap {sol.gap}, "
           f"objective {sol.objective if sol.objective is None else round(sol.objective, 4)}, bound {sol.bound if sol.bound is None else round(sol.bound, 4)}")
     if sol.reason:
         print(f"  reason: {sol.reason}")

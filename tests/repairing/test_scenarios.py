@@ -64,7 +64,7 @@ def test_forbidding_todays_pair_proposes_a_change_explained_by_terms(solved):
     assert ch.loss_note == "today's pair is forbidden in this scenario"
 
 
-def test_approving_a_change_writes_exactly_one_pairing_change_with_its_reason(users, solved):
+def test_approving_a_change_writes_exactly_one_pairing_change_with_its_reason(users, solved, english):
     s = solved(forbidden=[["330212", "513436"]])
     ch = Change.objects.get(scenario=s, west__code="513436")
     old = Pairing.objects.get(pk=ch.old_pairing_id)
@@ -96,7 +96,7 @@ def test_approve_all_applies_every_change(users, solved):
     assert not s.changes.filter(status=ChangeStatus.PROPOSED).exists()
 
 
-def test_infeasible_scenario_is_answered_in_words(solved):
+def test_infeasible_scenario_is_answered_in_words(solved, english):
     s = solved(west_min=3, west_max=3, capacity_factor=0.01)
     assert s.status == "infeasible"
     assert "Traceback" not in s.result["reason"] and s.result["reason"]

@@ -154,7 +154,9 @@ def map_payload(s: Scenario, changes):
 def scenario_detail(request, pk):
     _readable(request.user)
     s = _scenario(request.user, pk)
-    changes = list(s.changes.select_related("west", "old_east", "new_east", "new_pairing", "approved_by"))
+    order = {"reassigned": 0, "removed": 1, "added": 2}
+    changes = sorted(s.changes.select_related("west", "old_east", "new_east", "new_pairing", "approved_by"),
+                     key=lambda c: (order.get(c.kind, 3), c.west.code, c.pk))
     if wants_xlsx(request):
         return export_scenario(s, changes)
     r = s.result or {}
@@ -167,8 +169,11 @@ def scenario_detail(request, pk):
     counts["kept"] = sum(1 for p in r.get("pairs", []) if p.get("kept"))
     can_approve = actions.can_approve(request.user, s) and s.status in ("optimal", "time_limit")
     template = "repairing/print.html" if request.GET.get("print") else "repairing/detail.html"
+    names = dict(Region.objects.filter(code__in=[c for c in (s.east_province, s.west_province) if c]).values_list("code", "name"))
+    scope_label = f"{names.get(s.east_province, s.east_province)} — {names.get(s.west_province, s.west_province)}" if s.east_province else _("national")
+    params = sorted((s.parameters or {}).items())
     return render(request, template, {
-        "s": s, "r": r, "rows": rows, "terms": terms, "counts": counts, "can_approve": can_approve,
+        "s": s, "r": r, "rows": rows, "scope_label": scope_label, "params": params, "terms": terms, "counts": counts, "can_approve": can_approve,
         "pending": sum(1 for c in changes if c.status == ChangeStatus.PROPOSED),
         "approve_form": ApproveForm(initial={"end_date": timezone.localdate()}),
         "map": map_payload(s, changes) if r.get("pairs") else None,
