@@ -63,7 +63,7 @@ def generated_facts(seed=2021) -> dict:
 
 def scenario(level, within=True, day=None, time_limit=60, clean_slate=False):
     model = PairingModel(number=0, terms=DEFAULT_TERMS)
-    params = {"within_province_pairings": within, "time_limit": time_limit}
+    params = {"within_province_pairings": within, "time_limit": time_limit, "west_units": "former_poverty_only"}
     weights = {}
     if clean_slate:  # no stability: no change cost, no weight on history
         params["change_cost"] = 0.0

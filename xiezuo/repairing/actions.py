@@ -124,6 +124,8 @@ def create_scenario(user, *, name: str, level: str, east_province: str = "", wes
     for key in ("west_min", "west_max", "key_min", "key_max"):
         _int_param(params, key, 0, 50)
     _int_param(params, "max_changes", 0)
+    if params.get("west_units", "former_poverty") not in ("former_poverty", "former_poverty_only", "all"):
+        raise field_error("west_units", _("“%(value)s” is not one of former_poverty, former_poverty_only, all") % {"value": params.get("west_units")})
     _int_param(params, "time_limit", 1, 3600)
     for key in ("change_cost", "capacity_factor"):
         if key in params:

@@ -48,7 +48,7 @@ class Constraints(InSchema):
     change_cost: float | None = Field(None, ge=0, le=100, description="cost of each change (default 0.05)")
     max_changes: int | None = Field(None, ge=0, description="at most this many changes")
     within_province_pairings: bool | None = Field(None, description="county and city pairs stay inside today's province pairings (default true)")
-    west_units: str | None = Field(None, description='county level: "former_poverty" (default; and any paired today) or "all"')
+    west_units: str | None = Field(None, description='county level: "former_poverty" (default: former poverty counties and any paired today), "former_poverty_only" or "all"')
     time_limit: int | None = Field(None, ge=1, le=3600, description="seconds for the solver (default 60)")
     sensitivity: bool | None = Field(None, description="also solve with each weight at ±20 % (default true)")
     loss_if_locked: bool | None = Field(None, description="also solve with each dropped pair locked (default true)")

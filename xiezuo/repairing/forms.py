@@ -44,7 +44,7 @@ class ScenarioForm(BootstrapMixin, forms.Form):
                                  help_text=_("one a line: code=number"))
     within_province_pairings = forms.BooleanField(label=_("stay inside today's province pairings"), required=False, initial=True)
     west_units = forms.ChoiceField(label=_("western counties"), choices=[("former_poverty", _("former poverty counties and those paired today")),
-                                                                           ("all", _("every western county"))], initial="former_poverty")
+                                                                           ("former_poverty_only", _("former poverty counties only")), ("all", _("every western county"))], initial="former_poverty")
     locked = forms.CharField(label=_("locked pairs (must keep)"), required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=PAIR_HELP)
     forbidden = forms.CharField(label=_("forbidden pairs"), required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=PAIR_HELP)
     time_limit = forms.IntegerField(label=_("time limit (seconds)"), min_value=1, max_value=3600, initial=60)

@@ -36,7 +36,7 @@ DEFAULTS = {
     "locked": [], "forbidden": [],
     "change_cost": 0.05, "max_changes": None,
     "within_province_pairings": True,
-    "west_units": "former_poverty",  # county level: former poverty counties (and any paired today) or "all"
+    "west_units": "former_poverty",  # county level: former poverty counties and any paired today; "former_poverty_only"; "all"
     "time_limit": 60, "sensitivity": True, "loss_if_locked": True, "max_loss_solves": 60,
 }
 SENSITIVITY = (0.8, 1.2)
@@ -96,7 +96,10 @@ def units_for(level: str, east_province: str, west_province: str, day, west_unit
     if west_province:
         current = current.filter(west_region__province_code=west_province[:2])
     paired_west = set(current.values_list("west_region_id", flat=True))
-    if level == Level.COUNTY and west_units != "all":
+    if level == Level.COUNTY and west_units == "former_poverty_only":
+        west = west.filter(former_poverty=True)
+        current = current.filter(west_region__former_poverty=True)
+    elif level == Level.COUNTY and west_units != "all":
         west = west.filter(Q(former_poverty=True) | Q(pk__in=paired_west))
     elif level == Level.PREFECTURE:
         west = Region.objects.filter(Q(pk__in=west.values("pk")) | Q(pk__in=paired_west))
