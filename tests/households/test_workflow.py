@@ -154,3 +154,16 @@ def test_a_step_not_passed_closes_the_case(users):
     actions.advance(u, case, step=Step.VISIT, done_on=D(2026, 11, 3), post=POST, passed=False, finding="收入达标")
     case.refresh_from_db(); h.refresh_from_db()
     assert case.step == Step.CLOSED and case.decision == "rejected" and h.status == Status.NORMAL
+
+
+@pytest.mark.django_db
+def test_monitoring_lines_are_set_by_the_province_office_or_nationally(client_as):
+    from xiezuo.households.models import MonitoringLine
+
+    data = {"region": "510000", "year": 2026, "line_yuan": 7500, "near_percent": 150, "fall_percent": 30, "rigid_percent": 50}
+    assert client_as("county_office").post("/households/lines/", data).status_code == 403
+    assert client_as("east_office").post("/households/lines/", data).status_code == 403
+    assert client_as("west_office").post("/households/lines/", data).status_code == 302
+    assert client_as("national").post("/households/lines/", dict(data, region="513436", line_yuan=8050)).status_code == 302
+    assert dict(MonitoringLine.objects.values_list("region__code", "line_fen")) == {"510000": 750_000, "513436": 805_000}
+    assert "7,500" in client_as("county_office").get("/households/lines/").content.decode()

@@ -67,3 +67,13 @@ class HelpForm(BootstrapMixin, forms.Form):
     amount_yuan = forms.IntegerField(label=_("amount (yuan)"), required=False, min_value=0, max_value=10**8)
     started_on = forms.DateField(label=_("started on"), widget=DateInput)
     post = forms.CharField(label=_("your post"), max_length=100)
+
+
+class LineForm(BootstrapMixin, forms.Form):
+    region = forms.CharField(label=_("province or county code"), max_length=6)
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+    line_yuan = forms.IntegerField(label=_("monitoring line per person and year (yuan)"), min_value=1, max_value=1_000_000)
+    near_percent = forms.IntegerField(label=_("near the line: up to this percent of the line"), initial=150, min_value=100, max_value=300)
+    fall_percent = forms.IntegerField(label=_("sharp fall: income this percent below a year before"), initial=30, min_value=1, max_value=99)
+    rigid_percent = forms.IntegerField(label=_("rigid spending above this percent of income"), initial=50, min_value=1, max_value=500)
+    note = forms.CharField(label=_("note"), max_length=200, required=False)

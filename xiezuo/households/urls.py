@@ -8,6 +8,7 @@ urlpatterns = [
     path("households/export/", views.household_export, name="households-export"),
     path("households/figures/", views.figures_page, name="households-figures"),
     path("households/search/", views.person_search, name="households-search"),
+    path("households/lines/", views.lines_page, name="households-lines"),
     path("households/<int:pk>/", views.household_detail, name="households-detail"),
     path("households/<int:pk>/clue/", views.clue_create, name="households-clue"),
     path("households/<int:pk>/help/", views.help_create, name="households-help"),

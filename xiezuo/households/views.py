@@ -230,3 +230,45 @@ def person_search(request):
             found = (member, member_view(member))
         form = SearchForm()
     return render(request, "households/search.html", {"form": form, "found": found, "searched": searched})
+
+
+@login_required
+def lines_page(request):
+    """The monitoring lines: every office reads those of its area; the province office and the
+    national coordinator set them (`lines.set_line`)."""
+    from .forms import LineForm
+    from .lines import set_line
+    from .models import MonitoringLine
+
+    user = request.user
+    form = LineForm(request.POST or None, initial={"year": timezone.localdate().year})
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        from xiezuo.regions.models import Region
+
+        d = form.cleaned_data
+        region = Region.objects.filter(code=d["region"]).first()
+        if region is None:
+            form.add_error("region", _("No region with this code."))
+        else:
+            try:
+                set_line(user, region, d["year"], d["line_yuan"], near_percent=d["near_percent"],
+                         fall_percent=d["fall_percent"], rigid_percent=d["rigid_percent"], note=d["note"])
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+                status = 403
+            except ValueError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Monitoring line saved."))
+                return redirect("households-lines")
+    scope = scope_for(user)
+    lines = MonitoringLine.objects.select_related("region").order_by("-year", "region__code")
+    if not scope.everything:  # the lines of its area and of its province, which apply to it
+        from django.db.models import Q
+
+        own = scope.own or "-"
+        lines = lines.filter(Q(region__code__startswith=own) | Q(region__code=own[:2] + "0000")) if scope.active else lines.none()
+    may_set = scope.active and (scope.role == "national" or (scope.role in ("office_admin", "office_editor")
+                                                               and scope.own is not None and len(scope.own) == 2))
+    return render(request, "households/lines.html", {"form": form, "lines": lines, "may_set": may_set}, status=status)
