@@ -1,8 +1,9 @@
 """Recompute every score of one period under one indicator-system version.
 
 In bulk: the facts of all subjects come from one grouped query per kind of row
-(`facts.compute`), formulas are evaluated in Python, and the score rows are written with a
-single upsert keyed on (version, subject, period). Running it twice gives the same rows;
+(`facts.compute`), formulas are evaluated in Python (once per indicator and combination of
+the facts it reads), and the score rows are written with a single upsert keyed on (version,
+subject, period) — on PostgreSQL through COPY (`scorerows`). Running it twice gives the same rows;
 rows for subjects that no longer exist in the period (an ended pairing) are removed.
 
 A period closes at its first computation after its last day (`restatements`): later

@@ -4,8 +4,10 @@ platform's own rows, for every subject of a period at once.
 A fact belongs to a *family* — one kind of row (milestones, dispatches, outputs,
 agreements, ledger postings) with the filter that puts a row in a period and the paths to
 its western place, eastern place and pairing. Each family is one grouped SQL query with
-one conditional aggregate per fact; `subjects.Rollup` turns the groups into per-subject
-numbers. The same filters, narrowed to one subject, give the evidence rows behind a number
+one conditional aggregate per fact (grouped by the row's own columns where a small table
+names the place — dispatches by organisation, `Via` — so that table is not joined to every
+row); `subjects.Rollup` turns the groups into per-subject numbers. Another app can feed a
+family through its own function (`register`, below the facts). The same filters, narrowed to one subject, give the evidence rows behind a number
 (`evidence`), so what is shown is exactly what was counted.
 
 `cut` is the last day that counts: the period's end, or the day of computation when the
