@@ -14,7 +14,13 @@
    subjects by the same attribution rule (`subjects.Rollup`) and run through the same
    formulas (`formula.evaluate`). No writes.
 4. Checks that every fact and every indicator value of every subject agrees between the
-   two, and prints the times, their ratios and the load average.
+   two, and prints the times, their ratios and the load average, the CPU each side used
+   (Python plus the PostgreSQL backend; DuckDB's whole process, all its threads) and the
+   machine's yardsticks (`_common.python_yardstick`, `sql_yardstick`) before and after.
+
+`--dump FILE` / `--compare FILE` keep and compare everything a recomputation produced (see
+`snapshot` below): run the old code with --dump and the new with --compare to show a change
+of code changes no result; `--fresh` computes the period anew; `--no-duckdb` stops there.
 
 The SQL here mirrors the fact definitions in xiezuo/assessment/facts.py; a change there
 must be made here too (the agreement check fails loudly when they drift apart).
