@@ -74,3 +74,43 @@ def test_tech_matches_over_the_api(client_as, users):
     need = r.json()
     m = client_as("county_office").get(f"{API}/tech/needs/{need['id']}/matches").json()
     assert m[0]["title"].startswith("ZL9") and "马铃薯" in m[0]["words"]
+
+
+def test_carbon_life_cycle_over_the_api(client_as, users):
+    from .world import evaluator
+
+    p = sink(users["county_office"])
+    county, auditor, national, east = (client_as(u) for u in ("county_office", "auditor", "national", "east_office"))
+    r = county.post(f"{API}/carbon/projects/{p.pk}/reports", {"period_start": str(p.crediting_start),
+                                                             "period_end": str(p.crediting_start.replace(month=12, day=31)),
+                                                             "claimed_t": 500}, content_type="application/json")
+    assert r.status_code == 201, r.content
+    r = auditor.post(f"{API}/carbon/reports/{r.json()['id']}/verify", {"evaluator": evaluator().pk, "verified_t": 450},
+                     content_type="application/json")
+    assert r.status_code == 201, r.content
+    r = national.post(f"{API}/carbon/verifications/{r.json()['id']}/issue", {}, content_type="application/json")
+    assert r.status_code == 201 and r.json()["units"] == 450
+    r = east.post(f"{API}/carbon/projects/{p.pk}/subscriptions", {"subscriber": zhejiang().pk, "price_fen_per_t": 6000, "share_pct": 50,
+                                                                 "tonnes": 300}, content_type="application/json")
+    assert r.status_code == 201, r.content
+    r = county.post(f"{API}/carbon/subscriptions/{r.json()['id']}/deliver", {"units": 200}, content_type="application/json")
+    assert r.status_code == 201 and sum(b["units"] for b in r.json()) == 200
+
+
+def test_auction_and_split_over_the_api(client_as, users):
+    prices(users["national"])
+    from .world import listing, PRICE
+
+    lst = listing(users["county_office"], area="2")
+    county, east = client_as("county_office"), client_as("east_office")
+    assert county.post(f"{API}/land/listings/{lst.pk}/auction", {"closes_on": str(lst.listed_on)},
+                       content_type="application/json").status_code == 201
+    for area, extra in (("1.5", 300_000), ("1", 100_000)):
+        r = east.post(f"{API}/land/listings/{lst.pk}/bids", {"bidder": zhejiang().pk, "area": area, "limit_fen_per_mu": PRICE + extra},
+                      content_type="application/json")
+        assert r.status_code == 201, r.content
+    r = county.post(f"{API}/land/listings/{lst.pk}/clear", content_type="application/json")
+    assert r.status_code == 201 and [t["area_mu"] for t in r.json()] == ["1.5000", "0.5000"]
+    assert {t["price_fen_per_mu"] for t in r.json()} == {PRICE + 100_000}
+    r = county.post(f"{API}/land/trades/{r.json()[0]['id']}/split", {"households": [["甲", 1], ["乙", 2]]}, content_type="application/json")
+    assert r.status_code == 201 and r.json()["farmers_fen"] + r.json()["collective_fen"] == r.json()["distributable_fen"]

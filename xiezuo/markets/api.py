@@ -413,3 +413,165 @@ def post_deal(request, payload: DealIn):
     d = tech.sign_deal(request.auth, technology=t, licensee=licensee, kind=payload.kind.value, price_fen=payload.price_fen,
                        royalty_permille=payload.royalty_permille, need=need)
     return Status(201, d)
+
+
+# --- the rest of the carbon and land life cycles ---------------------------------------------
+
+class ReportIn(InSchema):
+    period_start: Day
+    period_end: Day
+    claimed_t: BigCount
+
+
+class VerifyIn(InSchema):
+    evaluator: ObjectId
+    verified_t: BigCount
+    vintage: int | None = Field(None, ge=2000, le=2100)
+
+
+class IssueIn(InSchema):
+    units: BigCount | None = Field(None, description="all verified tonnes not yet issued when left out")
+
+
+class SubscriptionIn(InSchema):
+    subscriber: ObjectId
+    price_fen_per_t: Fen
+    share_pct: int = Field(ge=1, le=100)
+    tonnes: BigCount
+
+
+class DeliverIn(InSchema):
+    units: BigCount
+
+
+class IdOut(Schema):
+    id: int
+
+
+class AuctionIn(InSchema):
+    closes_on: Day
+    reserve_fen_per_mu: Fen | None = None
+
+
+class BidIn(InSchema):
+    bidder: ObjectId
+    area: Area
+    limit_fen_per_mu: Fen
+
+
+class SplitIn(InSchema):
+    households: list[tuple[Text(50), int]] = Field(default_factory=list, description="[[name, weight], …] of the farmers' part")
+
+
+class SplitOut(Schema):
+    id: int
+    distributable_fen: int
+    farmers_fen: int
+    collective_fen: int
+    households: list
+
+
+def _org(user, pk, field):
+    refs = BodyRefs(user)
+    obj = refs.visible_obj(Organisation.objects.select_related("region"), pk, field, "organisation")
+    refs.check()
+    return obj
+
+
+@router.post("/carbon/projects/{project_id}/reports", response={201: IdOut, **ERRORS}, summary="Submit a monitoring report")
+def post_report(request, project_id: PathId, payload: ReportIn):
+    p = get_sink(request, project_id)
+    require_writer(request.auth)
+    return Status(201, carbon.submit_monitoring(request.auth, project=p, period_start=payload.period_start,
+                                                period_end=payload.period_end, claimed_t=payload.claimed_t))
+
+
+@router.post("/carbon/reports/{report_id}/verify", response={201: IdOut, **ERRORS}, summary="Verify a monitoring report (the evaluator)")
+def post_verification(request, report_id: PathId, payload: VerifyIn):
+    from .models import MonitoringReport
+
+    report = visible_or_404(request.auth, MonitoringReport.objects.select_related("project"), report_id, "monitoring report")
+    evaluator = Organisation.objects.filter(pk=payload.evaluator).first()
+    if evaluator is None:
+        from xiezuo.core.errors import field_error
+
+        raise field_error("evaluator", "no organisation #%s" % payload.evaluator)
+    return Status(201, carbon.verify_report(request.auth, report=report, evaluator=evaluator, verified_t=payload.verified_t,
+                                            vintage=payload.vintage))
+
+
+@router.post("/carbon/verifications/{verification_id}/issue", response={201: BlockOut, **ERRORS}, summary="Issue verified tonnes (the registry)")
+def post_issue(request, verification_id: PathId, payload: IssueIn):
+    from .models import Verification
+
+    v = visible_or_404(request.auth, Verification.objects.all(), verification_id, "verification")
+    block = carbon.issue(request.auth, verification=v, units=payload.units)
+    return Status(201, CarbonBlock.objects.select_related("project", "holder").get(pk=block.pk))
+
+
+@router.post("/carbon/projects/{project_id}/subscriptions", response={201: IdOut, **ERRORS}, summary="Sign a subscription (认购)")
+def post_subscription(request, project_id: PathId, payload: SubscriptionIn):
+    p = get_sink(request, project_id)
+    require_writer(request.auth)
+    return Status(201, carbon.sign_subscription(request.auth, project=p, subscriber=_org(request.auth, payload.subscriber, "subscriber"),
+                                                price_fen_per_t=payload.price_fen_per_t, share_pct=payload.share_pct,
+                                                tonnes=payload.tonnes))
+
+
+@router.post("/carbon/subscriptions/{sub_id}/deliver", response={201: list[BlockOut], **ERRORS}, summary="Deliver units to a subscriber")
+def post_delivery(request, sub_id: PathId, payload: DeliverIn):
+    from .carbon.filtersets import subscriptions
+
+    sub = subscriptions(request.auth).filter(pk=sub_id).first()
+    if sub is None:
+        from django.http import Http404
+
+        raise Http404("subscription #%s not found" % sub_id)
+    require_writer(request.auth)
+    made = carbon.deliver(request.auth, subscription=sub, units=payload.units)
+    return Status(201, list(CarbonBlock.objects.filter(pk__in=[b.pk for b in made]).select_related("project", "holder")))
+
+
+@router.post("/land/listings/{listing_id}/auction", response={201: IdOut, **ERRORS}, summary="Open a call auction")
+def post_auction(request, listing_id: PathId, payload: AuctionIn):
+    listing = get_listing(request, listing_id)
+    require_writer(request.auth)
+    return Status(201, land.open_auction(request.auth, listing=listing, closes_on=payload.closes_on,
+                                         reserve_fen_per_mu=payload.reserve_fen_per_mu))
+
+
+@router.post("/land/listings/{listing_id}/bids", response={201: IdOut, **ERRORS}, summary="Bid in the open call auction")
+def post_bid(request, listing_id: PathId, payload: BidIn):
+    from .choices import AuctionStatus
+
+    listing = get_listing(request, listing_id)
+    require_writer(request.auth)
+    auction = listing.auctions.filter(status=AuctionStatus.OPEN).first()
+    if auction is None:
+        from xiezuo.core.errors import field_error
+
+        raise field_error("listing", "no open auction")
+    return Status(201, land.place_bid(request.auth, auction=auction, bidder=_org(request.auth, payload.bidder, "bidder"),
+                                      area=payload.area, limit_fen_per_mu=payload.limit_fen_per_mu))
+
+
+@router.post("/land/listings/{listing_id}/clear", response={201: list[TradeOut], **ERRORS}, summary="Clear the call auction at one price")
+def post_clear(request, listing_id: PathId):
+    from .choices import AuctionStatus
+
+    listing = get_listing(request, listing_id)
+    require_writer(request.auth)
+    auction = listing.auctions.filter(status=AuctionStatus.OPEN).first()
+    if auction is None:
+        from xiezuo.core.errors import field_error
+
+        raise field_error("listing", "no open auction")
+    trades_made = land.clear_auction(request.auth, auction=auction)
+    return Status(201, list(QuotaTrade.objects.filter(pk__in=[t.pk for t in trades_made]).select_related("buyer").order_by("start_u")))
+
+
+@router.post("/land/trades/{trade_id}/split", response={201: SplitOut, **ERRORS}, summary="Split a trade's proceeds (farmers : collective)")
+def post_split(request, trade_id: PathId, payload: SplitIn):
+    trade = get_trade(request, trade_id)
+    require_writer(request.auth)
+    return Status(201, land.split_proceeds(request.auth, trade=trade, households=[list(h) for h in payload.households]))
