@@ -17,6 +17,7 @@ from xiezuo.regions.models import Region
 
 from .common import mark_duplicates, parse_date, write_receipts
 
+SECRET = ("id_number", "phone")  # encrypted: not decrypted for a placement
 KNOWN = {"worker", "employer", "place", "start_date", "end_date", "job", "occupation_code", "monthly_wage_fen"}
 
 
@@ -35,7 +36,7 @@ class PlacementHandler:
     def check(self, user, items, refusals):
         mark_duplicates(user, items, refusals)
         fresh = [it for it in items if not it.duplicate]
-        workers = _load(visible(user, Worker.objects.select_related("county")), _ids(fresh, "worker"))
+        workers = _load(visible(user, Worker.objects.select_related("county").defer(*SECRET)), _ids(fresh, "worker"))
         employers = _load(Organisation.objects.all(), _ids(fresh, "employer"))
         jobs = _load(Job.objects.all(), _ids(fresh, "job"))
         codes = {it.body.get("place") for it in fresh if isinstance(it.body.get("place"), str)}

@@ -16,7 +16,7 @@ GRACE_DAYS = 15  # a retention check is missed this many days after its due day
 
 
 def workers(user, *, q="", region="", household_status="", skill="", merged=False, duplicates_only=False, **_ignored):
-    qs = visible(user, Worker.objects.select_related("county"))
+    qs = visible(user, Worker.objects.select_related("county").defer("id_number", "phone"))  # lists show the masked columns
     if not merged:
         qs = qs.filter(merged_into__isnull=True)
     if region:

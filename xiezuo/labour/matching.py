@@ -113,7 +113,7 @@ def workers_for(job: Job, workers, *, limit: int = 20) -> list[Match]:
     wage = Case(When(expected_wage_fen__lte=job.wage_max_fen, then=Value(WAGE_POINTS)),
                 When(Q(expected_wage_fen__lte=job.wage_max_fen * 10 // 8), then=Value(10)), default=Value(0),
                 output_field=IntegerField())
-    qs = workers.filter(merged_into__isnull=True).annotate(m_skill=skill_points, m_place=place, m_wage=wage).annotate(
+    qs = workers.filter(merged_into__isnull=True).defer("id_number", "phone").annotate(m_skill=skill_points, m_place=place, m_wage=wage).annotate(
         m_score=F("m_skill") + F("m_place") + F("m_wage")).filter(m_score__gt=0)
     out = []
     for w in qs.select_related("county").order_by("-m_score", "id")[:limit]:

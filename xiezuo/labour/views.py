@@ -68,7 +68,7 @@ def _revealed_export(request, qs):
                fields=["id_number", "phone"], purpose=purpose, region_code=min(codes), via="export")
     from xiezuo.core.excel import export_response  # noqa: F401  (the export below builds it)
 
-    response = export_workers(qs, revealed=True)
+    response = export_workers(qs.defer(None), revealed=True)
     return response
 
 
@@ -326,7 +326,7 @@ def placement_detail(request, pk):
     projects = Project.objects.filter(county=p.county, category="labour").order_by("name")
     return render(request, "labour/placement_detail.html", {
         "p": p, "checks": p.checks.all(), "payments": SubsidyPayment.objects.filter(placement=p),
-        "due": [(m, p.due_on(m)) for m in (3, 6, 12)], "months_kept": actions.months_kept(p),
+        "due": [(m, p.due_on(m), next((c for c in p.checks.all() if c.milestone == m), None)) for m in (3, 6, 12)], "months_kept": actions.months_kept(p),
         "check_form": forms.CheckForm(initial={"checked_on": timezone.localdate()}) if may_check else None,
         "pay_form": forms.PayForm(projects=projects) if may_pay else None,
     })
