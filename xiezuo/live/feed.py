@@ -144,7 +144,8 @@ def latest_postings(user, limit: int) -> list:
         ids = ids()
         if not ids:
             continue
-        accounts = sorted(filter_any(Account.objects.all(), column, ids).values_list("id", flat=True), reverse=True)[:CANDIDATE_ACCOUNTS]
+        own = Account.objects.filter(project__isnull=True) if column == "owner_id" else Account.objects.all()
+        accounts = sorted(filter_any(own, column, ids).values_list("id", flat=True), reverse=True)[:CANDIDATE_ACCOUNTS]
         if not accounts:
             continue
         with connection.cursor() as cur:
