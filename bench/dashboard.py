@@ -49,6 +49,16 @@ def ensure_prefecture_users():
     return made
 
 
+def stop(server):
+    """Stop gunicorn (on a loaded machine it may take longer than a quiet one)."""
+    server.terminate()
+    try:
+        server.wait(60)
+    except Exception:
+        server.kill()
+        server.wait(10)
+
+
 def calibration(connection) -> str:
     return f"Python yardstick {python_yardstick():.0f} ms, PostgreSQL yardstick {sql_yardstick(connection):.0f} ms"
 
@@ -83,8 +93,7 @@ def main():
             print(f"fresh server {i + 1}: first dashboard request {first:.0f} ms, the next {second:.0f} ms   [load {load_average()}]",
                   flush=True)
         finally:
-            server.terminate()
-            server.wait(10)
+            stop(server)
     server = start_server(args.port, workers=args.workers)
     try:
         print(f"load average before: {load_average()}")
@@ -102,8 +111,7 @@ def main():
                       f"   (first requests: {', '.join(f'{ms:.0f}' for ms in warm)} ms)", flush=True)
         print(f"load average after: {load_average()}")
     finally:
-        server.terminate()
-        server.wait(10)
+        stop(server)
     print(f"calibration after: {calibration(connection)}   [load {load_average()}]")
 
 
