@@ -139,3 +139,31 @@ def test_retiring_units_not_held_from_the_page_is_refused(client_as, market):
     client_as("county_office").post(reverse("markets-carbon-retire", args=[market["sink"].pk]),
                                     {"block": market["block"].pk, "units": 5, "beneficiary": "会议", "purpose": "碳中和"})
     assert CarbonBlock.objects.filter(status="retired").count() == 1
+
+
+def test_carbon_life_cycle_on_the_project_page(client_as, users):
+    from xiezuo.markets.models import MonitoringReport, Subscription, Verification
+
+    p = sink(users["county_office"])
+    url = reverse("markets-carbon-detail", args=[p.pk])
+    assert "report-form" in client_as("county_office").get(url).content.decode()
+    assert "report-form" not in client_as("east_office").get(url).content.decode()
+    client_as("county_office").post(reverse("markets-carbon-report", args=[p.pk]), {
+        "period_start": str(p.crediting_start), "period_end": str(p.crediting_start.replace(month=12, day=31)), "claimed_t": "300"})
+    report = MonitoringReport.objects.get(project=p)
+    assert "verify-form" in client_as("auditor").get(url).content.decode()
+    client_as("county_office").post(reverse("markets-carbon-verify", args=[p.pk]), {"report": report.pk, "verified_t": "280"})
+    assert not Verification.objects.exists()  # the county does not verify its own report
+    client_as("auditor").post(reverse("markets-carbon-verify", args=[p.pk]), {"report": report.pk, "verified_t": "280"})
+    v = Verification.objects.get(report=report)
+    client_as("county_office").post(reverse("markets-carbon-issue", args=[p.pk]), {"verification": v.pk})
+    assert not CarbonBlock.objects.filter(project=p).exists()  # only the registry issues
+    client_as("national").post(reverse("markets-carbon-issue", args=[p.pk]), {"verification": v.pk})
+    assert CarbonBlock.objects.get(project=p).units == 280
+    client_as("east_office").post(reverse("markets-carbon-subscribe", args=[p.pk]), {
+        "subscriber": zhejiang().pk, "price": "60", "share_pct": "50", "tonnes": "200"})
+    sub = Subscription.objects.get(project=p)
+    assert sub.price_fen_per_t == 6000
+    client_as("county_office").post(reverse("markets-carbon-deliver", args=[p.pk]), {"subscription": sub.pk, "units": "120"})
+    sub.refresh_from_db()
+    assert sub.delivered_t == 120

@@ -2,7 +2,7 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from xiezuo.core.ui.forms import ANY, BootstrapMixin, DateInput, SearchSelect
+from xiezuo.core.ui.forms import ANY, BootstrapMixin, DateInput, SearchSelect, YuanField
 
 from ..choices import BlockStatus, SinkKind
 
@@ -59,3 +59,40 @@ class TransferForm(BootstrapMixin, forms.Form):
         self.fields["block"].queryset = blocks
         self.fields["block"].label_from_instance = lambda b: f"{b.serial} ({b.units:,})"
         self.fields["to_holder"].queryset = holders
+
+
+class ReportForm(BootstrapMixin, forms.Form):
+    period_start = forms.DateField(label=_("period start"), widget=DateInput())
+    period_end = forms.DateField(label=_("period end"), widget=DateInput())
+    claimed_t = forms.IntegerField(label=_("claimed removals (t)"), min_value=1)
+
+
+class VerifyForm(BootstrapMixin, forms.Form):
+    report = forms.ModelChoiceField(label=_("monitoring report"), queryset=None)
+    verified_t = forms.IntegerField(label=_("verified (t)"), min_value=1)
+
+    def __init__(self, *args, reports=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["report"].queryset = reports
+        self.fields["report"].label_from_instance = lambda r: f"{r.period_start:%Y-%m-%d} – {r.period_end:%Y-%m-%d} ({r.claimed_t:,} t)"
+
+
+class SubscribeForm(BootstrapMixin, forms.Form):
+    subscriber = forms.ModelChoiceField(label=_("subscriber"), queryset=None)
+    price = YuanField(label=_("price per tonne (yuan)"))
+    share_pct = forms.IntegerField(label=_("share of issuances (%)"), min_value=1, max_value=100)
+    tonnes = forms.IntegerField(label=_("tonnes subscribed"), min_value=1)
+
+    def __init__(self, *args, subscribers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subscriber"].queryset = subscribers
+
+
+class DeliverForm(BootstrapMixin, forms.Form):
+    subscription = forms.ModelChoiceField(label=_("subscription"), queryset=None)
+    units = forms.IntegerField(label=_("units"), min_value=1)
+
+    def __init__(self, *args, subscriptions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subscription"].queryset = subscriptions
+        self.fields["subscription"].label_from_instance = lambda s: f"{s.subscriber.name} ({s.delivered_t:,} / {s.tonnes:,} t)"

@@ -13,12 +13,13 @@ from xiezuo.core.ui.views import background_export, export_or_job, paginate, req
 from xiezuo.orgs.models import Organisation
 
 from ..choices import BlockStatus, Movement
-from ..common import form_errors, run, western_counties
+from ..common import form_errors, organisations, run, western_counties
 from ..models import CarbonBlock, CarbonMove, SinkProject
 from . import actions
 from .exports import export_projects, export_registry
 from .filtersets import projects, registry, subscriptions
-from .forms import ProjectFilterForm, RegistryFilterForm, RetireForm, SinkProjectForm, TransferForm
+from .forms import (DeliverForm, ProjectFilterForm, RegistryFilterForm, ReportForm, RetireForm, SinkProjectForm, SubscribeForm,
+                    TransferForm, VerifyForm)
 
 
 def _held(user, project):
@@ -72,7 +73,27 @@ def project_detail(request, pk):
     p = scoped_or_404(user, SinkProject.objects.select_related("county", "owner"), pk=pk)
     held = _held(user, p)
     holders = Organisation.objects.filter(region__role__in=("east", "west"), kind__in=("office", "enterprise")).order_by("region__code")
+    from xiezuo.core.scoping import can_edit_in_region
+    from xiezuo.users.scopes import organisation_of
+
+    from .. import rules
+
+    county_side = can_edit_in_region(user, p.county.code)
+    unverified = p.reports.filter(verification__isnull=True)
+    own = organisation_of(user)
+    evaluator = own if own is not None and own.kind == "evaluator" else Organisation.objects.filter(kind="evaluator").order_by("id").first()
+    subscribers = organisations(user, "east")
+    open_subs = subscriptions(user).filter(project=p)
+    extra = {
+        "report_form": ReportForm() if county_side else None,
+        "verify_form": VerifyForm(reports=unverified) if unverified.exists() and evaluator and not actions.may_verify(user, evaluator) else None,
+        "to_issue": p.reports.filter(verification__isnull=False).select_related("verification") if rules.is_national(user) else [],
+        "subscribe_form": SubscribeForm(subscribers=subscribers) if subscribers.exists() else None,
+        "deliver_form": DeliverForm(subscriptions=open_subs.select_related("subscriber")) if open_subs.exists() and not rules.may_act_for(
+            user, p.owner) else None,
+    }
     return render(request, "markets/carbon_detail.html", {
+        **extra,
         "p": p, "reports": p.reports.select_related("verification__evaluator").order_by("period_start"),
         "blocks": p.blocks.exclude(status=BlockStatus.SPLIT).select_related("holder").order_by("first")[:200],
         "subs": [(s, actions.due_t(s)) for s in subscriptions(user).filter(project=p)],
@@ -120,3 +141,59 @@ def registry_view(request):
         n=Sum(F("last") - F("first") + 1)).order_by("status")
     return render(request, "markets/carbon_registry.html", {"form": form, "page": paginate(request, qs),
                                                             "serial": form.data.get("serial", ""), "totals": totals})
+
+
+def _step(request, pk, form_class, do, done, **form_kwargs):
+    p = scoped_or_404(request.user, SinkProject.objects.select_related("county", "owner"), pk=pk)
+    form = form_class(request.POST, **{k: v(p) for k, v in form_kwargs.items()})
+    if not form.is_valid():
+        form_errors(request, form)
+    else:
+        run(request, lambda: do(p, form.cleaned_data), done)
+    return redirect("markets-carbon-detail", pk)
+
+
+@login_required
+@require_POST
+def report_submit(request, pk):
+    return _step(request, pk, ReportForm, lambda p, c: actions.submit_monitoring(request.user, project=p, **c), _("Monitoring report submitted."))
+
+
+@login_required
+@require_POST
+def report_verify(request, pk):
+    from xiezuo.users.scopes import organisation_of
+
+    own = organisation_of(request.user)
+    evaluator = own if own is not None and own.kind == "evaluator" else Organisation.objects.filter(kind="evaluator").order_by("id").first()
+    return _step(request, pk, VerifyForm, lambda p, c: actions.verify_report(request.user, report=c["report"], evaluator=evaluator,
+                                                                            verified_t=c["verified_t"]),
+                 _("Verification recorded."), reports=lambda p: p.reports.filter(verification__isnull=True))
+
+
+@login_required
+@require_POST
+def issue_units(request, pk):
+    from ..models import Verification
+
+    p = scoped_or_404(request.user, SinkProject.objects.all(), pk=pk)
+    v = Verification.objects.filter(report__project=p, pk=request.POST.get("verification") or 0).first()
+    if v is not None:
+        run(request, lambda: actions.issue(request.user, verification=v), _("Units issued."))
+    return redirect("markets-carbon-detail", pk)
+
+
+@login_required
+@require_POST
+def subscribe(request, pk):
+    return _step(request, pk, SubscribeForm, lambda p, c: actions.sign_subscription(
+        request.user, project=p, subscriber=c["subscriber"], price_fen_per_t=c["price"], share_pct=c["share_pct"], tonnes=c["tonnes"]),
+        _("Subscription signed."), subscribers=lambda p: organisations(request.user, "east"))
+
+
+@login_required
+@require_POST
+def deliver(request, pk):
+    return _step(request, pk, DeliverForm, lambda p, c: actions.deliver(request.user, subscription=c["subscription"], units=c["units"]),
+                 _("Units delivered and paid through the ledger."),
+                 subscriptions=lambda p: subscriptions(request.user).filter(project=p))
