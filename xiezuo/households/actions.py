@@ -327,6 +327,7 @@ def add_help(user, household, *, kind, description, started_on, post, project=No
              ended_on=None, is_demo=False) -> HelpMeasure:
     require_edit(user, household)
     post = _post(post)
+    household = Household.objects.get(pk=household.pk)  # its status now, not the caller's copy
     if kind not in HelpKind.values:
         raise ValidationError({"kind": [_("Unknown kind of help.")]})
     if not (description or "").strip():
