@@ -1,6 +1,6 @@
 """A realistic monitoring registry over the western former poverty counties.
 
-At scale 1: about 3 million households (some 3,600 per former poverty county, each county's
+At scale 1: about 3 million households (some 6,500 per former poverty county, each county's
 share drawn between half and one and a half times the mean) and about 10 million members,
 in villages of some 150 households under townships of some 12 villages; two income records
 per household (the 12 months ending last month and a year before that, with a monthly
@@ -30,7 +30,7 @@ from xiezuo.households.models import (Case, CaseStep, HelpMeasure, Household, In
 from xiezuo.households.screening import add_months
 from xiezuo.regions.models import Region
 
-HOUSEHOLDS_PER_COUNTY = 3600
+HOUSEHOLDS_PER_COUNTY = 6500  # × 462 western former poverty counties ≈ 3 million at scale 1
 SURNAMES = "阿依 吉克 沙马 俄木 曲比 阿苦 海来 吉伍 马海 的日 王 李 张 刘 陈 杨 黄 赵 吴 周 徐 孙 马 朱 胡 郭 何 高 林 罗".split()
 GIVEN = "拉且 木呷 阿呷 石者 尔古 友布 伍沙 日哈 克惹 依洛 建国 秀英 桂兰 志强 海燕 小芳 明 伟 芳 军 丽 勇 静 杰 娟 强 磊 艳".split()
 TOWNSHIP_SUFFIX = ["乡", "镇"]
