@@ -114,3 +114,23 @@ def test_auction_and_split_over_the_api(client_as, users):
     assert {t["price_fen_per_mu"] for t in r.json()} == {PRICE + 100_000}
     r = county.post(f"{API}/land/trades/{r.json()[0]['id']}/split", {"households": [["甲", 1], ["乙", 2]]}, content_type="application/json")
     assert r.status_code == 201 and r.json()["farmers_fen"] + r.json()["collective_fen"] == r.json()["distributable_fen"]
+
+
+def test_deal_returns_over_the_api(client_as, users):
+    import datetime
+
+    from xiezuo.markets.tech import actions as tech
+    from xiezuo.orgs.models import Organisation
+    from xiezuo.regions.models import Region
+    from tests.support import office
+
+    owner = Organisation.objects.create(name="浙大（测试）", kind="enterprise", region=Region.objects.get(code="330106"))
+    t = tech.offer_technology(users["national"], owner=owner, number="ZL7", title="苦荞茶饮加工")
+    deal = tech.sign_deal(users["county_office"], technology=t, licensee=office("513436"), kind="licence", price_fen=100_00,
+                          county=Region.objects.get(code="513436"), signed_on=datetime.date(2026, 1, 5))
+    r = client_as("county_office").post(f"{API}/tech/deals/{deal.pk}/returns", {"period_end": "2026-03-31", "revenue_fen": 3000,
+                                                                              "cost_fen": 1000}, content_type="application/json")
+    assert r.status_code == 201, r.content
+    got = client_as("west_office").get(f"{API}/tech/returns", {"start": "2026-01-01", "end": "2026-12-31"}).json()
+    assert got["513436"]["rate"] == 300.0 and got["513436"]["evidence"][0]["technology"] == "ZL7"
+    assert client_as("east_office").get(f"{API}/tech/returns", {"start": "2026-01-01", "end": "2026-12-31"}).json().get("513431") is None

@@ -575,3 +575,43 @@ def post_split(request, trade_id: PathId, payload: SplitIn):
     trade = get_trade(request, trade_id)
     require_writer(request.auth)
     return Status(201, land.split_proceeds(request.auth, trade=trade, households=[list(h) for h in payload.households]))
+
+
+class ReturnIn(InSchema):
+    period_end: Day
+    revenue_fen: Fen
+    cost_fen: Fen
+
+
+class ReturnOut(Schema):
+    id: int
+    deal: int = Field(alias="deal_id")
+    period_end: datetime.date
+    revenue_fen: int
+    cost_fen: int
+
+
+@router.post("/tech/deals/{deal_id}/returns", response={201: ReturnOut, **ERRORS}, summary="Record what a deal earned and cost in a period")
+def post_return(request, deal_id: PathId, payload: ReturnIn):
+    from .tech.filtersets import deals
+
+    deal = visible_or_404(request.auth, deals(request.auth), deal_id, "deal")
+    require_writer(request.auth)
+    return Status(201, tech.record_return(request.auth, deal=deal, period_end=payload.period_end, revenue_fen=payload.revenue_fen,
+                                          cost_fen=payload.cost_fen))
+
+
+@router.get("/tech/returns", response={200: dict, **ERRORS}, summary="Technology-transfer returns per county, with evidence")
+def get_returns(request, start: datetime.date, end: datetime.date, region: RegionCode | None = None):
+    """Per western county in your part of the tree: revenue, cost, rate (revenue ÷ cost × 100) and the evidence rows
+    (`markets/tech/facts.py`), over deal returns whose period ends within [start, end]."""
+    from xiezuo.core.scoping import scope_for
+
+    from .tech import facts
+
+    scope = scope_for(request.auth)
+    regions = [region] if region else None
+    out = facts.returns(start, end, regions)
+    if not scope.everything:
+        out = {code: v for code, v in out.items() if scope.sees_region(code)}
+    return out
