@@ -291,7 +291,8 @@ def clear_auction(user, *, auction, traded_on=None) -> list[QuotaTrade]:
                         [call.Bid(b.pk, b.area_u, b.limit_fen_per_mu, order=i) for i, b in enumerate(bids)])
     trades = []
     by_id = {b.pk: b for b in bids}
-    order = sorted(result.fills, key=lambda bid_id: (-by_id[bid_id].limit_fen_per_mu, bids.index(by_id[bid_id])))
+    position = {b.pk: i for i, b in enumerate(bids)}
+    order = sorted(result.fills, key=lambda bid_id: (-by_id[bid_id].limit_fen_per_mu, position[bid_id]))
     for bid_id in order:
         bid = by_id[bid_id]
         trades.append(_cut(user, listing, buyer=bid.bidder, units=result.fills[bid_id], price=result.price,
