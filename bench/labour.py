@@ -56,11 +56,11 @@ def ingestion(runs: int):
     workers = list(Worker.objects.order_by("?").values_list("pk", flat=True)[:10_000])
     employers = list(Organisation.objects.filter(name__startswith="劳务用工企业").values_list("pk", flat=True))
     places = list(Region.objects.filter(level="county", role="east").values_list("code", flat=True))
-    rnd = random.Random(1)
+    rnd = random.Random(time.time_ns())  # fresh start dates every run: a placement is once per worker, employer and day
     p_rates, c_rates = [], []
     for run in range(runs):
         tag = f"{time.time_ns()}"
-        start = (datetime.date.today() - datetime.timedelta(days=100 + 2 * run + 400 * rnd.random())).isoformat()
+        start = (datetime.date.today() - datetime.timedelta(days=100 + rnd.randrange(4000))).isoformat()
         items = [{"type": "placement", "client_id": f"bp-{tag}-{i}", "worker": w, "employer": rnd.choice(employers),
                   "place": rnd.choice(places), "start_date": start, "occupation_code": "6-25-04-01", "monthly_wage_fen": 600000}
                  for i, w in enumerate(workers)]

@@ -98,11 +98,14 @@ def check_workers(user, rows: list[WorkerRow]) -> tuple[dict, list]:
     for i, (row, (_n, _p, index)) in enumerate(zip(rows, prepared)):
         if index and isinstance(row.county, Region):
             by_county.setdefault(row.county.pk, {})[index] = i
-    for county_id, indexes in by_county.items():
-        for pk, index in Worker.objects.filter(county_id=county_id, merged_into__isnull=True,
-                                               id_index__in=list(indexes)).values_list("pk", "id_index"):
-            refused.setdefault(indexes[index], {}).setdefault("id_number", []).append(
-                _("this ID number is already registered in this county (worker #%(pk)d)") % {"pk": pk})
+    wanted = [index for indexes in by_county.values() for index in indexes]
+    for start in range(0, len(wanted), 2000):  # one query per 2,000 numbers, whatever the counties
+        for pk, county_id, index in Worker.objects.filter(merged_into__isnull=True, id_index__in=wanted[start:start + 2000]) \
+                .values_list("pk", "county_id", "id_index"):
+            position = by_county.get(county_id, {}).get(index)
+            if position is not None:
+                refused.setdefault(position, {}).setdefault("id_number", []).append(
+                    _("this ID number is already registered in this county (worker #%(pk)d)") % {"pk": pk})
     return refused, prepared
 
 

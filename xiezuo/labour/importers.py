@@ -37,7 +37,9 @@ def parse_skills(value) -> list[str]:
 def parse_provinces(value) -> list[str]:
     """Province names (浙江省, 浙江) or two-digit codes, separated by 、 or commas."""
     out = []
-    provinces = {r.name: r.province_code for r in Region.objects.filter(level="province")}
+    from .rules import province_names
+
+    provinces = province_names()
     short = {name.rstrip("省市").replace("壮族自治区", "").replace("回族自治区", "").replace("维吾尔自治区", "")
              .replace("自治区", ""): code for name, code in provinces.items()}
     for part in split_list(value):

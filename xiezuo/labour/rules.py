@@ -58,10 +58,21 @@ def skills_error(names) -> str | None:
     return None
 
 
-def provinces_error(codes) -> str | None:
-    from xiezuo.regions.models import Region
+_PROVINCES: dict = {}
 
-    known = set(Region.objects.filter(level="province", province_code__in=list(codes)).values_list("province_code", flat=True))
+
+def province_names() -> dict:
+    """{province name: two-digit code}, read once (the GB/T 2260 provinces do not change while
+    running; an empty tree is not remembered)."""
+    if not _PROVINCES:
+        from xiezuo.regions.models import Region
+
+        _PROVINCES.update(Region.objects.filter(level="province").values_list("name", "province_code"))
+    return _PROVINCES
+
+
+def provinces_error(codes) -> str | None:
+    known = set(province_names().values())
     bad = [c for c in codes if c not in known]
     if bad:
         return _("not provinces: %(s)s") % {"s": ", ".join(bad)}
