@@ -53,8 +53,13 @@ def insert_rows(model, columns, rows) -> int:
 
 
 # Binary COPY: the server takes numbers, dates and times as they are instead of parsing their
-# text (a batch's rows carry tens of thousands of them), psycopg writes them in C. Used when
-# every column is of one of these types (by oid); otherwise text COPY as before.
+# text (a batch's rows carry tens of thousands of them), psycopg writes them in C. Used for the
+# tables below, whose writers are known to hand over values of the columns' own types (a date
+# as a date, a number as an int: binary COPY does not parse text), and when every column is of
+# one of these types (by oid); otherwise text COPY, as for any other table. A writer added to
+# this list must be tested on PostgreSQL.
+BINARY_TABLES = frozenset(("projects_progressreport", "people_dispatch", "core_auditentry", "core_ingestreceipt",
+                           "ledger_posting", "ledger_entry"))
 _JSONB = 3802
 _BINARY_OIDS = frozenset((16, 20, 21, 23, 25, 1043, 1082, 1184, _JSONB))  # bool, int8/2/4, text, varchar, date, timestamptz, jsonb
 _COPY_TYPES = {}  # (alias, database, table, columns) → [oid…] or None (text COPY)
@@ -74,6 +79,8 @@ class _JsonbText(Dumper):
 def _binary_types(pg_cursor, table, columns):
     """The columns' type oids when binary COPY can carry them all, else None. JSON columns take
     JSON text (as in text COPY), through `_JsonbText` on this cursor."""
+    if table not in BINARY_TABLES:
+        return None
     key = (connection.alias, connection.settings_dict["NAME"], table, columns)
     if key not in _COPY_TYPES:
         pg_cursor.execute("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
