@@ -73,5 +73,10 @@ def test_scenario_to_approved_change(browser, live_server, base_data):
     assert PairingChange.objects.filter(pairing=old, reason__startswith=prefix).count() == 1
     page.goto(live_server.url + old.get_absolute_url())
     page.screenshot(path=str(SHOTS / "pairing-history.png"), full_page=True)
+    page.goto(live_server.url + s.get_absolute_url() + "?print=1")
+    page.screenshot(path=str(SHOTS / "print.png"))
+    page.goto(live_server.url + "/repairing/model/")
+    assert page.locator("[data-testid=terms] tr[data-code=industry]").count() == 1
+    page.screenshot(path=str(SHOTS / "model.png"), full_page=True)
     context.close()
     assert errors == [], errors

@@ -20,6 +20,10 @@ import numpy as np
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+LOSS_FORBIDDEN = gettext_noop("today's pair is forbidden in this scenario")
+LOSS_LIMIT = gettext_noop("not computed: past the scenario's limit of re-solves")
 
 from xiezuo.pairings.models import Pairing
 from xiezuo.regions.choices import Level as RegionLevel
@@ -326,10 +330,10 @@ def _losses(inst, sol, changes, limit, time_limit):
             continue
         pair = (codes[ch.old_east_id], codes[ch.west_id])
         if pair not in inst.value:
-            ch.loss_note = "today's pair is forbidden in this scenario"
+            ch.loss_note = LOSS_FORBIDDEN
             continue
         if solves >= limit:
-            ch.loss_note = "not computed: past the scenario's limit of re-solves"
+            ch.loss_note = LOSS_LIMIT
             continue
         solves += 1
         s = solver.solve(inst, time_limit=time_limit, extra_locked=[pair])

@@ -20,6 +20,7 @@ from . import actions
 from .exports import export_scenario
 from .forms import ApproveForm, ModelForm, ScenarioForm
 from .models import Change, ChangeStatus, PairingModel, Scenario
+from .scenarios import LOSS_FORBIDDEN, LOSS_LIMIT
 from .terms import KINDS, MISSING_TREATMENT
 
 
@@ -163,7 +164,8 @@ def scenario_detail(request, pk):
     terms = [t["code"] for t in s.model.terms]
     rows = []
     for c in changes:
-        rows.append({"c": c, "terms": [(code, (c.old_terms.get("terms") or {}).get(code), (c.new_terms.get("terms") or {}).get(code)) for code in terms],
+        note = _(c.loss_note) if c.loss_note in (LOSS_FORBIDDEN, LOSS_LIMIT) else c.loss_note
+        rows.append({"c": c, "loss_note": note, "terms": [(code, (c.old_terms.get("terms") or {}).get(code), (c.new_terms.get("terms") or {}).get(code)) for code in terms],
                      "deciding": c.deciding[:2]})
     counts = {k: sum(1 for c in changes if c.kind == k) for k in ("added", "removed", "reassigned")}
     counts["kept"] = sum(1 for p in r.get("pairs", []) if p.get("kept"))
