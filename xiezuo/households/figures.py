@@ -25,9 +25,20 @@ from .models import Case, HelpMeasure, Household, Village
 LEVELS = {"county": 6, "township": 9, "village": 12}
 
 
-def counts_scope(user, model=Household, path="county__code"):
-    """The households (or cases, measures) whose counts `user` may see."""
-    return model.objects.filter(scope_for(user).q((path,), True))
+def counts_scope(user):
+    """The households whose counts `user` may see: its subtree and the regions paired with it,
+    as a list of county ids (a few hundred at most), which the (county, status) index serves."""
+    scope = scope_for(user)
+    if scope.everything:
+        return Household.objects.all()
+    if not scope.active or scope.own is None:
+        return Household.objects.none()
+    ids = list(Region.objects.filter(Q(code__startswith=scope.own) | Q(code__in=sorted(scope.partners)))
+               .filter(level="county").values_list("id", flat=True))
+    return Household.objects.filter(county_id__in=ids)
+
+
+ACTIVE = (Status.IDENTIFYING, Status.MONITORED, Status.EXITING, Status.EXITED)
 
 
 def _unit(level):
@@ -48,7 +59,7 @@ def figures(user, level: str = "county", prefix: str = "", day: datetime.date | 
                                       "by_status": {s: 0 for s in Status.values}, "identified": 0, "exited": 0,
                                       "days": [], "help": {k: 0 for k in HelpKind.values}, "overdue": 0, "without_help": 0})
 
-    for r in (hh.exclude(status=Status.NORMAL).annotate(u=_unit(level)).values("u", "status", "category")
+    for r in (hh.filter(status__in=ACTIVE).annotate(u=_unit(level)).values("u", "status", "category")
               .annotate(n=Count("id")).order_by()):
         x = row(r["u"])
         x["by_status"][r["status"]] += r["n"]
@@ -56,10 +67,10 @@ def figures(user, level: str = "county", prefix: str = "", day: datetime.date | 
             x["monitored"] += r["n"]
             if r["category"]:
                 x["by_category"][r["category"]] += r["n"]
-    for r in (hh.filter(identified_on__gte=month_start, identified_on__lte=day).annotate(u=_unit(level)).values("u")
+    for r in (hh.filter(status__in=ACTIVE, identified_on__gte=month_start, identified_on__lte=day).annotate(u=_unit(level)).values("u")
               .annotate(n=Count("id")).order_by()):
         row(r["u"])["identified"] = r["n"]
-    for r in (hh.filter(exited_on__gte=month_start, exited_on__lte=day).annotate(u=_unit(level)).values("u")
+    for r in (hh.filter(status=Status.EXITED, exited_on__gte=month_start, exited_on__lte=day).annotate(u=_unit(level)).values("u")
               .annotate(n=Count("id")).order_by()):
         row(r["u"])["exited"] = r["n"]
     cases = Case.objects.filter(household__in=hh.values("id"))
