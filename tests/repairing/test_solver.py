@@ -132,3 +132,9 @@ def test_pricing_proves_the_same_optimum_as_enumeration(monkeypatch, inst):
     assert sol.status == solver.OPTIMAL and sol.gap == 0.0
     assert sol.objective == pytest.approx(best, abs=1e-6) and sol.bound == pytest.approx(best, abs=1e-6)
     assert inst.violations(sol.pairs) == []
+
+
+@pytest.fixture(autouse=True)
+def _explanations_in_english(english):
+    """The explanations are translated; these tests read them in English."""
+    yield

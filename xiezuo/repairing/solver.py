@@ -33,6 +33,18 @@ from scipy.sparse import coo_matrix
 OPTIMAL, INFEASIBLE, TIME_LIMIT, FAILED = "optimal", "infeasible", "time_limit", "failed"
 
 
+def _(msgid: str, **values) -> str:
+    """An explanation in the reader's language (Django's catalogue when Django runs; the
+    English text otherwise), with its %(name)s values filled in."""
+    try:
+        from django.utils.translation import gettext
+
+        text = gettext(msgid)
+    except Exception:  # no Django settings: plain English
+        text = msgid
+    return text % values if values else text
+
+
 @dataclass
 class Instance:
     east: list[str]
@@ -348,36 +360,37 @@ def quick_infeasibility(inst: Instance, locked=None) -> str:
     locked = set(inst.locked if locked is None else locked)
     for e, w in sorted(locked):
         if (e, w) not in inst.value:
-            return (f"the locked pair {inst.name(e)}—{inst.name(w)} may not be formed "
-                    "(it is forbidden or outside the province pairings the scenario keeps)")
+            return _("the locked pair %(east)s—%(west)s may not be formed (it is forbidden or outside the province pairings "
+                     "the scenario keeps)", east=inst.name(e), west=inst.name(w))
     for w in inst.west:
         n = sum(1 for p in locked if p[1] == w)
         if n > inst.west_max.get(w, 0):
-            return f"{inst.name(w)} has {n} locked helpers, above its maximum of {inst.west_max.get(w, 0)}"
+            return _("%(west)s has %(n)s locked helpers, above its maximum of %(max)s", west=inst.name(w), n=n, max=inst.west_max.get(w, 0))
     for e in inst.east:
         n = sum(1 for p in locked if p[0] == e)
         if n > inst.east_cap.get(e, 0):
-            return f"{inst.name(e)} has {n} locked pairs, above its capacity of {inst.east_cap.get(e, 0)}"
+            return _("%(east)s has %(n)s locked pairs, above its capacity of %(cap)s", east=inst.name(e), n=n, cap=inst.east_cap.get(e, 0))
     neighbours: dict[str, set] = {w: set() for w in inst.west}
     for e, w in inst.value:
         neighbours[w].add(e)
     for w in inst.west:
         need, can = inst.west_min.get(w, 0), len(neighbours[w])
         if need > inst.west_max.get(w, 0):
-            return f"{inst.name(w)} needs at least {need} helpers but at most {inst.west_max.get(w, 0)} are allowed"
+            return _("%(west)s needs at least %(need)s helpers but at most %(max)s are allowed", west=inst.name(w), need=need,
+                     max=inst.west_max.get(w, 0))
         if need > can:
-            return (f"{inst.name(w)} needs at least {need} helper(s) but only {can} eastern unit(s) may help it "
-                    "(the others are forbidden or outside the province pairings the scenario keeps)")
+            return _("%(west)s needs at least %(need)s helper(s) but only %(can)s eastern unit(s) may help it (the others are "
+                     "forbidden or outside the province pairings the scenario keeps)", west=inst.name(w), need=need, can=can)
         useful = sum(min(inst.east_cap.get(e, 0), 1) for e in neighbours[w])
         if need > useful:
-            return f"{inst.name(w)} needs at least {need} helper(s) but only {useful} of the eastern units that may help it have capacity"
+            return _("%(west)s needs at least %(need)s helper(s) but only %(useful)s of the eastern units that may help it have capacity",
+                     west=inst.name(w), need=need, useful=useful)
     # Hall's condition on each connected group of the candidate graph, then by province.
     for wset, eset in _components(inst, neighbours):
         need = sum(inst.west_min.get(w, 0) for w in wset)
         cap = sum(min(inst.east_cap.get(e, 0), sum(1 for w in wset if e in neighbours[w])) for e in eset)
         if need > cap:
-            return (f"the capacity of {_describe(inst, eset, 'eastern')}, {cap}, is below the {need} helper slots "
-                    f"needed by {_describe(inst, wset, 'western')}")
+            return _capacity_below(inst, eset, wset, cap, need)
     by_group: dict[str, set] = {}
     for w in inst.west:
         by_group.setdefault(inst.groups.get(w, ""), set()).add(w)
@@ -386,9 +399,13 @@ def quick_infeasibility(inst: Instance, locked=None) -> str:
         need = sum(inst.west_min.get(w, 0) for w in wset)
         cap = sum(min(inst.east_cap.get(e, 0), sum(1 for w in wset if e in neighbours[w])) for e in eset)
         if need > cap:
-            return (f"the capacity of {_describe(inst, eset, 'eastern')}, {cap}, is below the {need} helper slots "
-                    f"needed by {_describe(inst, wset, 'western')}")
+            return _capacity_below(inst, eset, wset, cap, need)
     return ""
+
+
+def _capacity_below(inst, eset, wset, cap, need) -> str:
+    return _("the capacity of %(east)s, %(cap)s, is below the %(need)s helper slots needed by %(west)s",
+             east=_describe(inst, eset, "eastern"), cap=cap, need=need, west=_describe(inst, wset, "western"))
 
 
 def _components(inst, neighbours):
@@ -416,14 +433,17 @@ def _components(inst, neighbours):
 
 def _describe(inst: Instance, units, side: str) -> str:
     units = sorted(units)
+    east = side == "eastern"
     if not units:
-        return f"no {side} unit"
+        return _("no eastern unit") if east else _("no western unit")
     if len(units) <= 3:
         return "、".join(inst.name(u) for u in units)
     groups = sorted({inst.groups.get(u, "") for u in units} - {""})
     if groups and len(groups) <= 3:
-        return f"the {len(units)} {side} units of " + "、".join(groups)
-    return f"{len(units)} {side} units"
+        g = "、".join(groups)
+        return (_("the %(n)s eastern units of %(groups)s", n=len(units), groups=g) if east
+                else _("the %(n)s western units of %(groups)s", n=len(units), groups=g))
+    return _("%(n)s eastern units", n=len(units)) if east else _("%(n)s western units", n=len(units))
 
 
 def explain_infeasible(inst: Instance) -> str:
@@ -432,7 +452,6 @@ def explain_infeasible(inst: Instance) -> str:
     reason = quick_infeasibility(inst)
     if reason:
         return reason
-    edges = inst.edges
 
     def feasible(**changes) -> bool:
         trial = Instance(**{**inst.__dict__, **changes})
@@ -448,18 +467,19 @@ def explain_infeasible(inst: Instance) -> str:
 
     if inst.max_changes is not None and feasible(max_changes=None):
         need = min_changes(inst)
-        return (f"the cap of {inst.max_changes} changes is too low: the other constraints need at least "
-                f"{need} changes" if need is not None else f"the cap of {inst.max_changes} changes is too low")
+        if need is not None:
+            return _("the cap of %(cap)s changes is too low: the other constraints need at least %(need)s changes",
+                     cap=inst.max_changes, need=need)
+        return _("the cap of %(cap)s changes is too low", cap=inst.max_changes)
     if inst.locked and feasible(locked=set()):
-        return ("the locked pairs cannot all be kept: with them no assignment gives every western unit its "
-                "minimum of helpers within the eastern units' capacities")
+        return _("the locked pairs cannot all be kept: with them no assignment gives every western unit its "
+                 "minimum of helpers within the eastern units' capacities")
     total_need = sum(inst.west_min.get(w, 0) for w in inst.west)
     total_cap = sum(inst.east_cap.get(e, 0) for e in inst.east)
     if total_need > total_cap:
-        return f"the eastern units' total capacity, {total_cap}, is below the {total_need} helper slots needed"
-    _ = edges
-    return ("the minimum number of helpers of the western units cannot be met within the eastern units' capacities "
-            "over the pairs allowed (some group of western units shares too few helpers)")
+        return _("the eastern units' total capacity, %(cap)s, is below the %(need)s helper slots needed", cap=total_cap, need=total_need)
+    return _("the minimum number of helpers of the western units cannot be met within the eastern units' capacities "
+             "over the pairs allowed (some group of western units shares too few helpers)")
 
 
 def min_changes(inst: Instance) -> int | None:
