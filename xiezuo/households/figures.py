@@ -25,17 +25,29 @@ from .models import Case, HelpMeasure, Household, Village
 LEVELS = {"county": 6, "township": 9, "village": 12}
 
 
-def counts_scope(user):
-    """The households whose counts `user` may see: its subtree and the regions paired with it,
-    as a list of county ids (a few hundred at most), which the (county, status) index serves."""
+def visible_counties(user):
+    """The ids of the counties whose counts `user` may see (None: every county): its subtree
+    and the regions paired with it, a few hundred ids at most, which the indexes serve."""
     scope = scope_for(user)
     if scope.everything:
-        return Household.objects.all()
+        return None
     if not scope.active or scope.own is None:
-        return Household.objects.none()
-    ids = list(Region.objects.filter(Q(code__startswith=scope.own) | Q(code__in=sorted(scope.partners)))
-               .filter(level="county").values_list("id", flat=True))
-    return Household.objects.filter(county_id__in=ids)
+        return []
+    return list(Region.objects.filter(Q(code__startswith=scope.own) | Q(code__in=sorted(scope.partners)))
+                .filter(level="county").values_list("id", flat=True))
+
+
+def counts_scope(user):
+    ids = visible_counties(user)
+    return Household.objects.all() if ids is None else Household.objects.filter(county_id__in=ids)
+
+
+def _through_household(qs, ids, prefix):
+    if ids is not None:
+        qs = qs.filter(household__county_id__in=ids)
+    if prefix:
+        qs = qs.filter(household__village_code__startswith=prefix)
+    return qs
 
 
 ACTIVE = (Status.IDENTIFYING, Status.MONITORED, Status.EXITING, Status.EXITED)
@@ -49,6 +61,7 @@ def figures(user, level: str = "county", prefix: str = "", day: datetime.date | 
     day = day or timezone.localdate()
     month_start = day.replace(day=1)
     n = LEVELS[level]
+    ids = visible_counties(user)
     hh = counts_scope(user)
     if prefix:
         hh = hh.filter(village_code__startswith=prefix)
@@ -73,7 +86,7 @@ def figures(user, level: str = "county", prefix: str = "", day: datetime.date | 
     for r in (hh.filter(status=Status.EXITED, exited_on__gte=month_start, exited_on__lte=day).annotate(u=_unit(level)).values("u")
               .annotate(n=Count("id")).order_by()):
         row(r["u"])["exited"] = r["n"]
-    cases = Case.objects.filter(household__in=hh.values("id"))
+    cases = _through_household(Case.objects.all(), ids, prefix)
     for u, clue, decided in (cases.filter(decided_on__gte=month_start, decided_on__lte=day, kind=CaseKind.IDENTIFY)
                              .exclude(decision="").annotate(u=Substr("household__village_code", 1, n))
                              .values_list("u", "clue_on", "decided_on")):
@@ -81,7 +94,7 @@ def figures(user, level: str = "county", prefix: str = "", day: datetime.date | 
     for r in (cases.exclude(step=Step.CLOSED).filter(step_due__lt=day).annotate(u=Substr("household__village_code", 1, n))
               .values("u").annotate(n=Count("id")).order_by()):
         row(r["u"])["overdue"] = r["n"]
-    helped = HelpMeasure.objects.filter(household__in=hh.values("id")).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+    helped = _through_household(HelpMeasure.objects.all(), ids, prefix).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
     for r in (helped.annotate(u=Substr("household__village_code", 1, n)).values("u", "kind")
               .annotate(n=Count("household", distinct=True)).order_by()):
         row(r["u"])["help"][r["kind"]] = r["n"]
