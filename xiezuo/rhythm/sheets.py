@@ -28,6 +28,7 @@ from xiezuo.core.periods import monday_of
 from xiezuo.core.scoping import Scope
 from xiezuo.orgs.choices import OrgKind
 
+from .channel_sheet import CHANNELS, channels_for
 from .items import items_for_posts
 
 DEFAULT_LIMIT = 100
@@ -39,6 +40,8 @@ CATEGORIES = (
     ("allocations", gettext_lazy("Allocated funds not arrived past their due date")),
     ("agreements", gettext_lazy("Committed fiscal aid short of arrival past its due date")),
     ("departures", gettext_lazy("Professionals who left their post early")),
+    # the channels and the household registry (channel_sheet.py), each for the side that acts on it
+    *((c.key, c.label) for c in CHANNELS),
     ("items", gettext_lazy("Open orders and items")),
 )
 
@@ -285,14 +288,23 @@ def _as_of(week: datetime.date, today: datetime.date) -> datetime.date:
 
 
 def _sql_categories(office, week: datetime.date, as_of: datetime.date):
-    """(key, queryset, line maker) of the five categories compiled in SQL."""
+    """(key, queryset, line maker) of the categories compiled in SQL: the five of the
+    projects, funds and people, then the channels' that the office acts on."""
     return (
         ("milestones", late_milestones(office, as_of), _milestone_lines),
         ("reports", silent_projects(office, week), lambda qs, a, n, offset=0: _silent_lines(qs, week, n, offset)),
         ("allocations", overdue_allocations(office, as_of), _allocation_lines),
         ("agreements", short_agreements(office, as_of), _agreement_lines),
         ("departures", early_departures(office, week, as_of), _departure_lines),
+        *((c.key, c.queryset(office, week, as_of), c.lines) for c in channels_for(office)),
     )
+
+
+def category_keys(office) -> list[str]:
+    """The keys of the categories on the office's sheet, in the sheet's order."""
+    shown = {c.key for c in channels_for(office)}
+    channel_keys = {c.key for c in CHANNELS}
+    return [key for key, _label in CATEGORIES if key not in channel_keys or key in shown]
 
 
 def compile_sheet(office, week: datetime.date, *, limit: int | None = DEFAULT_LIMIT, today: datetime.date | None = None) -> Sheet:
@@ -336,10 +348,11 @@ GROUP_PATHS = {
     "allocations": "west_org__region__code",
     "agreements": "pairing__west_region__code",
     "departures": "to_org__region__code",
+    **{c.key: c.group_path for c in CHANNELS},
 }
 # Categories whose every line is past a due date (the others: an item when its deadline has
 # passed; a missing report or an early departure has no due date on the sheet).
-ALWAYS_OVERDUE = ("milestones", "allocations", "agreements")
+ALWAYS_OVERDUE = ("milestones", "allocations", "agreements", *(c.key for c in CHANNELS if c.overdue))
 
 
 def group_width(office) -> int:
@@ -359,6 +372,7 @@ class Group:
     counts: dict = field(default_factory=dict)  # category key -> lines
     overdue: int = 0  # lines past their due date
     due_this_week: int = 0  # items falling due between the sheet's date and Sunday, not yet late
+    keys: tuple = ()  # the sheet's categories, in order (all when not set)
 
     @property
     def open(self) -> int:
@@ -367,7 +381,7 @@ class Group:
     @property
     def cells(self) -> list[int]:
         """The counts in the order of the sheet's categories."""
-        return [self.counts.get(key, 0) for key, _label in CATEGORIES]
+        return [self.counts.get(key, 0) for key in (self.keys or [k for k, _label in CATEGORIES])]
 
 
 @dataclass
@@ -515,8 +529,10 @@ def compile_groups(office, week: datetime.date, *, today: datetime.date | None =
         total += 1
     cats.append(Category("items", str(labels["items"]), total))
     names = _group_names(groups, width)
+    keys = tuple(category_keys(office))
     for code, g in groups.items():
         g.name = names.get(code, code) or "—"
+        g.keys = keys
     ordered = sorted(groups.values(), key=lambda g: (g.code != NATIONAL_GROUP, -g.overdue, -g.open, g.code))
     return GroupedSheet(office=office, week=week, as_of=as_of, categories=cats, groups=ordered)
 
@@ -547,6 +563,8 @@ def group_lines(office, week: datetime.date, code: str, key: str, *, page: int =
             qs = qs.filter(**{f"{GROUP_PATHS[k]}__startswith": code})
             count = qs.count()
             return (make(qs, as_of, per_page, offset) if count > offset else []), count
+    if any(c.key == key for c in CHANNELS):  # a channel the office does not act on
+        return [], 0
     raise KeyError(key)
 
 
@@ -554,7 +572,7 @@ def group_detail(office, week: datetime.date, code: str, *, today: datetime.date
     """An opened group: each category with lines, its first page and how many pages it has."""
     out = []
     labels = dict(CATEGORIES)
-    for key, _label in CATEGORIES:
+    for key in category_keys(office):
         lines, count = group_lines(office, week, code, key, today=today)
         if count:
             out.append((Category(key, str(labels[key]), count, lines), -(-count // GROUP_PAGE)))
