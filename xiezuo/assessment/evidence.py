@@ -4,7 +4,7 @@ A score stores, per fact, its value; `facts.evidence` replays the fact's filter 
 subject as of the day the score counted up to, and `Scorecard.evidence` passes the rows
 through the scoping rule. This module only reads: it turns those rows into a table with
 columns fit for each kind of row (milestones, dispatches, output reports, agreements,
-ledger postings), says in words which rows count (`facts.words`, in the reader's
+ledger postings, labour placements, consumption purchases, technology deals' returns), says in words which rows count (`facts.words`, in the reader's
 language), and puts the stored value beside the total of the rows shown now, so a reader
 sees at once whether the rows still add up to the number — they may not, when a fact
 changed after the computation or when some rows lie outside the reader's view.
@@ -15,7 +15,8 @@ they are listed apart as waiting for a restatement. Rows that are missing data (
 whose end was not reported) are listed apart too, as not counted. Money is shown in yuan
 with the unit stated; fen never appear.
 
-Identity numbers of dispatched people are personal data and are never among the columns.
+Identity numbers of dispatched people and placed workers are personal data and are never
+among the columns (not even masked: the worker's name and placement link suffice).
 """
 from dataclasses import dataclass, field
 
@@ -181,6 +182,38 @@ POSTING = [
     Column(gettext_lazy("memo"), lambda p: p.memo),
     Column(gettext_lazy("recorded at"), lambda p: _when(p.created_at)),
 ]
+PLACEMENT = [
+    Column(gettext_lazy("placement"), lambda p: f"#{p.pk}", link=lambda p: _url("labour-placement-detail", p.pk)),
+    Column(gettext_lazy("worker"), lambda p: p.worker.name),
+    Column(gettext_lazy("registering county"), lambda p: p.county.name),
+    Column(gettext_lazy("employer"), lambda p: p.employer.name),
+    Column(gettext_lazy("place of work"), lambda p: p.place.name),
+    Column(gettext_lazy("place"), lambda p: p.get_place_kind_display()),
+    Column(gettext_lazy("start date"), lambda p: _date(p.start_date)),
+]
+PURCHASE = [
+    Column(gettext_lazy("purchase"), lambda p: f"#{p.pk}"),
+    Column(gettext_lazy("purchased on"), lambda p: _date(p.purchased_on)),
+    Column(gettext_lazy("buyer"), lambda p: p.buyer.name),
+    Column(gettext_lazy("buyer's region"), lambda p: p.buyer_region.name),
+    Column(gettext_lazy("product"), lambda p: p.product.name),
+    Column(gettext_lazy("county of origin"), lambda p: p.county.name),
+    Column(gettext_lazy("channel"), lambda p: p.get_channel_display()),
+    Column(gettext_lazy("evidence number"), lambda p: p.evidence_number),
+    Column(gettext_lazy("amount"), lambda p: p.amount_fen, money=True),
+    Column(gettext_lazy("recorded at"), lambda p: _when(p.recorded_at)),
+]
+DEAL_RETURN = [
+    Column(gettext_lazy("deal"), lambda r: f"#{r.deal_id} {r.deal.get_kind_display()}",
+           link=lambda r: _url("markets-tech-detail", r.deal.technology_id)),
+    Column(gettext_lazy("technology"), lambda r: f"{r.deal.technology.number} {r.deal.technology.title}"),
+    Column(gettext_lazy("owner"), lambda r: r.deal.technology.owner.name),
+    Column(gettext_lazy("licensee"), lambda r: r.deal.licensee.name),
+    Column(gettext_lazy("county"), lambda r: r.deal.county.name),
+    Column(gettext_lazy("period end"), lambda r: _date(r.period_end)),
+    Column(gettext_lazy("revenue"), lambda r: r.revenue_fen, money=True),
+    Column(gettext_lazy("cost"), lambda r: r.cost_fen, money=True),
+]
 ARRIVED_AGAINST = [
     Column(gettext_lazy("arrived by the cut"), lambda a: a.arrived_by_cut or 0, money=True),
     Column(gettext_lazy("counted (at most the commitment)"), lambda a: a.counted or 0, money=True),
@@ -192,8 +225,12 @@ LAYOUT = {
     "projects.projectoutput": (OUTPUT, ("project",), ("project__code", "as_of")),
     "pairings.agreement": (AGREEMENT, ("pairing__east_region", "pairing__west_region"), ("pairing_id",)),
     "ledger.posting": (POSTING, ("agreement__pairing__east_region", "agreement__pairing__west_region"), ("booked_on", "pk")),
+    "labour.placement": (PLACEMENT, ("worker", "county", "employer", "place"), ("start_date", "pk")),
+    "consumption.purchase": (PURCHASE, ("buyer", "buyer_region", "product", "county"), ("purchased_on", "pk")),
+    "markets.dealreturn": (DEAL_RETURN, ("deal__technology__owner", "deal__licensee", "deal__county"), ("period_end", "pk")),
 }
-RECORDED = {"ledger.posting": "created_at", "projects.projectoutput": "recorded_at", "people.dispatch": "recorded_at"}
+RECORDED = {"ledger.posting": "created_at", "projects.projectoutput": "recorded_at", "people.dispatch": "recorded_at",
+            "consumption.purchase": "recorded_at"}
 # rows shown apart from a fact (missing data), by the fact they belong to
 MISSING = {"professionals_due": "professionals_end_missing", "professionals_completed": "professionals_end_missing"}
 

@@ -18,8 +18,9 @@ officials' words (shown on the indicator pages and with the evidence, `words`), 
 what the filter does: the two are kept side by side here so they cannot drift apart.
 
 Facts without a source on the platform are listed with `source=None` and always have no
-value (None): labour placements and consumption purchases have no records yet, and the
-ledger facts have none when the ledger app is absent. They are never filled with guesses.
+value (None); they are never filled with guesses. Labour placements, consumption purchases
+and the returns of technology deals are fed by their apps (the section "facts fed by other
+apps"): a subject without such rows has 0, not "no data".
 """
 import datetime
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from django.db.models.functions import Coalesce, Least
 from django.utils.translation import gettext, gettext_lazy as _
 
 from xiezuo.core.periods import Period
-from .subjects import Rollup, Subject, nested_q, own_q
+from .subjects import Rollup, Subject, nested_q, own_q, west_side_q
 
 
 @dataclass(frozen=True)
@@ -92,15 +93,30 @@ class Family:
     model: str  # app_label.ModelName
     west: str  # path to the western region id
     east: str  # path to the eastern region id
-    pairing: str  # path to the pairing id
+    pairing: str | None  # path to the pairing id (None: the rows name no pairing)
     where: Callable[[Window], Q]
     nested: bool = True  # False: commitments, counted for their own pairing
+    west_side: bool = False  # True: counted by the western place alone (`subjects.Rollup.west_side`)
     west_via: Via | None = None  # group by this instead of `west` (same region, looked up afterwards)
     east_via: Via | None = None
     grouped: Callable[[Window, list], object] | None = None
 
     def model_class(self):
         return apps.get_model(self.model)
+
+    def attribution(self, rollup: Rollup):
+        """The rule that maps a group (west, east, pairing) onto subjects."""
+        if self.west_side:
+            return rollup.west_side
+        return rollup.nested if self.nested else rollup.own
+
+    def subject_q(self, subject: Subject, window: Window) -> Q:
+        """The same rule as a filter on the family's rows, for one subject."""
+        if self.west_side:
+            return west_side_q(subject, self.west, window.period)
+        if self.nested:
+            return nested_q(subject, self.west, self.east, self.pairing)
+        return own_q(subject, self.pairing, window.period)
 
     def rows(self, window: Window):
         model = self.model_class()
@@ -116,14 +132,18 @@ class Family:
         west, east = (self.west_via.path if self.west_via else self.west), (self.east_via.path if self.east_via else self.east)
         west_of = self.west_via.lookup(lookups) if self.west_via else None
         east_of = self.east_via.lookup(lookups) if self.east_via else None
-        rows = (self.rows(window).values(west, east, self.pairing)
+        keys = [west, east] + ([self.pairing] if self.pairing else [])
+        rows = (self.rows(window).values(*dict.fromkeys(keys))
                 .annotate(**{f.name: f.aggregate(window) for f in facts}).order_by())
         out = []
         for row in rows:
-            w, e = row.pop(west), row.pop(east)
+            w, e = row[west], row[east]
+            pairing = row[self.pairing] if self.pairing else None
+            for k in keys:
+                row.pop(k, None)
             row["west"] = west_of.get(w) if west_of is not None else w
             row["east"] = east_of.get(e) if east_of is not None else e
-            row["pairing"] = row.pop(self.pairing)
+            row["pairing"] = pairing
             out.append(row)
         return out
 
@@ -269,17 +289,12 @@ FACTS = {f.name: f for f in (
          condition=lambda w: _PROFESSIONAL & _in_post_this_year(w),
          definition=_("Professionals sent east to west who took up their post by the cut and had not left before the "
                       "agreement year began.")),
-    # 产业链本地配套率, 技术成果转化收益率 (the latest report of each project within the period)
+    # 产业链本地配套率 (the latest report of each project within the period)
     Fact("local_procurement_fen", _("local procurement (yuan)"), "outputs", sum_of="local_procurement_fen",
          definition=_("Local procurement in the latest output report of each project dated within the period. A report "
                       "of an earlier period does not count; a project without a report in the period has no data.")),
     Fact("total_procurement_fen", _("total procurement (yuan)"), "outputs", sum_of="total_procurement_fen",
          definition=_("Total procurement in the same reports.")),
-    Fact("tech_income_fen", _("technology transfer income (yuan)"), "outputs", sum_of="tech_income_fen",
-         definition=_("Technology transfer income in the latest output report of each project dated within the period. "
-                      "A report of an earlier period does not count; a project without a report in the period has no data.")),
-    Fact("tech_investment_fen", _("technology transfer investment (yuan)"), "outputs", sum_of="tech_investment_fen",
-         definition=_("Technology transfer investment in the same reports.")),
     # commitments in the agreement of the year
     Fact("fiscal_aid_committed_fen", _("fiscal aid committed for the year (yuan)"), "agreements", sum_of="fiscal_aid_fen",
          definition=_("Fiscal aid committed in the agreements of the year.")),
@@ -313,11 +328,6 @@ FACTS = {f.name: f for f in (
          definition=_("For the same agreements as the commitment due in the period: the fiscal aid that arrived under each "
                       "by the cut, at most what it committed (more under one agreement does not make up for less under "
                       "another).")),
-    # no records on the platform yet
-    Fact("labour_placed", _("labour placements made"), None,
-         unavailable=_("no labour placement records exist on the platform yet")),
-    Fact("consumption_actual_fen", _("consumption purchases made (yuan)"), None,
-         unavailable=_("no consumption purchase records exist on the platform yet")),
 )}
 
 
@@ -367,7 +377,59 @@ def register(family: Family | None, *new_facts: Fact) -> None:
         FACTS[fact.name] = fact
 
 
-# (registrations go here)
+# 协议刚性·劳务协作: the placements of 劳务协作 (xiezuo.labour)
+
+
+def _first_placement(w: Window) -> Q:
+    """A worker's first placement starting within the period (up to the cut): one row per
+    worker placed, so counting rows counts workers (a worker placed twice counts once, as
+    `labour.facts` counts them) and the evidence lists exactly the rows counted."""
+    from xiezuo.labour.models import Placement
+
+    earlier = (Placement.objects.filter(worker=OuterRef("worker"), start_date__gte=w.period.start, start_date__lte=w.cut)
+               .filter(Q(start_date__lt=OuterRef("start_date")) | Q(start_date=OuterRef("start_date"), pk__lt=OuterRef("pk"))))
+    return _within(w, "start_date") & ~Exists(earlier)
+
+
+register(Family("placements", "labour.Placement", "county_id", "place_id", None, where=_first_placement, west_side=True),
+         Fact("labour_placed", _("workers placed"), "placements",
+              definition=_("Workers registered by the western county (or the counties of the pair's western side) with a "
+                           "placement starting within the period (up to the cut), wherever the work is (in the county, in "
+                           "the province, out of province); a worker placed twice in the period counts once, by the first "
+                           "placement. A registration merged into another counts as the one kept.")))
+
+
+# 协议刚性·消费帮扶: the purchases of 消费帮扶 (xiezuo.consumption)
+
+
+def _counted_purchase(w: Window) -> Q:
+    """`consumption.facts.where` (dated within the period, the product certified on the day
+    of purchase) and under a region pairing: a purchase no pairing links (a buyer in a region
+    not paired with the product's county) counts for nobody's commitment."""
+    from xiezuo.consumption.facts import where
+
+    return where(w) & Q(pairing__isnull=False)
+
+
+register(Family("purchases", "consumption.Purchase", "county_id", "buyer_region_id", "pairing_id", where=_counted_purchase),
+         Fact("consumption_actual_fen", _("consumption purchases made (yuan)"), "purchases", sum_of="amount_fen",
+              definition=_("Purchases of products of the western county by buyers of a paired eastern region, dated within "
+                           "the period (up to the cut), whose product held a certificate in force on the day of purchase "
+                           "(approved, within its validity, not revoked on or before that day). A purchase of an expired "
+                           "or revoked product does not count; a purchase no pairing links counts for nobody.")))
+
+
+# 技术成果转化收益率: the returns of technology deals (xiezuo.markets, the transfer centre),
+# instead of the projects' output reports (the fact names are kept: the formula is unchanged)
+
+register(Family("deal_returns", "markets.DealReturn", "deal__county_id", "deal__technology__owner__region_id", None,
+                where=lambda w: _within(w, "period_end")),
+         Fact("tech_income_fen", _("technology transfer income (yuan)"), "deal_returns", sum_of="revenue_fen",
+              definition=_("Revenue earned from technology deals (licences, transfers, joint development) put to work in "
+                           "the western county, in the deals' returns whose period ends within the period (up to the "
+                           "cut); the eastern place is the technology owner's.")),
+         Fact("tech_investment_fen", _("technology transfer investment (yuan)"), "deal_returns", sum_of="cost_fen",
+              definition=_("What the same deals cost in those returns (price instalments and royalties).")))
 
 FACT_NAMES = frozenset(FACTS)
 
@@ -412,7 +474,7 @@ def compute(subjects: list[Subject], window: Window, names=None) -> dict[str, di
     rollup, lookups = Rollup(subjects), {}
     for family_name, facts in by_family.items():
         family = FAMILIES[family_name]
-        attribute = rollup.nested if family.nested else rollup.own
+        attribute = family.attribution(rollup)
         for row in family.groups(window, facts, lookups):
             keys = attribute(row["west"], row["east"], row["pairing"])
             if not keys:
@@ -432,8 +494,7 @@ def evidence(name: str, subject: Subject, window: Window):
     if family is None:
         return None
     fact = FACTS[name]
-    where = nested_q(subject, family.west, family.east, family.pairing) if family.nested else own_q(subject, family.pairing, window.period)
-    return family.rows(window).filter(fact.condition(window)).filter(where)
+    return family.rows(window).filter(fact.condition(window)).filter(family.subject_q(subject, window))
 
 
 def total(rows, name: str, window: Window) -> int:
@@ -462,10 +523,15 @@ def words(name: str, window: Window | None = None) -> str:
         return str(fact.unavailable)
     text = str(fact.definition or fact.label)
     family = FAMILIES[fact.family]
-    attribution = (gettext("Attributed by place: a county counts the rows of its own place, a pair the rows within both "
-                           "its sides.") if family.nested else
-                   gettext("Attributed to the agreement's own pairing; a county counts the agreements of its "
-                           "county-to-county pairings."))
+    if family.west_side:
+        attribution = gettext("Attributed by the western place alone: a western county counts its own rows, a pair the rows "
+                              "of its western side, an eastern county those of the western counties paired with it.")
+    elif family.nested:
+        attribution = gettext("Attributed by place: a county counts the rows of its own place, a pair the rows within both "
+                              "its sides.")
+    else:
+        attribution = gettext("Attributed to the agreement's own pairing; a county counts the agreements of its "
+                              "county-to-county pairings.")
     if window is None:
         return f"{text} {attribution}"
     days = gettext("Period %(start)s to %(end)s; counted up to %(cut)s; agreements of %(year)s.") % {

@@ -138,6 +138,8 @@ class Rollup:
         self.west_county = {s.region_code: s.key for s in subjects if s.level == Level.COUNTY and s.side == "west"}
         self.east_county = {s.region_code: s.key for s in subjects if s.level == Level.COUNTY and s.side == "east"}
         self.region_pairs = defaultdict(list)
+        self.region_pairs_west = defaultdict(list)  # western prefix → region pairs, whatever their eastern side
+        self.county_partners = defaultdict(list)  # western county code → eastern county subjects paired with it
         self.sector_pairs = {}
         self.pairings = {}
         for s in subjects:
@@ -146,6 +148,9 @@ class Rollup:
             self.pairings[s.pairing_id] = s
             if s.is_region_pair:
                 self.region_pairs[(s.west_prefix, s.east_prefix)].append(s.key)
+                self.region_pairs_west[s.west_prefix].append(s.key)
+                if s.pairing_kind == PairingKind.COUNTY and s.east_prefix in self.east_county:
+                    self.county_partners[s.west_prefix].append(self.east_county[s.east_prefix])
             else:
                 self.sector_pairs[s.pairing_id] = s.key
 
@@ -164,6 +169,20 @@ class Rollup:
         if pairing_id in self.sector_pairs:
             keys.append(self.sector_pairs[pairing_id])
         return keys
+
+    def west_side(self, west_id, east_id, pairing_id) -> list[str]:
+        """Subjects a row counts for when only its western place is known (a labour
+        placement counts for the worker's county wherever the work is): the western county,
+        every region pairing whose western subtree holds it, and the eastern counties of its
+        county–county pairings. A sector pairing counts none."""
+        w = self.code_of.get(west_id)
+        if not w:
+            return []
+        keys = [self.west_county[w]] if w in self.west_county else []
+        for wp in prefixes(w):
+            keys.extend(self.region_pairs_west.get(wp, ()))
+        keys.extend(self.county_partners.get(w, ()))
+        return list(dict.fromkeys(keys))
 
     def own(self, west_id, east_id, pairing_id) -> list[str]:
         """Subjects a commitment counts for: its pairing, and for a county–county pairing
@@ -188,12 +207,24 @@ def _subtree_ids(prefix: str):
     return Region.objects.filter(code__startswith=prefix).values("id")
 
 
-def nested_q(subject: Subject, west: str, east: str, pairing: str) -> Q:
+def nested_q(subject: Subject, west: str, east: str, pairing: str | None) -> Q:
     if subject.level == Level.COUNTY:
         return Q(**{west if subject.side == "west" else east: subject.region_id})
     if subject.is_region_pair:
         return Q(**{f"{west}__in": _subtree_ids(subject.west_prefix), f"{east}__in": _subtree_ids(subject.east_prefix)})
-    return Q(**{pairing: subject.pairing_id})
+    return Q(**{pairing: subject.pairing_id}) if pairing else Q(pk__in=[])
+
+
+def west_side_q(subject: Subject, west: str, period: Period) -> Q:
+    """`Rollup.west_side` as a filter, for the evidence of one subject."""
+    if subject.level == Level.COUNTY:
+        if subject.side == "west":
+            return Q(**{west: subject.region_id})
+        partners = valid_pairings(period).filter(kind=PairingKind.COUNTY, east_region_id=subject.region_id).values("west_region_id")
+        return Q(**{f"{west}__in": partners})
+    if subject.is_region_pair:
+        return Q(**{f"{west}__in": _subtree_ids(subject.west_prefix)})
+    return Q(pk__in=[])
 
 
 def own_q(subject: Subject, pairing: str, period: Period) -> Q:
