@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "xiezuo.assessment",
     "xiezuo.rhythm",
     "xiezuo.live",
+    "xiezuo.datagen",
     "xiezuo.repairing",
     "xiezuo.web",
 ]
