@@ -30,7 +30,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from xiezuo.consumption.models import Buyer, CanteenShare, Certificate, Product, Purchase
-from xiezuo.consumption.purchases import PairingFinder
 from xiezuo.core.audit import record_bulk
 from xiezuo.datagen.bulkload import copy_rows
 from xiezuo.orgs.models import Organisation
@@ -75,6 +74,37 @@ def _weighted(rnd, pairs):
         if x < 0:
             return v
     return pairs[-1][0]
+
+
+class _Finder:
+    """`consumption.purchases.PairingFinder` over pairings read once: the most specific
+    approved region pairing in force on the day whose eastern region contains the buyer's and
+    whose western region contains the product's county; its id or None."""
+
+    def __init__(self):
+        from xiezuo.pairings.choices import REGION_KINDS
+
+        rank = {"county": 0, "prefecture": 1, "province": 2}
+        self.by_codes = {}
+        for pk, kind, e, w, start, end in Pairing.objects.filter(kind__in=REGION_KINDS, status="approved").values_list(
+                "id", "kind", "east_region__code", "west_region__code", "valid_from", "valid_to"):
+            self.by_codes.setdefault((e, w), []).append((rank.get(kind, 9), pk, start, end))
+        self.cache = {}
+
+    @staticmethod
+    def _up(code):
+        return {code[:2] + "0000", code[:4] + "00", code}
+
+    def find(self, br, c, day):
+        key = (br.pk, c.pk)
+        found = self.cache.get(key)
+        if found is None:
+            found = sorted(x for e in self._up(br.code) for w in self._up(c.code) for x in self.by_codes.get((e, w), ()))
+            self.cache[key] = found
+        for _rank, pk, start, end in found:
+            if start <= day and (end is None or end >= day):
+                return pk
+        return None
 
 
 def generate(scale: float = 1.0, seed: int = 2026, years: int = 1, log=print) -> dict:
@@ -149,7 +179,7 @@ def generate(scale: float = 1.0, seed: int = 2026, years: int = 1, log=print) ->
         products_by_province = {}
         for pid, c in products:
             products_by_province.setdefault(c.province_code, []).append((pid, c))
-        finder = PairingFinder()
+        finder = _Finder()  # every region pairing read now: no query may run on the connection while COPY streams
         n = int(PURCHASES * scale)
         days = 365 * years
         first_purchase = _next_id(Purchase)
@@ -164,10 +194,10 @@ def generate(scale: float = 1.0, seed: int = 2026, years: int = 1, log=print) ->
                     continue
                 pid, c = pool[rnd.randrange(len(pool))]
                 day = today - datetime.timedelta(days=rnd.randrange(days))
-                pairing = finder.find(br, c, day)
+                pairing = finder.find(br, c, day)  # the pairing `record_purchases` would find (consumption.purchases.PairingFinder)
                 amount = int(rnd.lognormvariate(9.5, 1.2)) * 100 + rnd.randrange(100) if kind != "individuals" else rnd.randrange(2_000, 60_000)
                 seq[0] += 1
-                yield (first_purchase + seq[0] - 1, bid, pid, supplier_of[c.pk], c.pk, br.pk, pairing.pk if pairing else None,
+                yield (first_purchase + seq[0] - 1, bid, pid, supplier_of[c.pk], c.pk, br.pk, pairing,
                        max(1, min(amount, 10**10)), day, _weighted(rnd, CHANNELS), "", f"G{supplier_of[c.pk]}-{seq[0]:09d}", None, 0,
                        False, now)
 
