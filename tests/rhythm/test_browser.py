@@ -49,7 +49,7 @@ def test_decision_from_consultation_to_my_items_to_closure(browser, live_server,
     errors = []
     ctx, page = _login(browser, live_server, "west_office", errors)
     page.goto(live_server.url + "/weekly/")
-    assert page.locator("[data-testid=sheet-summary] .card").count() == 6
+    assert page.locator("[data-testid=sheet-summary] .card").count() == 11  # 6 + the 5 channel categories of a western office
     page.screenshot(path=str(SHOTS / "browser-weekly.png"), full_page=True)
     page.goto(live_server.url + consultation.get_absolute_url())
     page.click("form:has(input[name=op][value=compile]) button")
