@@ -13,16 +13,23 @@ city and county scenarios inside a province pairing its province is a side of. A
 outside the caller's scope answers 404, like one that does not exist.
 """
 import datetime
+from typing import Literal
 
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from xiezuo.core.api.lookups import PathId
 from xiezuo.core.api.pagination import PageParams, page_of, paginate
 from xiezuo.core.api.schemas import ERRORS, InSchema, Text
 
 from . import actions
-from .models import Level, PairingModel, Scenario, Status as ScenarioStatus
+from .models import PairingModel, Scenario
+
+# Plain literals, not the models' choice classes: their names (Level, Status) would clash with
+# the regions' and pairings' enums in the OpenAPI components.
+ScenarioLevel = Literal["province", "prefecture", "county"]
+ScenarioState = Literal["queued", "running", "optimal", "infeasible", "time_limit", "failed"]
 
 router = Router(tags=["repairing"])
 
@@ -56,7 +63,7 @@ class Constraints(InSchema):
 
 class ScenarioIn(InSchema):
     name: Text(120) = Field(description="a name for the scenario")
-    level: Level
+    level: ScenarioLevel
     east_province: Text(6) = Field("", description="the eastern province of the province pairing in scope; empty: national")
     west_province: Text(6) = Field("", description="the western province of the province pairing in scope; empty: national")
     model_version: int | None = Field(None, ge=1, description="the pairing model version; the current one when left out")
@@ -67,7 +74,7 @@ class ScenarioIn(InSchema):
 
 class ScenarioCreated(Schema):
     id: int
-    status: ScenarioStatus
+    status: ScenarioState
     url: str
 
 
@@ -193,5 +200,5 @@ def list_scenarios(request, page: Query[PageParams]):
 
 
 @router.get("/scenarios/{scenario_id}", response={200: ScenarioOut, **ERRORS}, summary="A re-pairing scenario and its answer")
-def get_scenario(request, scenario_id: int):
+def get_scenario(request, scenario_id: PathId):
     return _out(_scenario(request.user, scenario_id))
