@@ -75,11 +75,18 @@ def _ancestor_codes(region) -> list[str]:
 class PairingFinder:
     """The region pairing a purchase counts under: approved, in force on the day, its eastern
     region containing the buyer's and its western region containing the product's county;
-    the most specific (county before prefecture before province). Pairings are read once per
-    (buyer region, county) for a batch."""
+    the most specific (county before prefecture before province). The region pairings are
+    read once for a batch (one query: a few thousand rows at national scale) and matched in
+    memory by the codes of the two regions' ancestors."""
 
     def __init__(self):
+        self.by_codes = None
         self.cache = {}
+
+    def _load(self):
+        self.by_codes = {}
+        for p in Pairing.objects.filter(kind__in=REGION_KINDS, status="approved").select_related("east_region", "west_region"):
+            self.by_codes.setdefault((p.east_region.code, p.west_region.code), []).append(p)
 
     def candidates(self, buyer_region, county):
         key = (buyer_region.pk, county.pk)
@@ -88,9 +95,10 @@ class PairingFinder:
             if buyer_region.role != "east":
                 found = []
             else:
-                qs = Pairing.objects.filter(kind__in=REGION_KINDS, status="approved", east_region__code__in=_ancestor_codes(buyer_region),
-                                            west_region__code__in=_ancestor_codes(county)).select_related("east_region", "west_region")
-                found = sorted(qs, key=lambda p: (_RANK.get(p.kind, 9), p.pk))
+                if self.by_codes is None:
+                    self._load()
+                found = sorted((p for e in _ancestor_codes(buyer_region) for w in _ancestor_codes(county)
+                                for p in self.by_codes.get((e, w), ())), key=lambda p: (_RANK.get(p.kind, 9), p.pk))
             self.cache[key] = found
         return found
 
@@ -110,18 +118,30 @@ def taken_client_ids(user, ids) -> set:
 
 
 def recorded_evidence(pairs) -> dict:
-    """{(supplier id, evidence number): the purchase recorded with it} for these pairs."""
+    """{(supplier id, evidence number): the purchase recorded with it} for these pairs. On
+    PostgreSQL one probe of the (supplier, evidence number) unique index per pair, the pairs
+    passed as two arrays; the purchases found (clashes, rare) are then read in full."""
+    from xiezuo.core.arrays import is_postgres, pg_array
+    from xiezuo.core.bulkrows import select
+
+    pairs = sorted(pairs)
+    ids = []
+    if is_postgres():
+        for part in chunks(pairs):
+            rows = select("SELECT p.id FROM consumption_purchase p JOIN (SELECT unnest(%s::bigint[]) AS s, unnest(%s::text[]) AS e) w "
+                          "ON p.supplier_id = w.s AND p.evidence_number = w.e",
+                          [pg_array([s for s, _e in part]), pg_array([e for _s, e in part])])
+            ids.extend(r[0] for r in rows)
+    else:
+        wanted = set(pairs)
+        for part in chunks(sorted({e for _s, e in pairs})):
+            for pk, supplier_id, evidence in Purchase.objects.filter(evidence_number__in=part).values_list("id", "supplier_id", "evidence_number"):
+                if (supplier_id, evidence) in wanted:
+                    ids.append(pk)
     found = {}
-    by_supplier = {}
-    for supplier_id, evidence in pairs:
-        by_supplier.setdefault(supplier_id, set()).add(evidence)
-    suppliers = sorted(by_supplier)
-    numbers = sorted({e for _s, e in pairs})
-    for part in chunks(numbers):
-        qs = filter_any(Purchase.objects.filter(supplier_id__in=suppliers), "evidence_number", part).select_related("buyer")
-        for p in qs:
-            if p.evidence_number in by_supplier.get(p.supplier_id, ()):
-                found[(p.supplier_id, p.evidence_number)] = p
+    for part in chunks(ids):
+        for p in Purchase.objects.filter(pk__in=part).select_related("buyer"):
+            found[(p.supplier_id, p.evidence_number)] = p
     return found
 
 

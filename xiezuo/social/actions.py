@@ -39,7 +39,8 @@ def _user(user):
 
 
 def _locked(need) -> Need:
-    return Need.objects.select_for_update().select_related("county", "pairing", "project", "cadre__to_org__region").get(pk=need.pk)
+    return Need.objects.select_for_update(of=("self",)).select_related("county", "pairing", "project", "cadre__to_org__region").get(
+        pk=need.pk)
 
 
 def _status(need, *allowed):
