@@ -18,7 +18,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiezuo.settings")
 
 app = Celery("xiezuo")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["xiezuo.assessment", "xiezuo.rhythm", "xiezuo.core.exportjobs", "xiezuo.ledger"])
+app.autodiscover_tasks(["xiezuo.assessment", "xiezuo.rhythm", "xiezuo.core.exportjobs", "xiezuo.ledger", "xiezuo.households"])
 
 # Early every morning (Asia/Shanghai): stale scores, rules, escalation of overdue orders.
 app.conf.beat_schedule = {
@@ -27,4 +27,9 @@ app.conf.beat_schedule = {
     "daily-export-cleaning": {"task": "core.clean_export_jobs", "schedule": crontab(hour=4, minute=0)},
     # the ledger's signed checkpoint, appended to the auditor's file (ledger/checkpoints.py)
     "daily-ledger-checkpoint": {"task": "ledger.checkpoint", "schedule": crontab(hour=3, minute=30)},
+    # the monitoring registry (households/tasks.py): the monthly risk screening on the 1st,
+    # escalation of steps past their deadline and the retention rules every day
+    "monthly-household-screening": {"task": "households.screen", "schedule": crontab(day_of_month=1, hour=2, minute=0)},
+    "daily-household-escalation": {"task": "households.escalate", "schedule": crontab(hour=5, minute=50)},
+    "daily-household-retention": {"task": "households.retention", "schedule": crontab(hour=4, minute=15)},
 }

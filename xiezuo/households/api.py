@@ -9,7 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from xiezuo.core.api.lookups import PathId, require_writer, visible_or_404
+from xiezuo.core.api.lookups import PathId, RegionCode, require_writer, visible_or_404
 from xiezuo.core.api.pagination import PageParams, page_of, paginate
 from xiezuo.core.api.schemas import ERRORS, Text
 
@@ -64,9 +64,9 @@ class HouseholdOut(Schema):
 
 
 class HouseholdFilter(Schema):
-    county: str = ""
-    township: str = ""
-    village: str = ""
+    county: RegionCode | None = Field(None, description="a region code: households in its subtree")
+    township: str = Field("", pattern="^([0-9]{9})?$", description="a township's 9-digit statistical code")
+    village: str = Field("", pattern="^([0-9]{12})?$", description="a village's 12-digit statistical code")
     category: str = ""
     status: str = ""
 

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from xiezuo.core.api.lookups import BodyRefs, PathId, RegionCode, require_writer, visible_or_404
-from xiezuo.core.api.pagination import PageParams, page_of, paginate
+from xiezuo.core.api.pagination import MAX_LIMIT, PageParams, page_of, paginate
 from xiezuo.core.api.schemas import ERRORS, Day, Fen, InSchema, ObjectId, Text
 from xiezuo.orgs.api import OrgRef
 from xiezuo.orgs.models import Organisation
@@ -228,6 +228,11 @@ def _placements_qs():
     return Placement.objects.select_related("worker", "county", "place", "employer")
 
 
+class RankParams(Schema):
+    limit: int = Field(20, ge=1, le=2**31 - 1, description=f"how many, best first: more than {MAX_LIMIT} are served as {MAX_LIMIT}",
+                       json_schema_extra={"x-served-maximum": MAX_LIMIT})
+
+
 # --- workers --------------------------------------------------------------------------------
 
 
@@ -257,10 +262,10 @@ def post_worker(request, payload: WorkerIn):
 
 
 @router.get("/workers/{worker_id}/jobs", response={200: list[JobMatchOut], **ERRORS}, summary="Jobs ranked for a worker")
-def worker_jobs(request, worker_id: PathId, limit: int = Query(20, ge=1, le=100)):
+def worker_jobs(request, worker_id: PathId, ranked: Query[RankParams]):
     """The open jobs best for the worker, best first, each with its score (0–100) and reason."""
     w = visible_or_404(request.auth, _workers_qs(), worker_id, "worker")
-    return [{"score": m.score, "reason": m.reason, "job": m.obj} for m in jobs_for(w, limit=limit)]
+    return [{"score": m.score, "reason": m.reason, "job": m.obj} for m in jobs_for(w, limit=min(ranked.limit, MAX_LIMIT))]
 
 
 # --- jobs -------------------------------------------------------------------------------------
@@ -294,11 +299,11 @@ def post_job(request, payload: JobIn):
 
 
 @router.get("/jobs/{job_id}/workers", response={200: list[WorkerMatchOut], **ERRORS}, summary="Workers ranked for a job")
-def job_workers(request, job_id: PathId, limit: int = Query(20, ge=1, le=100)):
+def job_workers(request, job_id: PathId, ranked: Query[RankParams]):
     """Among the workers the caller may see, the best for the job, with score and reason."""
     job = visible_or_404(request.auth, Job.objects.select_related("employer", "place"), job_id, "job")
     return [{"score": m.score, "reason": m.reason, "worker": m.obj}
-            for m in workers_for(job, Worker.objects.visible_to(request.auth), limit=limit)]
+            for m in workers_for(job, Worker.objects.visible_to(request.auth), limit=min(ranked.limit, MAX_LIMIT))]
 
 
 # --- trainings ------------------------------------------------------------------------------

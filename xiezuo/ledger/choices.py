@@ -43,3 +43,4 @@ class Kind(models.TextChoices):
     DISBURSEMENT = "disbursement", _("disbursement")  # 拨付 (western account → project)
     SPENDING = "spending", _("spending")  # 支出 (project → spending)
     REVERSAL = "reversal", _("reversal")  # 冲销 (mirror of an earlier posting)
+    MARKET = "market", _("market trade")  # 市场交易 (an eastern buyer pays a western seller: markets/payments.py)

@@ -9,6 +9,7 @@ from xiezuo.core.money import format_wan
 from xiezuo.core.scoping import scope_for
 from xiezuo.people.models import PersonKind
 
+from .channels import channels
 from .feed import latest
 from .figures import dashboard, map_province
 from .stream import event_stream, shared_figures
@@ -23,6 +24,8 @@ def _require_scope(request):
 @shared_figures  # the figures re-fetch after an event: one computation per office and change
 def dashboard_page(request):
     _require_scope(request)
+    if request.GET.get("partial") == "channels":
+        return render(request, "live/_channels.html", {"c": channels(request.user)})
     data = dashboard(request.user)
     kinds = dict(PersonKind.choices)
     data["people_labelled"] = [(kinds.get(k, k), n) for k, n in sorted(data["people"].items())]

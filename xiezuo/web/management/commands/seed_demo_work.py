@@ -1,11 +1,17 @@
 """The demo's working state, after the generated projects and money exist: the rhythm's
-posts and a consultation, and scorecards for the last three finished quarters with the
-consequence rules applied to the latest. Skips what is there already, so `make run` can be
-repeated."""
+posts and a consultation; the channels' and markets' examples (households in the monitoring
+registry, workers placed, certified products bought, a need funded, quota traded, carbon
+units issued); and scorecards for the last three finished quarters with the consequence
+rules applied to the latest. Skips what is there already, so `make run` can be repeated."""
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from xiezuo.assessment import tasks
+from xiezuo.consumption.demo import seed_demo as seed_consumption
+from xiezuo.households.demo import seed_demo as seed_households
+from xiezuo.labour.demo import seed_demo as seed_labour
+from xiezuo.markets.demo import seed_demo as seed_markets
+from xiezuo.social.demo import seed_demo as seed_social
 from xiezuo.assessment.models import Score
 from xiezuo.core.periods import Period
 from xiezuo.core.context import acting
@@ -20,6 +26,12 @@ class Command(BaseCommand):
         with acting(via="command"):
             seed_rhythm_demo(self.stdout)
             seed_loop_demo(self.stdout)
+            # The registry first: a worker links to the household member with their ID number.
+            seed_households()
+            seed_labour()
+            seed_consumption()
+            seed_social()
+            seed_markets(self.stdout)
             if Score.objects.exists():
                 self.stdout.write("scorecards exist already: nothing computed")
                 return
