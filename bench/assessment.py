@@ -45,9 +45,15 @@ EXPORT = {
     "pairings_agreement": "id, pairing_id, year, fiscal_aid_fen, funds_due_date, cadres, professionals, labour_placements, consumption_fen",
     "projects_project": "id, county_id, pairing_id, status",
     "projects_milestone": "id, project_id, planned_date, actual_date",
-    "projects_projectoutput": "id, project_id, as_of, local_procurement_fen, total_procurement_fen, tech_income_fen, tech_investment_fen",
+    "projects_projectoutput": "id, project_id, as_of, local_procurement_fen, total_procurement_fen",
     "people_dispatch": "id, kind, direction, from_org_id, to_org_id, pairing_id, actual_start, actual_end, planned_end",
     "ledger_posting": "id, kind, amount_fen, agreement_id, allocation_id, reversal_of_id, booked_on, arrived_on",
+    "labour_placement": "id, worker_id, county_id, place_id, start_date",
+    "consumption_purchase": "id, product_id, county_id, buyer_region_id, pairing_id, amount_fen, purchased_on",
+    "consumption_certificate": "id, product_id, status, valid_from, valid_to, revoked_on",
+    "markets_technology": "id, owner_id",
+    "markets_techdeal": "id, technology_id, county_id",
+    "markets_dealreturn": "id, deal_id, period_end, revenue_fen, cost_fen",
 }
 
 
@@ -115,8 +121,7 @@ def family_sql(w) -> dict:
                 SELECT o.*, row_number() OVER (PARTITION BY o.project_id ORDER BY o.as_of DESC) AS k
                 FROM projects_projectoutput o WHERE o.as_of >= {start} AND o.as_of <= {cut})
             SELECT p.county_id AS west, pr.east_region_id AS east, p.pairing_id AS pairing,
-                   sum(o.local_procurement_fen) AS local_procurement_fen, sum(o.total_procurement_fen) AS total_procurement_fen,
-                   sum(o.tech_income_fen) AS tech_income_fen, sum(o.tech_investment_fen) AS tech_investment_fen
+                   sum(o.local_procurement_fen) AS local_procurement_fen, sum(o.total_procurement_fen) AS total_procurement_fen
             FROM latest o JOIN projects_project p ON p.id = o.project_id LEFT JOIN pairings_pairing pr ON pr.id = p.pairing_id
             WHERE o.k = 1
             GROUP BY 1, 2, 3""",
@@ -153,6 +158,36 @@ def family_sql(w) -> dict:
                  LEFT JOIN ledger_posting al ON al.id = p.allocation_id
             WHERE {live_arrival} AND a.year = {year} AND p.arrived_on <= {cut}
             GROUP BY 1, 2, 3""",
+        # facts fed by other apps (facts.py, "facts fed by other apps"); a table that is empty
+        # exports columns without a type, hence the casts
+        "placements": f"""
+            WITH firsts AS (
+                SELECT pl.county_id, pl.place_id,
+                       row_number() OVER (PARTITION BY pl.worker_id ORDER BY CAST(pl.start_date AS DATE), pl.id) AS k
+                FROM labour_placement pl
+                WHERE CAST(pl.start_date AS DATE) >= {start} AND CAST(pl.start_date AS DATE) <= {cut})
+            SELECT county_id AS west, place_id AS east, CAST(NULL AS BIGINT) AS pairing, count(*) AS labour_placed
+            FROM firsts WHERE k = 1
+            GROUP BY 1, 2, 3""",
+        "purchases": f"""
+            SELECT pu.county_id AS west, pu.buyer_region_id AS east, CAST(pu.pairing_id AS BIGINT) AS pairing,
+                   sum(pu.amount_fen) AS consumption_actual_fen
+            FROM consumption_purchase pu
+            WHERE CAST(pu.purchased_on AS DATE) >= {start} AND CAST(pu.purchased_on AS DATE) <= {cut}
+                  AND pu.pairing_id IS NOT NULL
+                  AND EXISTS (SELECT 1 FROM consumption_certificate c
+                              WHERE c.product_id = pu.product_id AND c.status = 'approved'
+                                    AND CAST(c.valid_from AS DATE) <= CAST(pu.purchased_on AS DATE)
+                                    AND CAST(c.valid_to AS DATE) >= CAST(pu.purchased_on AS DATE)
+                                    AND (c.revoked_on IS NULL OR CAST(c.revoked_on AS DATE) > CAST(pu.purchased_on AS DATE)))
+            GROUP BY 1, 2, 3""",
+        "deal_returns": f"""
+            SELECT d.county_id AS west, o.region_id AS east, CAST(NULL AS BIGINT) AS pairing,
+                   sum(r.revenue_fen) AS tech_income_fen, sum(r.cost_fen) AS tech_investment_fen
+            FROM markets_dealreturn r JOIN markets_techdeal d ON d.id = r.deal_id
+                 JOIN markets_technology t ON t.id = d.technology_id JOIN orgs_organisation o ON o.id = t.owner_id
+            WHERE CAST(r.period_end AS DATE) >= {start} AND CAST(r.period_end AS DATE) <= {cut}
+            GROUP BY 1, 2, 3""",
     }
 
 
@@ -186,7 +221,7 @@ def duckdb_facts(directory: Path, subjects, window, names) -> tuple[dict, dict]:
         columns = [c[0] for c in cur.description]
         rows = cur.fetchall()
         seconds[family_name] = time.perf_counter() - t0
-        attribute = rollup.nested if facts.FAMILIES[family_name].nested else rollup.own
+        attribute = facts.FAMILIES[family_name].attribution(rollup)
         for row in rows:
             row = dict(zip(columns, row))
             keys = attribute(row["west"], row["east"], row["pairing"])

@@ -10,7 +10,12 @@ milestones (项目推进如期性)      A: m2 on time, m3 late, m4 on time (m1 i
 professionals (派驻稳定性)       terms ending in Q2: p1 stayed, p2 left early, p3 stayed,
                                  p7 (school pairing) stayed; p4 still in post; p5 never
                                  started; p6 goes west→east; p8 served only in 2024
-outputs (配套率, 转化收益率)      latest report per project up to 30 June
+outputs (配套率)                 latest report per project up to 30 June
+deal returns (转化收益率)         two deals of a 鄞州区 owner used in 美姑县: returns ending 30 June
+                                 (50,000 / 400,000 fen) and 31 May (10,000 / 100,000 fen), one
+                                 ending 31 July (not counted)
+agreements of 2025                no labour or consumption commitment (those indicators have no
+                                 value here; they are counted in test_channel_facts.py)
 ledger (资金到位及时率, 刚性)     700,000 fen arrived on time, 300,000 fen arrived late
                                  (after the quarter), 100,000 fen allocated and reversed
 agreement 2025 of the pair        fiscal aid 1,000,000 fen due 30 June, 2 cadres, 8 professionals
@@ -113,6 +118,20 @@ def build(users):
     ledger.reverse(east, posting=a3, reason="重复下达", idempotency_key="as-a3r", booked_on=D(2025, 5, 6))
     ledger.confirm_arrival(county, allocation=a1, arrived_on=D(2025, 6, 20), idempotency_key="as-r1")
     ledger.confirm_arrival(county, allocation=a2, arrived_on=D(2025, 7, 10), idempotency_key="as-r2")
+    Agreement.objects.filter(year=2025).update(labour_placements=0, consumption_fen=0)
+
+    from xiezuo.markets.tech import actions as tech
+    from xiezuo.orgs.models import Organisation
+
+    owner = Organisation.objects.create(name="宁波测试农科院", kind="enterprise", region=Region.objects.get(code="330212"))
+    for number, (income, investment), signed, ends in (("ZL2025AS0001", (50_000, 400_000), D(2025, 1, 10), D(2025, 6, 30)),
+                                                       ("ZL2025AS0002", (10_000, 100_000), D(2025, 2, 1), D(2025, 5, 31))):
+        t = tech.offer_technology(national, owner=owner, number=number, title=f"测试技术 {number}")
+        deal = tech.sign_deal(county, technology=t, licensee=meigu_office, kind="licence", price_fen=investment, county=meigu,
+                              signed_on=signed)
+        tech.record_return(county, deal=deal, period_end=ends, revenue_fen=income, cost_fen=investment)
+        if number.endswith("1"):
+            tech.record_return(county, deal=deal, period_end=D(2025, 7, 31), revenue_fen=7, cost_fen=7)
     return {"pair": pair, "school_pair": school_pair, "projects": (a, b, c, d, e)}
 
 
@@ -198,7 +217,8 @@ def test_stability_agrees_with_the_people_app(q2):
 
 def test_local_supply_ratio_and_technology_return_use_the_latest_report_by_the_cut(q2):
     meigu = score_of("region:513436")
-    # A's report of 30 June (not 31 March, not 31 July), B's of 31 May, E's of 30 April
+    # A's report of 30 June (not 31 March, not 31 July), B's of 31 May, E's of 30 April; the deals' returns
+    # ending 30 June and 31 May (not 31 July)
     assert (meigu.facts["local_procurement_fen"], meigu.facts["total_procurement_fen"]) == (600_000, 2_100_000)
     assert value(meigu, "local_supply_ratio") == Decimal("28.5714")
     assert points(meigu, "local_supply_ratio") == Decimal("21.43")  # (28.5714 − 20) / (60 − 20) × 100
@@ -228,12 +248,12 @@ def test_agreement_rigidity_compares_actuals_with_the_commitments(q2):
     assert (meigu.facts["cadres_dispatched"], meigu.facts["cadres_committed"]) == (1, 2)
     assert value(meigu, "rigidity_cadres") == Decimal("50")
     assert points(meigu, "rigidity_cadres") == 0  # threshold: below 100 % scores nothing
-    # no labour or consumption records exist: no value, and no number is made up
-    assert meigu.facts["labour_placed"] is None and meigu.facts["consumption_actual_fen"] is None
-    assert meigu.facts["labour_committed"] == Agreement.objects.get(pairing=q2["pair"], year=2025).labour_placements
+    # no labour placement or purchase and nothing committed (the fixture's agreements): 0 of 0 is no value
+    assert meigu.facts["labour_placed"] == 0 and meigu.facts["consumption_actual_fen"] == 0
+    assert meigu.facts["labour_committed"] == Agreement.objects.get(pairing=q2["pair"], year=2025).labour_placements == 0
     assert value(meigu, "rigidity_labour") is None and points(meigu, "rigidity_consumption") is None
-    assert meigu.evidence["labour_placed"]["model"] is None
-    assert meigu.evidence["labour_placed"]["where"] == facts.why_unavailable("labour_placed") != ""
+    assert meigu.evidence["labour_placed"]["model"] == "labour.placement"
+    assert facts.why_unavailable("labour_placed") == ""
 
 
 def test_a_province_pair_holds_everything_nested_in_it_against_its_own_agreement(q2):
@@ -315,7 +335,7 @@ def test_every_number_is_the_sum_of_the_rows_shown_behind_it(q2, users, key):
 def test_facts_for_all_subjects_take_a_fixed_number_of_queries(q2, django_assert_max_num_queries):
     subjects = all_subjects(Q2)
     assert len(subjects) > 1400  # every cooperating county and every pairing
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(11):  # one per family of rows (9) and the region look-ups
         facts.compute(subjects, facts.Window.of(Q2, AS_OF))
     with CaptureQueriesContext(connection) as ctx:
         recompute(Q2, as_of=AS_OF)

@@ -57,11 +57,11 @@ def old_compute(subjects, window, names):
         family = facts.FAMILIES[family_name]
         model = family.model_class()
         where = old_report_in_period(window) if family_name == "outputs" else family.where(window)
-        attribute = rollup.nested if family.nested else rollup.own
-        rows = (model._default_manager.filter(where).values(family.west, family.east, family.pairing)
+        attribute = family.attribution(rollup)
+        rows = (model._default_manager.filter(where).values(*[p for p in (family.west, family.east, family.pairing) if p])
                 .annotate(**{f.name: f.aggregate(window) for f in fs}).order_by())
         for row in rows:
-            for key in attribute(row[family.west], row[family.east], row[family.pairing]):
+            for key in attribute(row[family.west], row[family.east], row[family.pairing] if family.pairing else None):
                 for f in fs:
                     out[key][f.name] += row[f.name] or 0
     return out
@@ -141,8 +141,8 @@ def test_a_family_fed_by_another_apps_function_counts_for_every_subject_by_the_s
         calls.append((window.period.start, window.cut, tuple(names)))
         return [{"west": pair.west_region_id, "east": pair.east_region_id, "pairing": pair.pk, "labour_placed": 7}]
 
-    monkeypatch.setattr(facts, "FAMILIES", dict(facts.FAMILIES))
-    monkeypatch.setattr(facts, "FACTS", dict(facts.FACTS))
+    monkeypatch.setattr(facts, "FAMILIES", {k: v for k, v in facts.FAMILIES.items() if k != "placements"})
+    monkeypatch.setattr(facts, "FACTS", {**facts.FACTS, "labour_placed": facts.Fact("labour_placed", "labour placements made", None)})
     facts.register(
         facts.Family("placements", "people.Dispatch", "to_org__region_id", "from_org__region_id", "pairing_id",
                      where=lambda w: Q(pk__in=[]), grouped=placements_by_place),

@@ -359,7 +359,13 @@ FACTS = {f.name: f for f in (
 #   any other name must be new.
 # * bench/assessment.py computes every family again in DuckDB: add the family's SQL to
 #   `family_sql` there (its agreement check fails loudly until then).
-# * tests/assessment/test_facts_fast.py shows a family fed by a function.
+# * `west_side=True`: rows that know only their western place (a placement names the worker's
+#   county; where the work is does not say which pair helped) count for the western county,
+#   every region pair whose western subtree holds it and the eastern counties of its
+#   county–county pairings (`subjects.Rollup.west_side`). `pairing=None`: the rows name no
+#   pairing, so no sector pairing (school–school…) counts them.
+# * tests/assessment/test_facts_fast.py shows a family fed by a function; the registrations
+#   below (placements, purchases, deal returns) are tested in tests/assessment/test_channel_facts.py.
 
 
 def register(family: Family | None, *new_facts: Fact) -> None:
