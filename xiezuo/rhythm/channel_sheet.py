@@ -122,10 +122,11 @@ def missed_retention(office, week, as_of):
 
     from .sheets import office_scope
 
-    cond = Q(pk__in=[])
-    for m in MILESTONES:
-        cond |= _missed(m, as_of)
-    qs = Placement.objects.filter(office_scope(office).q(("county__code",), False)).filter(cond)
+    # One anti-join per milestone, their ids united: an OR of the three NOT EXISTS would be
+    # tested row by row (a subplan per placement), each arm alone is a hash anti-join.
+    parts = [Placement.objects.order_by().filter(_missed(m, as_of)).values("pk") for m in MILESTONES]
+    missed = parts[0].union(*parts[1:])
+    qs = Placement.objects.filter(office_scope(office).q(("county__code",), False)).filter(pk__in=missed)
     return qs.order_by("start_date", "id")
 
 
