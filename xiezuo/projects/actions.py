@@ -3,6 +3,7 @@ outputs and assets. Each checks permission with the scoping rule and validates f
 before writing, so a refused call changes nothing."""
 import datetime
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,7 +53,13 @@ def _money(values: dict, field: str, errors: dict):
 
 
 def next_project_code(county_code: str, year: int) -> str:
+    """The county's next code of the year. Two offices creating projects in one county at
+    once would read the same last code: on PostgreSQL the choice is serialised per county and
+    year by a transaction-level advisory lock (SQLite serialises writers anyway)."""
     prefix = f"P{year}{county_code}"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ["project-code:" + prefix])
     last = Project.objects.filter(code__startswith=prefix).order_by("-code").values_list("code", flat=True).first()
     seq = int(last[len(prefix):]) + 1 if last else 1
     return f"{prefix}{seq:04d}"
