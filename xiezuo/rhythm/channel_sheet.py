@@ -133,13 +133,16 @@ def missed_retention(office, week, as_of):
 def _placement_lines(qs, as_of, limit, offset=0):
     from xiezuo.labour.choices import MILESTONES
     from xiezuo.labour.filtersets import GRACE_DAYS
-    from xiezuo.labour.models import RetentionCheck, add_months
+    from xiezuo.labour.models import Placement, RetentionCheck, add_months
 
     from .sheets import Line, link
 
-    rows = list(qs.select_related("worker", "employer", "county")
+    # the page's ids first (placements alone), then their rows with the joins: joined at once,
+    # the planner may read every worker before it cuts the page
+    ids = list(qs.values_list("pk", flat=True)[offset:offset + limit])
+    rows = list(Placement.objects.filter(pk__in=ids).select_related("worker", "employer", "county")
                 .only("id", "start_date", "end_date", "worker__name", "worker__id_masked", "employer__name", "county__name")
-                [offset:offset + limit])
+                .order_by("start_date", "id"))
     done = set(RetentionCheck.objects.filter(placement__in=[p.pk for p in rows], checked_on__lte=as_of)
                .values_list("placement_id", "milestone"))
     out = []
@@ -192,26 +195,33 @@ def behind_delivery(office, week, as_of):
     """Subscriptions of the office's subscribers delivered less than their share of the tonnes
     issued since they were signed (up to the tonnes subscribed). The share due is
     floor(issued × share / 100); delivered < due is compared without a division."""
-    from xiezuo.markets.choices import Movement
-    from xiezuo.markets.models import CarbonMove, Subscription
+    from xiezuo.markets.models import Subscription
 
     from .sheets import office_scope
 
-    issued = (CarbonMove.objects.filter(kind=Movement.ISSUE, block__project=OuterRef("project_id"), on__gte=OuterRef("signed_on"),
-                                        on__lte=as_of)
-              .order_by().values("kind").annotate(s=Sum("units")).values("s"))
     qs = (Subscription.objects.filter(office_scope(office).q(("subscriber__region__code",), False), signed_on__lte=as_of)
-          .annotate(issued_t=Coalesce(Subquery(issued), Value(0), output_field=models.BigIntegerField()))
-          .filter(delivered_t__lt=F("tonnes"), issued_t__gt=0, share_pct__gt=0)
-          .annotate(owed_x100=F("issued_t") * F("share_pct")).filter(owed_x100__gte=(F("delivered_t") + 1) * 100))
+          .filter(delivered_t__lt=F("tonnes"), share_pct__gt=0)
+          .alias(owed_x100=_issued(as_of) * F("share_pct")).filter(owed_x100__gte=(F("delivered_t") + 1) * 100))
     return qs.order_by("signed_on", "id")
+
+
+def _issued(as_of):
+    """Tonnes issued to a subscription's project from its signing to `as_of`: read through the
+    project's blocks (indexed by project, their moves by block), one correlated sum."""
+    from xiezuo.markets.choices import Movement
+    from xiezuo.markets.models import CarbonBlock
+
+    issued = (CarbonBlock.objects.filter(project=OuterRef("project_id"), moves__kind=Movement.ISSUE,
+                                         moves__on__gte=OuterRef("signed_on"), moves__on__lte=as_of)
+              .order_by().values("project").annotate(s=Sum("moves__units")).values("s"))
+    return Coalesce(Subquery(issued), Value(0), output_field=models.BigIntegerField())
 
 
 def _subscription_lines(qs, as_of, limit, offset=0):
     from .sheets import Line, link
 
     out = []
-    for s in qs.select_related("subscriber__region", "project").only(
+    for s in qs.annotate(issued_t=_issued(as_of)).select_related("subscriber__region", "project").only(
             "id", "tonnes", "delivered_t", "share_pct", "signed_on", "project__code", "project__name", "subscriber__name",
             "subscriber__region__name")[offset:offset + limit]:
         due = min(s.tonnes, s.issued_t * s.share_pct // 100)
