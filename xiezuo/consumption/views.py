@@ -252,6 +252,6 @@ def share_create(request):
         form = CanteenShareForm(buyers=units, initial={"year": timezone.localdate().year, "filed_on": timezone.localdate()})
     return render(request, "consumption/form.html", {"form": form, "title": _("File a canteen reserved share"),
                                                      "back": "consumption-buyer-list",
-                                                     "note": _("National rule: at least 10 % of canteen food purchases reserved for "
-                                                               "products of western regions, 15 % encouraged, filed by 20 February.")},
+                                                     "note": _("National rule: at least 10 per cent of canteen food purchases reserved for "
+                                                               "products of western regions, 15 per cent encouraged, filed by 20 February.")},
                   status=status)
