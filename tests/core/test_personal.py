@@ -13,7 +13,7 @@ from xiezuo.core.personal.masking import mask_account, mask_id_number, mask_phon
 VALID = "11010519491231002X"  # the standard's own example
 
 
-def test_the_standards_example_is_valid_and_a_changed_digit_is_named():
+def test_the_standards_example_is_valid_and_a_changed_digit_is_named(english):
     assert id_number_error(VALID) is None
     assert id_number_error(VALID.lower()) is None
     assert "check digit" in id_number_error("110105194912310021")

@@ -306,9 +306,14 @@ def _generate(scale: float = 1.0, seed: int = 2021, today: datetime.date | None 
             elif key in committed:
                 c = committed[key]
                 aid[key] = c["fiscal_aid_fen"]
+                # No labour or consumption commitment: this generator writes no placements or
+                # purchases (generate_labour and generate_consumption do, on their own scale), and a
+                # commitment that no generated record could meet would grade every county down.
+                # (The two draws stay, so the rest of the generated world is as it was.)
+                rng.randint(300, 1500), rng.randint(30, 50)
                 rows.append(Agreement(pairing=p, year=year, fiscal_aid_fen=c["fiscal_aid_fen"], funds_due_date=datetime.date(year, 6, 30),
-                                      cadres=c["cadres"], professionals=c["professionals"], labour_placements=rng.randint(300, 1500),
-                                      consumption_fen=c["fiscal_aid_fen"] * rng.randint(30, 50) // 10, projects=started[key],
+                                      cadres=c["cadres"], professionals=c["professionals"], labour_placements=0,
+                                      consumption_fen=0, projects=started[key],
                                       signed_on=datetime.date(year, 3, 1), note=GENERATED, is_demo=True))
             else:
                 continue
