@@ -61,3 +61,25 @@ def foreign_keys_set_aside(tables, timings: dict | None = None):
             cur.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
     if timings is not None:
         timings["foreign keys"] = (len(keys), t0)
+
+
+def next_id(model) -> int:
+    """The first id after the model's rows: generators reserve their ids and write them."""
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {model._meta.db_table}")
+        return cur.fetchone()[0] + 1
+
+
+def reset_sequences(*models):
+    """After rows were written with their own ids, move PostgreSQL's sequences past them."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            for m in models:
+                t = m._meta.db_table
+                cur.execute(f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), GREATEST((SELECT MAX(id) FROM {t}), 1))")
+
+
+def copy_model(model, fields, rows) -> int:
+    """`copy_rows` by the model's field names."""
+    cols = [f'"{model._meta.get_field(f).column}"' for f in fields]
+    return copy_rows(model._meta.db_table, cols, rows)

@@ -26,12 +26,12 @@ import random
 import time
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from xiezuo.consumption.models import Buyer, CanteenShare, Certificate, Product, Purchase
 from xiezuo.core.audit import record_bulk
-from xiezuo.datagen.bulkload import copy_rows
+from xiezuo.datagen.bulkload import copy_model as _copy, next_id as _next_id, reset_sequences as _reset
 from xiezuo.orgs.models import Organisation
 from xiezuo.pairings.models import Pairing
 from xiezuo.people.models import Dispatch
@@ -45,25 +45,6 @@ GOODS = [("高山土豆", "蔬菜"), ("苦荞茶", "茶"), ("核桃", "干果"),
 CHANNELS = [("direct", 30), ("ecommerce", 25), ("platform", 15), ("store", 15), ("fair", 10), ("locker", 5)]
 CATEGORIES = ["education", "medical", "housing", "industry", "employment", "skills", "necessities"]
 STAGES = [("recorded", 10), ("published", 20), ("taken", 15), ("funded", 15), ("done", 10), ("confirmed", 25), ("returned", 5)]
-
-
-def _next_id(model):
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {model._meta.db_table}")
-        return cur.fetchone()[0] + 1
-
-
-def _reset(*models):
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            for m in models:
-                t = m._meta.db_table
-                cur.execute(f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), GREATEST((SELECT MAX(id) FROM {t}), 1))")
-
-
-def _copy(model, fields, rows):
-    cols = [f'"{model._meta.get_field(f).column}"' for f in fields]
-    return copy_rows(model._meta.db_table, cols, rows)
 
 
 def _weighted(rnd, pairs):

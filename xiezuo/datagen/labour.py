@@ -28,7 +28,7 @@ from xiezuo.core.audit import record_bulk
 from xiezuo.core.personal.crypto import blind_index, encrypt
 from xiezuo.core.personal.idnumbers import make_id_number
 from xiezuo.core.personal.masking import mask_id_number, mask_phone
-from xiezuo.datagen.bulkload import copy_rows
+from xiezuo.datagen.bulkload import copy_model as _copy, next_id as _next_id, reset_sequences as _reset
 from xiezuo.labour import rules
 from xiezuo.labour.choices import SKILL_BIT
 from xiezuo.labour.models import Job, Placement, RetentionCheck, Worker, add_months
@@ -50,25 +50,6 @@ def _mask(names):
     for n in names:
         m |= SKILL_BIT[n]
     return m
-
-
-def _next_id(model):
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {model._meta.db_table}")
-        return cur.fetchone()[0] + 1
-
-
-def _reset(*models):
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            for m in models:
-                t = m._meta.db_table
-                cur.execute(f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), GREATEST((SELECT MAX(id) FROM {t}), 1))")
-
-
-def _copy(model, fields, rows):
-    cols = [f'"{model._meta.get_field(f).column}"' for f in fields]
-    return copy_rows(model._meta.db_table, cols, rows)
 
 
 def _paired_east(west_province: str) -> list[str]:
