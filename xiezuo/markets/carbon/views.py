@@ -72,7 +72,7 @@ def project_detail(request, pk):
     user = request.user
     p = scoped_or_404(user, SinkProject.objects.select_related("county", "owner"), pk=pk)
     held = _held(user, p)
-    holders = Organisation.objects.filter(region__role__in=("east", "west"), kind__in=("office", "enterprise")).order_by("region__code")
+    holders = _holders()
     from xiezuo.core.scoping import can_edit_in_region
     from xiezuo.users.scopes import organisation_of
 
@@ -102,6 +102,12 @@ def project_detail(request, pk):
     })
 
 
+def _holders():
+    """Who may receive units: the offices and enterprises of either side (the form offers these,
+    and a posted transfer is checked against the same list)."""
+    return Organisation.objects.filter(region__role__in=("east", "west"), kind__in=("office", "enterprise")).order_by("region__code")
+
+
 @login_required
 @require_POST
 def block_retire(request, pk):
@@ -122,7 +128,7 @@ def block_retire(request, pk):
 def block_transfer(request, pk):
     user = request.user
     p = scoped_or_404(user, SinkProject.objects.all(), pk=pk)
-    form = TransferForm(request.POST, blocks=_held(user, p), holders=Organisation.objects.all())
+    form = TransferForm(request.POST, blocks=_held(user, p), holders=_holders())
     if not form.is_valid():
         form_errors(request, form)
     else:
