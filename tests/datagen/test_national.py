@@ -92,3 +92,68 @@ def test_apportion_shares_exactly_and_the_same_way_every_time(db):
     assert sum(shares.values()) == 10 and shares == national.apportion(10, weights)
     assert shares[1] >= shares[2] >= shares[3]
     assert national.apportion(0, weights) == {1: 0, 2: 0, 3: 0, 4: 0}
+
+
+# --- the channels: labour placements, consumption purchases, technology deals ------------------
+
+
+def _rigidity(period, placed, committed):
+    """{county pairing id: (done, committed)} of the agreement's county pairs, as the assessment counts them."""
+    from xiezuo.assessment import facts
+    from xiezuo.assessment.subjects import all_subjects
+
+    subjects = [s for s in all_subjects(period) if s.key.startswith("pairing:")]
+    got = facts.compute(subjects, facts.Window.of(period), [placed, committed])
+    county = set(Pairing.objects.filter(kind="county").values_list("id", flat=True))
+    return {int(k.split(":")[1]): (v[placed], v[committed]) for k, v in got.items()
+            if int(k.split(":")[1]) in county and v[committed]}
+
+
+def test_agreements_commit_labour_and_consumption_at_the_national_size(generated, db):
+    sums = Agreement.objects.filter(pairing__kind="county", year=2023, note=national.GENERATED).aggregate(
+        w=Sum("labour_placements"), f=Sum("consumption_fen"))
+    assert 0.9 * national.LABOUR_PER_YEAR * 0.001 <= sums["w"] <= national.LABOUR_PER_YEAR * 0.001
+    assert sums["f"] >= 0.9 * national.CONSUMPTION_PER_YEAR_FEN * 0.001
+
+
+def test_placements_and_counted_purchases_meet_the_commitments_by_standing(generated, db):
+    from xiezuo.core.periods import Period
+
+    year = Period.year(2025)
+    for done, committed in (("labour_placed", "labour_committed"), ("consumption_actual_fen", "consumption_committed_fen")):
+        pairs = _rigidity(year, done, committed)
+        assert len(pairs) > 500, done
+        ratios = sorted(d / c for d, c in pairs.values())
+        met = sum(1 for r in ratios if r >= 0.99) / len(ratios)
+        assert 0.6 <= met <= 0.95, (done, met)  # the performing pairs, and lagging ones of a small commitment that round up
+        far_short = sum(1 for r in ratios if r < 0.55) / len(ratios)
+        assert 0.01 <= far_short <= 0.15, (done, far_short)  # the failing pairs
+        total = sum(d for d, _c in pairs.values()) / sum(c for _d, c in pairs.values())
+        assert 0.85 <= total <= 1.1, (done, total)
+
+
+def test_a_purchase_of_an_uncertified_product_is_recorded_but_never_counted(generated, db):
+    from xiezuo.consumption.models import Purchase, counted_q
+
+    generated_rows = Purchase.objects.filter(evidence_number__startswith="N")
+    uncounted = generated_rows.exclude(counted_q())
+    assert 0.02 <= uncounted.count() / generated_rows.count() <= 0.1
+    assert not uncounted.filter(product__certificates__status="approved").exists()
+    assert not generated_rows.filter(purchased_on__gt=TODAY).exists()
+
+
+def test_a_share_of_the_pairs_earns_technology_returns_every_quarter(generated, db):
+    from xiezuo.core.periods import Period
+    from xiezuo.markets.models import DealReturn, TechDeal
+
+    deals = TechDeal.objects.filter(technology__number__contains="N")
+    share = deals.count() / Pairing.objects.filter(kind="county").count()
+    assert 0.35 <= share <= 0.65
+    # the deal is the pair's: the county is the western side, the owner in the eastern county
+    for d in deals.select_related("technology__owner")[:50]:
+        assert Pairing.objects.filter(kind="county", west_region_id=d.county_id, east_region_id=d.technology.owner.region_id).exists()
+    q3 = _rigidity(Period.quarter(2026, 3), "tech_income_fen", "tech_investment_fen")
+    assert len(q3) >= 0.9 * deals.filter(signed_on__lt=datetime.date(2026, 7, 1)).count()
+    returns = sorted(100 * i / c for i, c in q3.values())
+    assert 5 <= statistics.median(returns) <= 20
+    assert not DealReturn.objects.filter(period_end__gt=TODAY).exists()

@@ -44,9 +44,12 @@ from xiezuo.projects.choices import Category
 from xiezuo.projects.models import Project
 from xiezuo.regions.models import Region, subtree_prefix
 
+from . import channels
 from .bulkload import copy_rows, foreign_keys_set_aside
 
 FISCAL_AID_PER_YEAR_FEN = 230_0000_0000_00  # 230亿元
+LABOUR_PER_YEAR = 815_000  # rural workers placed through labour cooperation in 2024 (81.5万)
+CONSUMPTION_PER_YEAR_FEN = 1129_0000_0000_00  # western products bought or sold in 2024 (1,129亿元)
 PROJECTS_TOTAL = 100_000
 REPORTS_TOTAL = 5_000_000
 PROFESSIONALS_PER_YEAR = 25_000
@@ -54,7 +57,8 @@ CADRES_PER_YEAR = 3_000
 GENERATED = "generated"
 # the tables written in bulk: their foreign keys are checked once, after the load
 BULK_TABLES = ("projects_project", "projects_milestone", "projects_progressreport", "projects_projectoutput", "people_dispatch",
-               "ledger_account", "ledger_posting", "ledger_entry")
+               "ledger_account", "ledger_posting", "ledger_entry", "labour_worker", "labour_placement", "labour_retentioncheck",
+               "consumption_product", "consumption_certificate", "consumption_buyer", "consumption_purchase")
 CATEGORY_WEIGHTS = [
     (Category.INDUSTRY, 40), (Category.LABOUR, 12), (Category.CONSUMPTION, 12), (Category.TALENT, 8),
     (Category.SOCIAL, 10), (Category.ECOLOGICAL, 6), (Category.INNOVATION, 5), (Category.PARK, 7),
@@ -77,12 +81,18 @@ class Profile:
     funds_moved: tuple  # share of the committed fiscal aid allocated at all
     local_share: tuple  # local procurement, % of total
     tech_return: tuple  # technology-transfer income, % of the investment
+    labour: tuple = (1.0, 1.0)  # workers placed, share of the agreement's labour commitment
+    consumption: tuple = (1.0, 1.0)  # counted purchases, share of the consumption commitment
+    tech_deal: float = 0.0  # chance the pair has a technology partner (a licensed deal with returns)
 
 
 PROFILES = {
-    "performing": Profile("performing", (0.97, 1.05), 0.02, 0.02, 0.97, 0.01, 0.98, (1.0, 1.0), (32, 72), (6, 22)),
-    "lagging": Profile("lagging", (0.8, 0.97), 0.12, 0.06, 0.88, 0.04, 0.88, (0.92, 1.0), (30, 56), (5, 15)),
-    "failing": Profile("failing", (0.45, 0.75), 0.45, 0.2, 0.55, 0.15, 0.45, (0.6, 0.88), (10, 32), (0, 7)),
+    "performing": Profile("performing", (0.97, 1.05), 0.02, 0.02, 0.97, 0.01, 0.98, (1.0, 1.0), (32, 72), (6, 22),
+                          (1.0, 1.12), (1.0, 1.15), 0.55),
+    "lagging": Profile("lagging", (0.8, 0.97), 0.12, 0.06, 0.88, 0.04, 0.88, (0.92, 1.0), (30, 56), (5, 15),
+                       (0.6, 0.92), (0.6, 0.95), 0.4),
+    "failing": Profile("failing", (0.45, 0.75), 0.45, 0.2, 0.55, 0.15, 0.45, (0.6, 0.88), (10, 32), (0, 7),
+                       (0.15, 0.5), (0.2, 0.5), 0.2),
 }
 TIERS = (("performing", 0.77), ("lagging", 0.18), ("failing", 0.05))
 MOVE = 0.08  # chance a pair's standing moves one step from one year to the next
@@ -228,13 +238,23 @@ def rebuild_summaries() -> int:
     return projects.rebuild() + people.rebuild() + money.rebuild()
 
 
+COMMITTED = ("fiscal_aid_fen", "cadres", "professionals", "labour_placements", "consumption_fen")
+# Labour is not topped up to the region agreements: the demo's province agreements commit
+# people at a larger scale than the generated counties (30,000 workers a province pair), and
+# every committed worker is a row; their shortfall shows on the province pairs alone.
+TOPPED_UP = ("fiscal_aid_fen", "cadres", "professionals", "consumption_fen")
+
+
 def plan_commitments(pairs, years, weights, region_agreements, have, scale) -> dict:
-    """{(pairing id, year): {"fiscal_aid_fen", "cadres", "professionals"}} for the county
-    pairs without an agreement: the national figure (scaled) shared by tier weight, then
-    topped up wherever a city or province agreement on the platform commits more than the
-    county pairs nested in it do (the city agreements first, being inside the province's)."""
+    """{(pairing id, year): {"fiscal_aid_fen", "cadres", "professionals", "labour_placements",
+    "consumption_fen"}} for the county pairs without an agreement: the national figure
+    (scaled) shared by tier weight, then topped up (`TOPPED_UP`) wherever a city or province
+    agreement on the platform commits more than the county pairs nested in it do (the city
+    agreements first, being inside the province's)."""
     national = {"fiscal_aid_fen": int(FISCAL_AID_PER_YEAR_FEN * min(scale, 1.0)),
-                "cadres": int(CADRES_PER_YEAR * scale), "professionals": int(PROFESSIONALS_PER_YEAR * scale)}
+                "cadres": int(CADRES_PER_YEAR * scale), "professionals": int(PROFESSIONALS_PER_YEAR * scale),
+                "labour_placements": int(LABOUR_PER_YEAR * scale),
+                "consumption_fen": int(CONSUMPTION_PER_YEAR_FEN * min(scale, 1.0))}
     out = {}
     for year in years:
         todo = {p.id: weights[p.id] for p in pairs if (p.id, year) not in have}
@@ -243,7 +263,7 @@ def plan_commitments(pairs, years, weights, region_agreements, have, scale) -> d
             out[(pid, year)] = {name: shares[name][pid] for name in national}
         for a in sorted(region_agreements.get(year, []), key=lambda a: (a.pairing.kind != "prefecture", a.pk)):
             nested = _nested(pairs, a.pairing)
-            for name in national:
+            for name in TOPPED_UP:
                 committed = getattr(a, name)
                 held = sum((have[(c.id, year)][name] if (c.id, year) in have else out[(c.id, year)][name]) for c in nested)
                 free = {c.id: weights[c.id] for c in nested if (c.id, year) in out}
@@ -270,7 +290,7 @@ def _generate(scale: float = 1.0, seed: int = 2021, today: datetime.date | None 
 
     t0 = time.perf_counter()
     existing = list(Agreement.objects.filter(year__in=YEARS).select_related("pairing__east_region", "pairing__west_region"))
-    have = {(a.pairing_id, a.year): {"fiscal_aid_fen": a.fiscal_aid_fen, "cadres": a.cadres, "professionals": a.professionals}
+    have = {(a.pairing_id, a.year): {name: getattr(a, name) for name in COMMITTED}
             for a in existing if a.pairing.kind not in REGION_PAIRING_KINDS}
     region_agreements = defaultdict(list)
     for a in existing:
@@ -306,14 +326,11 @@ def _generate(scale: float = 1.0, seed: int = 2021, today: datetime.date | None 
             elif key in committed:
                 c = committed[key]
                 aid[key] = c["fiscal_aid_fen"]
-                # No labour or consumption commitment: this generator writes no placements or
-                # purchases (generate_labour and generate_consumption do, on their own scale), and a
-                # commitment that no generated record could meet would grade every county down.
-                # (The two draws stay, so the rest of the generated world is as it was.)
+                # two draws of an earlier version kept, so the rest of the generated world is as it was
                 rng.randint(300, 1500), rng.randint(30, 50)
                 rows.append(Agreement(pairing=p, year=year, fiscal_aid_fen=c["fiscal_aid_fen"], funds_due_date=datetime.date(year, 6, 30),
-                                      cadres=c["cadres"], professionals=c["professionals"], labour_placements=0,
-                                      consumption_fen=0, projects=started[key],
+                                      cadres=c["cadres"], professionals=c["professionals"], labour_placements=c["labour_placements"],
+                                      consumption_fen=c["consumption_fen"], projects=started[key],
                                       signed_on=datetime.date(year, 3, 1), note=GENERATED, is_demo=True))
             else:
                 continue
@@ -451,6 +468,24 @@ def _generate(scale: float = 1.0, seed: int = 2021, today: datetime.date | None 
     n = ledger_generate.generate_flows(meta=meta, aid=moved, offices=offices, pairs=pairs + sectors, rng=rng, today=today,
                                        on_time={key: PROFILES[t].funds_on_time for key, t in tier.items()})
     report.add("ledger entries", n, t0)
+
+    # the channels, from a generator of their own so the rest of the world is as it was
+    t0 = time.perf_counter()
+    crng = random.Random(seed + 1)
+    county_pairs = {p.id: p for p in pairs}
+    plan = {**{key: {n: c[n] for n in ("labour_placements", "consumption_fen")} for key, c in committed.items()},
+            **{key: {n: c[n] for n in ("labour_placements", "consumption_fen")} for key, c in have.items() if key[0] in county_pairs}}
+    keys = sorted(k for k in plan if k[0] in county_pairs)
+    n = channels.labour([(county_pairs[pid], year, plan[(pid, year)]["labour_placements"]) for pid, year in keys],
+                        tier, PROFILES, crng, today)
+    report.add("labour placements", n["placements"], t0)
+    t0 = time.perf_counter()
+    n = channels.consumption([(county_pairs[pid], year, plan[(pid, year)]["consumption_fen"]) for pid, year in keys],
+                             tier, PROFILES, crng, today, scale, YEARS)
+    report.add("consumption purchases", n["purchases"], t0)
+    t0 = time.perf_counter()
+    n = channels.technology(pairs, tier, PROFILES, crng, today, YEARS, offices)
+    report.add("technology deal returns", n["deal returns"], t0)
 
     record_bulk("projects.project", f"national dataset generated (scale {scale}, seed {seed})", count=sum(report.counts.values()))
     return report
