@@ -24,6 +24,11 @@ The data must look like the real work, or the closed loop computed on it is nois
   committed to a county that receives nobody, except by the shortfall of its standing.
 * Terms of professionals and cadres run within the agreement year, and a completed project
   ends when its acceptance milestone is reached, never before.
+* The channels are part of the agreement: a county pair commits labour placements and
+  consumption purchases (the published national totals, scaled, shared by tier weight), and
+  its western county's workers are placed, its products bought by its eastern county's
+  buyers and technology licensed from its eastern county according to its standing
+  (`channels`), drawn from a generator of their own so the rest of the world stays as it was.
 """
 import datetime
 import random
