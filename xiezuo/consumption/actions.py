@@ -1,5 +1,6 @@
 """Every change of state in consumption help: products and their certification, buyers,
 canteen reserved shares, purchases (one, or a batch through `purchases.py`)."""
+import contextlib
 import datetime
 
 from django.db import IntegrityError, transaction
@@ -10,7 +11,7 @@ from xiezuo.core.context import action
 from xiezuo.core.errors import BatchRefused, PermissionDenied, ValidationError, field_error
 from xiezuo.core.facts import changed
 
-from . import rules
+from . import rules, totals
 from .choices import CertStatus
 from .models import Buyer, CanteenShare, Certificate, Product, Purchase
 from .purchases import PurchaseRow, check_purchases, recorded_evidence, write_purchases
@@ -83,11 +84,14 @@ def decide_certificate(user, certificate: Certificate, *, approve: bool, number=
         cert.number, cert.valid_from, cert.valid_to = number.strip(), valid_from, valid_to
     cert.reason = (reason or "").strip()
     cert.decided_by, cert.decided_at = (user if getattr(user, "pk", None) else None), timezone.now()
-    try:
-        with transaction.atomic():
-            cert.save()
-    except IntegrityError:
-        raise field_error("number", _("certificate number %(n)s is already given") % {"n": number.strip()}) from None
+    # an approval makes the product's purchases within the validity count (the summary table follows)
+    recount = totals.recounting(cert.product_id, valid_from, valid_to) if approve else contextlib.nullcontext()
+    with recount:
+        try:
+            with transaction.atomic():
+                cert.save()
+        except IntegrityError:
+            raise field_error("number", _("certificate number %(n)s is already given") % {"n": number.strip()}) from None
     if approve:
         changed({cert.product.county.code}, valid_from, sender=Certificate)
     return cert
@@ -114,7 +118,8 @@ def revoke_certificate(user, certificate: Certificate, *, revoked_on: datetime.d
         errors["reason"] = [problem]
     _raise(errors)
     cert.revoked_on, cert.reason = revoked_on, reason.strip()
-    cert.save()
+    with totals.recounting(cert.product_id, revoked_on, cert.valid_to):  # its purchases from that day stop counting
+        cert.save()
     changed({cert.product.county.code}, revoked_on, sender=Certificate)
     return cert
 

@@ -11,7 +11,6 @@ top of the one that contains them."""
 import datetime
 
 from django.db.models import Q, Sum
-from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from xiezuo.core.scoping import scope_for
@@ -19,8 +18,8 @@ from xiezuo.pairings.models import Agreement
 from xiezuo.users.scopes import organisation_of
 
 from .choices import Channel
-from .filtersets import purchases
 from .models import Purchase, counted_q
+from .totals import by_month_and_channel, counted_between
 
 
 def own_agreements(user, year: int):
@@ -50,32 +49,27 @@ def counted_for(agreement, upto: datetime.date | None = None) -> int:
 
 
 def counted_by_agreement(agreements) -> dict:
-    """{agreement id: counted purchases against it}, from one grouped query per year: the
-    counted purchases summed by (buyer's region, county), then each agreement takes the
-    groups inside its two subtrees."""
-    from xiezuo.regions.models import Region
-
+    """{agreement id: counted purchases against it}, from the summary table (`totals`): the
+    counted fen of the year by buyers in the eastern subtree of products of the western one."""
     out, by_year = {}, {}
     for a in agreements:
         by_year.setdefault(a.year, []).append(a)
     for year, items in by_year.items():
-        groups = (Purchase.objects.filter(counted_q(), purchased_on__gte=datetime.date(year, 1, 1), purchased_on__lte=datetime.date(year, 12, 31))
-                  .order_by().values("buyer_region_id", "county_id").annotate(s=Sum("amount_fen")))
-        groups = [(g["buyer_region_id"], g["county_id"], g["s"] or 0) for g in groups]
-        codes = dict(Region.objects.filter(pk__in={b for b, _c, _s in groups} | {c for _b, c, _s in groups}).values_list("pk", "code"))
+        sums = counted_between(year, {(a.pairing.east_region.prefix, a.pairing.west_region.prefix) for a in items})
         for a in items:
-            east, west = a.pairing.east_region.prefix, a.pairing.west_region.prefix
-            out[a.pk] = sum(s for b, c, s in groups if codes[b].startswith(east) and codes[c].startswith(west))
+            out[a.pk] = sums[(a.pairing.east_region.prefix, a.pairing.west_region.prefix)]
     return out
 
 
 def channel_figures(user, year: int | None = None) -> dict:
+    """The purchases the user sees in the year by channel and by month (recorded, counted), and
+    the counted ones against the office's own agreements, from the summary table (`totals`)."""
     year = year or timezone.localdate().year
-    qs = purchases(user, year=year).order_by()
-    by_channel = dict(qs.values_list("channel").annotate(s=Sum("amount_fen")).values_list("channel", "s"))
-    month_rows = qs.annotate(m=ExtractMonth("purchased_on")).values("m").annotate(
-        recorded=Sum("amount_fen"), counted=Sum("amount_fen", filter=counted_q()))
-    months = {r["m"]: (r["recorded"] or 0, r["counted"] or 0) for r in month_rows}
+    by_channel, months = {}, {}
+    for month, channel, counted, fen in by_month_and_channel(user, year):
+        by_channel[channel] = by_channel.get(channel, 0) + fen
+        recorded, counted_fen = months.get(month, (0, 0))
+        months[month] = (recorded + fen, counted_fen + (fen if counted else 0))
     agreements = list(own_agreements(user, year))
     committed = sum(a.consumption_fen for a in agreements)
     per_agreement = counted_by_agreement(agreements)

@@ -175,13 +175,22 @@ class Purchase(Audited):
     scope_include_partners = False  # the west sees purchases of its products, the east those of its buyers
     objects = ScopedQuerySet.as_manager()
 
-    buyer = models.ForeignKey(Buyer, verbose_name=_("buyer"), on_delete=models.PROTECT, related_name="purchases")
-    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="purchases")
-    supplier = models.ForeignKey("orgs.Organisation", verbose_name=_("supplier"), on_delete=models.PROTECT, related_name="+")
-    county = models.ForeignKey("regions.Region", verbose_name=_("county of origin"), on_delete=models.PROTECT, related_name="+")
-    buyer_region = models.ForeignKey("regions.Region", verbose_name=_("buyer's region"), on_delete=models.PROTECT, related_name="+")
+    # No database constraints on these keys (as in the ledger): checking six of them for every
+    # row at commit cost more than the rest of a batch's writing. The writer reads the buyer and
+    # the product (locked, `totals.lock_products`) in its transaction and copies the supplier,
+    # the county and the buyer's region from them; nothing deletes any of them (PROTECT). No
+    # index of their own where an index below starts with the column (as the ledger's `kind`).
+    buyer = models.ForeignKey(Buyer, verbose_name=_("buyer"), on_delete=models.PROTECT, related_name="purchases", db_constraint=False)
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="purchases",
+                                db_constraint=False, db_index=False)
+    supplier = models.ForeignKey("orgs.Organisation", verbose_name=_("supplier"), on_delete=models.PROTECT, related_name="+",
+                                 db_constraint=False, db_index=False)
+    county = models.ForeignKey("regions.Region", verbose_name=_("county of origin"), on_delete=models.PROTECT, related_name="+",
+                               db_constraint=False, db_index=False)
+    buyer_region = models.ForeignKey("regions.Region", verbose_name=_("buyer's region"), on_delete=models.PROTECT, related_name="+",
+                                     db_constraint=False, db_index=False)
     pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("pairing"), null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+")
+                                related_name="+", db_constraint=False, db_index=False)
     amount_fen = models.BigIntegerField(_("amount (fen)"))
     purchased_on = models.DateField(_("purchased on"))
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
@@ -232,3 +241,6 @@ def counted_exists() -> Exists:
 def counted_q() -> Q:
     """The purchases that count against a commitment (see `counted_exists`)."""
     return Q(counted_exists())
+
+
+from .totals import PurchaseTotal  # noqa: E402,F401  the dashboard's summary table (consumption/totals.py)

@@ -23,6 +23,7 @@ from xiezuo.pairings.choices import REGION_KINDS
 from xiezuo.pairings.models import Pairing
 from xiezuo.users.scopes import client_namespace
 
+from . import totals
 from .models import Purchase
 from .rules import batch_clash, evidence_clash, may_record_purchase, purchase_field_errors
 
@@ -72,6 +73,87 @@ def _ancestor_codes(region) -> list[str]:
     return sorted({code[:2] + "0000", code[:4] + "00", code})
 
 
+# --- the batch's references, read once ---------------------------------------------------------
+
+
+class RegionRef:
+    """What the rules read of a region (`code`, `role`), without a model instance."""
+
+    __slots__ = ("pk", "code", "role", "name")
+
+    def __init__(self, pk, code, role, name):
+        self.pk, self.code, self.role, self.name = pk, code, role, name
+
+    id = property(lambda self: self.pk)
+
+    def __str__(self):
+        return f"{self.name}（{self.code}）"
+
+
+class OrgRef:
+    __slots__ = ("pk", "name")
+
+    def __init__(self, pk, name):
+        self.pk, self.name = pk, name
+
+    def __str__(self):
+        return self.name
+
+
+class BuyerRef:
+    """What the rules and the writer read of a buyer: its name and its region."""
+
+    __slots__ = ("pk", "name", "region")
+
+    def __init__(self, pk, name, region):
+        self.pk, self.name, self.region = pk, name, region
+
+    region_id = property(lambda self: self.region.pk)
+
+    def __str__(self):
+        return self.name
+
+
+class ProductRef:
+    """What the rules and the writer read of a product: its supplier and its county."""
+
+    __slots__ = ("pk", "supplier", "county")
+
+    def __init__(self, pk, supplier, county):
+        self.pk, self.supplier, self.county = pk, supplier, county
+
+    supplier_id = property(lambda self: self.supplier.pk)
+    county_id = property(lambda self: self.county.pk)
+
+
+def visible_refs(user, buyer_ids, product_ids) -> tuple[dict, dict]:
+    """({id: BuyerRef}, {id: ProductRef}) of the buyers and products among these ids that the
+    user may see (the others are unknown to the caller, as in the API): three queries of plain
+    values for a whole batch instead of model instances."""
+    from xiezuo.core.scoping import visible
+    from xiezuo.regions.models import Region
+
+    from .models import Buyer, Product
+
+    buyer_rows, product_rows = [], []
+    for part in chunks(sorted(buyer_ids)):
+        buyer_rows += visible(user, Buyer.objects.filter(pk__in=part)).order_by().values_list("pk", "name", "region_id")
+    for part in chunks(sorted(product_ids)):
+        product_rows += visible(user, Product.objects.filter(pk__in=part)).order_by().values_list(
+            "pk", "supplier_id", "supplier__name", "county_id")
+    region_ids = {r for _b, _n, r in buyer_rows} | {c for _p, _s, _sn, c in product_rows}
+    regions = {}
+    for part in chunks(sorted(region_ids)):
+        regions.update((pk, RegionRef(pk, code, role, name))
+                       for pk, code, role, name in Region.objects.filter(pk__in=part).values_list("pk", "code", "role", "name"))
+    suppliers = {}
+    for _p, sid, sname, _c in product_rows:
+        if sid not in suppliers:
+            suppliers[sid] = OrgRef(sid, sname)
+    return ({pk: BuyerRef(pk, name, regions[region]) for pk, name, region in buyer_rows},
+            {pk: ProductRef(pk, suppliers[sid], regions[county]) for pk, sid, _sn, county in product_rows})
+
+
 class PairingFinder:
     """The region pairing a purchase counts under: approved, in force on the day, its eastern
     region containing the buyer's and its western region containing the product's county;
@@ -82,6 +164,13 @@ class PairingFinder:
     def __init__(self):
         self.by_codes = None
         self.cache = {}
+        self.ancestors = {}
+
+    def _ancestors(self, region):
+        found = self.ancestors.get(region.pk)
+        if found is None:
+            found = self.ancestors[region.pk] = _ancestor_codes(region)
+        return found
 
     def _load(self):
         self.by_codes = {}
@@ -97,8 +186,10 @@ class PairingFinder:
             else:
                 if self.by_codes is None:
                     self._load()
-                found = sorted((p for e in _ancestor_codes(buyer_region) for w in _ancestor_codes(county)
-                                for p in self.by_codes.get((e, w), ())), key=lambda p: (_RANK.get(p.kind, 9), p.pk))
+                by_codes, wests = self.by_codes, self._ancestors(county)
+                found = [p for e in self._ancestors(buyer_region) for w in wests for p in by_codes.get((e, w), ())]
+                if len(found) > 1:
+                    found.sort(key=lambda p: (_RANK.get(p.kind, 9), p.pk))
             self.cache[key] = found
         return found
 
@@ -149,7 +240,10 @@ def check_purchases(user, rows, today=None, labels=None) -> dict:
     """{position: {field: [messages]}} for the records refused; sets each row's pairing.
     `labels[i]` is how a refusal names row i (its position by default; the ingestion envelope
     passes the items' indexes in the request)."""
+    from django.utils import timezone
+
     errors = {}
+    today = today or timezone.localdate()  # once: the rules compare every date with it
     taken = taken_client_ids(user, [r.client_id for r in rows])
     pairs = {(r.product.supplier_id, r.evidence_number) for r in rows if r.product is not None and isinstance(r.evidence_number, str)}
     recorded = recorded_evidence(pairs) if pairs else {}
@@ -199,8 +293,36 @@ def facts_of(rows):
     return codes, first
 
 
+def certificates_of(product_ids) -> dict:
+    """{product id: [(valid from, valid to, revoked on)]} of the approved certificates."""
+    from xiezuo.core.arrays import any_of
+    from xiezuo.core.bulkrows import select
+
+    out = {}
+    for part in chunks(sorted(product_ids)):
+        where, params = any_of("product_id", part, "bigint")
+        for pid, start, end, revoked in select("SELECT product_id, valid_from, valid_to, revoked_on FROM consumption_certificate "
+                                               f"WHERE status = 'approved' AND {where}", params):
+            out.setdefault(pid, []).append((_day(start), _day(end), _day(revoked)))
+    return out
+
+
+def _day(value):
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def counts(certs, day) -> bool:
+    """The rule of `models.counted_exists` for one purchase, given its product's certificates."""
+    for start, end, revoked in certs:
+        if start <= day <= end and (revoked is None or revoked > day):
+            return True
+    return False
+
+
 def write_purchases(user, rows) -> list[int]:
-    """Record rows that passed `check_purchases`; the id of each."""
+    """Record rows that passed `check_purchases`; the id of each. The products are locked
+    against a concurrent certification decision before their certificates are read for the
+    summary table (`totals`)."""
     from django.utils import timezone
 
     now = timezone.now()
@@ -217,6 +339,11 @@ def write_purchases(user, rows) -> list[int]:
         audit.add(Purchase, r.pk, str(r), r.audit_region_code(), r.audit_other_region_code(), None,
                   {n: getattr(r, n) for n in fields}, names=fields)
     audit.write()
+    product_ids = {r.product.pk for r in rows}
+    totals.lock_products(product_ids)
+    certs = certificates_of(product_ids)
+    totals.add_purchases((r.buyer.region.code, r.product.county.code, r.purchased_on, r.channel,
+                          counts(certs.get(r.product.pk, ()), r.purchased_on), r.amount_fen) for r in rows)
     codes, first = facts_of(rows)
     changed(codes, first, sender=Purchase)
     return [r.pk for r in rows]

@@ -2,17 +2,15 @@
 "amount_fen", "purchased_on", "channel", "channel_name"?, "evidence_number"}.
 
 The envelope only: each item read into a `consumption.purchases.PurchaseRow` (the buyer and
-the product must be ones the caller can see, as in the API; the date parsed), idempotency by
+the product must be ones the caller can see, as in the API: `visible_refs` reads them for the
+whole batch as plain values; the date parsed), idempotency by
 client id, receipts. The rules and the writing are the consumption app's (`check_purchases`
 and `write_purchases`, the two halves of `record_purchases`): the same evidence number from
 the same supplier — in the batch or already recorded — is refused naming both records.
 """
 from django.utils.translation import gettext as _
 
-from xiezuo.consumption.models import Buyer, Product
-from xiezuo.consumption.purchases import PurchaseRow, check_purchases, write_purchases
-from xiezuo.core.bulkrows import chunks
-from xiezuo.core.scoping import visible
+from xiezuo.consumption.purchases import PurchaseRow, check_purchases, visible_refs, write_purchases
 
 from .common import mark_duplicates, parse_date, write_receipts
 
@@ -43,11 +41,7 @@ def read_item(b, client_id, buyers, products, errors) -> PurchaseRow:
 class PurchaseHandler:
     def check(self, user, items, refusals):
         mark_duplicates(user, items, refusals)
-        buyers, products = {}, {}
-        for part in chunks(sorted(_ids(items, "buyer"))):
-            buyers.update((b.pk, b) for b in visible(user, Buyer.objects.filter(pk__in=part).select_related("region")))
-        for part in chunks(sorted(_ids(items, "product"))):
-            products.update((p.pk, p) for p in visible(user, Product.objects.filter(pk__in=part).select_related("supplier", "county")))
+        buyers, products = visible_refs(user, _ids(items, "buyer"), _ids(items, "product"))
         read, rows = [], []
         for it in items:
             if it.duplicate:
