@@ -89,7 +89,9 @@ def excel_import(runs: int):
     from django.contrib.auth import get_user_model
 
     from xiezuo.core.importing import DATA_SHEET, IMPORTERS, run_import
+    from xiezuo.core.personal.crypto import blind_index
     from xiezuo.core.personal.idnumbers import make_id_number
+    from xiezuo.labour.models import Worker
     from xiezuo.regions.models import Region
 
     user = get_user_model().objects.get(username="national")
@@ -102,14 +104,16 @@ def excel_import(runs: int):
         ws = wb.active
         ws.title = DATA_SHEET
         ws.append([c.header for c in importer.columns])
-        seen = set()
+        seen = {}
         while len(seen) < 10_000:
             code = rnd.choice(counties)
             number = make_id_number(code, datetime.date(rnd.randint(1966, 2006), rnd.randint(1, 12), rnd.randint(1, 28)),
                                     rnd.randint(0, 999))
-            if number in seen:
-                continue
-            seen.add(number)
+            seen.setdefault(number, code)
+            if len(seen) == 10_000:  # numbers registered before (by the generator or a run) would refuse the file
+                taken = set(Worker.objects.filter(id_index__in=[blind_index("id", n) for n in seen]).values_list("id_index", flat=True))
+                seen = {n: c for n, c in seen.items() if blind_index("id", n) not in taken}
+        for number, code in seen.items():
             ws.append([code, "测试工人", number, f"139{rnd.randint(0, 99999999):08d}", "脱贫人口", "电工、焊工", "浙江、广东", 4500])
         buf = io.BytesIO()
         wb.save(buf)

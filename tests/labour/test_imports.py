@@ -68,3 +68,63 @@ def test_jobs_placements_checks_import(users, worker, employer, english):
     result = run(IMPORTERS["labour-checks"], users["east_office"], ["就业记录号", "回访节点（月）", "回访日期", "是否在岗", "工资流水月数"],
                  [[p.pk, 3, timezone.localdate().isoformat(), "是", 3]])
     assert result.ok and RetentionCheck.objects.get(placement=p).wage_months == 3
+
+
+T = ["培训县代码", "培训项目", "承诺用工单位", "承诺录用人数", "开班日期", "结业日期"]
+
+
+def test_trainings_import_all_or_nothing_naming_every_bad_row(users, employer, english):
+    from xiezuo.labour.models import Training
+
+    rows = [
+        ["513436", "电子装配订单班", employer.name, 40, "2026-03-02", "2026-04-30"],  # row 2: good
+        ["999999", "焊工班", employer.name, 10, "2026-03-02", "2026-04-30"],  # row 3: no such county
+        ["513436", "焊工班", employer.name, 10, "2026-05-02", "2026-04-30"],  # row 4: ends before it starts
+        ["513436", "厨师班", "不存在的企业", 10, "2026-03-02", "2026-04-30"],  # row 5: unknown employer
+        ["513436", "电子装配订单班", employer.name, 40, "2026-03-02", "2026-04-30"],  # row 6: repeats row 2
+        ["330212", "保安班", employer.name, 5, "2026-03-02", "2026-04-30"],  # row 7: not a western county
+        ["513436", "", employer.name, "x", "2026-02-30", ""],  # row 8: course, hires, dates
+    ]
+    result = run(IMPORTERS["labour-trainings"], users["national"], T, rows)
+    assert problems(result) == {(3, "培训县代码"), (4, "结业日期"), (5, "承诺用工单位"), (6, "培训项目"), (7, "培训县代码"),
+                                (8, "培训项目"), (8, "承诺录用人数"), (8, "开班日期"), (8, "结业日期")}
+    assert "row 2" in reason(result, 6, "培训项目")
+    assert not Training.objects.exists()
+    ok = run(IMPORTERS["labour-trainings"], users["national"], T, rows[:1])
+    assert ok.ok and counts(ok) == (1, 0, 0)
+    t = Training.objects.get()
+    assert (t.county.code, t.course, t.employer_id, t.committed_hires) == ("513436", "电子装配订单班", employer.pk, 40)
+
+
+@pytest.mark.parametrize("role,county,allowed", [
+    ("national", "513436", True), ("west_office", "513436", True), ("county_office", "513436", True),
+    ("east_office", "513436", True),  # the employer that committed to hire is in its area
+    ("county_office", "520111", False), ("west_office", "520111", False)])
+def test_trainings_import_by_role_and_scope(users, employer, role, county, allowed, english):
+    from xiezuo.labour.models import Training
+
+    result = run(IMPORTERS["labour-trainings"], users[role], T, [[county, "订单班", employer.name, 10, "2026-03-02", "2026-04-30"]])
+    assert result.ok is allowed and Training.objects.exists() is allowed
+    if not allowed:
+        assert problems(result) == {(2, "培训县代码")}
+
+
+@pytest.mark.parametrize("role", ["viewer", "auditor"])
+def test_readers_cannot_import_trainings(users, employer, role):
+    from xiezuo.core.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        run(IMPORTERS["labour-trainings"], users[role], T, [["513436", "订单班", employer.name, 10, "2026-03-02", "2026-04-30"]])
+
+
+@pytest.mark.parametrize("role,status", [("county_office", 200), ("east_office", 200), ("national", 200)])
+def test_trainings_template_download(client_as, role, status):
+    import io
+
+    import openpyxl
+    from django.urls import reverse
+
+    resp = client_as(role).get(reverse("import-template", args=["labour-trainings"]))
+    assert resp.status_code == status
+    ws = openpyxl.load_workbook(io.BytesIO(resp.content))["数据"]
+    assert [c.value for c in ws[1]][:len(T)] == [h for h in T] or [str(c.value).rstrip("*") for c in ws[1]][:len(T)] == T

@@ -2,22 +2,20 @@
 "place": "330212", "start_date", "end_date"?, "job": id?, "occupation_code"?, "monthly_wage_fen"?}.
 
 The envelope only: each item read into a `labour.actions.PlacementRow` (the worker must be
-one the caller can see; the place a county code), idempotency by client id, receipts. The
+one the caller can see; the place a county code; workers, employers and places read as
+`labour.refs`, one query each, never decrypting a worker), idempotency by client id, receipts. The
 rules and the writing are the labour app's (`check_placements`, `write_placements`, the two
 halves of `record_placements`), so a batch checks exactly what one placement checks.
 """
 from django.utils.translation import gettext as _
 
 from xiezuo.core.bulkrows import chunks
-from xiezuo.core.scoping import visible
+from xiezuo.labour import refs
 from xiezuo.labour.actions import PlacementRow, check_placements, write_placements
-from xiezuo.labour.models import Job, Worker
-from xiezuo.orgs.models import Organisation
-from xiezuo.regions.models import Region
+from xiezuo.labour.models import Job
 
 from .common import mark_duplicates, parse_date, write_receipts
 
-SECRET = ("id_number", "phone")  # encrypted: not decrypted for a placement
 KNOWN = {"worker", "employer", "place", "start_date", "end_date", "job", "occupation_code", "monthly_wage_fen"}
 
 
@@ -36,11 +34,12 @@ class PlacementHandler:
     def check(self, user, items, refusals):
         mark_duplicates(user, items, refusals)
         fresh = [it for it in items if not it.duplicate]
-        workers = _load(visible(user, Worker.objects.select_related("county").defer(*SECRET)), _ids(fresh, "worker"))
-        employers = _load(Organisation.objects.all(), _ids(fresh, "employer"))
+        memo = {}  # the batch's regions, by id and by code
+        workers = refs.workers(user, _ids(fresh, "worker"), memo)
+        employers = refs.organisations(_ids(fresh, "employer"))
         jobs = _load(Job.objects.all(), _ids(fresh, "job"))
-        codes = {it.body.get("place") for it in fresh if isinstance(it.body.get("place"), str)}
-        places = {r.code: r for r in Region.objects.filter(code__in=sorted(codes))}
+        refs.regions(memo, codes=[it.body.get("place") for it in fresh])
+        places = {k: v for k, v in memo.items() if isinstance(k, str)}
         read, rows = [], []
         for it in fresh:
             b, errors = it.body, {}

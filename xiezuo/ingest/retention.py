@@ -2,15 +2,14 @@
 "milestone": 3|6|12, "checked_on", "employed": true|false, "wage_months"?, "note"?}.
 
 The envelope only: each item read into a `labour.actions.CheckRow` (the placement must be
-one the caller can see: the worker's county or the office where the worker works),
+one the caller can see: the worker's county or the office where the worker works; read as
+`labour.refs.PlacementRef`, one query),
 idempotency by client id, receipts; the rules and the writing are the labour app's
 (`check_checks`, `write_checks`)."""
 from django.utils.translation import gettext as _
 
-from xiezuo.core.bulkrows import chunks
-from xiezuo.core.scoping import visible
+from xiezuo.labour import refs
 from xiezuo.labour.actions import CheckRow, check_checks, write_checks
-from xiezuo.labour.models import Placement
 
 from .common import mark_duplicates, parse_date, write_receipts
 
@@ -23,10 +22,7 @@ class RetentionCheckHandler:
         fresh = [it for it in items if not it.duplicate]
         ids = {it.body["placement"] for it in fresh
                if isinstance(it.body.get("placement"), int) and not isinstance(it.body.get("placement"), bool)}
-        placements = {}
-        qs = visible(user, Placement.objects.select_related("county", "place"))
-        for part in chunks(sorted(ids)):
-            placements.update((p.pk, p) for p in qs.filter(pk__in=part))
+        placements = refs.placements(user, ids, {})
         read, rows = [], []
         for it in fresh:
             b, errors = it.body, {}

@@ -6,17 +6,20 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import psycopg
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiezuo.core.audit import record_update, snapshot
+from xiezuo.core.arrays import any_of
 from xiezuo.core.bulkaudit import AuditWriter, snapshot_fields
+from xiezuo.core.bulkrows import insert_rows, reserve_ids, select
 from xiezuo.core.context import action
 from xiezuo.core.errors import BatchRefused, PermissionDenied, ValidationError, field_error
 from xiezuo.core.facts import changed
-from xiezuo.core.personal.crypto import blind_index
+from xiezuo.core.personal.crypto import blind_index, encrypt
 from xiezuo.core.personal.masking import mask_id_number, mask_phone
 from xiezuo.core.scoping import can_see
 from xiezuo.ledger import actions as ledger
@@ -25,7 +28,7 @@ from xiezuo.projects.models import Project
 from xiezuo.regions.models import Region
 from xiezuo.users.scopes import client_namespace
 
-from . import rules
+from . import refs, rules, totals
 from .choices import MILESTONES, WORKER_KINDS, JobStatus, Outcome, PlaceKind, SubsidyKind, skill_mask
 from .models import (Enrolment, Job, Placement, Referral, RetentionCheck, SubsidyPayment, SubsidyRule, Training, Worker,
                      add_months)
@@ -116,27 +119,29 @@ def register_workers(user, rows: list[WorkerRow]) -> list[Worker]:
     if refused:
         raise BatchRefused(refused)
     today = timezone.localdate()
+    ids = reserve_ids(Worker, len(rows))
     workers = []
-    for row, (number, phone, index) in zip(rows, prepared):
+    for pk, row, (number, phone, index) in zip(ids, rows, prepared):
         workers.append(Worker(
-            county=row.county, name=row.name.strip(), id_number=number, id_index=index, id_masked=mask_id_number(number),
+            pk=pk, county=row.county, name=row.name.strip(), id_number=number, id_index=index, id_masked=mask_id_number(number),
             phone=phone, phone_index=blind_index("phone", phone), phone_masked=mask_phone(phone),
-            household_status=row.household_status, skills=skill_mask(row.skills),
+            household_status=str(row.household_status), skills=skill_mask(row.skills),
             preferred_provinces=",".join(row.preferred_provinces), expected_wage_fen=row.expected_wage_fen,
             registered_on=row.registered_on or today, is_demo=row.is_demo))
     _link_members(workers)
+    # set-based: rows appended with COPY (ids reserved above, so nothing is read back); the
+    # ID number and phone encrypted here as the field would encrypt them on a save
+    cols = [f.attname for f in Worker._meta.concrete_fields]
+    secret = {"id_number", "phone"}
     try:
         with transaction.atomic():
-            Worker.objects.bulk_create(workers, batch_size=2000)
-    except IntegrityError as exc:  # a concurrent registration of the same number in the county
+            insert_rows(Worker, cols, ([encrypt(getattr(w, c)) if c in secret else getattr(w, c) for c in cols] for w in workers))
+    except (IntegrityError, psycopg.errors.IntegrityError) as exc:  # a concurrent registration of the same number in the county
         raise field_error("id_number", _("this ID number was registered in this county meanwhile")) from exc
-    if workers and workers[0].pk is None:  # backends that do not return ids
-        last = Worker.objects.order_by("-pk").values_list("pk", flat=True)[:len(workers)]
-        for w, pk in zip(workers, sorted(last)):
-            w.pk = pk
     audit = AuditWriter()
     names = snapshot_fields(Worker)
     for w in workers:
+        w._state.adding, w._state.db = False, "default"
         audit.add(Worker, w.pk, str(w), w.county.code, "", None, {n: getattr(w, n) for n in names}, names=names)
     audit.write()
     return workers
@@ -228,6 +233,7 @@ def merge_workers(user, *, keep: Worker, drop: Worker, reason: str = "") -> Work
     if clash:
         raise field_error("drop", _("both registrations were paid the same subsidy in the same year: %(c)s; reverse one first") % {
             "c": ", ".join(f"{k} {y}" for k, y in sorted(clash))})
+    counted = totals.contributions([keep.pk, drop.pk])  # the placements move: the figures follow them
     for model in (Placement, Referral, Enrolment, SubsidyPayment):
         for obj in model.objects.filter(worker=drop):
             obj.worker = keep
@@ -243,6 +249,7 @@ def merge_workers(user, *, keep: Worker, drop: Worker, reason: str = "") -> Work
     drop.merged_into = keep
     drop.save()
     record_update(drop, before, {**snapshot(drop), "merge_reason": (reason or "")[:200]})
+    totals.recount(counted, [keep.pk, drop.pk])
     return keep
 
 
@@ -380,27 +387,39 @@ def _occupation_error(code: str) -> str | None:
 
 
 def check_placements(user, rows: list[PlacementRow]) -> dict:
+    """{position: {field: [reasons]}} of the refused rows. Rows hold models (a single write)
+    or `refs` (a batch): the rules read the same attributes of both. Set-based: the
+    permission per county and the occupation code per code are decided once per batch, the
+    placements already recorded are probed with one query."""
     refused = {}
     today = timezone.localdate()
     ns = client_namespace(user)
     seen = {}
+    may_keep, occupation = {}, {}
     for i, r in enumerate(rows):
         e = {}
-        if not isinstance(r.worker, Worker) or r.worker.merged_into_id:
+        if not isinstance(r.worker, (Worker, refs.WorkerRef)) or r.worker.merged_into_id:
             e["worker"] = [_("a live worker registration is required")]
-        elif not rules.may_keep_worker(user, r.worker.county.code):
-            e["worker"] = [_("you may record placements only of your own area's workers")]
-        if not isinstance(r.employer, Organisation):
+        else:
+            code = r.worker.county.code
+            allowed = may_keep.get(code)
+            if allowed is None:
+                allowed = may_keep[code] = rules.may_keep_worker(user, code)
+            if not allowed:
+                e["worker"] = [_("you may record placements only of your own area's workers")]
+        if not isinstance(r.employer, (Organisation, refs.OrgRef)):
             e["employer"] = [_("an employer is required")]
-        if not isinstance(r.place, Region) or r.place.level != "county":
+        if not isinstance(r.place, (Region, refs.RegionRef)) or r.place.level != "county":
             e["place"] = [_("the place of work is a county (a six-digit code)")]
         if not isinstance(r.start_date, datetime.date) or r.start_date > today or r.start_date.year < 2000:
             e["start_date"] = [_("the start date is a day not in the future")]
         elif r.end_date is not None and r.end_date < r.start_date:
             e["end_date"] = [_("the end is on or after the start")]
-        problem = _occupation_error(r.occupation_code or "")
-        if problem:
-            e["occupation_code"] = [problem]
+        code = r.occupation_code or ""
+        if code not in occupation:
+            occupation[code] = _occupation_error(code)
+        if occupation[code]:
+            e["occupation_code"] = [occupation[code]]
         if isinstance(r.monthly_wage_fen, bool) or not isinstance(r.monthly_wage_fen, int) or not 0 <= r.monthly_wage_fen <= 10**9:
             e["monthly_wage_fen"] = [_("the monthly wage is a whole number of fen, at least 0")]
         if not e:
@@ -412,21 +431,27 @@ def check_placements(user, rows: list[PlacementRow]) -> dict:
             refused[i] = e
     keys = {(r.worker.pk, r.employer.pk, r.start_date): i for i, r in enumerate(rows) if i not in refused}
     if keys:
-        workers = {k[0] for k in keys}
-        for w, emp, day in Placement.objects.filter(worker_id__in=workers).values_list("worker_id", "employer_id", "start_date"):
+        for w, emp, day in placed_before({k[0] for k in keys}):
             if (w, emp, day) in keys:
                 refused.setdefault(keys[(w, emp, day)], {})["worker"] = [_("this placement is already recorded")]
     ids = {r.client_id: i for i, r in enumerate(rows) if r.client_id}
     if ids:
-        for cid in Placement.objects.filter(client_ns=ns, client_id__in=list(ids)).values_list("client_id", flat=True):
+        where, params = any_of("client_id", list(ids))
+        for (cid,) in select(f"SELECT client_id FROM labour_placement WHERE client_ns = %s AND {where}", [ns, *params]):
             refused.setdefault(ids[cid], {})["client_id"] = [_("client id %(id)s is already used") % {"id": cid}]
     return refused
 
 
+def placed_before(worker_ids) -> list[tuple]:
+    """[(worker id, employer id, start date)] of the placements already recorded for these
+    workers (one query through the (worker, employer, start date) index)."""
+    where, params = any_of("worker_id", sorted(worker_ids), "bigint")
+    rows = select(f"SELECT worker_id, employer_id, start_date FROM labour_placement WHERE {where}", params)
+    return [(w, e, datetime.date.fromisoformat(d) if isinstance(d, str) else d) for w, e, d in rows]
+
+
 def write_placements(user, rows: list[PlacementRow], *, audit=True) -> list[int]:
     """Append checked placements with set-based writes; their ids."""
-    from xiezuo.core.bulkrows import insert_rows, reserve_ids
-
     ids = reserve_ids(Placement, len(rows))
     ns = client_namespace(user)
     cols = ("id", "worker_id", "county_id", "employer_id", "job_id", "place_id", "place_kind", "in_paired_province",
@@ -435,17 +460,20 @@ def write_placements(user, rows: list[PlacementRow], *, audit=True) -> list[int]
     for pk, r in zip(ids, rows):
         county = r.worker.county
         out.append((pk, r.worker.pk, county.pk, r.employer.pk, r.job.pk if r.job else None, r.place.pk,
-                    rules.place_kind(county.code, r.place.code),
+                    str(rules.place_kind(county.code, r.place.code).value),
                     rules.in_paired_province(county.code, r.place.code, r.start_date), r.start_date, r.end_date,
                     r.occupation_code or "", r.monthly_wage_fen, r.client_id or None, ns if r.client_id else 0, r.is_demo))
+    facts = [(r.worker.pk, r.start_date, r.worker.county.code, r.place.code, row[7]) for r, row in zip(rows, out)]
+    before = totals.existing_placements({f[0] for f in facts}, {f[1].year for f in facts})
     insert_rows(Placement, cols, out)
+    totals.count_placements(facts, before)
     if audit:
         writer = AuditWriter()
         names = snapshot_fields(Placement)
+        at = [(n, cols.index(n)) for n in names]
         for row, r in zip(out, rows):
-            values = dict(zip(cols, row))
             writer.add(Placement, row[0], f"{r.worker.name} → {r.employer.name}", r.worker.county.code, r.place.code, None,
-                       {n: values[n] for n in names}, names=names)
+                       {n: row[i] for n, i in at}, names=names)
         writer.write()
     codes = {r.worker.county.code for r in rows}
     if rows:
@@ -481,21 +509,28 @@ class CheckRow:
 
 
 def check_checks(user, rows: list[CheckRow]) -> dict:
-    refused, seen = {}, {}
+    """{position: {field: [reasons]}} of the refused rows; a row's placement is a model (a
+    single write) or a `refs.PlacementRef` (a batch), read alike."""
+    refused, seen, may_write = {}, {}, {}
     today = timezone.localdate()
     ns = client_namespace(user)
     for i, r in enumerate(rows):
         e = {}
         p = r.placement
-        if not isinstance(p, Placement):
+        if not isinstance(p, (Placement, refs.PlacementRef)):
             e["placement"] = [_("a placement is required")]
-        elif not rules.may_write_check(user, p.county.code, p.place.code):
-            e["placement"] = [_("you may not record checks of this placement")]
+        else:
+            key = (p.county.code, p.place.code)
+            allowed = may_write.get(key)
+            if allowed is None:
+                allowed = may_write[key] = rules.may_write_check(user, *key)
+            if not allowed:
+                e["placement"] = [_("you may not record checks of this placement")]
         if r.milestone not in MILESTONES:
             e["milestone"] = [_("a retention check is made at 3, 6 or 12 months")]
         if not isinstance(r.checked_on, datetime.date) or r.checked_on > today:
             e["checked_on"] = [_("the check's day is not in the future")]
-        elif isinstance(p, Placement) and r.checked_on < p.start_date:
+        elif isinstance(p, (Placement, refs.PlacementRef)) and r.checked_on < p.start_date:
             e["checked_on"] = [_("the check is after the start of the placement")]
         if not isinstance(r.wage_months, int) or not 0 <= r.wage_months <= 12 or (r.milestone in MILESTONES and r.wage_months > r.milestone):
             e["wage_months"] = [_("months of wage transfers: 0 up to the months since the start")]
@@ -510,25 +545,27 @@ def check_checks(user, rows: list[CheckRow]) -> dict:
             refused[i] = e
     keys = {(r.placement.pk, r.milestone): i for i, r in enumerate(rows) if i not in refused}
     if keys:
-        for pk, m in RetentionCheck.objects.filter(placement_id__in={k[0] for k in keys}).values_list("placement_id", "milestone"):
+        where, params = any_of("placement_id", sorted({k[0] for k in keys}), "bigint")
+        for pk, m in select(f"SELECT placement_id, milestone FROM labour_retentioncheck WHERE {where}", params):
             if (pk, m) in keys:
                 refused.setdefault(keys[(pk, m)], {})["milestone"] = [_("this check is already recorded")]
     ids = {r.client_id: i for i, r in enumerate(rows) if r.client_id}
     if ids:
-        for cid in RetentionCheck.objects.filter(client_ns=ns, client_id__in=list(ids)).values_list("client_id", flat=True):
+        where, params = any_of("client_id", list(ids))
+        for (cid,) in select(f"SELECT client_id FROM labour_retentioncheck WHERE client_ns = %s AND {where}", [ns, *params]):
             refused.setdefault(ids[cid], {})["client_id"] = [_("client id %(id)s is already used") % {"id": cid}]
     return refused
 
 
 def write_checks(user, rows: list[CheckRow], *, audit=True) -> list[int]:
-    from xiezuo.core.bulkrows import insert_rows, reserve_ids
-
     ids = reserve_ids(RetentionCheck, len(rows))
     ns = client_namespace(user)
     cols = ("id", "placement_id", "milestone", "checked_on", "employed", "wage_months", "note", "client_id", "client_ns")
     out = [(pk, r.placement.pk, r.milestone, r.checked_on, r.employed, r.wage_months, (r.note or "")[:200], r.client_id or None,
             ns if r.client_id else 0) for pk, r in zip(ids, rows)]
     insert_rows(RetentionCheck, cols, out)
+    totals.count_checks([(r.placement.start_date, r.placement.county.code, r.placement.place.code, r.milestone, r.employed)
+                         for r in rows])
     if audit:
         writer = AuditWriter()
         names = snapshot_fields(RetentionCheck)

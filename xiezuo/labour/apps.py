@@ -11,6 +11,6 @@ class LabourConfig(AppConfig):
     def ready(self):
         from xiezuo.core.importing import register_importers
 
-        from .importers import CheckImporter, JobImporter, PlacementImporter, WorkerImporter
+        from .importers import CheckImporter, JobImporter, PlacementImporter, TrainingImporter, WorkerImporter
 
-        register_importers(WorkerImporter(), JobImporter(), PlacementImporter(), CheckImporter())
+        register_importers(WorkerImporter(), JobImporter(), TrainingImporter(), PlacementImporter(), CheckImporter())

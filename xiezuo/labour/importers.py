@@ -37,17 +37,31 @@ def parse_skills(value) -> list[str]:
 def parse_provinces(value) -> list[str]:
     """Province names (浙江省, 浙江) or two-digit codes, separated by 、 or commas."""
     out = []
-    from .rules import province_names
-
-    provinces = province_names()
-    short = {name.rstrip("省市").replace("壮族自治区", "").replace("回族自治区", "").replace("维吾尔自治区", "")
-             .replace("自治区", ""): code for name, code in provinces.items()}
+    provinces, short = _province_words()
     for part in split_list(value):
         code = part if part.isdigit() and part in provinces.values() else provinces.get(part) or short.get(part)
         if code is None:
             raise ValueError(_("“%(p)s” is not a province") % {"p": part})
         out.append(code)
     return out
+
+
+ID_NUMBER = _l("ID number")  # what two rows share when they repeat a number
+
+
+def _province_words() -> tuple[dict, dict]:
+    """({full name: code}, {short name: code}), the short names made once per tree read."""
+    from .rules import province_names
+
+    provinces = province_names()
+    if _SHORT.get("of") is not provinces or len(_SHORT.get("names", ())) != len(provinces):
+        _SHORT["of"], _SHORT["names"] = provinces, dict(provinces)
+        _SHORT["short"] = {name.rstrip("省市").replace("壮族自治区", "").replace("回族自治区", "").replace("维吾尔自治区", "")
+                           .replace("自治区", ""): code for name, code in provinces.items()}
+    return provinces, _SHORT["short"]
+
+
+_SHORT: dict = {}
 
 
 def parse_id_number(value) -> str:
@@ -59,6 +73,19 @@ def parse_id_number(value) -> str:
 
 def _county(ctx, code):
     return ctx.cached(("county", code), lambda: Region.objects.filter(code=code).first())
+
+
+def _preload_regions(ctx, rows, field):
+    """The regions a file names in `field`, read with one query (not one per county)."""
+    codes = set()
+    for _n, raw in rows:
+        try:
+            codes.add(parse_code(raw.get(field)))
+        except (TypeError, ValueError):
+            continue
+    found = {r.code: r for r in Region.objects.filter(code__in=sorted(codes))} if codes else {}
+    for code in codes:
+        ctx.cache[("county", code)] = found.get(code)
 
 
 def _bulk_errors(importer, result, exc: BatchRefused, numbers):
@@ -92,6 +119,9 @@ class WorkerImporter(Importer):
         _l("Each row registers a new worker. The same ID number twice in the file, or already registered in the county, "
            "is refused; a number registered in another county is registered again and listed for merging.")]
 
+    def preload(self, ctx, rows):
+        _preload_regions(ctx, rows, "county")
+
     def prepare(self, ctx, values):
         county = _county(ctx, values["county"])
         if county is None:
@@ -99,11 +129,11 @@ class WorkerImporter(Importer):
         return {"row": actions.WorkerRow(
             county=county, name=values["name"], id_number=values["id_number"], phone=values.get("phone") or "",
             household_status=values["household_status"], skills=values.get("skills") or [],
-            preferred_provinces=values.get("preferred_provinces") or [], expected_wage_fen=values.get("expected_wage_fen") or 0)}
+            preferred_provinces=values.get("preferred_provinces") or [], expected_wage_fen=values.get("expected_wage_fen") or 0),
+            "id_key": blind_index("id", values["id_number"])}  # parse_id_number normalised it
 
     def keys(self, prepared):
-        row = prepared["row"]
-        return [("id_number", blind_index("id", normalise(row.id_number)), _("ID number"))]
+        return [("id_number", prepared["id_key"], ID_NUMBER)]
 
     def apply_all(self, ctx, rows, result):
         numbers = [n for n, _p in rows]
@@ -148,6 +178,49 @@ class JobImporter(Importer):
 
     def apply(self, ctx, prepared):
         actions.save_job(ctx.user, **prepared)
+        return CREATED
+
+
+class TrainingImporter(Importer):
+    """Order-based trainings (订单式培训): one row a course, through `actions.save_training`, so
+    a row is checked as the form checks it (a western county; an employer that committed to
+    hire; the end on or after the start; the county's or the employer's office records it)."""
+
+    slug = "labour-trainings"
+    title = _l("Order-based trainings (labour cooperation)")
+    description = _l("Courses held for a western county's workers with an employer that committed to hire those who finish.")
+    permission_field = "county"
+    columns = [
+        Column("培训县代码", "county", parse_code, required=True, example="513436",
+               help=_l("The six-digit code of the western county whose workers are trained.")),
+        Column("培训项目", "course", text(100), required=True, width=24, example="电子装配订单班"),
+        Column("承诺用工单位", "employer", text(200), required=True, width=30, example="宁波甬江电子有限公司",
+               help=_l("Unified social credit code, or full name as recorded on the platform.")),
+        Column("承诺录用人数", "committed_hires", parse_count, kind="number", example="40"),
+        Column("开班日期", "starts_on", parse_date, required=True, kind="date", example="2026-03-02"),
+        Column("结业日期", "ends_on", parse_date, required=True, kind="date", example="2026-04-30"),
+    ]
+    instructions = [_l("Each row records a new order-based training; the same county, course and start twice in the file is refused.")]
+
+    def preload(self, ctx, rows):
+        _preload_regions(ctx, rows, "county")
+
+    def prepare(self, ctx, values):
+        errors = {}
+        county = _county(ctx, values["county"])
+        if county is None:
+            errors["county"] = [_("no region has the code %(c)s") % {"c": values["county"]}]
+        employer = collect(errors, find_organisation, ctx, values["employer"], "employer")
+        if errors:
+            raise ValidationError(errors)
+        return {"county": county, "course": values["course"], "employer": employer,
+                "committed_hires": values.get("committed_hires") or 0, "starts_on": values["starts_on"], "ends_on": values["ends_on"]}
+
+    def keys(self, prepared):
+        return [("course", (prepared["county"].pk, prepared["course"], prepared["starts_on"]), _("county, course and start"))]
+
+    def apply(self, ctx, prepared):
+        actions.save_training(ctx.user, **prepared)
         return CREATED
 
 

@@ -64,6 +64,16 @@ def _yuan(fen: int) -> str:
     return f"{fen // 100:,}元"
 
 
+def _province_points(prefs, own) -> list[tuple[str, int]]:
+    """[(province code, place points)] of the provinces that earn points, the most first (as
+    the CASE in `jobs_for` gives them: the first preferred, another preferred, the own)."""
+    out = {}
+    for i, p in enumerate(prefs):
+        out.setdefault(p, PLACE_POINTS if i == 0 else 20)
+    out.setdefault(own, 10)
+    return sorted(out.items(), key=lambda kv: -kv[1])
+
+
 def jobs_for(worker: Worker, *, limit: int = 20, queryset=None) -> list[Match]:
     """The open jobs best for `worker`, best first."""
     bits = _bits(worker.skills)
@@ -84,9 +94,26 @@ def jobs_for(worker: Worker, *, limit: int = 20, queryset=None) -> list[Match]:
     skill_points = (skill_n * SKILL_POINTS / len(bits)) if bits else Value(0)
     qs = qs.annotate(m_skill=skill_points, m_place=place, m_wage=wage).annotate(
         m_score=F("m_skill") + F("m_place") + F("m_wage")).filter(m_score__gt=0)
-    # the ranking reads only the narrow columns it scores (a top-N sort in memory over every
-    # open job); the few jobs ranked are then read whole
-    top = list(qs.order_by("-m_score", "-wage_max_fen", "id").values_list("id", "m_skill", "m_place", "m_wage", "m_score")[:limit])
+    # the ranking reads only the narrow columns it scores (a top-N sort in memory); the few
+    # jobs ranked are then read whole
+    ranked = qs.order_by("-m_score", "-wage_max_fen", "id").values_list("id", "m_skill", "m_place", "m_wage", "m_score")
+    # A job scores at most its province's place points plus the skill and wage points. So
+    # rank first the jobs of the province worth most (through the (status, province) index:
+    # a fraction of the open jobs), then of the provinces worth most so far: when the last of
+    # the top `limit` scores above what any job of the remaining provinces can reach, none
+    # of them can enter the list (strictly above: a tie would be ordered by wage), and the
+    # answer is the one over every open job. Otherwise, at the end, rank them all.
+    tiers = _province_points(prefs, worker.county.province_code)
+    other = (SKILL_POINTS if bits else 0) + WAGE_POINTS
+    top = None
+    for k in range(1, len(tiers) + 1 if limit > 0 else 1):
+        rest_best = max([points for _p, points in tiers[k:]] + [0]) + other
+        part = list(ranked.filter(province_code__in=[p for p, _points in tiers[:k]])[:limit])
+        if len(part) == limit and part[-1][4] > rest_best:
+            top = part
+            break
+    if top is None:
+        top = list(ranked[:limit])
     jobs = Job.objects.select_related("employer", "place").in_bulk([t[0] for t in top])
     rows = []
     for pk, m_skill, m_place, m_wage, m_score in top:

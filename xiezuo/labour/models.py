@@ -363,3 +363,6 @@ class SubsidyPayment(Audited):
 
     def audit_region_code(self):
         return self.placement.county.code
+
+
+from .totals import LabourTotal  # noqa: E402,F401  (the summary table: a model of this app)

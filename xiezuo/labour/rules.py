@@ -59,6 +59,7 @@ def skills_error(names) -> str | None:
 
 
 _PROVINCES: dict = {}
+_CODES: dict = {"codes": frozenset()}
 
 
 def province_names() -> dict:
@@ -72,7 +73,10 @@ def province_names() -> dict:
 
 
 def provinces_error(codes) -> str | None:
-    known = set(province_names().values())
+    names = province_names()
+    if _CODES.get("of") is not names or len(_CODES["codes"]) != len(names):  # made once per tree read
+        _CODES["of"], _CODES["codes"] = names, frozenset(names.values())
+    known = _CODES["codes"]
     bad = [c for c in codes if c not in known]
     if bad:
         return _("not provinces: %(s)s") % {"s": ", ".join(bad)}
