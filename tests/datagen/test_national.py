@@ -157,3 +157,4 @@ def test_a_share_of_the_pairs_earns_technology_returns_every_quarter(generated, 
     returns = sorted(100 * i / c for i, c in q3.values())
     assert 5 <= statistics.median(returns) <= 20
     assert not DealReturn.objects.filter(period_end__gt=TODAY).exists()
+    assert not deals.filter(technology__tokens="").exists()  # findable by matching like any technology offered

@@ -253,7 +253,7 @@ def technology(pairs, tiers, profiles, rng, today, years, offices) -> dict:
     (`Profile.tech_return`, the same as the projects' technology income)."""
     from xiezuo.markets.models import DealReturn, TechDeal, Technology
 
-    from .markets import SUFFIX, TOPICS
+    from .markets import SUFFIX, TOPICS, _segment
 
     chosen = []
     for p in pairs:
@@ -273,6 +273,8 @@ def technology(pairs, tiers, profiles, rng, today, years, offices) -> dict:
                                 abstract=f"本技术涉及{topic}领域，针对{s}生产中的{pr}问题，研制{o}，适用于西部山区。",
                                 ipc=rng.choice(ipcs), owner_id=owners[p.east_region_id], licence_terms="普通许可",
                                 listed_on=datetime.date(years[0] - 1, 6, 1)))
+    for t, tokens in zip(techs, _segment([f"{t.title} {t.title} {t.abstract}" for t in techs])):
+        t.tokens = tokens  # matching reads the stored words, as for every technology offered
     Technology.objects.bulk_create(techs, batch_size=2000)
     for t, p in zip(techs, chosen):
         signed = datetime.date(rng.choice(years[:-1] or years), rng.randint(1, 6), rng.randint(1, 28))
