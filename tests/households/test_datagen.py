@@ -24,5 +24,9 @@ def test_a_small_registry(users):
         assert all(r[0].startswith("gAAAAA") for r in cur.fetchall())
     run = run_screening(Household.objects.order_by("id").first().created_at.date().replace(day=1))
     assert run.households == counts["household"] and 0 < run.flagged < run.households
+    from xiezuo.households import totals
+
+    totals.rebuild()  # the figures' summary table after a bulk load (the generator's to call once wired in)
+    assert totals.check() == []
     rows = figures(users["national"], "county")
     assert sum(r["monitored"] for r in rows) == Household.objects.monitored().count() > 0

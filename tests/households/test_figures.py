@@ -50,3 +50,34 @@ def test_figures_by_county_township_village(users):
     for role in ("east_office", "viewer", "national", "west_office"):
         assert sum(r["monitored"] for r in figures(users[role], "county", day=day)) == 2, role
     assert figures(users["county_office"], "county", "52", day) == []
+
+
+@pytest.mark.django_db
+def test_the_summary_table_agrees_with_the_facts(users):
+    """The writers keep `totals`: after a workflow, a help measure that ended, a move and a
+    rejected case, check() finds no difference, and a rebuild gives the same figures."""
+    from xiezuo.households import edits
+    from xiezuo.households import totals as kept
+    from xiezuo.households.models import HouseholdFigure
+
+    u = users["county_office"]
+    v1, v2 = village(), village("513436102201", "峨普村", "巴普镇")
+    a, b, c = household(u, v1), household(u, v1), household(u, v2)
+    identify(u, a, D(2026, 11, 20), D(2026, 12, 2))
+    identify(u, b, D(2026, 11, 25), D(2026, 12, 3), "sudden")
+    actions.add_help(u, a, kind="employment", description="转移就业", started_on=D(2026, 11, 4), post=POST, ended_on=D(2026, 12, 1))
+    actions.add_help(u, b, kind="medical", description="医疗救助", started_on=D(2026, 12, 4), post=POST)
+    case = actions.open_case(u, c, channel="cadre", clue_on=D(2026, 12, 1), post=POST)
+    actions.advance(u, case, step=Step.VISIT, done_on=D(2026, 12, 2), post=POST, passed=False)  # rejected: back to normal
+    edits.edit_household(u, b, {}, [], village=v2)  # moved to the other village
+    assert kept.check() == []
+    day = D(2026, 12, 6)
+    before = figures(u, "village", "513436", day)
+    by_unit = {r["unit"]: r for r in before}
+    assert by_unit["513436101201"]["help"]["employment"] == 0  # ended before the day
+    assert by_unit["513436102201"]["help"]["medical"] == 1 and by_unit["513436102201"]["monitored"] == 1
+    assert figures(u, "village", "513436", D(2026, 11, 30))[0]["help"]["employment"] == 1  # in force then
+    HouseholdFigure.objects.all().delete()
+    assert kept.check() != []
+    kept.rebuild()
+    assert kept.check() == [] and figures(u, "village", "513436", day) == before

@@ -17,7 +17,7 @@ from xiezuo.core.personal.crypto import blind_index
 from xiezuo.core.personal.idnumbers import id_number_error, normalise
 from xiezuo.core.scoping import can_edit_in_region
 
-from . import deadlines
+from . import deadlines, totals
 from .choices import CaseKind, Category, Channel, Decision, HelpKind, Status, Step
 from .models import Case, CaseStep, HelpMeasure, Household, HouseholdEvent, IncomeRecord, Member, Village
 
@@ -119,6 +119,7 @@ def save_household(user, village: Village, data: dict, members: list[dict] = (),
     if errors:
         raise ValidationError(errors)
     creating = household is None
+    moved_from = None if creating else household.village_code
     household = household or Household(village=village, county=village.county, village_code=village.code, is_demo=is_demo)
     household.village, household.county, household.village_code = village, village.county, village.code
     for name in HOUSEHOLD_FIELDS:
@@ -132,6 +133,8 @@ def save_household(user, village: Village, data: dict, members: list[dict] = (),
                 setattr(member, name, m[name])
         member.save()
     _refresh_size(household)
+    if moved_from and moved_from != household.village_code:
+        totals.touch([moved_from, household.village_code])
     event(household, _("household registered") if creating else _("household changed"), user=user)
     return household
 
@@ -211,6 +214,7 @@ def _start_clock(case, household):
     if household.status != new_status:
         household.status = new_status
         household.save(update_fields=["status"])
+        totals.touch([household.village_code])
 
 
 @transaction.atomic
@@ -282,6 +286,7 @@ def _close(case, decision, on):
         if case.kind == CaseKind.IDENTIFY and household.exited_on:
             household.status = Status.EXITED
     household.save()
+    totals.touch([household.village_code])
 
 
 @transaction.atomic
@@ -314,6 +319,7 @@ def decide(user, case, *, decision, on: datetime.date, post: str, category="", f
         else:
             household.status, household.exited_on = Status.EXITED, on
         household.save()
+        totals.touch([household.village_code])
     else:
         _close(case, Decision.REJECTED, on)
     case.save()
@@ -345,6 +351,7 @@ def add_help(user, household, *, kind, description, started_on, post, project=No
     measure = HelpMeasure.objects.create(household=household, kind=kind, description=description.strip()[:300],
                                          started_on=started_on, ended_on=ended_on, project=project, amount_fen=amount_fen,
                                          member=member, by=_user(user), post=post, is_demo=is_demo)
+    totals.touch([household.village_code])
     event(household, _("help measure: %(kind)s") % {"kind": HelpKind(kind).label}, day=started_on, user=user, post=post)
     return measure
 

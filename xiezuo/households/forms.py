@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiezuo.core.ui.forms import ANY, BootstrapMixin, DateInput
 
-from .choices import CaseKind, Category, Channel, Decision, HelpKind, Status
+from .choices import CaseKind, Category, Channel, Decision, Education, Employment, Health, HelpKind, Relation, Status
 
 
 class HouseholdFilterForm(BootstrapMixin, forms.Form):
@@ -77,3 +77,88 @@ class LineForm(BootstrapMixin, forms.Form):
     fall_percent = forms.IntegerField(label=_("sharp fall: income this percent below a year before"), initial=30, min_value=1, max_value=99)
     rigid_percent = forms.IntegerField(label=_("rigid spending above this percent of income"), initial=50, min_value=1, max_value=500)
     note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+
+# --- the edit page: personal fields are never filled in; a blank one keeps the stored value ----
+
+
+class HouseholdEditForm(BootstrapMixin, forms.Form):
+    village = forms.CharField(label=_("village code"), max_length=12, min_length=12)
+    number = forms.CharField(label=_("household number"), max_length=32, required=False)
+    address = forms.CharField(label=_("address"), max_length=200, required=False)
+    clear_address = forms.BooleanField(label=_("clear the address"), required=False)
+    bank_account = forms.CharField(label=_("bank account"), max_length=40, required=False)
+    clear_bank_account = forms.BooleanField(label=_("clear the bank account"), required=False)
+    formerly_poor = forms.BooleanField(label=_("formerly registered poor (脱贫户)"), required=False)
+    housing_safe = forms.BooleanField(label=_("housing safe"), required=False)
+    water_safe = forms.BooleanField(label=_("drinking water safe"), required=False)
+
+    PERSONAL = ("address", "bank_account")
+
+    def __init__(self, *args, masked=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, shown in (masked or {}).items():
+            self.fields[name].widget.attrs["placeholder"] = shown or ""
+            self.fields[name].help_text = _("left blank: kept as it is")
+
+    def values(self) -> dict:
+        """The household's fields for `edits.edit_household`: a personal field only when typed
+        or cleared."""
+        d = self.cleaned_data
+        out = {k: d[k] for k in ("number", "formerly_poor", "housing_safe", "water_safe")}
+        for name in self.PERSONAL:
+            if d.get(f"clear_{name}"):
+                out[name] = ""
+            elif d.get(name):
+                out[name] = d[name]
+        return out
+
+
+class MemberEditForm(BootstrapMixin, forms.Form):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    relation = forms.ChoiceField(label=_("relation"), choices=[("", "—")] + list(Relation.choices), required=False)
+    name = forms.CharField(label=_("name"), max_length=50, required=False)
+    id_number = forms.CharField(label=_("ID number"), max_length=20, required=False)
+    clear_id_number = forms.BooleanField(label=_("clear the ID number"), required=False)
+    phone = forms.CharField(label=_("phone"), max_length=20, required=False)
+    clear_phone = forms.BooleanField(label=_("clear the phone"), required=False)
+    health = forms.ChoiceField(label=_("health"), choices=Health.choices, required=False)
+    health_note = forms.CharField(label=_("health detail"), max_length=200, required=False)
+    clear_health_note = forms.BooleanField(label=_("clear the health detail"), required=False)
+    education = forms.ChoiceField(label=_("education"), choices=[("", "—")] + list(Education.choices), required=False)
+    employment = forms.ChoiceField(label=_("employment"), choices=[("", "—")] + list(Employment.choices), required=False)
+    out_of_school = forms.BooleanField(label=_("out of compulsory schooling"), required=False)
+    medical_insured = forms.BooleanField(label=_("basic medical insurance"), required=False)
+    active = forms.BooleanField(label=_("still in the household"), required=False)
+
+    PERSONAL = ("id_number", "phone", "health_note")
+
+    def __init__(self, *args, masked=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, shown in (masked or {}).items():
+            self.fields[name].widget.attrs["placeholder"] = shown or ""
+
+    def values(self) -> dict | None:
+        """The member's change for `edits.edit_household` (None: an empty new row)."""
+        d = self.cleaned_data
+        pk = d.get("id")
+        if pk is None and not any(d.get(k) for k in ("relation", "name", "id_number", "phone")):
+            return None
+        out = {k: d[k] for k in ("relation", "health", "education", "employment", "out_of_school", "medical_insured", "active")}
+        if pk is None:
+            out["active"] = True
+            out["health"] = out["health"] or "healthy"
+        else:
+            out["id"] = pk
+            if not out["relation"]:
+                out.pop("relation")
+            if not out["health"]:
+                out.pop("health")
+        if pk is None or d.get("name"):
+            out["name"] = d.get("name") or ""
+        for name in self.PERSONAL:
+            if d.get(f"clear_{name}"):
+                out[name] = ""
+            elif d.get(name):
+                out[name] = d[name]
+        return out

@@ -121,7 +121,11 @@ class Household(PersonalFields, Audited):
         verbose_name_plural = _("households")
         constraints = [models.UniqueConstraint(fields=["client_id", "client_ns"], name="households_household_client_id_per_org")]
         indexes = [models.Index(fields=["county", "status", "category"], name="households_hh_county_status"),
-                   models.Index(fields=["status"], name="households_hh_status")]
+                   models.Index(fields=["status"], name="households_hh_status"),
+                   # the figures of a month: identified and exited in it (a few thousand rows nationally)
+                   models.Index(fields=["identified_on"], name="households_hh_identified",
+                                condition=models.Q(identified_on__isnull=False)),
+                   models.Index(fields=["exited_on"], name="households_hh_exited", condition=models.Q(exited_on__isnull=False))]
 
     def __str__(self):
         return _("household %(number)s") % {"number": self.number or f"#{self.pk}"}
@@ -173,7 +177,11 @@ class Member(PersonalFields, Audited):
         verbose_name_plural = _("members")
         constraints = [models.UniqueConstraint(fields=["id_index"], name="households_member_id_once",
                                                condition=models.Q(id_index__isnull=False))]
-        indexes = [models.Index(fields=["phone_index"], name="households_member_phone")]
+        indexes = [models.Index(fields=["phone_index"], name="households_member_phone"),
+                   # the screening's schooling and insurance rules read only these few members, not the
+                   # whole table (its rows are wide with the encrypted fields)
+                   models.Index(fields=["household", "out_of_school", "medical_insured"], name="households_member_risk",
+                                condition=models.Q(active=True) & (models.Q(out_of_school=True) | models.Q(medical_insured=False)))]
 
     def __str__(self):
         # what the audit log's object_repr keeps: never the full name or a number
@@ -371,7 +379,10 @@ class Case(Audited):
         ordering = ["-clue_on", "-id"]
         verbose_name = _("monitoring case")
         verbose_name_plural = _("monitoring cases")
-        indexes = [models.Index(fields=["step", "step_due"], name="households_case_due")]
+        indexes = [models.Index(fields=["step", "step_due"], name="households_case_due"),
+                   # the figures: cases decided in a month, open steps past their deadline
+                   models.Index(fields=["decided_on"], name="households_case_decided", condition=models.Q(decided_on__isnull=False)),
+                   models.Index(fields=["step_due"], name="households_case_open_due", condition=models.Q(step_due__isnull=False))]
 
     def __str__(self):
         return _("%(kind)s of household %(number)s") % {"kind": self.get_kind_display(),
@@ -490,3 +501,23 @@ class RetentionRule(Audited):
 
     def __str__(self):
         return f"{self.get_record_type_display()}: {self.keep_years}"
+
+
+class HouseholdFigure(models.Model):
+    """The registry's figures per village, kept by the writers (`totals.py`): households by
+    status, category and whether they had help (kind ""), or households that had help of a
+    kind, by the last day it runs (`until`, ISO text; "9999-12-31" while one runs open)."""
+
+    village_code = models.CharField(max_length=12)
+    county_id = models.BigIntegerField()
+    status = models.CharField(max_length=12, blank=True)
+    category = models.CharField(max_length=10, blank=True)
+    helped = models.SmallIntegerField(default=0)
+    kind = models.CharField(max_length=12, blank=True)
+    until = models.CharField(max_length=10)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["village_code", "county_id", "status", "category", "helped", "kind", "until"],
+                                               name="households_figure_key")]
+        indexes = [models.Index(fields=["county_id", "village_code"], name="households_figure_county")]

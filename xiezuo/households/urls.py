@@ -10,6 +10,7 @@ urlpatterns = [
     path("households/search/", views.person_search, name="households-search"),
     path("households/lines/", views.lines_page, name="households-lines"),
     path("households/<int:pk>/", views.household_detail, name="households-detail"),
+    path("households/<int:pk>/edit/", views.household_edit, name="households-edit"),
     path("households/<int:pk>/clue/", views.clue_create, name="households-clue"),
     path("households/<int:pk>/help/", views.help_create, name="households-help"),
     path("households/<int:pk>/cases/<int:case_pk>/consent/", views.case_consent, name="households-consent"),

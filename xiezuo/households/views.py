@@ -20,6 +20,7 @@ from xiezuo.core.ui.views import paginate, require, scoped_or_404, wants_xlsx
 
 from . import actions
 from .choices import Step
+from .edits import edit_household, may_edit
 from .exports import export_households
 from .figures import LEVELS, figures, totals
 from .filtersets import households
@@ -107,7 +108,7 @@ def household_detail(request, pk):
     flags = list(h.flags.order_by("-month", "rule")[:20])
     context = {
         "h": h, "hv": household_view(h, revealed), "members": members, "revealed": revealed, "can_reveal": can_reveal,
-        "purpose_form": purpose_form, "can_edit": can_edit, "cases": cases, "open_case": open_case,
+        "purpose_form": purpose_form, "can_edit": can_edit, "can_change": may_edit(user, h), "cases": cases, "open_case": open_case,
         "incomes": list(h.incomes.all()[:13]), "flags": [(f, explain(f)) for f in flags],
         "help": list(h.help.select_related("project").all()), "events": list(h.events.all()[:50]),
         "clue_form": ClueForm(initial={"clue_on": today}), "consent_form": ConsentForm(initial={"consent_on": today}),
@@ -272,3 +273,77 @@ def lines_page(request):
     may_set = scope.active and (scope.role == "national" or (scope.role in ("office_admin", "office_editor")
                                                                and scope.own is not None and len(scope.own) == 2))
     return render(request, "households/lines.html", {"form": form, "lines": lines, "may_set": may_set}, status=status)
+
+
+def _member_formset():
+    from django.forms import BaseFormSet, formset_factory
+
+    from .forms import MemberEditForm
+
+    class Members(BaseFormSet):
+        def __init__(self, *args, masked=(), **kwargs):
+            self.masked = list(masked)
+            super().__init__(*args, **kwargs)
+
+        def get_form_kwargs(self, index):
+            return {"masked": self.masked[index] if index is not None and index < len(self.masked) else None}
+
+    return formset_factory(MemberEditForm, formset=Members, extra=2, max_num=30)
+
+
+@login_required
+def household_edit(request, pk):
+    """Change a household and its members: only its county's editors (and the offices above);
+    personal fields shown masked as placeholders, written only when typed or cleared."""
+    from .forms import HouseholdEditForm
+    from .models import Village
+
+    user = request.user
+    h = _household(user, pk)
+    require(may_edit(user, h))
+    members = list(h.members.all())
+    masked_h = household_view(h)
+    masked_m = [{k: v for k, v in member_view(m).items()} for m in members]
+    initial_h = {"village": h.village_code, "number": h.number, "formerly_poor": h.formerly_poor,
+                 "housing_safe": h.housing_safe, "water_safe": h.water_safe}
+    initial_m = [{"id": m.pk, "relation": m.relation, "name": m.name, "health": m.health, "education": m.education,
+                  "employment": m.employment, "out_of_school": m.out_of_school, "medical_insured": m.medical_insured,
+                  "active": m.active} for m in members]
+    Members = _member_formset()
+    status = 200
+    if request.method == "POST":
+        form = HouseholdEditForm(request.POST, masked=masked_h)
+        formset = Members(request.POST, prefix="members", initial=initial_m, masked=masked_m)
+        if form.is_valid() and formset.is_valid():
+            village = Village.objects.filter(code=form.cleaned_data["village"]).first()
+            positions, changes = [], []
+            for f in formset.forms:
+                values = f.values()
+                if values is not None:
+                    positions.append(f)
+                    changes.append(values)
+            if village is None:
+                form.add_error("village", _("No village with this code."))
+            else:
+                try:
+                    edit_household(user, h, form.values(), changes, village=village)
+                except ValidationError as exc:
+                    for key, msgs in messages_of(exc).items():
+                        target, field = form, key
+                        if key.startswith("members["):
+                            i = int(key[len("members["):key.index("]")])
+                            target, field = positions[i], key.split(".", 1)[1]
+                        for m in msgs:
+                            target.add_error(field if field in target.fields else None, m)
+                except PermissionDenied as exc:
+                    form.add_error(None, str(exc))
+                    status = 403
+                else:
+                    messages.success(request, _("Household saved."))
+                    return redirect(h.get_absolute_url())
+    else:
+        form = HouseholdEditForm(initial=initial_h, masked=masked_h)
+        formset = Members(prefix="members", initial=initial_m, masked=masked_m)
+    rows = [(f, members[i] if i < len(members) else None) for i, f in enumerate(formset.forms)]
+    return render(request, "households/edit.html", {"h": h, "form": form, "formset": formset, "rows": rows},
+                  status=status)
