@@ -341,6 +341,7 @@ class DealOut(Schema):
     price_fen: int
     royalty_permille: int
     signed_on: datetime.date
+    posting: int | None = Field(None, alias="posting_id", description="the ledger posting that paid the price")
 
 
 @router.get("/tech/technologies", response={200: page_of(TechOut), **ERRORS}, summary="List technologies offered")
@@ -469,6 +470,9 @@ class SplitOut(Schema):
     farmers_fen: int
     collective_fen: int
     households: list
+    paid_on: datetime.date | None = None
+    farmers_posting: int | None = Field(None, alias="farmers_posting_id")
+    collective_posting: int | None = Field(None, alias="collective_posting_id")
 
 
 def _org(user, pk, field):
@@ -577,6 +581,24 @@ def post_split(request, trade_id: PathId, payload: SplitIn):
     return Status(201, land.split_proceeds(request.auth, trade=trade, households=[list(h) for h in payload.households]))
 
 
+class PayoutIn(InSchema):
+    project: ObjectId = Field(description="the project of the listing's county through which the county pays")
+    paid_on: Day | None = None
+
+
+@router.post("/land/trades/{trade_id}/payout", response={200: SplitOut, **ERRORS},
+             summary="Pay a split trade's farmers' and collective's shares out of the county's receiving account")
+def post_payout(request, trade_id: PathId, payload: PayoutIn):
+    from xiezuo.projects.models import Project
+
+    trade = get_trade(request, trade_id)
+    require_writer(request.auth)
+    refs = BodyRefs(request.auth)
+    project = refs.visible_obj(Project.objects.select_related("county"), payload.project, "project", "project")
+    refs.check()
+    return land.pay_out(request.auth, trade=trade, project=project, paid_on=payload.paid_on)
+
+
 class ReturnIn(InSchema):
     period_end: Day
     revenue_fen: Fen
@@ -589,6 +611,8 @@ class ReturnOut(Schema):
     period_end: datetime.date
     revenue_fen: int
     cost_fen: int
+    royalty_fen: int
+    posting: int | None = Field(None, alias="posting_id", description="the ledger posting that paid the royalty")
 
 
 @router.post("/tech/deals/{deal_id}/returns", response={201: ReturnOut, **ERRORS}, summary="Record what a deal earned and cost in a period")

@@ -7,3 +7,10 @@ class MarketsConfig(AppConfig):
     name = "xiezuo.markets"
     label = "markets"
     verbose_name = "要素市场"
+
+    def ready(self):
+        from xiezuo.core.importing import register_importers
+
+        from .importers import ListingImporter, NeedImporter, TechnologyImporter
+
+        register_importers(TechnologyImporter(), NeedImporter(), ListingImporter())

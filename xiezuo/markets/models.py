@@ -203,6 +203,14 @@ class ProceedsSplit(Audited):
     farmers_fen = models.BigIntegerField(_("farmers (fen)"))
     collective_fen = models.BigIntegerField(_("collective (fen)"))
     households = models.JSONField(_("farmers' shares"), default=list, blank=True)  # [[name, weight, fen], …]
+    # the payout (land.actions.pay_out): each share as one ledger posting from the county's receiving account
+    paid_on = models.DateField(_("paid out on"), null=True, blank=True)
+    payout_project = models.ForeignKey("projects.Project", verbose_name=_("paid out through project"), null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="+")
+    farmers_posting = models.ForeignKey("ledger.Posting", verbose_name=_("farmers' payout posting"), null=True, blank=True,
+                                        on_delete=models.PROTECT, db_constraint=False, related_name="+")
+    collective_posting = models.ForeignKey("ledger.Posting", verbose_name=_("collective's payout posting"), null=True,
+                                           blank=True, on_delete=models.PROTECT, db_constraint=False, related_name="+")
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(farmers_fen__gte=0) & Q(collective_fen__gte=0)
@@ -365,8 +373,11 @@ class CarbonBlock(models.Model):
         return self.serial
 
 
-class CarbonMove(models.Model):
-    """The registry's log: every issuance, transfer, delivery and retirement, block by block."""
+class CarbonMove(Audited):
+    """The registry's log: every issuance, transfer, delivery and retirement, block by block.
+    Each move is also an entry of the platform's audit log (`Audited`; the actions' bulk
+    writes record theirs with `core.audit.record_created`), so the audit page shows who moved
+    which serials, under the project's county and the receiving holder's region."""
 
     scope_paths = ("block__project__county__code", "from_holder__region__code", "to_holder__region__code")
     scope_include_partners = ("block__project__county__code",)
@@ -387,6 +398,16 @@ class CarbonMove(models.Model):
 
     class Meta:
         ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.block} ({self.units:,} t)"
+
+    def audit_region_code(self):
+        return self.block.project.county.code
+
+    def audit_other_region_code(self):
+        holder = self.to_holder or self.from_holder
+        return holder.region.code if holder is not None else ""
 
 
 class Subscription(Audited):
@@ -493,6 +514,9 @@ class TechDeal(Audited):
     price_fen = models.BigIntegerField(_("price (fen)"))
     royalty_permille = models.PositiveSmallIntegerField(_("royalty (‰ of revenue)"), default=0)
     signed_on = models.DateField(_("signed on"))
+    # the price paid through the ledger, licensee to owner (tech.actions.settle_deal); none for a deal without a price
+    posting = models.ForeignKey("ledger.Posting", verbose_name=_("ledger posting"), null=True, blank=True,
+                                on_delete=models.PROTECT, db_constraint=False, related_name="+")
     is_demo = models.BooleanField(_("demo data"), default=False)
 
     class Meta:
@@ -517,6 +541,10 @@ class DealReturn(Audited):
     period_end = models.DateField(_("period end"))
     revenue_fen = models.BigIntegerField(_("revenue (fen)"))
     cost_fen = models.BigIntegerField(_("cost (fen)"))
+    # the royalty the period's revenue owes at the deal's rate (half up), paid through the ledger licensee to owner
+    royalty_fen = models.BigIntegerField(_("royalty (fen)"), default=0, db_default=0)
+    posting = models.ForeignKey("ledger.Posting", verbose_name=_("royalty posting"), null=True, blank=True,
+                                on_delete=models.PROTECT, db_constraint=False, related_name="+")
 
     class Meta:
         ordering = ["-period_end"]

@@ -17,6 +17,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiezuo.core.audit import record_created
 from xiezuo.core.context import action
 from xiezuo.core.errors import PermissionDenied, ValidationError, field_error
 from xiezuo.core.events import publish
@@ -197,6 +198,7 @@ def _cut(block, units, *, to_holder, on, user, kind, status=BlockStatus.ACTIVE, 
         moves.append(_move(Movement.TRANSFER, rest, source=block, from_holder=block.holder, to_holder=block.holder,
                            units=rest.units, on=on, user=user))
     CarbonMove.objects.bulk_create(moves)
+    record_created(moves)  # bulk_create sends no signals: the audit log's entries, one per move
     return moved
 
 

@@ -8,6 +8,7 @@
     place_bid           eastern buyer          a bid: quantity and limit price per mu
     clear_auction       county side / national clears at one price; fills become trades
     split_proceeds      western county side    a trade's proceeds to farmers and collective, exact to the fen
+    pay_out             western county side    the split's two shares paid out of the county's receiving account
     convert_to_equity   western county side    proceeds into shares of a project, registered as its asset
 
 Units are sold from the front of a listing's range: the sold part is always [0, sold) and a
@@ -35,7 +36,8 @@ from .. import rules
 from ..choices import AuctionStatus, ListingStatus, TradeMethod
 from ..models import (EquityConversion, ProceedsSplit, QuotaAuction, QuotaBid, QuotaListing, QuotaPrice, QuotaTrade,
                       SplitRule)
-from ..payments import pay
+from .. import payments
+from ..payments import pay, receiving_balance
 from ..units import amount_for, check_units, largest_remainder, mu_text, parse_mu
 from . import auction as call
 
@@ -352,6 +354,61 @@ def split_proceeds(user, *, trade, households=None) -> ProceedsSplit:
 
 
 @action
+def pay_out(user, *, trade, project, paid_on=None) -> ProceedsSplit:
+    """Pay a split trade's farmers' and collective's shares out of the county's receiving
+    account (the seller's 到位资金, where the trade's proceeds arrived), one ledger posting per
+    share (keys `mkt-land-farmers-<trade>`, `mkt-land-collective-<trade>`), booked as spending
+    of `project`, a project of the listing's county through which the county pays (see
+    `payments.pay_out`). Once per trade: paying out a trade already paid answers its split
+    unchanged. Refused, with nothing written, when the account holds less than the two shares."""
+    from xiezuo.ledger.rules import cancelled
+
+    if not isinstance(trade, QuotaTrade):
+        raise field_error("trade", _("a trade is required"))
+    errors = {}
+    rules.check_day(paid_on, errors, "paid_on", required=False)
+    if not isinstance(project, Project):
+        errors["project"] = [_("a project is required")]
+    elif project.county_id != trade.listing.county_id:
+        errors["project"] = [_("the project must be one of %(county)s") % {"county": trade.listing.county}]
+    elif cancelled(project):
+        errors["project"] = [cancelled(project)]
+    _raise(errors)
+    _deny(rules.may_edit_region(user, trade.listing.county.code, trade.listing.county))
+    trade = QuotaTrade.objects.select_for_update().select_related("listing__county", "listing__seller").get(pk=trade.pk)
+    split = ProceedsSplit.objects.filter(trade=trade).first()
+    if split is None:
+        raise field_error("trade", _("split the proceeds before paying them out"))
+    if split.paid_on is not None:
+        return split
+    on = paid_on or timezone.localdate()
+    if on < trade.traded_on:
+        raise field_error("paid_on", _("before the trade (%(d)s)") % {"d": trade.traded_on.isoformat()})
+    seller = trade.listing.seller
+    total = split.farmers_fen + split.collective_fen
+    held = receiving_balance(seller)
+    if total > held:
+        raise field_error("trade", _("%(org)s's receiving account holds %(held)s: paying out %(total)s would take it below zero") % {
+            "org": seller, "held": format_yuan(held), "total": format_yuan(total)})
+    code = trade.listing.code
+    for share, amount, memo in (("farmers", split.farmers_fen, _("land quota %(code)s: the farmers' share") % {"code": code}),
+                                ("collective", split.collective_fen, _("land quota %(code)s: the village collective's share") % {
+                                    "code": code})):
+        if amount <= 0:
+            continue
+        posting = payments.pay_out(user, payer=seller, project=project, amount_fen=amount, key=f"mkt-land-{share}-{trade.pk}",
+                          body={"market": "land-payout", "trade": trade.pk, "share": share, "amount_fen": amount,
+                                "project": project.pk, "paid_on": on}, booked_on=on, memo=memo, shortfall_field="trade")
+        setattr(split, f"{share}_posting", posting)
+    split.paid_on = on
+    split.payout_project = project
+    split.save(update_fields=["paid_on", "payout_project", "farmers_posting", "collective_posting"])
+    publish("markets", {"market": "land", "event": "paid_out", "id": trade.pk, "amount_fen": total,
+                        "regions": [trade.listing.county.code], "county": trade.listing.county.code})
+    return split
+
+
+@action
 def convert_to_equity(user, *, trade, project, valuation_fen, total_shares, amount_fen, owner_tier="collective",
                       converted_on=None) -> EquityConversion:
     """股权折算: `amount_fen` of a trade's proceeds buys shares of `project` valued at
@@ -409,4 +466,4 @@ def province_figures(qs) -> list[dict]:
 
 
 __all__ = ["set_quota_price", "set_split_rule", "list_quota", "buy", "open_auction", "place_bid", "clear_auction",
-           "split_proceeds", "convert_to_equity", "available_u", "sold_u", "price_for", "province_figures", "datetime"]
+           "split_proceeds", "pay_out", "convert_to_equity", "available_u", "sold_u", "price_for", "province_figures", "datetime"]

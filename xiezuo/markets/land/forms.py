@@ -80,3 +80,12 @@ class EquityForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, projects=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = projects
+
+
+class PayoutForm(BootstrapMixin, forms.Form):
+    project = forms.ModelChoiceField(label=_("paid out through project"), queryset=None)
+    paid_on = forms.DateField(label=_("paid out on (empty: today)"), widget=DateInput(), required=False)
+
+    def __init__(self, *args, projects=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = projects

@@ -14,10 +14,12 @@ from xiezuo.projects.models import Project
 from ..choices import AuctionStatus, LandClass
 from ..common import form_errors, organisations, run, western_counties
 from ..models import QuotaListing, QuotaPrice, QuotaTrade
+from ..payments import receiving_balance
 from . import actions
 from .exports import export_listings, export_trades
 from .filtersets import listings, public_trades, trades
-from .forms import AuctionForm, BidForm, BuyForm, EquityForm, ListingFilterForm, ListingForm, SplitForm, TradeFilterForm
+from .forms import (AuctionForm, BidForm, BuyForm, EquityForm, ListingFilterForm, ListingForm, PayoutForm, SplitForm,
+                    TradeFilterForm)
 
 
 @login_required
@@ -164,8 +166,12 @@ def trade_detail(request, pk):
     split = getattr(trade, "split", None) if hasattr(trade, "split") else None
     equity = getattr(trade, "equity", None) if hasattr(trade, "equity") else None
     projects = Project.objects.filter(county=trade.listing.county).order_by("code")
+    payable = projects.exclude(status="cancelled")
     return render(request, "markets/land_trade.html", {
         "trade": trade, "split": split, "equity": equity,
+        "payout_form": PayoutForm(projects=payable) if seller_side and split is not None and split.paid_on is None else None,
+        "no_payout_project": seller_side and split is not None and split.paid_on is None and not payable.exists(),
+        "held_fen": receiving_balance(trade.listing.seller) if seller_side and split is not None and split.paid_on is None else None,
         "split_form": SplitForm() if seller_side and split is None else None,
         "equity_form": EquityForm(projects=projects) if seller_side and split is None and equity is None and projects.exists() else None,
     })
@@ -181,6 +187,20 @@ def trade_split(request, pk):
     else:
         run(request, lambda: actions.split_proceeds(request.user, trade=trade, households=form.cleaned_data["households"]),
             _("Proceeds split."))
+    return redirect("markets-land-trade", pk)
+
+
+@login_required
+@require_POST
+def trade_payout(request, pk):
+    trade = scoped_or_404(request.user, QuotaTrade.objects.select_related("listing"), pk=pk)
+    form = PayoutForm(request.POST, projects=Project.objects.filter(county_id=trade.listing.county_id))
+    if not form.is_valid():
+        form_errors(request, form)
+    else:
+        c = form.cleaned_data
+        run(request, lambda: actions.pay_out(request.user, trade=trade, project=c["project"], paid_on=c["paid_on"]),
+            _("The farmers' and the collective's shares were paid out through the ledger."))
     return redirect("markets-land-trade", pk)
 
 

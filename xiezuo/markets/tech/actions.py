@@ -1,9 +1,21 @@
 """The technology and patent transfer centre (技术专利协同转化中心): its actions.
 
     offer_technology   the owner's side (an eastern university, institute or enterprise)
+    edit_technology    the owner's side
     post_need          the western county side
+    edit_need          the western county side
     sign_deal          the licensee's side: licence, transfer or joint development; price and royalty
-    record_return      the licensee's side: what the deal earned and cost in a period (the facts of 技术成果转化收益率)
+    settle_deal        the licensee's side: the price paid to the owner through the ledger (sign_deal calls it)
+    record_return      the licensee's side: what the deal earned and cost in a period (the facts of 技术成果转化收益率),
+                       and the royalty the period's revenue owes paid to the owner through the ledger
+
+Payments go from the buyer's side (the western licensee) to the seller's side (the eastern
+owner) as the land trades' settlement does (`payments.pay`, kind 市场交易), once per deal
+(key `mkt-tech-deal-<id>`) and per return (`mkt-tech-return-<id>`). The indicator still
+reads the returns' revenue and cost as the licensee reports them: the cost of a period is
+what the deal cost it (price instalments, royalties, running costs), which the ledger's
+payments are part of but need not equal period by period; the royalty paid is kept on the
+return (`royalty_fen`), so what the ledger moved is named beside what the indicator counts.
 """
 import re
 
@@ -16,6 +28,7 @@ from xiezuo.core.facts import changed
 from xiezuo.orgs.models import Organisation
 
 from .. import rules
+from ..payments import pay
 from ..choices import DealKind, TechKind
 from ..models import DealReturn, TechDeal, TechNeed, Technology
 from . import matching
@@ -38,9 +51,7 @@ def _check_ipc(ipc, errors):
         errors["ipc"] = [_("“%(v)s” is not an IPC class (e.g. A01G 9/14)") % {"v": ipc}]
 
 
-@action
-def offer_technology(user, *, owner, number, title, abstract="", ipc="", kind=TechKind.PATENT, licence_terms="",
-                     listed_on=None, is_demo=False) -> Technology:
+def _tech_errors(owner, number, title, abstract, ipc, kind, licence_terms) -> dict:
     errors = {}
     if not isinstance(owner, Organisation):
         errors["owner"] = [_("an owner is required")]
@@ -53,10 +64,23 @@ def offer_technology(user, *, owner, number, title, abstract="", ipc="", kind=Te
     if kind not in TechKind.values:
         errors["kind"] = [_("“%(v)s” is not a kind of technology") % {"v": kind}]
     _check_ipc(ipc, errors)
-    _raise(errors)
-    _deny(rules.may_act_for(user, owner))
-    if Technology.objects.filter(number=number.strip()).exists():
+    return errors
+
+
+def _number_taken(number, but=None):
+    qs = Technology.objects.filter(number=number.strip())
+    if but is not None:
+        qs = qs.exclude(pk=but.pk)
+    if qs.exists():
         raise field_error("number", _("%(n)s is already offered") % {"n": number})
+
+
+@action
+def offer_technology(user, *, owner, number, title, abstract="", ipc="", kind=TechKind.PATENT, licence_terms="",
+                     listed_on=None, is_demo=False) -> Technology:
+    _raise(_tech_errors(owner, number, title, abstract, ipc, kind, licence_terms))
+    _deny(rules.may_act_for(user, owner))
+    _number_taken(number)
     t = Technology(owner=owner, number=number.strip(), title=title.strip(), abstract=abstract.strip(),
                    ipc=(ipc or "").strip().upper(), kind=kind, licence_terms=licence_terms.strip(),
                    listed_on=listed_on or timezone.localdate(), is_demo=is_demo)
@@ -67,14 +91,37 @@ def offer_technology(user, *, owner, number, title, abstract="", ipc="", kind=Te
 
 
 @action
-def post_need(user, *, county, title, problem, sector="", ipc="", requester=None, is_demo=False) -> TechNeed:
+def edit_technology(user, technology, *, owner, number, title, abstract="", ipc="", kind=TechKind.PATENT,
+                    licence_terms="") -> Technology:
+    """Change what a technology's offer says; who may act for its owner may, and for the new owner if it changes."""
+    if not isinstance(technology, Technology):
+        raise field_error("technology", _("a technology is required"))
+    _raise(_tech_errors(owner, number, title, abstract, ipc, kind, licence_terms))
+    _deny(rules.may_act_for(user, technology.owner))
+    _deny(rules.may_act_for(user, owner))
+    t = Technology.objects.select_for_update().get(pk=technology.pk)
+    _number_taken(number, but=t)
+    t.owner, t.number, t.title, t.abstract = owner, number.strip(), title.strip(), abstract.strip()
+    t.ipc, t.kind, t.licence_terms = (ipc or "").strip().upper(), kind, licence_terms.strip()
+    t.tokens = " ".join(matching.tokens(matching.tech_text(t)))
+    t.save()
+    matching.forget_on_commit()
+    return t
+
+
+def _need_errors(county, title, problem, sector, ipc) -> dict:
     errors = {}
     rules.western_county(county, errors)
     rules.check_text(title, errors, "title", max_length=200)
     rules.check_text(problem, errors, "problem", max_length=5000)
     rules.check_text(sector, errors, "sector", max_length=50, required=False)
     _check_ipc(ipc, errors)
-    _raise(errors)
+    return errors
+
+
+@action
+def post_need(user, *, county, title, problem, sector="", ipc="", requester=None, is_demo=False) -> TechNeed:
+    _raise(_need_errors(county, title, problem, sector, ipc))
     _deny(rules.may_edit_region(user, county.code, county))
     if requester is None:
         requester = Organisation.objects.filter(kind="office", region=county).order_by("id").first()
@@ -86,6 +133,21 @@ def post_need(user, *, county, title, problem, sector="", ipc="", requester=None
     need.save()
     matching.forget_on_commit()
     return need
+
+
+@action
+def edit_need(user, need, *, title, problem, sector="", ipc="") -> TechNeed:
+    """Change what a need says (its county and requester stay); the offices over its county may."""
+    if not isinstance(need, TechNeed):
+        raise field_error("need", _("a need is required"))
+    _raise(_need_errors(need.county, title, problem, sector, ipc))
+    _deny(rules.may_edit_region(user, need.county.code, need.county))
+    n = TechNeed.objects.select_for_update().get(pk=need.pk)
+    n.title, n.problem, n.sector, n.ipc = title.strip(), problem.strip(), (sector or "").strip(), (ipc or "").strip().upper()
+    n.tokens = " ".join(matching.tokens(matching.need_text(n)))
+    n.save()
+    matching.forget_on_commit()
+    return n
 
 
 @action
@@ -116,7 +178,31 @@ def sign_deal(user, *, technology, licensee, kind, price_fen, royalty_permille=0
                                    price_fen=price_fen, royalty_permille=royalty_permille,
                                    signed_on=signed_on or timezone.localdate(), is_demo=is_demo)
     changed({county.code, technology.owner.region.code}, deal.signed_on, sender=TechDeal)
+    return settle_deal(user, deal=deal)
+
+
+@action
+def settle_deal(user, *, deal) -> TechDeal:
+    """Pay a deal's price from the licensee to the technology's owner through the ledger, once:
+    a deal already paid (or without a price) answers unchanged. For deals signed before
+    payments went through the ledger, too."""
+    if not isinstance(deal, TechDeal):
+        raise field_error("deal", _("a deal is required"))
+    _deny(rules.may_act_for(user, deal.licensee))
+    deal = TechDeal.objects.select_for_update().select_related("technology__owner__region", "licensee__region").get(pk=deal.pk)
+    if deal.posting_id is not None or deal.price_fen == 0:
+        return deal
+    deal.posting = pay(user, payer=deal.licensee, payee=deal.technology.owner, amount_fen=deal.price_fen, payer_is_east=False,
+                       key=f"mkt-tech-deal-{deal.pk}", booked_on=deal.signed_on,
+                       body={"market": "tech", "deal": deal.pk, "amount_fen": deal.price_fen, "booked_on": deal.signed_on},
+                       memo=_("technology deal %(n)s: the price") % {"n": deal.technology.number})
+    deal.save(update_fields=["posting"])
     return deal
+
+
+def royalty_for(revenue_fen: int, permille: int) -> int:
+    """The royalty on a revenue at a rate in ‰, rounded half up once."""
+    return (2 * revenue_fen * permille + 1000) // 2000
 
 
 @action
@@ -133,9 +219,18 @@ def record_return(user, *, deal, period_end, revenue_fen, cost_fen) -> DealRetur
     _deny(rules.may_act_for(user, deal.licensee))
     if DealReturn.objects.filter(deal=deal, period_end=period_end).exists():
         raise field_error("period_end", _("a return for this deal and period is already recorded"))
-    ret = DealReturn.objects.create(deal=deal, period_end=period_end, revenue_fen=revenue_fen, cost_fen=cost_fen)
+    royalty = royalty_for(revenue_fen, deal.royalty_permille)
+    ret = DealReturn.objects.create(deal=deal, period_end=period_end, revenue_fen=revenue_fen, cost_fen=cost_fen,
+                                    royalty_fen=royalty)
+    if royalty > 0:
+        ret.posting = pay(user, payer=deal.licensee, payee=deal.technology.owner, amount_fen=royalty, payer_is_east=False,
+                          key=f"mkt-tech-return-{ret.pk}", booked_on=period_end,
+                          body={"market": "tech", "return": ret.pk, "amount_fen": royalty, "booked_on": period_end},
+                          memo=_("technology deal %(n)s: the royalty to %(d)s") % {"n": deal.technology.number,
+                                                                                  "d": period_end.isoformat()})
+        ret.save(update_fields=["posting"])
     changed({deal.county.code}, period_end, sender=DealReturn)
     return ret
 
 
-__all__ = ["offer_technology", "post_need", "sign_deal", "record_return", "matching"]
+__all__ = ["offer_technology", "edit_technology", "post_need", "edit_need", "sign_deal", "settle_deal", "record_return", "royalty_for", "matching"]
