@@ -75,13 +75,24 @@ def sankey(user, year) -> dict:
     that every eastern province stays visible and the chart readable. Node names are
     unique across columns (ECharts merges equal names, and a county named like a province
     or category would fold two columns into one): counties of the same name carry their
-    code, and a name standing in two columns carries its column."""
-    rows = disbursed_by_project_group(user, year)  # [(east province, county code, county name, category, fen)]
-    provinces = None
-    if len({r[1] for r in rows}) > SANKEY_COUNTIES:
-        from xiezuo.regions.models import Region
+    code, and a name standing in two columns carries its column.
 
-        provinces = dict(Region.objects.filter(level="province").values_list("province_code", "name"))
+    The summary's groups (thousands nationally) are folded into the chart's flows in one
+    pass, and only the flows (a few hundred) are sorted: sorting every group first cost
+    more than the query."""
+    from xiezuo.regions.models import Region
+
+    provinces = dict(Region.objects.filter(level="province").values_list("province_code", "name"))
+    flows, names = defaultdict(int), {}  # (east province, county code, county name, category) → fen
+    for east, code, county, category, fen in disbursed_by_group(user, year):
+        flows[(provinces.get(east, "—"), code, county, category)] += fen
+        names.setdefault(county, set()).add(code)
+    by_province = len({code for _e, code, _c, _k in flows}) > SANKEY_COUNTIES
+    if by_province:  # fold the counties into their provinces before sorting
+        folded = defaultdict(int)
+        for (east, code, _county, category), fen in flows.items():
+            folded[(east, (code or "")[:2], None, category)] += fen
+        flows = folded
     nodes, links, column_of = [], {}, {}
 
     def node(name, column):
@@ -93,19 +104,18 @@ def sankey(user, year) -> dict:
         return name
 
     labels = {value: str(label) for value, label in Category.choices}  # translated once, not per row
-    names = {}
-    for _east, code, county, _category, _fen in rows:
-        names.setdefault(county, set()).add(code)
-    for east, code, county, category, fen in rows:
-        if provinces is not None:
-            middle = provinces.get((code or "")[:2], "—")
+    for (east, code, county, category), fen in sorted(flows.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][3] or "")):
+        if not fen:
+            continue
+        if by_province:
+            middle = provinces.get(code, "—")
         else:
             middle = "—" if not county else county if len(names[county]) == 1 else f"{county}（{code}）"
         a, b, c = node(east, "east"), node(middle or "—", "west"), node(labels.get(category, str(category)), "category")
         links[(a, b)] = links.get((a, b), 0) + fen
         links[(b, c)] = links.get((b, c), 0) + fen
     return {"nodes": nodes, "links": [{"source": s, "target": t, "value": v} for (s, t), v in links.items()],
-            "by": "province" if provinces is not None else "county"}
+            "by": "province" if by_province else "county"}
 
 
 def projects_and_points(user, limit: int = 400) -> tuple[dict, list]:
