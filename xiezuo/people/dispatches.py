@@ -6,10 +6,12 @@ one would not reach thousands a second, so records are light rows with the attri
 rules and the audit read, written with COPY (records and audit rows), ids drawn from the
 table's sequence beforehand; one query for the client ids already taken; one `facts_changed`.
 """
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from xiezuo.core.bulkaudit import AuditWriter, snapshot_fields
+from xiezuo.core.bulkaudit import AuditWriter, snap, snapshot_fields
 from xiezuo.core.bulkrows import insert_rows, reserve_ids
 from xiezuo.core.arrays import filter_any
 from xiezuo.core.facts import changed
@@ -21,6 +23,7 @@ from .rules import may_write_dispatch, validate_dispatch
 
 COLUMNS = ("id", "person_name", "id_number", "kind", "direction", "from_org_id", "to_org_id", "pairing_id", "planned_start",
            "planned_end", "actual_start", "actual_end", "client_id", "client_ns", "is_demo")
+DAYS = frozenset(("planned_start", "planned_end", "actual_start", "actual_end"))
 
 
 class DispatchRow:
@@ -77,14 +80,13 @@ def check_dispatches(user, rows) -> dict:
 
 def facts_of(records):
     """The regions of the records' organisations and the earliest day they bear on."""
-    codes, first = set(), None
+    first, orgs = None, {}
     for d in records:
-        codes.add(d.from_org.region.code)
-        codes.add(d.to_org.region.code)
+        orgs[id(d.from_org)], orgs[id(d.to_org)] = d.from_org, d.to_org  # by identity: hashing a model reads its pk
         for day in (d.planned_start, d.actual_start):
             if day is not None and (first is None or day < first):
                 first = day
-    return codes, first
+    return {org.region.code for org in orgs.values()}, first
 
 
 def write_dispatches(user, rows) -> list[int]:
@@ -92,25 +94,48 @@ def write_dispatches(user, rows) -> list[int]:
     for pk, d in zip(reserve_ids(Dispatch, len(rows)), rows):
         d.pk = pk
     namespace = client_namespace(user)
-    stored = [(d.pk, d.person_name, d.id_number, d.kind, d.direction, d.from_org_id, d.to_org_id, d.pairing_id, d.planned_start,
-               d.planned_end, d.actual_start, d.actual_end, d.client_id, namespace if d.client_id else 0, d.is_demo) for d in rows]
+    # what depends only on the two organisations and the direction, worked out once per
+    # such pair (a batch names a few hundred): their ids, regions, the record's text after
+    # the name (`Dispatch.__str__`) and the audit's region codes
+    pairs = {}
+    stored, keyed = [], []
+    for d in rows:
+        key = (id(d.from_org), id(d.to_org), d.direction)
+        pair = pairs.get(key)
+        if pair is None:
+            f, t = d.from_org, d.to_org
+            pair = pairs[key] = (f.pk, t.pk, f" {f} → {t}", d.audit_region_code(), d.audit_other_region_code(),
+                                 f.region.code, t.region.code)
+        keyed.append(pair)
+        pairing = d.pairing
+        stored.append((d.pk, d.person_name, d.id_number, d.kind, d.direction, pair[0], pair[1],
+                       pairing.pk if pairing is not None else None, d.planned_start, d.planned_end, d.actual_start,
+                       d.actual_end, d.client_id, namespace if d.client_id else 0, d.is_demo))
     insert_rows(Dispatch, COLUMNS, stored)
     # the audit's snapshot of each record, taken from the row just written (the columns are
-    # the snapshot's attnames); the regions once per pair of organisations and direction
+    # the snapshot's attnames)
     audit, fields = AuditWriter(), snapshot_fields(Dispatch)
     at = {name: i for i, name in enumerate(COLUMNS)}
     from_row = [(n, at[n]) for n in fields if n in at]
     elsewhere = [n for n in fields if n not in at]
-    regions = {}
-    for d, row in zip(rows, stored):
+    days = [n for n in fields if n in DAYS]
+    iso = {}  # a day's text, written once per day
+    for d, row, pair in zip(rows, stored, keyed):
         values = {n: row[i] for n, i in from_row}
         for n in elsewhere:
             values[n] = getattr(d, n)
-        key = (row[5], row[6], d.direction)
-        if key not in regions:
-            regions[key] = (d.audit_region_code(), d.audit_other_region_code())
-        audit.add(Dispatch, d.pk, str(d), *regions[key], None, values, names=fields)
+        for n in days:  # `snap` of the dates (the other columns are plain values)
+            day = values[n]
+            if type(day) is datetime.date:
+                text = iso.get(day)
+                if text is None:
+                    text = iso[day] = day.isoformat()
+                values[n] = text
+        if elsewhere:
+            values = snap(fields, values)
+        audit.add(Dispatch, row[0], f"{row[1]}{pair[2]}", pair[3], pair[4], None, values)
     audit.write()
-    totals.count_dispatches([d.pk for d in rows])  # the dashboard's people on post: one statement
+    # the dashboard's people on post: one statement, from the regions the rows hold
+    totals.count_records((row[3], row[10], row[11], pair[5], pair[6]) for row, pair in zip(stored, keyed))
     changed(*facts_of(rows), sender=Dispatch)
     return [d.pk for d in rows]

@@ -120,8 +120,9 @@ def validate_dispatch(d, memo: dict | None = None):
         if not isinstance(getattr(d, name), datetime.date):
             errors[name] = [_("a date is required")]
     for name in ("planned_start", "planned_end", "actual_start", "actual_end"):
-        if day_error(getattr(d, name, None)):  # 2000-01-01 … 2099-12-31 (core.dates)
-            errors[name] = [day_error(getattr(d, name))]
+        problem = day_error(getattr(d, name, None))  # 2000-01-01 … 2099-12-31 (core.dates)
+        if problem:
+            errors[name] = [problem]
     if not errors and d.planned_end < d.planned_start:
         errors["planned_end"] = [_("the planned end is before the planned start")]
     if d.actual_start and d.actual_end and d.actual_end < d.actual_start:
