@@ -1,7 +1,7 @@
 """Consumption help: purchase ingestion throughput, and the consumption and social figures.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test_consumption_bench \\
-        .venv/bin/python bench/consumption.py --runs 5 [--batch 10000] [--user national]
+        .venv/bin/python bench/consumption.py --runs 5 [--batch 10000] [--user national] [--http [--port 8621]]
 
 Needs a database with the region tree, the demo and generated consumption data
 (`manage.py load_regions && manage.py seed_demo && manage.py generate_consumption --scale 0.25`),
@@ -11,7 +11,9 @@ nothing is a duplicate).
 Prints, per run, the items/s of one batch of `--batch` purchase items through
 `xiezuo.ingest.batch.ingest` (checks, permission, evidence numbers against the table, the
 pairing each counts under, COPY of the rows, their audit rows and receipts, commit included)
-and the median; then the time of the figures the pages and the dashboard ask for (purchases
+and the median (with --http, also through POST /api/v1/ingest to gunicorn on 127.0.0.1:--port,
+2 workers, with a bearer token: `bench/ingest.py`'s server and client, the body encoded
+outside the timing); then the time of the figures the pages and the dashboard ask for (purchases
 by channel and month against the commitment for the national view and for a province office,
 the consumption facts of a western province for the year, needs by status); the table sizes,
 the load average and the machine's yardsticks (`_common.python_yardstick`, `sql_yardstick`)
@@ -31,6 +33,8 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--batch", type=int, default=10_000)
     parser.add_argument("--user", default="national")
+    parser.add_argument("--http", action="store_true")
+    parser.add_argument("--port", type=int, default=8621)
     args = parser.parse_args()
     setup_django()
     from django.contrib.auth import get_user_model
@@ -60,8 +64,7 @@ def main():
     rnd = random.Random(1)
     today = timezone.localdate()
     channels = ["direct", "ecommerce", "platform", "store", "fair", "locker"]
-    rates = []
-    for run in range(args.runs):
+    def make_batch():
         tag = uuid.uuid4().hex[:8]
         items = []
         while len(items) < args.batch:
@@ -73,6 +76,11 @@ def main():
             items.append({"type": "purchase", "client_id": f"b-{tag}-{i}", "buyer": bid, "product": pool[rnd.randrange(len(pool))],
                           "amount_fen": rnd.randrange(1_000, 5_000_000), "purchased_on": (today - __import__("datetime").timedelta(
                               days=rnd.randrange(300))).isoformat(), "channel": channels[i % 6], "evidence_number": f"B{tag}{i:06d}"})
+        return items
+
+    rates = []
+    for run in range(args.runs):
+        items = make_batch()
         t0 = time.perf_counter()
         with acting(user, via="api"):
             out = ingest(user, items)
@@ -81,6 +89,31 @@ def main():
         rates.append(len(items) / dt)
         print(f"run {run + 1}: {len(items):,} purchase items in {dt:.2f} s = {rates[-1]:,.0f} items/s")
     print(f"purchase ingestion: median {statistics.median(rates):,.0f} items/s over {len(rates)} runs of {args.batch:,}")
+    if args.http:
+        import json
+
+        from ingest import post, start_server
+
+        from xiezuo.users.models import ApiToken
+
+        token = ApiToken.issue(user)
+        server = start_server(args.port)
+        try:
+            post(args.port, token, json.dumps({"items": make_batch()[:10]}).encode())  # warm both workers' connections
+            post(args.port, token, json.dumps({"items": make_batch()[:10]}).encode())
+            http_rates = []
+            for run in range(args.runs):
+                body = json.dumps({"items": make_batch()}).encode()
+                t0 = time.perf_counter()
+                answer = post(args.port, token, body)
+                dt = time.perf_counter() - t0
+                assert answer.get("applied") == args.batch, str(answer)[:300]
+                http_rates.append(args.batch / dt)
+                print(f"http run {run + 1}: {args.batch:,} purchase items in {dt:.2f} s = {http_rates[-1]:,.0f} items/s")
+            print(f"purchase ingestion over HTTP: median {statistics.median(http_rates):,.0f} items/s over {len(http_rates)} runs")
+        finally:
+            server.terminate()
+            server.wait()
 
     def timed(label, fn, n=5):
         ms = []
