@@ -97,3 +97,17 @@ def test_land_listings_all_or_nothing(users, english):
     result = run(ListingImporter(), users["county_office"], L_HEADERS, [good, good])
     assert result.ok and counts(result) == (2, 0, 0)
     assert QuotaListing.objects.filter(county__code="513436", area_u=123_456).count() >= 2
+
+
+def test_import_pages(client_as, users):
+    from django.urls import reverse
+
+    east, county = client_as("east_office"), client_as("county_office")
+    assert east.get(reverse("import-run", args=["markets-technologies"])).status_code == 200
+    assert east.get(reverse("import-template", args=["markets-technologies"])).status_code == 200
+    assert county.get(reverse("import-template", args=["markets-needs"])).status_code == 200
+    # listed for every reader, run only by those the actions allow
+    assert county.post(reverse("import-run", args=["markets-technologies"]), {}).status_code == 403
+    assert east.post(reverse("import-run", args=["markets-land-listings"]), {}).status_code == 403
+    index = county.get(reverse("import-index")).content.decode()
+    assert "markets-needs" in index and "markets-land-listings" in index

@@ -46,8 +46,6 @@ class TechnologyImporter(Importer):
     def allowed(self, user):
         return organisations(user, "east").exists()
 
-    listed_for = allowed
-
     def preload(self, ctx, rows):
         numbers = {_number_text(raw["number"]) for _n, raw in rows if raw.get("number") is not None}
         ctx.cache["tech"] = {t.number: t for t in Technology.objects.filter(number__in=numbers).select_related("owner__region")}
@@ -106,8 +104,6 @@ class NeedImporter(Importer):
     def allowed(self, user):
         return western_counties(user).exists()
 
-    listed_for = allowed
-
     def prepare(self, ctx, values):
         errors = {}
         county = collect(errors, find_region, ctx, values["county"], "county", "county")
@@ -162,8 +158,6 @@ class ListingImporter(Importer):
 
     def allowed(self, user):
         return western_counties(user).exists()
-
-    listed_for = allowed
 
     def prepare(self, ctx, values):
         errors = {}
