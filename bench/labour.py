@@ -11,6 +11,9 @@ generator's data with at least 100,000 open jobs:
     manage.py shell -c "from xiezuo.datagen.labour import generate; generate(0.2, jobs=100000)"
 It adds rows (placements, checks, workers) every run: use its own database, never a shared one.
 
+Ingestion also prints the CPU seconds each batch cost (the script's Python and its PostgreSQL
+backend, from /proc, as bench/ingest.py does): a figure the machine's load does not change.
+
 Prints each figure with the machine's yardsticks (`_common.python_yardstick`,
 `_common.sql_yardstick`) before and after, and the load average.
 """
@@ -56,32 +59,45 @@ def ingestion(runs: int):
     workers = list(Worker.objects.order_by("?").values_list("pk", flat=True)[:10_000])
     employers = list(Organisation.objects.filter(name__startswith="劳务用工企业").values_list("pk", flat=True))
     places = list(Region.objects.filter(level="county", role="east").values_list("code", flat=True))
+    from django.db import connection
+    from ingest import backend_cpu_clock
+
+    backend = backend_cpu_clock(connection)
     rnd = random.Random(time.time_ns())  # fresh start dates every run: a placement is once per worker, employer and day
-    p_rates, c_rates = [], []
+    p_rates, c_rates, p_cpu, c_cpu = [], [], [], []
     for run in range(runs):
         tag = f"{time.time_ns()}"
         start = (datetime.date.today() - datetime.timedelta(days=100 + rnd.randrange(4000))).isoformat()
         items = [{"type": "placement", "client_id": f"bp-{tag}-{i}", "worker": w, "employer": rnd.choice(employers),
                   "place": rnd.choice(places), "start_date": start, "occupation_code": "6-25-04-01", "monthly_wage_fen": 600000}
                  for i, w in enumerate(workers)]
-        t0 = time.perf_counter()
+        t0, c0, b0 = time.perf_counter(), time.process_time(), backend()
         out = ingest(user, items)
         dt = time.perf_counter() - t0
+        p_cpu.append((time.process_time() - c0, backend() - b0))
         assert out.ok, out.refused[:3]
         p_rates.append(len(items) / dt)
         ids = list(Placement.objects.filter(client_id__startswith=f"bp-{tag}-").values_list("pk", flat=True))
         checks = [{"type": "retention_check", "client_id": f"bc-{tag}-{i}", "placement": pk, "milestone": 3,
                    "checked_on": datetime.date.today().isoformat(), "employed": True, "wage_months": 3}
                   for i, pk in enumerate(ids)]
-        t0 = time.perf_counter()
+        t0, c0, b0 = time.perf_counter(), time.process_time(), backend()
         out = ingest(user, checks)
         dt2 = time.perf_counter() - t0
+        c_cpu.append((time.process_time() - c0, backend() - b0))
         assert out.ok, out.refused[:3]
         c_rates.append(len(checks) / dt2)
-        print(f"  run {run + 1}: placements {len(items):,} in {dt:.2f} s ({p_rates[-1]:,.0f}/s); "
-              f"retention checks {len(checks):,} in {dt2:.2f} s ({c_rates[-1]:,.0f}/s)")
+        print(f"  run {run + 1}: placements {len(items):,} in {dt:.2f} s ({p_rates[-1]:,.0f}/s; CPU python {p_cpu[-1][0]:.2f} s, "
+              f"database {p_cpu[-1][1]:.2f} s); retention checks {len(checks):,} in {dt2:.2f} s ({c_rates[-1]:,.0f}/s; "
+              f"CPU python {c_cpu[-1][0]:.2f} s, database {c_cpu[-1][1]:.2f} s)")
     print(f"ingestion, batches of 10,000: placements median {statistics.median(p_rates):,.0f} items/s, "
-          f"retention checks median {statistics.median(c_rates):,.0f} items/s (n={runs}, audited, with receipts)")
+          f"retention checks median {statistics.median(c_rates):,.0f} items/s (n={runs}, audited, with receipts, commit included)")
+    # the CPU a batch costs does not depend on how busy the machine is: 10,000 / (python + database
+    # CPU seconds) is what one batch at a time reaches on an idle machine of this speed
+    for name, cpu in (("placements", p_cpu), ("retention checks", c_cpu)):
+        total = statistics.median(a + b for a, b in cpu)
+        print(f"  {name}: median CPU per batch {total:.2f} s (python {statistics.median(a for a, _b in cpu):.2f} s, "
+              f"database {statistics.median(b for _a, b in cpu):.2f} s): {10_000 / total:,.0f} items per CPU second")
 
 
 def excel_import(runs: int):

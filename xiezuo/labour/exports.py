@@ -56,3 +56,12 @@ def export_checks(qs):
              date_cell(c.checked_on), yes_no(c.employed), c.wage_months, c.note]
             for c in qs.iterator(chunk_size=2000))
     return export_response(_("retention checks"), _("retention checks"), headers, rows)
+
+
+def export_payments(qs):
+    headers = [_("id"), _("worker"), _("ID number (masked)"), _("registering county"), _("employer"), _("place of work"),
+               _("subsidy"), _("year"), _("amount (yuan)"), _("paid on"), _("labour project paying"), _("ledger posting")]
+    rows = ([s.pk, s.worker.name, s.worker.id_masked, s.placement.county.name, s.placement.employer.name, s.placement.place.name,
+             s.get_kind_display(), s.year, s.amount_fen / 100, date_cell(s.paid_on), s.project.code, s.posting_id or ""]
+            for s in qs.iterator(chunk_size=2000))
+    return export_response(_("subsidy payments"), _("subsidy payments"), headers, rows)

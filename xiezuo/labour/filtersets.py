@@ -111,5 +111,20 @@ def checks(user, *, region="", milestone=None, employed="", **_ignored):
     return qs.order_by("-checked_on", "id")
 
 
-def payments(user, **_ignored):
-    return visible(user, SubsidyPayment.objects.select_related("worker", "placement__county", "project")).order_by("-paid_on", "id")
+def payments(user, *, q="", region="", kind="", year=None, **_ignored):
+    """Subsidy payments the user sees (the placement's county or place of work in the user's
+    subtree, as `SubsidyPayment.scope_paths` say); the worker is shown by the stored masked
+    number only (the encrypted columns are not read)."""
+    qs = visible(user, SubsidyPayment.objects.select_related("worker", "placement__county", "placement__place",
+                                                             "placement__employer", "project").defer("worker__id_number", "worker__phone"))
+    if region:
+        region = region_named(region)
+        qs = qs.filter(in_subtree(region, "placement__county__code", "placement__place__code")) if region else qs.none()
+    if kind:
+        qs = qs.filter(kind=kind)
+    if year:
+        qs = qs.filter(year=int(year))
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(worker__name__icontains=q) | Q(placement__employer__name__icontains=q))
+    return qs.order_by("-paid_on", "id")

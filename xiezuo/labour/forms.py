@@ -128,6 +128,13 @@ class PlacementFilterForm(BootstrapMixin, forms.Form):
     missed_check = forms.BooleanField(label=_("past a missed retention check"), required=False)
 
 
+class PaymentFilterForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label=_("search"), required=False)
+    region = forms.CharField(label=_("region"), required=False)
+    kind = forms.ChoiceField(label=_("subsidy"), choices=ANY + list(SubsidyKind.choices), required=False)
+    year = forms.IntegerField(label=_("year"), required=False, min_value=2000, max_value=2100)
+
+
 class CheckForm(BootstrapMixin, forms.Form):
     milestone = forms.TypedChoiceField(label=_("months after start"), coerce=int, choices=[(m, m) for m in MILESTONES])
     checked_on = forms.DateField(label=_("checked on"), widget=DateInput())

@@ -21,4 +21,5 @@ urlpatterns = [
     path("labour/placements/<int:pk>/check/", views.check_create, name="labour-check-create"),
     path("labour/placements/<int:pk>/pay/", views.subsidy_pay, name="labour-subsidy-pay"),
     path("labour/checks/", views.check_list, name="labour-check-list"),
+    path("labour/payments/", views.payment_list, name="labour-payment-list"),
 ]

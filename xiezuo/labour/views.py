@@ -19,7 +19,7 @@ from xiezuo.projects.models import Project
 from xiezuo.regions.models import Region
 
 from . import actions, filtersets, forms, rules
-from .exports import export_checks, export_jobs, export_placements, export_trainings, export_workers
+from .exports import export_checks, export_jobs, export_payments, export_placements, export_trainings, export_workers
 from .matching import jobs_for, workers_for
 from .models import Job, Placement, Referral, SubsidyPayment, Worker
 
@@ -386,3 +386,15 @@ def check_list(request):
         return response
     return render(request, "labour/check_list.html", {"form": form, "page": paginate(request, qs),
                                                       "roundtrip_links": roundtrip_links(kinds)})
+
+
+@login_required
+@background_export(_l("subsidy payments"))
+def payment_list(request):
+    """Subsidies paid, scoped like the placements they were paid for, the worker masked."""
+    user = request.user
+    form = forms.PaymentFilterForm(request.GET)
+    qs = filtersets.payments(user, **filter_values(form))
+    if wants_xlsx(request):
+        return export_or_job(request, qs, export_payments)
+    return render(request, "labour/payment_list.html", {"form": form, "page": paginate(request, qs)})
