@@ -124,6 +124,9 @@ def labour(plan, tiers, profiles, rng, today) -> dict:
                                 datetime.date(2000, 1, 1), False))
             ids.append(len(worker_rows) - 1)
         pool[county.id] = ids
+    in_province = {}
+    for c in sorted(need, key=lambda r: r.code):
+        in_province.setdefault(c.province_code, []).append(c)
     starts = {}  # worker row → their placements' start days (registration is before the first)
     place_rows, checks = [], []
     first_place, first_check = next_id(Placement), next_id(RetentionCheck)
@@ -138,8 +141,9 @@ def labour(plan, tiers, profiles, rng, today) -> dict:
             if r < 0.35:
                 place, employer = west, local[west.id]
             elif r < 0.55:
-                others = [c for c in need if c.province_code == west.province_code and c.id != west.id]
-                place = others[rng.randrange(len(others))] if others else west
+                others = in_province[west.province_code]
+                place = others[rng.randrange(len(others))]
+                place = west if place.id == west.id else place
                 employer = local[place.id]
             else:
                 place, employer = partner, east[partner.id]
