@@ -317,8 +317,12 @@ class RiskFlag(models.Model):
     scope_include_partners = False
     objects = ScopedQuerySet.as_manager()
 
-    run = models.ForeignKey(ScreeningRun, on_delete=models.CASCADE, related_name="+")
-    household = models.ForeignKey(Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="flags")
+    # no database constraint: a screening writes a flag for up to half the households at once, and
+    # checking both keys of every row at commit cost as much as writing them; the screening takes
+    # its ids from the tables it reads, and a deletion cascades through the ORM as before
+    run = models.ForeignKey(ScreeningRun, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    household = models.ForeignKey(Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="flags",
+                                  db_constraint=False, db_index=False)  # (household, month) serves it
     county_code = models.CharField(_("county"), max_length=6)
     month = models.DateField(_("month"))
     rule = models.CharField(_("rule"), max_length=14, choices=Rule.choices)

@@ -74,10 +74,13 @@ def run_screening(month: datetime.date, prefix: str = "") -> ScreeningRun:
     lines = lines_for(month.year, counties)
     with transaction.atomic(), connection.cursor() as cur:
         run = ScreeningRun.objects.create(month=month, prefix=prefix, started_at=timezone.now())
-        RiskFlag.objects.filter(month=month, county_code__startswith=prefix).delete() if prefix else \
-            RiskFlag.objects.filter(month=month).delete()
+        # one DELETE (the ORM's delete() would fetch every flag first, as delete signals are connected)
+        cur.execute(f"DELETE FROM {flag} WHERE month = %s" + (" AND county_code LIKE %s" if prefix else ""),
+                    [_p(month)] + ([prefix + "%"] if prefix else []))
         if is_postgres():
             cur.execute("SET LOCAL work_mem = '256MB'")
+            # one long statement: compiling it (JIT) cost seconds and saves none
+            cur.execute("SET LOCAL jit = off")
         for name in ("hh_screen", "hh_lines"):
             cur.execute(f"DROP TABLE IF EXISTS {name}")
         cur.execute("CREATE TEMP TABLE hh_lines (county_id bigint PRIMARY KEY, line bigint, near integer, fall integer, rigid integer)")
@@ -86,33 +89,36 @@ def run_screening(month: datetime.date, prefix: str = "") -> ScreeningRun:
                 (counties[code], l.line_fen, l.near_percent, l.fall_percent, l.rigid_percent) for code, l in lines.items()])
         where_prefix = "AND c.code LIKE %s" if prefix else ""
         income = "(i.wages_fen + i.production_fen + i.property_fen + i.transfer_fen)"
-        cur.execute(f"""
-            CREATE TEMP TABLE hh_screen AS
-            WITH cur_m AS (SELECT household_id, MAX(month) AS m FROM {inc} WHERE month >= %s AND month < %s GROUP BY household_id),
-                 prev_m AS (SELECT household_id, MAX(month) AS m FROM {inc} WHERE month >= %s AND month <= %s GROUP BY household_id),
-                 ms AS (SELECT household_id,
-                               MAX(CASE WHEN out_of_school THEN 1 ELSE 0 END) AS out_of_school,
-                               MAX(CASE WHEN medical_insured THEN 0 ELSE 1 END) AS uninsured
-                        FROM {mem} WHERE active AND (out_of_school OR NOT medical_insured) GROUP BY household_id)
-            SELECT h.id AS household_id, c.code AS county_code,
-                   {income} AS income,
-                   (i.medical_cost_fen + i.education_cost_fen + i.other_cost_fen) AS costs,
-                   {income} / (CASE WHEN i.persons < 1 THEN 1 ELSE i.persons END) AS pc,
-                   (p.wages_fen + p.production_fen + p.property_fen + p.transfer_fen) / (CASE WHEN p.persons < 1 THEN 1 ELSE p.persons END) AS prev_pc,
-                   l.line, l.near, l.fall, l.rigid,
-                   CASE WHEN h.housing_safe THEN 0 ELSE 1 END AS housing_bad,
-                   CASE WHEN h.water_safe THEN 0 ELSE 1 END AS water_bad,
-                   COALESCE(ms.out_of_school, 0) AS out_of_school, COALESCE(ms.uninsured, 0) AS uninsured
-            FROM {hh} h
-            JOIN {reg} c ON c.id = h.county_id
-            LEFT JOIN cur_m ON cur_m.household_id = h.id
-            LEFT JOIN {inc} i ON i.household_id = h.id AND i.month = cur_m.m
-            LEFT JOIN prev_m ON prev_m.household_id = h.id
-            LEFT JOIN {inc} p ON p.household_id = h.id AND p.month = prev_m.m
-            LEFT JOIN hh_lines l ON l.county_id = h.county_id
-            LEFT JOIN ms ON ms.household_id = h.id
-            WHERE h.erased_on IS NULL {where_prefix}
-        """, [_p(cur_from), _p(month), _p(prev_from), _p(prev_until)] + ([prefix + "%"] if prefix else []))
+        if is_postgres():
+            cur.execute(*_screen_table_postgres(month, prefix))
+        else:
+            cur.execute(f"""
+                CREATE TEMP TABLE hh_screen AS
+                WITH cur_m AS (SELECT household_id, MAX(month) AS m FROM {inc} WHERE month >= %s AND month < %s GROUP BY household_id),
+                     prev_m AS (SELECT household_id, MAX(month) AS m FROM {inc} WHERE month >= %s AND month <= %s GROUP BY household_id),
+                     ms AS (SELECT household_id,
+                                   MAX(CASE WHEN out_of_school THEN 1 ELSE 0 END) AS out_of_school,
+                                   MAX(CASE WHEN medical_insured THEN 0 ELSE 1 END) AS uninsured
+                            FROM {mem} WHERE active AND (out_of_school OR NOT medical_insured) GROUP BY household_id)
+                SELECT h.id AS household_id, c.code AS county_code,
+                       {income} AS income,
+                       (i.medical_cost_fen + i.education_cost_fen + i.other_cost_fen) AS costs,
+                       {income} / (CASE WHEN i.persons < 1 THEN 1 ELSE i.persons END) AS pc,
+                       (p.wages_fen + p.production_fen + p.property_fen + p.transfer_fen) / (CASE WHEN p.persons < 1 THEN 1 ELSE p.persons END) AS prev_pc,
+                       l.line, l.near, l.fall, l.rigid,
+                       CASE WHEN h.housing_safe THEN 0 ELSE 1 END AS housing_bad,
+                       CASE WHEN h.water_safe THEN 0 ELSE 1 END AS water_bad,
+                       COALESCE(ms.out_of_school, 0) AS out_of_school, COALESCE(ms.uninsured, 0) AS uninsured
+                FROM {hh} h
+                JOIN {reg} c ON c.id = h.county_id
+                LEFT JOIN cur_m ON cur_m.household_id = h.id
+                LEFT JOIN {inc} i ON i.household_id = h.id AND i.month = cur_m.m
+                LEFT JOIN prev_m ON prev_m.household_id = h.id
+                LEFT JOIN {inc} p ON p.household_id = h.id AND p.month = prev_m.m
+                LEFT JOIN hh_lines l ON l.county_id = h.county_id
+                LEFT JOIN ms ON ms.household_id = h.id
+                WHERE h.erased_on IS NULL {where_prefix}
+            """, [_p(cur_from), _p(month), _p(prev_from), _p(prev_until)] + ([prefix + "%"] if prefix else []))
         cur.execute("SELECT COUNT(*) FROM hh_screen")
         screened = cur.fetchone()[0]
         flags = 0
@@ -131,3 +137,48 @@ def run_screening(month: datetime.date, prefix: str = "") -> ScreeningRun:
         run.seconds = time.perf_counter() - started
         run.save(update_fields=["households", "flags", "flagged", "seconds"])
     return run
+
+
+def _screen_table_postgres(month, prefix):
+    """The screening's table of figures per household on PostgreSQL, in one pass over the
+    income records: the latest record of each window is the greatest [month, figures…] array
+    of the household's group, so no second read joins the records back (the portable SQL
+    above reads them four times); the members' schooling and insurance come through their
+    partial index, not the wide members table. Answers (sql, params) for `cur.execute`."""
+    hh, inc, mem, reg = (Household._meta.db_table, IncomeRecord._meta.db_table, Member._meta.db_table,
+                         Region._meta.db_table)
+    cur_from, prev_from, prev_until = window(month)
+    income = "(i.wages_fen + i.production_fen + i.property_fen + i.transfer_fen)"
+    costs = "(i.medical_cost_fen + i.education_cost_fen + i.other_cost_fen)"
+    where_prefix = "AND h.village_code LIKE %(prefix)s" if prefix else ""
+    sql = f"""
+        CREATE TEMP TABLE hh_screen AS
+        WITH inc AS (
+                SELECT i.household_id,
+                       max(ARRAY[i.month - DATE '2000-01-01', {income}, {costs}, i.persons]::bigint[])
+                           FILTER (WHERE i.month >= %(cur_from)s) AS c,
+                       max(ARRAY[i.month - DATE '2000-01-01', {income}, i.persons]::bigint[])
+                           FILTER (WHERE i.month <= %(prev_until)s) AS p
+                FROM {inc} i WHERE i.month >= %(prev_from)s AND i.month < %(month)s
+                GROUP BY i.household_id),
+             ms AS (
+                SELECT household_id, MAX(CASE WHEN out_of_school THEN 1 ELSE 0 END) AS out_of_school,
+                       MAX(CASE WHEN medical_insured THEN 0 ELSE 1 END) AS uninsured
+                FROM {mem} WHERE active AND (out_of_school OR NOT medical_insured) GROUP BY household_id)
+        SELECT h.id AS household_id, c.code AS county_code,
+               inc.c[2] AS income, inc.c[3] AS costs,
+               inc.c[2] / greatest(inc.c[4], 1) AS pc,
+               inc.p[2] / greatest(inc.p[3], 1) AS prev_pc,
+               l.line, l.near, l.fall, l.rigid,
+               CASE WHEN h.housing_safe THEN 0 ELSE 1 END AS housing_bad,
+               CASE WHEN h.water_safe THEN 0 ELSE 1 END AS water_bad,
+               COALESCE(ms.out_of_school, 0) AS out_of_school, COALESCE(ms.uninsured, 0) AS uninsured
+        FROM {hh} h
+        JOIN {reg} c ON c.id = h.county_id
+        LEFT JOIN inc ON inc.household_id = h.id
+        LEFT JOIN hh_lines l ON l.county_id = h.county_id
+        LEFT JOIN ms ON ms.household_id = h.id
+        WHERE h.erased_on IS NULL {where_prefix}
+    """
+    return sql, {"cur_from": cur_from, "prev_from": prev_from, "prev_until": prev_until, "month": month,
+                 **({"prefix": prefix + "%"} if prefix else {})}
