@@ -96,15 +96,37 @@ def count_placements(new, before) -> None:
     """Add placements about to be written: `new` and `before` (the same workers' placements
     already recorded, `existing_placements`) as (worker id, start, county code, place code,
     paired). A worker counts once per part of the tree and year: only the parts the new
-    placements add to the worker's are counted."""
-    rows = []
-    for _w, start, county_code, place_code, _paired in new:
-        month = month_of(start)
-        rows.extend((prefix, month, PLACEMENTS, 1) for prefix in prefixes(county_code, place_code))
+    placements add to the worker's are counted. Grouped in Python before the one upsert: a
+    batch of 10,000 places most workers once, from a few hundred (county, place) pairs."""
+    parts = {}  # (county code, place code) → its prefixes, made once per pair
+    months, simple, by_worker = Counter(), Counter(), {}
+    for worker_id, start, county_code, place_code, paired in new:
+        pair = (county_code, place_code)
+        if pair not in parts:
+            parts[pair] = tuple(prefixes(county_code, place_code))
+        months[(pair, month_of(start))] += 1
+        by_worker.setdefault((worker_id, start.year), []).append((pair, paired))
     old = _worker_cover(before)
-    for (worker_id, year), after in _worker_cover(new).items():
+    rows = []
+    for (worker_id, year), placed in by_worker.items():
+        if len(placed) == 1 and (worker_id, year) not in old:  # the usual case: the worker's first placement of the year
+            simple[(placed[0][0], placed[0][1], year)] += 1
+            continue
+        after = set()
+        for pair, paired in placed:
+            after.update((prefix, PLACED) for prefix in parts[pair])
+            if paired:
+                after.update((prefix, PAIRED) for prefix in parts[pair])
         for prefix, measure in after - old.get((worker_id, year), set()):
             rows.append((prefix, datetime.date(year, 1, 1), measure, 1))
+    for (pair, paired, year), n in simple.items():
+        jan = datetime.date(year, 1, 1)
+        for prefix in parts[pair]:
+            rows.append((prefix, jan, PLACED, n))
+            if paired:
+                rows.append((prefix, jan, PAIRED, n))
+    for (pair, month), n in months.items():
+        rows.extend((prefix, month, PLACEMENTS, n) for prefix in parts[pair])
     upsert(TABLE, KEYS, "n", rows)
 
 
