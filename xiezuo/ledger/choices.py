@@ -44,3 +44,4 @@ class Kind(models.TextChoices):
     SPENDING = "spending", _("spending")  # 支出 (project → spending)
     REVERSAL = "reversal", _("reversal")  # 冲销 (mirror of an earlier posting)
     MARKET = "market", _("market trade")  # 市场交易 (an eastern buyer pays a western seller: markets/payments.py)
+    SOCIAL = "social", _("social donation")  # 社会捐赠 (a donor pays its pledge into a project's account: social/actions.py)

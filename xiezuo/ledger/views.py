@@ -65,17 +65,19 @@ def _in_own_subtree(user, path: str):
 
 def project_money(user, project) -> dict:
     """The project page's funds (a part registered for "project-detail"): the project's
-    money in force, in fen — disbursed to it, spent, what its account holds; and, for its
-    pairing, what the east allocated and what arrived (all years)."""
+    money in force, in fen — disbursed to it (fiscal aid), donated to it (social help's
+    pledges: not fiscal aid), spent, what its account holds; and, for its pairing, what the
+    east allocated and what arrived (all years)."""
     in_force = standing(Posting.objects.all())
     mine = in_force.filter(project=project)
     money = {
         "disbursed": mine.filter(kind=Kind.DISBURSEMENT).aggregate(s=Sum("amount_fen"))["s"] or 0,
+        "donated": mine.filter(kind=Kind.SOCIAL).aggregate(s=Sum("amount_fen"))["s"] or 0,
         "spent": mine.filter(kind=Kind.SPENDING).aggregate(s=Sum("amount_fen"))["s"] or 0,
         "allocated": None,
         "arrived": None,
     }
-    money["held"] = money["disbursed"] - money["spent"]
+    money["held"] = money["disbursed"] + money["donated"] - money["spent"]
     if project.pairing_id:
         pair = in_force.filter(agreement__pairing_id=project.pairing_id)
         money["allocated"] = pair.filter(kind=Kind.ALLOCATION).aggregate(s=Sum("amount_fen"))["s"] or 0

@@ -8,8 +8,12 @@
     confirm_result     the county office, for the cadre                       已确认
 
 Paying a pledge moves the money through the ledger (`ledger.actions.post`, which checks,
-locks, chains and audits the entries): the donor's source account is credited and the
-project's account debited, as a disbursement into the project (拨付) booked by the donor.
+locks and chains the entries, naming who posted them): the donor's source account is credited
+and the project's account debited, under the ledger's own kind 社会捐赠 (social donation) — not
+a disbursement of fiscal aid (拨付), so the fiscal-aid figures (allocated, arrived, disbursed,
+spent: `ledger.totals` counts those kinds only) do not change — booked by the donor. A pledge
+is paid once: its row is locked, its posting's key is the pledge's own (`social-pledge-<id>`,
+in the donor's key namespace), and the pledge's audit entry records the day and the posting.
 """
 import datetime
 
@@ -136,7 +140,7 @@ def pledge(user, need: Need, *, amount_fen: int, pledged_on: datetime.date | Non
 def _post_to_project(user, pledge: Pledge, need: Need, paid_on, key):
     """The donor's money into the project's account, through the ledger's own posting function."""
     from xiezuo.ledger import actions as ledger
-    from xiezuo.ledger.choices import Kind, Purpose, Side
+    from xiezuo.ledger.choices import Kind, Purpose, Side  # Kind.SOCIAL: 社会捐赠
 
     project = need.project
     holder = ledger.office_of(project.county)
@@ -150,12 +154,12 @@ def _post_to_project(user, pledge: Pledge, need: Need, paid_on, key):
     lines = [(ledger.account_for(holder, Purpose.PROJECT, project), Side.DEBIT, pledge.amount_fen),
              (ledger.account_for(pledge.donor, Purpose.EAST_BUDGET), Side.CREDIT, pledge.amount_fen)]
     memo = _("social help: pledge #%(p)s of %(donor)s to need #%(n)s") % {"p": pledge.pk, "donor": pledge.donor.name, "n": need.pk}
-    return ledger.post(user, kind=Kind.DISBURSEMENT, key=key, rhash=rhash, lines=lines, booked_on=paid_on, project=project,
+    return ledger.post(user, kind=Kind.SOCIAL, key=key, rhash=rhash, lines=lines, booked_on=paid_on, project=project,
                        east_org=pledge.donor, west_org=holder, memo=memo[:300])
 
 
 @action
-def pay_pledge(user, pledge_obj: Pledge, *, paid_on: datetime.date | None = None, idempotency_key: str = "") -> Pledge:
+def pay_pledge(user, pledge_obj: Pledge, *, paid_on: datetime.date | None = None) -> Pledge:
     """The donor pays its pledge: the money moves through the ledger into the need's project
     account. A pledge is paid once; when the paid pledges reach the budget the need is funded."""
     p = Pledge.objects.select_for_update().select_related("donor__region", "need").get(pk=pledge_obj.pk)
@@ -171,7 +175,7 @@ def pay_pledge(user, pledge_obj: Pledge, *, paid_on: datetime.date | None = None
     paid_on = paid_on or timezone.localdate()
     if not isinstance(paid_on, datetime.date) or paid_on > timezone.localdate() or paid_on < p.pledged_on:
         raise field_error("paid_on", _("a day from the pledge to today"))
-    key = (idempotency_key or f"social-pledge-{p.pk}")[:64]
+    key = f"social-pledge-{p.pk}"
     posting = _post_to_project(user, p, need, paid_on, key)
     p.paid_on, p.posting = paid_on, posting
     p.save()

@@ -1,8 +1,10 @@
 """Demo data of social help (the lead calls `seed_demo()` from the demo setup, after the base
 demo): a cadre of 鄞州区 on post in 美姑县, a social-help project, and needs in several stages —
 one awaiting review, one published, one confirmed with its result — so that every page and
-the weekly sheet's list have something to show. Idempotent; marked as demo data. Pledged
-funds of the confirmed need are paid through the ledger like any other."""
+the weekly sheet's list have something to show. Idempotent; marked as demo data. Every step
+goes through the actions (the audit log has each): the confirmed need is taken up by the demo
+social organisation's user (`social_org`, made here), and its pledge is paid through the
+ledger as a social donation like any other."""
 import datetime
 
 from django.contrib.auth import get_user_model
@@ -18,6 +20,26 @@ from xiezuo.regions.models import Region
 
 from . import actions
 from .models import Need
+
+
+SOCIAL_USER = "social_org"
+
+
+def _social_user():
+    """The demo's social organisation's staff member (a viewer of 杭州西湖乡村振兴服务中心, who
+    takes up needs for it), created here with the demo's password; None without that organisation."""
+    from xiezuo.users.models import Profile
+
+    social = Organisation.objects.filter(kind="social").order_by("id").first()
+    if social is None:
+        return None
+    User = get_user_model()
+    user, created = User.objects.get_or_create(username=SOCIAL_USER)
+    if created:
+        user.set_password("xiezuo-demo")
+        user.save()
+    Profile.objects.update_or_create(user=user, defaults={"role": "viewer", "organisation": social})
+    return user
 
 
 @transaction.atomic
@@ -51,13 +73,14 @@ def seed_demo(stdout=None):
         done = actions.record_need(national, village="巴普镇", category="education", description="拉木村小学42名学生需要冬季校服和文具",
                                    budget_fen=2_000_000, beneficiaries=42, **base)
         actions.review_need(national, done, publish=True, note="演示数据")
-        social = Organisation.objects.filter(kind="social").first()
+        social_user = _social_user()
         foundation_user = User.objects.filter(username="foundation").first()
-        if social is not None and foundation_user is not None:
-            Need.objects.filter(pk=done.pk).update(status="taken", taken_by=social, taken_at=timezone.now())
-            done.refresh_from_db()
-            pledge = actions.pledge(foundation_user, done, amount_fen=2_000_000, is_demo=True)
-            actions.pay_pledge(foundation_user, pledge, paid_on=today, idempotency_key="demo-social-pledge-1")
+        if social_user is not None and foundation_user is not None:
+            with acting(social_user, via="command"):  # through the action, so the audit log names who took it up
+                done = actions.take_up(social_user, done)
+            with acting(foundation_user, via="command"):
+                pledge = actions.pledge(foundation_user, done, amount_fen=2_000_000, is_demo=True)
+                actions.pay_pledge(foundation_user, pledge, paid_on=today)
             done.refresh_from_db()
             actions.record_result(national, done, summary="42名学生领到冬季校服和文具", evidence="签收单 DEMO-QS-01",
                                   beneficiaries_reached=42, completed_on=today)
