@@ -105,6 +105,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Anything still locked after the wait answers 503 / 409 with Retry-After
     # (core.middleware.BusyDatabaseMiddleware, core.api.errors), never 500.
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.environ.get("XIEZUO_PG_JIT", "0") != "1":
+    # PostgreSQL's JIT compiles a plan when its estimated cost passes jit_above_cost; the
+    # grouped queries of the pages, the weekly sheet and the monthly screening pass it at
+    # national scale and then spend longer compiling (up to seconds) than running.
+    # XIEZUO_PG_JIT=1 leaves the server's setting in force.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = (_options.get("options", "") + " -c jit=off").strip()
 # On PostgreSQL every statement of a web request is bounded (core.middleware.limit_statements):
 # a request its client abandoned stops; 0 turns the bound off. Commands and Celery tasks are not bounded.
 XIEZUO_STATEMENT_TIMEOUT_MS = int(os.environ.get("XIEZUO_STATEMENT_TIMEOUT_MS", "15000"))
