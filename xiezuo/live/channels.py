@@ -1,11 +1,13 @@
 """The dashboard's second panel: the three channels, the monitoring registry and the factor
 markets, in the office's view.
 
-Each app computes its own figures from its records (`labour.figures`, `consumption.figures`,
-`social.figures`, `households.figures`, `markets.figures`); these are not kept in summary
-tables like money, projects and people, so the panel loads after the page (its own request)
-and its answer is kept a minute per office scope and language: the page itself never waits for
-it, and an office's open dashboards compute it once a minute at most. The panel says so.
+Each app computes its own figures (`labour.figures`, `consumption.figures`, `social.figures`,
+`households.figures`, `markets.figures`); placements, purchases and the households' counts
+come from summary tables their writers keep (`labour.totals`, `consumption.totals`,
+`households.totals`), the rest from the records. The panel still loads after the page (its
+own request), so the page never waits for it, and its answer is kept a minute per office
+scope and language, so an office's open dashboards compute it once a minute at most. The
+panel says so.
 """
 import hashlib
 
