@@ -158,3 +158,10 @@ def test_a_share_of_the_pairs_earns_technology_returns_every_quarter(generated, 
     assert 5 <= statistics.median(returns) <= 20
     assert not DealReturn.objects.filter(period_end__gt=TODAY).exists()
     assert not deals.filter(technology__tokens="").exists()  # findable by matching like any technology offered
+
+
+def test_the_dashboards_channel_figures_are_refilled_from_the_rows_generated(generated, db):
+    from xiezuo.consumption import totals as purchases
+    from xiezuo.labour import totals as labour
+
+    assert labour.check() == [] and purchases.check() == []

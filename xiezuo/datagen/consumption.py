@@ -189,6 +189,9 @@ def generate(scale: float = 1.0, seed: int = 2026, years: int = 1, log=print) ->
         # needs
         counts.update(_needs(rnd, scale, west, today, now))
         _reset(Organisation, Product, Certificate, Buyer, CanteenShare, Purchase, Dispatch, Need, Pledge)
+        from xiezuo.consumption import totals  # the dashboard's summary, refilled from the rows copied
+
+        totals.rebuild()
         for name, k in counts.items():
             record_bulk("consumption." + name.replace(" ", "_"), f"generated {k:,} {name} (scale {scale}, seed {seed})", count=k)
     return counts

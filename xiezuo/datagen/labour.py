@@ -180,6 +180,9 @@ def generate(scale: float = 1.0, seed: int = 2026, years: int = 1, jobs: int | N
                                                             "wage_months", "note", "client_id", "client_ns"], iter(checks))
         log(f"retention checks: {counts['retention checks']:,} in {time.perf_counter() - t0:.1f} s")
         _reset(Organisation, Job, Worker, Placement, RetentionCheck)
+        from xiezuo.labour import totals  # the dashboard's summary, refilled from the rows copied
+
+        totals.rebuild()
         for name, n in counts.items():
             record_bulk("labour." + name.replace(" ", "_"), f"generated {n:,} {name} (scale {scale}, seed {seed})", count=n)
     if connection.vendor == "postgresql":

@@ -236,11 +236,13 @@ def rebuild_summaries() -> int:
     """The dashboard's summary tables refilled from the facts just loaded (the rows were
     copied, not written through the actions that keep them): one grouped INSERT … SELECT per
     table, in the load's transaction. Answers the summary rows written."""
+    from xiezuo.consumption import totals as purchases
+    from xiezuo.labour import totals as labour
     from xiezuo.ledger import totals as money
     from xiezuo.people import totals as people
     from xiezuo.projects import totals as projects
 
-    return projects.rebuild() + people.rebuild() + money.rebuild()
+    return projects.rebuild() + people.rebuild() + money.rebuild() + labour.rebuild() + purchases.rebuild()
 
 
 COMMITTED = ("fiscal_aid_fen", "cadres", "professionals", "labour_placements", "consumption_fen")
