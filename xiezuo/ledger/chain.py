@@ -91,6 +91,19 @@ def _day(value) -> str:
     return "null" if value is None else f'"{value.isoformat()}"'
 
 
+_last_time = (None, "")  # (a creation time, its text): a batch's postings share one
+
+
+def _utc_text(moment) -> str:
+    global _last_time
+    last = _last_time
+    if last[0] is moment:
+        return last[1]
+    text = moment.astimezone(_UTC).isoformat(timespec="microseconds")
+    _last_time = (moment, text)
+    return text
+
+
 def posting_digest(v) -> str:
     """Digest of one posting's columns, given in POSTING_FIELDS order.
 
@@ -99,7 +112,7 @@ def posting_digest(v) -> str:
     """
     text = (f'[{int(v[0])},{_str(v[1])},{_str(v[2])},{_str(str(v[3]))},{int(v[4])},{_day(v[5])},{_opt(v[6])},{_opt(v[7])},'
             f'{_opt(v[8])},{_opt(v[9])},{_opt(v[10])},{_opt(v[11])},{_day(v[12])},{_day(v[13])},{_str(v[14])},'
-            f'"{v[15].astimezone(_UTC).isoformat(timespec="microseconds")}",{_opt(v[16])},{_str(v[17])},{_str(v[18])}]')
+            f'"{_utc_text(v[15])}",{_opt(v[16])},{_str(v[17])},{_str(v[18])}]')
     return hashlib.sha256(text.encode()).hexdigest()
 
 
