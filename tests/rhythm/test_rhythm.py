@@ -15,6 +15,7 @@ from tests.support import county_pair, office
 from xiezuo.core.errors import messages_of
 from xiezuo.core.models import AuditEntry
 from xiezuo.ledger.actions import allocate, confirm_arrival
+from xiezuo.ledger.actions import reverse as reverse_posting
 from xiezuo.orgs.models import Organisation
 from xiezuo.pairings.models import Agreement, Pairing
 from xiezuo.people.actions import save_dispatch
@@ -114,6 +115,35 @@ def test_each_category_lists_what_is_late(world, posts, consultation, users):
     assert lines(sheet, "items") == ["补报周报"]
     assert sheet.category("items").lines[0].days_late == 1
     assert all(ln.url for key in ("allocations", "agreements", "items") for ln in sheet.category(key).lines)
+
+
+def test_a_reversed_allocation_or_arrival_is_not_in_force(users, pair):
+    """A reversed allocation is not owed; an allocation whose arrival was reversed is owed
+    again: the same on the sheet, in the grouped counts and in an opened group."""
+    n = users["national"]
+    agreement = Agreement.objects.get(pairing=pair, year=2026)
+    gone = allocate(n, agreement=agreement, amount_fen=100_00, idempotency_key="rhythm-rev-a", booked_on=D(2026, 5, 1))
+    reverse_posting(n, posting=gone, reason="entered twice", idempotency_key="rhythm-rev-a-r", booked_on=D(2026, 5, 2))
+    back = allocate(n, agreement=agreement, amount_fen=200_00, idempotency_key="rhythm-rev-b", booked_on=D(2026, 5, 1))
+    arrival = confirm_arrival(n, allocation=back, arrived_on=D(2026, 6, 1), idempotency_key="rhythm-rev-b-arr")
+    reverse_posting(n, posting=arrival, reason="wrong account", idempotency_key="rhythm-rev-b-arr-r", booked_on=D(2026, 6, 2))
+    sheet = sheets.compile_sheet(office("513436"), WEEK, today=TODAY)
+    titles = [ln.title for ln in sheet.category("allocations").lines]
+    assert [t for t in titles if f"#{back.pk}:" in t] and not [t for t in titles if f"#{gone.pk}:" in t]
+    grouped = sheets.compile_groups(office("510000"), WEEK, today=TODAY)
+    assert {c.key: c.count for c in grouped.categories}["allocations"] == sheet.category("allocations").count
+    opened, count = sheets.group_lines(office("510000"), WEEK, "5134", "allocations", today=TODAY)
+    assert count == sheet.category("allocations").count and [ln.title for ln in opened] == titles
+
+
+def test_an_opened_group_shows_the_same_with_or_without_its_counts(world, users):
+    grouped = sheets.compile_groups(office("510000"), WEEK, today=TODAY)
+    (g,) = [g for g in grouped.groups if g.code == "5134"]
+    plain = sheets.group_detail(office("510000"), WEEK, "5134", today=TODAY)
+    counted = sheets.group_detail(office("510000"), WEEK, "5134", today=TODAY, counts=g.counts)
+    assert [(c.key, c.count, [ln.title for ln in c.lines], pages) for c, pages in plain] == \
+        [(c.key, c.count, [ln.title for ln in c.lines], pages) for c, pages in counted]
+    assert plain
 
 
 def test_nothing_is_listed_when_things_are_on_time(users, pair):

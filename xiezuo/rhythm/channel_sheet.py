@@ -124,9 +124,12 @@ def missed_retention(office, week, as_of):
 
     # One anti-join per milestone, their ids united: an OR of the three NOT EXISTS would be
     # tested row by row (a subplan per placement), each arm alone is a hash anti-join.
-    parts = [Placement.objects.order_by().filter(_missed(m, as_of)).values("pk") for m in MILESTONES]
+    # The office's scope inside each arm too, so that an office's sheet anti-joins its own
+    # placements only, not the whole country's.
+    in_scope = office_scope(office).q(("county__code",), False)
+    parts = [Placement.objects.order_by().filter(in_scope).filter(_missed(m, as_of)).values("pk") for m in MILESTONES]
     missed = parts[0].union(*parts[1:])
-    qs = Placement.objects.filter(office_scope(office).q(("county__code",), False)).filter(pk__in=missed)
+    qs = Placement.objects.filter(in_scope).filter(pk__in=missed)
     return qs.order_by("start_date", "id")
 
 

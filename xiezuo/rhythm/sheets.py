@@ -209,8 +209,13 @@ def overdue_allocations(office, as_of: datetime.date):
     from xiezuo.ledger.dues import due_in_force
     from xiezuo.ledger.models import Posting
 
-    arrived = Posting.objects.filter(allocation=OuterRef("pk"), kind=Kind.ARRIVAL, reversal__isnull=True, arrived_on__lte=as_of)
-    qs = (Posting.objects.filter(kind=Kind.ALLOCATION, reversal__isnull=True, booked_on__lte=as_of)
+    # "not reversed" as NOT EXISTS rather than a LEFT JOIN … IS NULL: PostgreSQL estimates the
+    # join form at one row and then loops over every organisation for each allocation.
+    def not_reversed():
+        return ~Exists(Posting.objects.filter(reversal_of=OuterRef("pk")))
+
+    arrived = Posting.objects.filter(not_reversed(), allocation=OuterRef("pk"), kind=Kind.ARRIVAL, arrived_on__lte=as_of)
+    qs = (Posting.objects.filter(not_reversed(), kind=Kind.ALLOCATION, booked_on__lte=as_of)
           .annotate(due=due_in_force()).filter(due__lt=as_of))
     return in_office(office, qs).filter(~Exists(arrived)).order_by("due", "id")
 
@@ -288,15 +293,17 @@ def _as_of(week: datetime.date, today: datetime.date) -> datetime.date:
 
 
 def _sql_categories(office, week: datetime.date, as_of: datetime.date):
-    """(key, queryset, line maker) of the categories compiled in SQL: the five of the
-    projects, funds and people, then the channels' that the office acts on."""
+    """(key, queryset builder, line maker) of the categories compiled in SQL: the five of the
+    projects, funds and people, then the channels' that the office acts on. A builder is
+    called only for the category wanted: building some querysets already runs a query (the
+    office's project ids), and an opened group asks for one category at a time."""
     return (
-        ("milestones", late_milestones(office, as_of), _milestone_lines),
-        ("reports", silent_projects(office, week), lambda qs, a, n, offset=0: _silent_lines(qs, week, n, offset)),
-        ("allocations", overdue_allocations(office, as_of), _allocation_lines),
-        ("agreements", short_agreements(office, as_of), _agreement_lines),
-        ("departures", early_departures(office, week, as_of), _departure_lines),
-        *((c.key, c.queryset(office, week, as_of), c.lines) for c in channels_for(office)),
+        ("milestones", lambda: late_milestones(office, as_of), _milestone_lines),
+        ("reports", lambda: silent_projects(office, week), lambda qs, a, n, offset=0: _silent_lines(qs, week, n, offset)),
+        ("allocations", lambda: overdue_allocations(office, as_of), _allocation_lines),
+        ("agreements", lambda: short_agreements(office, as_of), _agreement_lines),
+        ("departures", lambda: early_departures(office, week, as_of), _departure_lines),
+        *((c.key, lambda c=c: c.queryset(office, week, as_of), c.lines) for c in channels_for(office)),
     )
 
 
@@ -317,7 +324,8 @@ def compile_sheet(office, week: datetime.date, *, limit: int | None = DEFAULT_LI
     as_of = _as_of(week, today)
     labels = dict(CATEGORIES)
     cats = []
-    for key, qs, make in _sql_categories(office, week, as_of):
+    for key, build, make in _sql_categories(office, week, as_of):
+        qs = build()
         count = qs.count()
         lines = make(qs, as_of, count if limit is None else limit) if count else []
         cats.append(Category(key, str(labels[key]), count, lines))
@@ -503,8 +511,8 @@ def compile_groups(office, week: datetime.date, *, today: datetime.date | None =
         return groups.setdefault(code, Group(code=code, name=""))
 
     cats = []
-    for key, qs, _make in _sql_categories(office, week, as_of):
-        rows = (qs.order_by().annotate(group_code=Substr(GROUP_PATHS[key], 1, width))
+    for key, build, _make in _sql_categories(office, week, as_of):
+        rows = (build().order_by().annotate(group_code=Substr(GROUP_PATHS[key], 1, width))
                 .values("group_code").annotate(n=Count("pk")).values_list("group_code", "n"))
         total = 0
         for code, n in rows:
@@ -558,9 +566,9 @@ def group_lines(office, week: datetime.date, code: str, key: str, *, page: int =
         return _item_lines(items, as_of, per_page, names, offset=offset, regions=regions), len(items)
     if code == NATIONAL_GROUP:
         return [], 0
-    for k, qs, make in _sql_categories(office, week, as_of):
+    for k, build, make in _sql_categories(office, week, as_of):
         if k == key:
-            qs = qs.filter(**{f"{GROUP_PATHS[k]}__startswith": code})
+            qs = build().filter(**{f"{GROUP_PATHS[k]}__startswith": code})
             count = qs.count()
             return (make(qs, as_of, per_page, offset) if count > offset else []), count
     if any(c.key == key for c in CHANNELS):  # a channel the office does not act on
@@ -568,11 +576,16 @@ def group_lines(office, week: datetime.date, code: str, key: str, *, page: int =
     raise KeyError(key)
 
 
-def group_detail(office, week: datetime.date, code: str, *, today: datetime.date | None = None) -> list[tuple[Category, int]]:
-    """An opened group: each category with lines, its first page and how many pages it has."""
+def group_detail(office, week: datetime.date, code: str, *, today: datetime.date | None = None,
+                 counts: dict | None = None) -> list[tuple[Category, int]]:
+    """An opened group: each category with lines, its first page and how many pages it has.
+    `counts` (the group's counts from `compile_groups`, when the caller has them) skips the
+    categories known to be empty instead of querying them again."""
     out = []
     labels = dict(CATEGORIES)
     for key in category_keys(office):
+        if counts is not None and not counts.get(key):
+            continue
         lines, count = group_lines(office, week, code, key, today=today)
         if count:
             out.append((Category(key, str(labels[key]), count, lines), -(-count // GROUP_PAGE)))

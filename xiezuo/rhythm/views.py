@@ -126,7 +126,7 @@ def weekly_sheet(request):
     sheet = sheets.compile_groups(office, week)
     single = None
     if len(sheet.groups) == 1:
-        single = sheets.group_detail(office, week, sheet.groups[0].code)
+        single = sheets.group_detail(office, week, sheet.groups[0].code, counts=sheet.groups[0].counts)
     today = timezone.localdate()
     return render(request, "rhythm/weekly_sheet.html", {
         "sheet": sheet, "office": office, "offices": offices_for(user), "week_error": week_error, "single": single,
