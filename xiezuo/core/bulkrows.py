@@ -59,7 +59,7 @@ def insert_rows(model, columns, rows) -> int:
 # one of these types (by oid); otherwise text COPY, as for any other table. A writer added to
 # this list must be tested on PostgreSQL.
 BINARY_TABLES = frozenset(("projects_progressreport", "people_dispatch", "core_auditentry", "core_ingestreceipt",
-                           "ledger_posting", "ledger_entry"))
+                           "ledger_posting", "ledger_entry", "consumption_purchase"))
 _JSONB = 3802
 _BINARY_OIDS = frozenset((16, 20, 21, 23, 25, 1043, 1082, 1184, _JSONB))  # bool, int8/2/4, text, varchar, date, timestamptz, jsonb
 _COPY_TYPES = {}  # (alias, database, table, columns) → [oid…] or None (text COPY)
