@@ -85,6 +85,9 @@ def family_sql(w) -> dict:
     date in force, reversals and reversed allocations left out)."""
     start, cut, year = f"DATE '{w.period.start}'", f"DATE '{w.cut}'", w.year
     year_start, year_end = f"DATE '{w.year_start}'", f"DATE '{w.year_end}'"
+    from xiezuo.assessment.facts import elapsed_share
+
+    elapsed, days = elapsed_share(w)  # 序时进度 of the channels' commitments
     year_end_within = "TRUE" if w.period.start <= w.year_end <= w.cut else "FALSE"
 
     def due_within(col):
@@ -135,7 +138,8 @@ def family_sql(w) -> dict:
                    sum(a.fiscal_aid_fen) AS fiscal_aid_committed_fen,
                    sum(a.fiscal_aid_fen) FILTER (WHERE {due_within('a.funds_due_date')}) AS fiscal_aid_due_fen,
                    sum(a.cadres) AS cadres_committed, sum(a.professionals) AS professionals_committed,
-                   sum(a.labour_placements) AS labour_committed, sum(a.consumption_fen) AS consumption_committed_fen,
+                   sum((a.labour_placements * {2 * elapsed} + {days}) // {2 * days}) AS labour_committed,
+                   sum((a.consumption_fen * {2 * elapsed} + {days}) // {2 * days}) AS consumption_committed_fen,
                    sum(least(coalesce(ar.fen, 0), a.fiscal_aid_fen)) FILTER (WHERE {due_within('a.funds_due_date')})
                        AS fiscal_aid_arrived_fen
             FROM pairings_agreement a JOIN pairings_pairing pr ON pr.id = a.pairing_id
@@ -165,7 +169,7 @@ def family_sql(w) -> dict:
                 SELECT pl.county_id, pl.place_id,
                        row_number() OVER (PARTITION BY pl.worker_id ORDER BY CAST(pl.start_date AS DATE), pl.id) AS k
                 FROM labour_placement pl
-                WHERE CAST(pl.start_date AS DATE) >= {start} AND CAST(pl.start_date AS DATE) <= {cut})
+                WHERE CAST(pl.start_date AS DATE) >= {year_start} AND CAST(pl.start_date AS DATE) <= {cut})
             SELECT county_id AS west, place_id AS east, CAST(NULL AS BIGINT) AS pairing, count(*) AS labour_placed
             FROM firsts WHERE k = 1
             GROUP BY 1, 2, 3""",
@@ -173,7 +177,7 @@ def family_sql(w) -> dict:
             SELECT pu.county_id AS west, pu.buyer_region_id AS east, CAST(pu.pairing_id AS BIGINT) AS pairing,
                    sum(pu.amount_fen) AS consumption_actual_fen
             FROM consumption_purchase pu
-            WHERE CAST(pu.purchased_on AS DATE) >= {start} AND CAST(pu.purchased_on AS DATE) <= {cut}
+            WHERE CAST(pu.purchased_on AS DATE) >= {year_start} AND CAST(pu.purchased_on AS DATE) <= {cut}
                   AND pu.pairing_id IS NOT NULL
                   AND EXISTS (SELECT 1 FROM consumption_certificate c
                               WHERE c.product_id = pu.product_id AND c.status = 'approved'

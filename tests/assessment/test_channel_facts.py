@@ -3,16 +3,18 @@ fixture: 协议刚性·劳务协作 (labour placements), 协议刚性·消费帮
 技术成果转化收益率 (technology deals' returns instead of project output reports).
 
 The world: the demo pair 鄞州区 330212 — 美姑县 513436, its 2026 agreement's commitments set
-to 4 workers and 10,000 yuan, the second quarter of 2026 (1 April – 30 June), computed after
-it ended.
+to 12 workers and 20,000 yuan, the second quarter of 2026 (1 April – 30 June), computed after
+it ended. The channels are measured to date (序时进度): what was done from 1 January to the
+cut against the year's commitment × 181 / 365 (the days of 2026 up to 30 June), rounded half
+up: 12 → 5.95 → 6 workers; 20,000 yuan → 9,917.808… → 9,917.81 yuan (991,781 fen).
 
 Labour (美姑县 workers): 阿依 placed on 10 April in 鄞州区 and again on 20 May (one worker),
- 木呷 on 30 June in 美姑县 (the last day), 伍沙 on 31 March and on 1 July (both outside the
- period) → 2 workers placed; 2 / 4 × 100 = 50.
-Consumption (美姑高山土豆, certified 1 January – 31 May 2026): 3,000 yuan on 15 April and
- 2,000 yuan on 31 May by buyers of 鄞州区 count; 1,000 yuan on 10 June (the certificate had
- expired), 500 yuan on 20 April by a Guangzhou buyer (no pairing links it), 800 yuan on
- 20 March (before the period) do not → 5,000 yuan; 5,000 / 10,000 × 100 = 50.
+ 木呷 on 30 June in 美姑县 (the last day), 伍沙 on 31 March (in the year) and on 1 July (after
+ the cut) → 3 workers placed; 3 / 6 × 100 = 50.
+Consumption (美姑高山土豆, certified 1 January – 31 May 2026): 3,000 yuan on 15 April,
+ 2,000 yuan on 31 May and 800 yuan on 20 March by buyers of 鄞州区 count; 1,000 yuan on
+ 10 June (the certificate had expired) and 500 yuan on 20 April by a Guangzhou buyer (no
+ pairing links it) do not → 5,800 yuan; 580,000 / 991,781 × 100 = 58.4807.
 Technology (two deals of a 鄞州区 owner's technologies, used in 美姑县): returns ending
  30 June (30,000 yuan revenue, 15,000 cost) and 31 May (6,000, 45,000) count; one ending
  31 March (120,000, 60,000) does not → 36,000 / 60,000 × 100 = 60.
@@ -51,7 +53,7 @@ def region(code):
 def world(users):
     county, west, east, national = users["county_office"], users["west_office"], users["east_office"], users["national"]
     pair = county_pair()
-    Agreement.objects.filter(pairing=pair, year=2026).update(labour_placements=4, consumption_fen=10_000_00)
+    Agreement.objects.filter(pairing=pair, year=2026).update(labour_placements=12, consumption_fen=20_000_00)
     meigu, yinzhou = region(WEST), region(EAST)
 
     # labour
@@ -114,24 +116,24 @@ def test_facts_are_counted_by_hand(world):
                                                                 "consumption_committed_fen", "tech_income_fen", "tech_investment_fen"])
     keys = subjects_of(world["pair"])
     for who in ("west", "pair", "province"):
-        assert got[keys[who]]["labour_placed"] == 2, who
-        assert got[keys[who]]["consumption_actual_fen"] == 5000_00, who
+        assert got[keys[who]]["labour_placed"] == 3, who
+        assert got[keys[who]]["consumption_actual_fen"] == 5800_00, who
         assert (got[keys[who]]["tech_income_fen"], got[keys[who]]["tech_investment_fen"]) == (36_000_00, 60_000_00), who
     # the eastern county: the workers of the western county paired with it, the purchases of its buyers, its owners' deals
-    assert got[keys["east"]]["labour_placed"] == 2
-    assert got[keys["east"]]["consumption_actual_fen"] == 5000_00
+    assert got[keys["east"]]["labour_placed"] == 3
+    assert got[keys["east"]]["consumption_actual_fen"] == 5800_00
     assert got[keys["east"]]["tech_income_fen"] == 36_000_00
-    assert (got[keys["west"]]["labour_committed"], got[keys["west"]]["consumption_committed_fen"]) == (4, 10_000_00)
+    assert (got[keys["west"]]["labour_committed"], got[keys["west"]]["consumption_committed_fen"]) == (6, 991_781)
 
 
 def test_the_indicators_are_computed_from_the_records(world):
     recompute(Q2, as_of=D(2026, 7, 15))
     system = IndicatorSystem.current()
     score = Score.objects.get(system=system, subject_key=f"region:{WEST}", period_start=Q2.start)
-    assert score.facts["labour_placed"] == 2 and score.facts["consumption_actual_fen"] == 5000_00
+    assert score.facts["labour_placed"] == 3 and score.facts["consumption_actual_fen"] == 5800_00
     values = {code: v["value"] for code, v in score.values.items()}
     assert values["rigidity_labour"] == "50.0000"
-    assert values["rigidity_consumption"] == "50.0000"
+    assert values["rigidity_consumption"] == "58.4807"
     assert values["tech_transfer_return"] == "60.0000"
     # what is stored with the computation says which rows count, in words
     run = score.computation
@@ -161,11 +163,11 @@ def test_the_evidence_lists_exactly_the_counted_rows(world):
     placed, bought, returns = world["placed"], world["bought"], world["returns"]
     for who in ("west", "east", "pair", "province"):
         s = subjects[keys[who]]
-        assert set(facts.evidence("labour_placed", s, window)) == {placed["ayi1"], placed["muxia"]}, who
-        assert set(facts.evidence("consumption_actual_fen", s, window)) == {bought["apr"], bought["may31"]}, who
+        assert set(facts.evidence("labour_placed", s, window)) == {placed["ayi1"], placed["muxia"], placed["wusha_before"]}, who
+        assert set(facts.evidence("consumption_actual_fen", s, window)) == {bought["apr"], bought["may31"], bought["march"]}, who
         assert set(facts.evidence("tech_income_fen", s, window)) == {returns["june"], returns["may"]}, who
-        assert facts.total(facts.evidence("consumption_actual_fen", s, window), "consumption_actual_fen", window) == 5000_00
-        assert facts.total(facts.evidence("labour_placed", s, window), "labour_placed", window) == 2
+        assert facts.total(facts.evidence("consumption_actual_fen", s, window), "consumption_actual_fen", window) == 5800_00
+        assert facts.total(facts.evidence("labour_placed", s, window), "labour_placed", window) == 3
     # another county's evidence is empty
     other = next(s for s in subjects.values() if s.level == "county" and s.side == "west" and s.region_code != WEST)
     assert not facts.evidence("labour_placed", other, window).exists()
@@ -176,8 +178,8 @@ def test_the_evidence_page_shows_the_counted_rows(world, client_as):
     client = client_as("county_office")
     client.cookies["django_language"] = "en"
     for code, fact, shown, hidden in (
-            ("rigidity_labour", "labour_placed", ["吉克阿依", "阿说木呷"], ["曲比伍沙"]),
-            ("rigidity_consumption", "consumption_actual_fen", ["FP-apr", "FP-may31"], ["FP-expired", "FP-guangzhou", "FP-march"]),
+            ("rigidity_labour", "labour_placed", ["吉克阿依", "阿说木呷", "2026-03-31"], ["2026-07-01"]),
+            ("rigidity_consumption", "consumption_actual_fen", ["FP-apr", "FP-may31", "FP-march"], ["FP-expired", "FP-guangzhou"]),
             ("tech_transfer_return", "tech_income_fen", ["2026-06-30", "2026-05-31"], ["2026-03-31"])):
         html = client.get(reverse("scorecard-evidence", args=["region", WEST, "2026Q2", code])).content.decode()
         part = html.split(f'id="fact-{fact}"')[1].split("<section")[0]
@@ -199,4 +201,4 @@ def test_the_evidence_table_adds_up_to_the_stored_number(world, users):
     for fact in ("labour_placed", "consumption_actual_fen", "tech_income_fen", "tech_investment_fen"):
         table = ev.table(card, fact)
         assert table.matches and not table.unavailable, fact
-        assert len(table.rows) == 2, fact
+        assert len(table.rows) == (3 if fact in ("labour_placed", "consumption_actual_fen") else 2), fact

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from django.apps import apps
-from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import BigIntegerField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Least
 from django.utils.translation import gettext, gettext_lazy as _
 
@@ -182,6 +182,24 @@ def _within(w: Window, field: str) -> Q:
     return Q(**{f"{field}__gte": w.period.start, f"{field}__lte": w.cut})
 
 
+def _year_to_date(w: Window, field: str) -> Q:
+    return Q(**{f"{field}__gte": w.year_start, f"{field}__lte": w.cut})
+
+
+def elapsed_share(w: Window) -> tuple[int, int]:
+    """(days of the agreement year up to the cut, days of the year): the 序时进度 of the cut."""
+    days = (w.year_end - w.year_start).days + 1
+    return max(0, min(days, (w.cut - w.year_start).days + 1)), days
+
+
+def _to_date(w: Window, field: str):
+    """An agreement's yearly commitment in proportion to the year elapsed at the cut, rounded
+    half up to a whole worker or fen: (c × elapsed × 2 + days) ÷ (2 × days) in the database's
+    integer arithmetic (commitments are never negative), so money stays whole fen."""
+    elapsed, days = elapsed_share(w)
+    return ExpressionWrapper((F(field) * Value(2 * elapsed) + Value(days)) / Value(2 * days), output_field=BigIntegerField())
+
+
 def _due_within(w: Window, due: str, year: str) -> Q:
     """Due within the period by the agreement's due date in force; an agreement without a
     due date is due on the last day of its year."""
@@ -306,10 +324,20 @@ FACTS = {f.name: f for f in (
          definition=_("Cadres committed in the agreements of the year.")),
     Fact("professionals_committed", _("professionals committed"), "agreements", sum_of="professionals",
          definition=_("Professionals committed in the agreements of the year.")),
-    Fact("labour_committed", _("labour placements committed"), "agreements", sum_of="labour_placements",
-         definition=_("Labour placements committed in the agreements of the year.")),
-    Fact("consumption_committed_fen", _("consumption purchases committed (yuan)"), "agreements", sum_of="consumption_fen",
-         definition=_("Consumption purchases committed in the agreements of the year.")),
+    # the channels' commitments are yearly totals with no due dates: each is measured to date
+    # (序时进度), the year's commitment in proportion to the days of the year up to the cut,
+    # against what was done in the year up to the cut (a quarter's placements against a
+    # whole year's commitment would grade every county down in the first three quarters)
+    Fact("labour_committed", _("labour placements committed, to date"), "agreements", sum_of="labour_placements",
+         expr=lambda w: _to_date(w, "labour_placements"),
+         definition=_("Labour placements committed in the agreements of the year, in proportion to the days of the year up "
+                      "to the cut (序时进度: the year's commitment × days elapsed ÷ days of the year, per agreement, rounded "
+                      "half up).")),
+    Fact("consumption_committed_fen", _("consumption purchases committed, to date (yuan)"), "agreements",
+         sum_of="consumption_fen", expr=lambda w: _to_date(w, "consumption_fen"),
+         definition=_("Consumption purchases committed in the agreements of the year, in proportion to the days of the year "
+                      "up to the cut (序时进度: the year's commitment × days elapsed ÷ days of the year, per agreement, "
+                      "rounded half up to the fen).")),
     # 资金到位及时率 (the ledger) and the funds side of agreement rigidity (the same agreements as the commitment)
     Fact("funds_allocated_due_fen", _("fiscal aid allocated and due in the period (yuan)"), "allocations", sum_of="amount_fen",
          definition=_("Allocations of fiscal aid under the agreements of the year, booked by the cut, not reversed, and due "
@@ -387,40 +415,43 @@ def register(family: Family | None, *new_facts: Fact) -> None:
 
 
 def _first_placement(w: Window) -> Q:
-    """A worker's first placement starting within the period (up to the cut): one row per
-    worker placed, so counting rows counts workers (a worker placed twice counts once, as
-    `labour.facts` counts them) and the evidence lists exactly the rows counted."""
+    """A worker's first placement starting in the agreement year up to the cut (measured to
+    date against the commitment to date): one row per worker placed, so counting rows counts
+    workers (a worker placed twice counts once) and the evidence lists exactly the rows
+    counted."""
     from xiezuo.labour.models import Placement
 
-    earlier = (Placement.objects.filter(worker=OuterRef("worker"), start_date__gte=w.period.start, start_date__lte=w.cut)
+    earlier = (Placement.objects.filter(worker=OuterRef("worker"), start_date__gte=w.year_start, start_date__lte=w.cut)
                .filter(Q(start_date__lt=OuterRef("start_date")) | Q(start_date=OuterRef("start_date"), pk__lt=OuterRef("pk"))))
-    return _within(w, "start_date") & ~Exists(earlier)
+    return _year_to_date(w, "start_date") & ~Exists(earlier)
 
 
 register(Family("placements", "labour.Placement", "county_id", "place_id", None, where=_first_placement, west_side=True),
          Fact("labour_placed", _("workers placed"), "placements",
               definition=_("Workers registered by the western county (or the counties of the pair's western side) with a "
-                           "placement starting within the period (up to the cut), wherever the work is (in the county, in "
-                           "the province, out of province); a worker placed twice in the period counts once, by the first "
-                           "placement. A registration merged into another counts as the one kept.")))
+                           "placement starting in the agreement year up to the cut (to date, as the commitment it is measured "
+                           "against), wherever the work is (in the county, in the province, out of province); a worker placed "
+                           "twice counts once, by the first placement. A registration merged into another counts as the one "
+                           "kept.")))
 
 
 # 协议刚性·消费帮扶: the purchases of 消费帮扶 (xiezuo.consumption)
 
 
 def _counted_purchase(w: Window) -> Q:
-    """`consumption.facts.where` (dated within the period, the product certified on the day
-    of purchase) and under a region pairing: a purchase no pairing links (a buyer in a region
-    not paired with the product's county) counts for nobody's commitment."""
-    from xiezuo.consumption.facts import where
+    """Dated in the agreement year up to the cut (to date, as the commitment it is measured
+    against), the product certified on the day of purchase (`consumption.models.counted_q`),
+    and under a region pairing: a purchase no pairing links (a buyer in a region not paired
+    with the product's county) counts for nobody's commitment."""
+    from xiezuo.consumption.models import counted_q
 
-    return where(w) & Q(pairing__isnull=False)
+    return counted_q() & _year_to_date(w, "purchased_on") & Q(pairing__isnull=False)
 
 
 register(Family("purchases", "consumption.Purchase", "county_id", "buyer_region_id", "pairing_id", where=_counted_purchase),
          Fact("consumption_actual_fen", _("consumption purchases made (yuan)"), "purchases", sum_of="amount_fen",
-              definition=_("Purchases of products of the western county by buyers of a paired eastern region, dated within "
-                           "the period (up to the cut), whose product held a certificate in force on the day of purchase "
+              definition=_("Purchases of products of the western county by buyers of a paired eastern region, dated in "
+                           "the agreement year up to the cut (to date, as the commitment it is measured against), whose product held a certificate in force on the day of purchase "
                            "(approved, within its validity, not revoked on or before that day). A purchase of an expired "
                            "or revoked product does not count; a purchase no pairing links counts for nobody.")))
 
