@@ -162,6 +162,9 @@ def generate(scale: float = 1.0, seed: int = 2026, today: datetime.date | None =
             _reset_sequence(model)
         record_bulk("households.household", f"registry generated (scale {scale}, seed {seed})",
                     count=counts["household"])
+        from xiezuo.households import totals  # the figures' summary, refilled from the rows copied
+
+        totals.rebuild()
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             for model in (Household, Member, IncomeRecord, Case):
