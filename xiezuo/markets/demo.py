@@ -9,6 +9,7 @@ demo listings exist. Call it after `seed_demo` (the lead wires it into the demo 
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 
 from xiezuo.core.context import acting
@@ -38,6 +39,7 @@ def _org(code, kind="office"):
     return Organisation.objects.filter(kind=kind, region__code=code).order_by("id").first()
 
 
+@transaction.atomic  # all of the demo market or none: a half-made one is never completed by a rerun
 def seed_demo(stdout=None, today: datetime.date | None = None) -> int:
     say = stdout.write if stdout else (lambda s: None)
     if QuotaListing.objects.filter(is_demo=True).exists():
@@ -89,7 +91,7 @@ def seed_demo(stdout=None, today: datetime.date | None = None) -> int:
         delivered = carbon.deliver(county, subscription=sub, units=3_000)
     with acting(east, via="command"):
         carbon.transfer(east, block=delivered[0], to_holder=ningbo, units=800)
-        held = delivered[0].__class__.objects.filter(holder=zhejiang, status="active").order_by("first").first()
+        held = delivered[0].__class__.objects.filter(project=sink, holder=zhejiang, status="active").order_by("first").first()
         carbon.retire(east, block=held, units=500, beneficiary="浙江省东西部协作工作会议（演示）", purpose="会议碳中和")
     owner = Organisation.objects.filter(name="浙江大学农业与生物技术学院（演示）").first() or Organisation.objects.create(
         name="浙江大学农业与生物技术学院（演示）", kind="enterprise", region=Region.objects.get(code="330106"), is_demo=True)
