@@ -2,16 +2,38 @@
 scoping rule, used by the funds pages and the postings export alike."""
 from django.db.models import Exists, OuterRef, Q
 
-from xiezuo.core.scoping import visible
+from xiezuo.core.arrays import is_postgres, pg_array
+from xiezuo.core.scoping import scope_for, visible
 
 from .balances import balances
 from .choices import Kind
 from .models import Account, Posting
 
 
+def visible_postings(user, qs):
+    """`visible(user, qs)` for postings, the way the database can use its indexes: the
+    scoping rule (either office's region or the project's county in the user's subtree) as
+    three indexed `= ANY(array)` conditions on the posting's own columns, with the offices and
+    projects in scope looked up first. Written as joins, the rule is an OR over three joined
+    tables, which PostgreSQL can only test on every one of millions of postings (0.9 s for a
+    county office's count at national scale)."""
+    scope = scope_for(user)
+    paths = ("west_org__region__code", "east_org__region__code", "project__county__code")
+    if scope.everything or not is_postgres() or tuple(Posting.scope_paths) != paths or Posting.scope_include_partners:
+        return visible(user, qs)
+    from xiezuo.orgs.models import Organisation
+    from xiezuo.projects.models import Project
+
+    orgs = pg_array(Organisation.objects.filter(scope.q(("region__code",), False)).values_list("id", flat=True))
+    projects = pg_array(Project.objects.filter(scope.q(("county__code",), False)).values_list("id", flat=True))
+    column = '"ledger_posting"."{}" = ANY(ARRAY(SELECT unnest(%s::bigint[])))'.format
+    return qs.extra(where=[f"({column('west_org_id')} OR {column('east_org_id')} OR {column('project_id')})"],
+                    params=[orgs, orgs, projects])
+
+
 def postings(user, *, kind="", year=None, date_from=None, date_to=None, q="", in_force="", **_ignored):
     """`in_force` "yes": neither reversed nor a reversal; "no": one or the other."""
-    qs = visible(user, Posting.objects.select_related(
+    qs = visible_postings(user, Posting.objects.select_related(
         "project__county", "agreement__pairing__east_region", "agreement__pairing__west_region", "east_org", "west_org",
         "reversal_of", "created_by")).annotate(is_reversed=Exists(Posting.objects.filter(reversal_of=OuterRef("pk"))))
     if kind:
