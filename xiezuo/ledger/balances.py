@@ -13,7 +13,7 @@ import datetime
 
 from django.db.models import Case, F, OuterRef, Q, Subquery, Sum, When
 
-from xiezuo.core.arrays import filter_any, is_postgres, pg_array
+from xiezuo.core.arrays import filter_any
 
 from .choices import Kind, Side
 from .models import Account, Entry, Posting
@@ -117,9 +117,9 @@ def arrival_timeliness(allocations=None) -> dict:
 
 def visible_accounts(user):
     """The accounts `user` may see, as `visible` gives them, found through the two indexed
-    ways an account is in view — its owner or its project, among the offices and projects in
-    the user's subtree — rather than a condition over both joins, which the database can
-    only test on every account (half a second for a county office at national scale)."""
+    ways an account is in view — its owner's region or its project's county — rather than a
+    condition over both joins, which the database can only test on every account (half a
+    second for a county office at national scale)."""
     from xiezuo.core.scoping import scope_for, visible
     from xiezuo.orgs.models import Organisation
     from xiezuo.projects.models import Project
@@ -129,17 +129,11 @@ def visible_accounts(user):
     if scope.everything or tuple(Account.scope_paths) != ("owner__region__code", "project__county__code"):
         return visible(user, qs)
     partners = Account.scope_include_partners
-    orgs = Organisation.objects.filter(scope.q(("region__code",), partners)).values_list("id", flat=True)
-    projects = Project.objects.filter(scope.q(("county__code",), partners)).values_list("id", flat=True)
-    if not is_postgres():
-        ids = set(Account.objects.filter(owner_id__in=orgs).values_list("id", flat=True))
-        ids |= set(Account.objects.filter(project_id__in=projects).values_list("id", flat=True))
-        return filter_any(qs, "id", sorted(ids))
-    # the two indexed conditions on the account's own columns, the ids in scope as arrays:
-    # the database combines the two index scans instead of testing every account
-    column = '"ledger_account"."{}" = ANY(ARRAY(SELECT unnest(%s::bigint[])))'.format
-    return qs.extra(where=[f"({column('owner_id')} OR {column('project_id')})"],
-                    params=[pg_array(orgs), pg_array(projects)])
+    orgs = Organisation.objects.filter(scope.q(("region__code",), partners)).values("id")
+    projects = Project.objects.filter(scope.q(("county__code",), partners)).values("id")
+    ids = set(Account.objects.filter(owner_id__in=orgs).values_list("id", flat=True))
+    ids |= set(Account.objects.filter(project_id__in=projects).values_list("id", flat=True))
+    return filter_any(qs, "id", sorted(ids))
 
 
 def accounts_page(user, number, per_page: int):
