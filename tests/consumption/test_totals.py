@@ -96,6 +96,23 @@ def test_figures_equal_the_sums_of_the_purchases(users, cw, today, agreements):
     assert national["counted_against_fen"] > 0 and national["counted_fen"] < national["recorded_fen"]
 
 
+def test_the_unfiltered_list_totals_from_the_summary_equal_the_lists_own_sums(users, cw, today):
+    from django.test import Client
+
+    from xiezuo.consumption.filtersets import totals as list_totals
+
+    world(users, cw, today)
+    for role in ROLES:
+        summed = list_totals(purchases(users[role]))
+        assert totals.recorded_and_counted(users[role]) == summed, role
+    client = Client()
+    client.force_login(users["east_office"])
+    page = client.get("/consumption/")
+    assert page.status_code == 200 and page.context["totals"] == list_totals(purchases(users["east_office"]))
+    filtered = client.get("/consumption/", {"channel": "ecommerce"})
+    assert filtered.context["totals"] == list_totals(purchases(users["east_office"], channel="ecommerce"))
+
+
 def test_a_revocation_and_an_approval_move_purchases_in_their_own_transaction(users, cw, today):
     east = users["east_office"]
     buy(east, cw, "potato", today - 2 * DAY, "R-1", 50_00)

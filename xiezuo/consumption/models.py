@@ -217,6 +217,8 @@ class Purchase(Audited):
             models.Index(fields=["buyer_region", "purchased_on"], name="consumption_purchase_buyer"),
             models.Index(fields=["pairing", "purchased_on"], name="consumption_purchase_pairing"),
             models.Index(fields=["product", "purchased_on"], name="consumption_purchase_product"),
+            # the list's order: its first page without sorting millions of purchases
+            models.Index(fields=["-purchased_on", "-id"], name="consumption_purchase_order"),
         ]
 
     def __str__(self):

@@ -244,6 +244,28 @@ def by_month_and_channel(user, year: int) -> list[tuple[int, str, int, int]]:
         return [(int(m), c, int(k), int(f or 0)) for m, c, k, f in cur.fetchall() if f]
 
 
+def recorded_and_counted(user) -> dict:
+    """{"recorded", "counted"} fen of every purchase the user sees, all years: the unfiltered
+    purchase list's totals, from the summary (the list's own sum reads millions of rows with
+    the certificate rule per row). The same scope arithmetic as `by_month_and_channel`."""
+    scope = scope_for(user)
+    if scope.everything:
+        sql, params = f"SELECT counted, fen FROM {TABLE} WHERE east = '' AND west = ''", []
+    elif not scope.active or scope.own is None:
+        return {"recorded": 0, "counted": 0}
+    else:
+        east, ep = _range("east", scope.own)
+        west, wp = _range("west", scope.own)
+        sql = f"""SELECT counted, fen FROM {TABLE} WHERE west = '' AND {east}
+                  UNION ALL SELECT counted, fen FROM {TABLE} WHERE east = '' AND {west}
+                  UNION ALL SELECT counted, -fen FROM {TABLE} WHERE month > 0 AND {east} AND {west}"""
+        params = [*ep, *wp, *ep, *wp]
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT counted, {_sum('fen')} FROM ({sql}) AS t GROUP BY 1", params)
+        by = {int(k): int(f or 0) for k, f in cur.fetchall()}
+    return {"recorded": by.get(0, 0) + by.get(1, 0), "counted": by.get(1, 0)}
+
+
 def counted_between(year: int, pairs) -> dict:
     """{(eastern prefix, western prefix): counted fen of the year} of purchases by buyers in
     the eastern subtree of products of the western subtree, for each pair of code prefixes."""

@@ -23,6 +23,7 @@ from .filtersets import buyers, canteen_shares, certified_now, products, purchas
 from .forms import (BuyerForm, CanteenShareForm, DecisionForm, ProductFilterForm, ProductForm, PurchaseFilterForm, PurchaseForm,
                     RevokeForm)
 from .models import Certificate, Product
+from .totals import recorded_and_counted
 
 
 def _region_or_error(form, code, field):
@@ -40,7 +41,8 @@ def _region_or_error(form, code, field):
 def purchase_list(request):
     user = request.user
     form = PurchaseFilterForm(request.GET)
-    qs = purchases(user, **filter_values(form))
+    filters = filter_values(form)
+    qs = purchases(user, **filters)
     if wants_xlsx(request):
         return export_or_job(request, qs, export_purchases)
     from .importers import PurchaseImporter
@@ -50,7 +52,9 @@ def purchase_list(request):
     if response is not None:
         return response
     return render(request, "consumption/purchases.html", {
-        "form": form, "page": paginate(request, qs), "totals": totals(qs), "figures": channel_figures(user),
+        "form": form, "page": paginate(request, qs), "figures": channel_figures(user),
+        # unfiltered, the list is everything the user sees: its totals are the summary's
+        "totals": totals(qs) if filters else recorded_and_counted(user),
         "can_create": scope_for(user).can_write, "roundtrip_links": roundtrip_links(kinds),
     })
 
