@@ -22,3 +22,16 @@ def test_generate_small(users):
     for p in Purchase.objects.select_related("buyer_region", "county", "pairing")[:50]:
         assert p.pairing == finder.find(p.buyer_region, p.county, p.purchased_on)
     assert Purchase.objects.filter(pairing__isnull=False).exists()
+
+
+def test_generate_after_the_national_generator(users):
+    """`generate_national` already made a supplier in the western counties (datagen/channels.py):
+    this generator's own suppliers must not collide with it by name."""
+    from xiezuo.orgs.models import Organisation
+    from xiezuo.regions.models import Region
+
+    first = Region.objects.filter(level="county", role="west").order_by("code").first()
+    Organisation.objects.create(name=f"{first.name}农特产品供应链合作社（生成）", kind="enterprise", region=first)
+    counts = generate(scale=0.001, seed=7, log=lambda s: None)
+    assert counts["suppliers"] > 0
+    assert Product.objects.filter(county=first).exists()

@@ -88,6 +88,9 @@ class _Finder:
         return None
 
 
+SUPPLIER_LABEL = "农特产品产销合作社（生成）"
+
+
 def generate(scale: float = 1.0, seed: int = 2026, years: int = 1, log=print) -> dict:
     rnd = random.Random(seed)
     today = timezone.localdate()
@@ -111,7 +114,9 @@ def generate(scale: float = 1.0, seed: int = 2026, years: int = 1, log=print) ->
         counties = west[:: max(1, len(west) // n_counties)][:n_counties]
         per_county = max(1, round(PRODUCTS_PER_COUNTY * min(1.0, scale * 10)))
         first_org = _next_id(Organisation)
-        orgs = [(first_org + i, f"{c.name}农特产品供应链合作社（生成）", "enterprise", c.pk, None, "", False) for i, c in enumerate(counties)]
+        # not the national generator's suppliers (datagen/channels.py, "…供应链合作社（生成）"): this
+        # generator runs after it on the same counties, and an organisation's name is unique in its region
+        orgs = [(first_org + i, f"{c.name}{SUPPLIER_LABEL}", "enterprise", c.pk, None, "", False) for i, c in enumerate(counties)]
         counts["suppliers"] = _copy(Organisation, ["id", "name", "kind", "region", "credit_code", "contact", "is_demo"], orgs)
         supplier_of = {c.pk: first_org + i for i, c in enumerate(counties)}
         first_product = _next_id(Product)
