@@ -19,6 +19,19 @@ from xiezuo.rhythm.demo import seed_rhythm_demo
 from xiezuo.web.demo import seed_loop_demo
 
 
+def _screen_this_month(out):
+    """The monthly risk screening runs on the first of the month (Celery beat): a demo seeded
+    mid-month would otherwise show its households with no risk flags, as if screened clean."""
+    from xiezuo.households.models import ScreeningRun
+    from xiezuo.households.screening import first_of, run_screening
+
+    month = first_of(timezone.localdate())
+    if ScreeningRun.objects.filter(month=month, prefix="").exists():
+        return
+    run = run_screening(month)
+    out.write(f"households screened for {month:%Y-%m}: {run.households} households, {run.flagged} flagged")
+
+
 class Command(BaseCommand):
     help = "Demo posts, a consultation, and scorecards with their consequences (once)."
 
@@ -28,6 +41,7 @@ class Command(BaseCommand):
             seed_loop_demo(self.stdout)
             # The registry first: a worker links to the household member with their ID number.
             seed_households()
+            _screen_this_month(self.stdout)
             seed_labour()
             seed_consumption()
             seed_social()
