@@ -112,8 +112,16 @@ def test_auction_and_split_over_the_api(client_as, users):
     r = county.post(f"{API}/land/listings/{lst.pk}/clear", content_type="application/json")
     assert r.status_code == 201 and [t["area_mu"] for t in r.json()] == ["1.5000", "0.5000"]
     assert {t["price_fen_per_mu"] for t in r.json()} == {PRICE + 100_000}
-    r = county.post(f"{API}/land/trades/{r.json()[0]['id']}/split", {"households": [["甲", 1], ["乙", 2]]}, content_type="application/json")
-    assert r.status_code == 201 and r.json()["farmers_fen"] + r.json()["collective_fen"] == r.json()["distributable_fen"]
+    from .world import farmers
+
+    a, b = farmers(users["county_office"], names=("甲", "乙"))
+    r = county.post(f"{API}/land/trades/{r.json()[0]['id']}/split", {"households": [{"number": a.number, "weight": 1},
+                                                                                    {"household": b.pk, "weight": 2}]},
+                    content_type="application/json")
+    body = r.json()
+    assert r.status_code == 201 and body["farmers_fen"] + body["collective_fen"] == body["distributable_fen"]
+    assert [(h["household"], h["weight"]) for h in body["households"]] == [(a.pk, 1), (b.pk, 2)]
+    assert sum(h["fen"] for h in body["households"]) == body["farmers_fen"] and body["households_count"] == 2
 
 
 def test_deal_returns_over_the_api(client_as, users):

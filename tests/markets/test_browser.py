@@ -29,7 +29,7 @@ def test_from_a_listing_to_a_settled_trade(browser, live_server, base_data):
 
     from xiezuo.ledger.models import Posting
     from xiezuo.markets.models import ProceedsSplit, QuotaTrade
-    from tests.markets.world import prices
+    from tests.markets.world import farmers, prices
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     prices(get_user_model().objects.get(username="national"))
@@ -71,13 +71,28 @@ def test_from_a_listing_to_a_settled_trade(browser, live_server, base_data):
     ctx.close()
 
     ctx, page = _login(browser, live_server, "county_office", errors)
-    page.goto(live_server.url + f"/markets/land/trades/{trade.pk}/")
-    page.locator("[data-testid=split-form] textarea").fill("阿苦日哈, 3\n吉克阿衣, 2")
+    a, b = farmers(get_user_model().objects.get(username="county_office"), names=("阿苦日哈", "吉克阿衣"))
+    page.goto(live_server.url + f"/markets/land/trades/{trade.pk}/?q=阿苦日哈")
+    assert a.number in page.locator("[data-testid=candidates]").inner_text()  # found by the head's name, through its keyed hash
+    page.locator("[data-testid=split-form] textarea").fill(f"{a.number}, 3\n{b.number}, 2")
     page.click("[data-testid=split-button]")
     page.wait_for_load_state()
     split = ProceedsSplit.objects.get(trade=trade)
     assert (split.farmers_fen, split.collective_fen) == (85_000_000, 15_000_000)
     assert page.locator("[data-testid=split]").count() == 1
+    shares = page.locator("[data-testid=shares]").inner_text()
+    assert a.number in shares and "¥510,000.00" in shares and "¥340,000.00" in shares  # 85万 in 3:2
     page.screenshot(path=str(SHOTS / "5-split.png"), full_page=True)
+    page.goto(live_server.url + a.get_absolute_url())  # the household page: what the cooperation did for it
+    coop = page.locator("[data-testid=cooperation]").inner_text()
+    assert split.trade.listing.code in coop and "¥510,000.00" in coop
+    page.screenshot(path=str(SHOTS / "6-household-payout.png"), full_page=True)
+    ctx.close()
+
+    ctx, page = _login(browser, live_server, "east_office", errors)  # the buyer sees the split, as counts only
+    page.goto(live_server.url + f"/markets/land/trades/{trade.pk}/")
+    assert page.locator("[data-testid=shares]").count() == 0 and "2" in page.locator("[data-testid=share-count]").inner_text()
+    assert a.number not in page.content() and "阿苦日哈" not in page.content()
+    page.screenshot(path=str(SHOTS / "7-split-east.png"), full_page=True)
     ctx.close()
     assert not errors

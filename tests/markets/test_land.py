@@ -13,7 +13,7 @@ from xiezuo.markets.models import QuotaListing, QuotaTrade
 from xiezuo.markets.units import amount_for, largest_remainder, mu_text, parse_mu
 from xiezuo.projects.models import Asset
 
-from .world import PRICE, YEAR, listing, prices, zhejiang
+from .world import PRICE, YEAR, farmers, listing, prices, zhejiang
 
 pytestmark = pytest.mark.django_db
 
@@ -175,9 +175,12 @@ def test_split_85_15_and_equity_conversion_exact_to_the_fen(users, project):
     assert conv.shares == 2_333 and conv.converted_fen == 9_998_571 and conv.remainder_fen == 33_334_000 - 9_998_571
     asset = Asset.objects.get(pk=conv.asset_id)
     assert asset.value_fen == 9_998_571 and asset.owner_tier == "collective" and asset.project_id == project.pk
-    split = land.split_proceeds(users["county_office"], trade=trade, households=[("阿苦日哈", 3), ("吉克阿衣", 2), ("曲比石古", 2)])
+    a, b, c = farmers(users["county_office"])
+    split = land.split_proceeds(users["county_office"], trade=trade, households=[(a, 3), (b, 2), (c, 2)])
     assert split.distributable_fen == conv.remainder_fen == 23_335_429
     # 85% = 19,835,114.65 → 19,835,115 (remainder .65 beats .35); 15% = 3,500,314.35 → 3,500,314
     assert (split.farmers_fen, split.collective_fen) == (19_835_115, 3_500_314)
-    assert sum(f for _n, _w, f in split.households) == split.farmers_fen
-    assert [f for _n, _w, f in split.households] == [8_500_763, 5_667_176, 5_667_176]  # 3:2:2 → .57, .71, .71: the two fen left go to the .71s
+    shares = list(split.shares.order_by("position"))
+    assert sum(s.fen for s in shares) == split.farmers_fen
+    assert [s.fen for s in shares] == [8_500_763, 5_667_176, 5_667_176]  # 3:2:2 → .57, .71, .71: the two fen left go to the .71s
+    assert [(s.household_id, s.weight) for s in shares] == [(a.pk, 3), (b.pk, 2), (c.pk, 2)]

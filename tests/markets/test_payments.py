@@ -13,7 +13,7 @@ from xiezuo.ledger.models import Account, Posting
 from xiezuo.markets.land import actions as land
 from xiezuo.markets.models import ProceedsSplit
 
-from .world import listing, prices, zhejiang
+from .world import farmers, listing, prices, zhejiang
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,8 @@ def split_trade(users, project):
     prices(users["national"])
     lst = listing(users["county_office"], area="1.6667")
     trade = land.buy(users["east_office"], listing=lst, buyer=zhejiang(), area="1.6667")  # 33,334,000 fen
-    split = land.split_proceeds(users["county_office"], trade=trade, households=[("阿苦日哈", 3), ("吉克阿衣", 2)])
+    a, b = farmers(users["county_office"], names=("阿苦日哈", "吉克阿衣"))
+    split = land.split_proceeds(users["county_office"], trade=trade, households=[(a, 3), (b, 2)])
     return trade, split
 
 

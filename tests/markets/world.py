@@ -50,3 +50,15 @@ def verified(users, project, tonnes=1000, year=None):
     report = carbon.submit_monitoring(users["county_office"], project=project, period_start=D(year, 1, 1),
                                       period_end=D(year, 12, 31), claimed_t=tonnes + 50)
     return carbon.verify_report(users["auditor"], report=report, evaluator=evaluator(), verified_t=tonnes)
+
+
+def farmers(county_user, names=("阿苦日哈", "吉克阿衣", "曲比石古"), county="513436"):
+    """Households of the county's monitoring registry, one per name (its head), numbered
+    5134361012019xx in the order given."""
+    from tests.households.helpers import id_number, village
+    from xiezuo.households import actions as registry
+
+    v = village() if county == "513436" else village(code=f"{county}101201", county=county)
+    return [registry.save_household(county_user, v, dict(number=f"{v.code}9{i:02d}", address="洒库乡拉木村3组"),
+                                    [dict(relation="head", name=name, id_number=id_number(region=county), phone="")])
+            for i, name in enumerate(names)]

@@ -26,7 +26,7 @@ from xiezuo.core.personal.crypto import blind_index, encrypt
 from xiezuo.core.personal.idnumbers import make_id_number
 from xiezuo.datagen.bulkload import copy_rows
 from xiezuo.households.models import (Case, CaseStep, HelpMeasure, Household, IncomeRecord, Member, MonitoringLine,
-                                      Village)
+                                      Village, name_key)
 from xiezuo.households.screening import add_months
 from xiezuo.regions.models import Region
 
@@ -35,6 +35,42 @@ SURNAMES = "阿依 吉克 沙马 俄木 曲比 阿苦 海来 吉伍 马海 的�
 GIVEN = "拉且 木呷 阿呷 石者 尔古 友布 伍沙 日哈 克惹 依洛 建国 秀英 桂兰 志强 海燕 小芳 明 伟 芳 军 丽 勇 静 杰 娟 强 磊 艳".split()
 TOWNSHIP_SUFFIX = ["乡", "镇"]
 VILLAGE_SUFFIX = ["村"]
+
+
+# Incomes, calibrated so that the screening flags about as many households as the policy
+# monitors. What is assumed (orders of magnitude from public figures, not exact statistics):
+# - monitoring objects (防止返贫监测对象) are some 5–7 million people nationally in 2023–24, against
+#   some 480–500 million rural residents, i.e. 1–1.5 % nationally; in the western former poverty
+#   counties, where most of them live, a few percent of rural households: the generator keeps
+#   about 5 % monitored and 2 % exited (above);
+# - most monitored households have been helped above the line (help measures, 兜底 transfers),
+#   so only a part of them are still under it at a screening: the flags "below the line" should
+#   be some 1–3 % of households and "near the line" (up to 150 % of it, the default) some 3–6 %;
+# - the others' per-capita disposable income follows the former poverty counties' rural
+#   distribution: a median near 16,000 yuan (2023: 16,396 yuan per rural resident of the former
+#   poverty counties) and a log-normal spread; the screening exists to find the few that fell
+#   unnoticed, so a household drawn under the near line stays there with probability 7 %
+#   (the rest are drawn again: they would have been found and be monitored).
+# Per category, as multiples of the province's line: monitored 35 % in [0.7, 1.0), 45 % in
+# [1.0, 1.5), 20 % in [1.5, 2.0); being identified: half under, half near; exited: [1.3, 2.2).
+# (The near line taken is the province's own percent, 150 unless set otherwise.)
+# Expected at seed 2026: below ≈ 2 %, near ≈ 4 % of households (the report in the commit).
+MEDIAN_YUAN, SPREAD, UNNOTICED = 16_000, 0.38, 0.07
+
+
+def _per_capita_fen(rng, status: str, line_fen: int, near_percent: int = 150) -> int:
+    if status == "monitored":
+        u = rng.random()
+        factor = rng.uniform(0.7, 1.0) if u < 0.35 else rng.uniform(1.0, 1.5) if u < 0.8 else rng.uniform(1.5, 2.0)
+        return int(line_fen * factor)
+    if status == "identifying":
+        return int(line_fen * (rng.uniform(0.6, 1.0) if rng.random() < 0.5 else rng.uniform(1.0, 1.5)))
+    if status == "exited":
+        return int(line_fen * rng.uniform(1.3, 2.2))
+    while True:
+        fen = int(rng.lognormvariate(0, SPREAD) * MEDIAN_YUAN * 100)
+        if fen * 100 >= line_fen * near_percent or rng.random() < UNNOTICED:
+            return fen
 
 
 def _tables():
@@ -70,6 +106,9 @@ def generate(scale: float = 1.0, seed: int = 2026, today: datetime.date | None =
                 MonitoringLine.objects.get_or_create(region=region, year=year, defaults=dict(
                     line_fen=(7_200 + 100 * (int(province) % 7) + 300 * (year - today.year + 1)) * 100,
                     note="generated"))
+        # this year's line of each province: what the incomes are drawn against (see `_per_capita_fen`)
+        lines = {(r.region.code[:2], r.year): (r.line_fen, r.near_percent) for r in MonitoringLine.objects.filter(
+            year=today.year, region__level="province").select_related("region")}
         ids = {m: _next_id(m) for m in (Village, Household, Member, IncomeRecord, Case, CaseStep, HelpMeasure)}
         rows = {m: [] for m in ids}
         for model in rows:
@@ -133,15 +172,13 @@ def generate(scale: float = 1.0, seed: int = 2026, today: datetime.date | None =
                     phone = f"1{rng.choice('3589')}{rng.randint(0, 999_999_999):09d}" if j < 2 else ""
                     name = rng.choice(SURNAMES) + rng.choice(GIVEN)
                     relation = "head" if j == 0 else "spouse" if j == 1 else rng.choice(("child", "child", "parent", "grandchild"))
-                    rows[Member].append((ids[Member], hid, relation, encrypt(name), encrypt(number), blind_index("id", number),
+                    rows[Member].append((ids[Member], hid, relation, encrypt(name), name_key(name), encrypt(number), blind_index("id", number),
                                          encrypt(phone), blind_index("phone", phone) if phone else "",
                                          "M" if int(number[16]) % 2 else "F", born, "healthy" if rng.random() > 0.08 else "chronic",
                                          "", "", "farming", rng.random() < 0.003, rng.random() > 0.004, True, False,
                                          1 if phone else 1, "name,id_number,phone" if phone else "name,id_number"))
                     ids[Member] += 1
-                per_capita = int(rng.lognormvariate(9.5, 0.45) * 100)  # around 13,000 yuan a person
-                if status in ("monitored", "identifying"):
-                    per_capita = int(per_capita * rng.uniform(0.45, 0.8))
+                per_capita = _per_capita_fen(rng, status, *lines[(county.code[:2], today.year)])
                 income = per_capita * size
                 costs = int(income * rng.uniform(0.6, 0.9)) if rng.random() < 0.01 else int(income * rng.uniform(0, 0.1))
                 before = int(income * (rng.uniform(1.5, 2.2) if rng.random() < 0.02 else rng.uniform(0.85, 1.05)))
@@ -211,7 +248,7 @@ COLUMNS = {
     Household: ["id", "number", "county_id", "village_id", "village_code", "address", "bank_account", "size", "formerly_poor",
                 "housing_safe", "water_safe", "status", "category", "identified_on", "exited_on", "erased_on", "client_id",
                 "client_ns", "is_demo", "created_at", "personal_revision", "personal_changed"],
-    Member: ["id", "household_id", "relation", "name", "id_number", "id_index", "phone", "phone_index", "sex", "birth_date",
+    Member: ["id", "household_id", "relation", "name", "name_index", "id_number", "id_index", "phone", "phone_index", "sex", "birth_date",
              "health", "health_note", "education", "employment", "out_of_school", "medical_insured", "active", "is_demo",
              "personal_revision", "personal_changed"],
     IncomeRecord: ["id", "household_id", "month", "persons", "wages_fen", "production_fen", "property_fen", "transfer_fen",

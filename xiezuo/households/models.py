@@ -23,6 +23,12 @@ from .choices import (CaseKind, Category, Channel, Decision, Education, Employme
                       Relation, RetentionAction, Rule, Status, Step)
 
 
+def name_key(name: str) -> str:
+    """The keyed hash of a name with its spaces removed ("" for none): equal names, equal keys."""
+    name = "".join((name or "").split())
+    return blind_index("name", name) if name else ""
+
+
 class PersonalFields(models.Model):
     """Mixin for a model with encrypted personal fields: the audit log keeps their change, not
     their value. `PERSONAL` names the encrypted fields (left out of every audit snapshot);
@@ -151,13 +157,16 @@ class Member(PersonalFields, Audited):
     scope_paths = ("household__county__code",)
     scope_include_partners = False
     objects = ScopedQuerySet.as_manager()
-    audit_exclude = ("name", "id_number", "phone", "health_note", "id_index", "phone_index", "birth_date")
+    audit_exclude = ("name", "id_number", "phone", "health_note", "id_index", "phone_index", "name_index", "birth_date")
 
     household = models.ForeignKey(Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="members")
     relation = models.CharField(_("relation"), max_length=12, choices=Relation.choices)
     name = EncryptedTextField(_("name"))
     id_number = EncryptedTextField(_("ID number"), blank=True)
     id_index = models.CharField(_("ID number index"), max_length=64, null=True, blank=True, editable=False)
+    # the keyed hash of the name (`name_key`): finding a household by its head's name, as a payout's
+    # beneficiary is chosen, without decrypting the county's names
+    name_index = models.CharField(_("name index"), max_length=64, blank=True, default="", editable=False)
     phone = EncryptedTextField(_("phone"), blank=True)
     phone_index = models.CharField(_("phone index"), max_length=64, blank=True, default="", editable=False)
     sex = models.CharField(_("sex"), max_length=1, blank=True, choices=[("M", _("male")), ("F", _("female"))])
@@ -178,6 +187,7 @@ class Member(PersonalFields, Audited):
         constraints = [models.UniqueConstraint(fields=["id_index"], name="households_member_id_once",
                                                condition=models.Q(id_index__isnull=False))]
         indexes = [models.Index(fields=["phone_index"], name="households_member_phone"),
+                   models.Index(fields=["name_index"], name="households_member_name"),
                    # the screening's schooling and insurance rules read only these few members, not the
                    # whole table (its rows are wide with the encrypted fields)
                    models.Index(fields=["household", "out_of_school", "medical_insured"], name="households_member_risk",
@@ -194,6 +204,7 @@ class Member(PersonalFields, Audited):
         self.id_index = blind_index("id", number) if number else None
         self.phone = (self.phone or "").strip()
         self.phone_index = blind_index("phone", self.phone) if self.phone else ""
+        self.name_index = name_key(self.name)
         if number and len(number) == 18 and not self.birth_date:
             from xiezuo.core.personal.idnumbers import birth_date
 

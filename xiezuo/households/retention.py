@@ -59,7 +59,7 @@ def apply_retention(today: datetime.date | None = None) -> dict:
     if r[RecordType.MEMBER][1] in (RetentionAction.ERASE, RetentionAction.DELETE):
         members = Member.objects.filter(household__in=exited.filter(exited_on__lte=cutoff(RecordType.MEMBER)).values("id")) \
             .exclude(name="", id_index__isnull=True)
-        done["member"] = members.update(name="", id_number="", id_index=None, phone="", phone_index="", health_note="",
+        done["member"] = members.update(name="", name_index="", id_number="", id_index=None, phone="", phone_index="", health_note="",
                                         birth_date=None, personal_changed="name,id_number,phone,health_note (erased)")
     if r[RecordType.HOUSEHOLD][1] in (RetentionAction.ERASE, RetentionAction.DELETE):
         done["household"] = exited.filter(exited_on__lte=cutoff(RecordType.HOUSEHOLD), erased_on__isnull=True).update(

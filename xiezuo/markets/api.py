@@ -460,8 +460,23 @@ class BidIn(InSchema):
     limit_fen_per_mu: Fen
 
 
+class ShareIn(InSchema):
+    household: ObjectId | None = Field(None, description="the registry household's id, or give its number")
+    number: Text(32) | None = Field(None, description="the household number in the registry of the listing's county")
+    weight: BigCount
+
+
 class SplitIn(InSchema):
-    households: list[tuple[Text(50), int]] = Field(default_factory=list, description="[[name, weight], …] of the farmers' part")
+    households: list[ShareIn] = Field(default_factory=list, max_length=5000,
+                                      description="the farmers' part among households of the county's registry")
+
+
+class ShareOut(Schema):
+    household: int | None = Field(None, description="the registry household (none: a share recorded by name, not matched)")
+    number: str = ""
+    unmatched_name: str = ""
+    weight: int
+    fen: int
 
 
 class SplitOut(Schema):
@@ -469,10 +484,61 @@ class SplitOut(Schema):
     distributable_fen: int
     farmers_fen: int
     collective_fen: int
-    households: list
+    households_count: int = Field(description="households sharing the farmers' part")
+    households: list[ShareOut] | None = Field(None, description="the shares, for the roles that may see the registry's rows; "
+                                                                 "otherwise null (counts only)")
     paid_on: datetime.date | None = None
-    farmers_posting: int | None = Field(None, alias="farmers_posting_id")
-    collective_posting: int | None = Field(None, alias="collective_posting_id")
+    farmers_posting: int | None = None
+    collective_posting: int | None = None
+
+
+def split_out(user, split) -> dict:
+    from .land.shares import share_rows
+
+    shown = share_rows(user, split)
+    rows = None
+    if shown["rows"] is not None:
+        rows = [{"household": r["share"].household_id, "number": r["household"].number if r["household"] else "",
+                 "unmatched_name": r["share"].unmatched_name, "weight": r["share"].weight, "fen": r["share"].fen}
+                for r in shown["rows"]]
+    return {"id": split.pk, "distributable_fen": split.distributable_fen, "farmers_fen": split.farmers_fen,
+            "collective_fen": split.collective_fen, "households_count": shown["count"], "households": rows,
+            "paid_on": split.paid_on, "farmers_posting": split.farmers_posting_id, "collective_posting": split.collective_posting_id}
+
+
+def _shares(user, trade, items) -> list:
+    """The body's shares as (household, weight): by id among the households the user may see,
+    or by number in the county's registry; each refusal named by its position."""
+    from django.utils.translation import gettext as _
+
+    from xiezuo.core.errors import ValidationError
+    from xiezuo.households.lookup import by_number
+    from xiezuo.households.models import Household
+
+    county = trade.listing.county
+    found = by_number(county, [i.number for i in items if i.household is None and i.number])
+    ids = {h.pk: h for h in Household.objects.visible_to(user).filter(pk__in=[i.household for i in items if i.household])}
+    out, errors = [], {}
+    for n, item in enumerate(items):
+        if item.household is not None:
+            h = ids.get(item.household)
+            if h is None:
+                errors[f"households[{n}].household"] = [_("no household #%(id)s") % {"id": item.household}]
+        elif item.number:
+            matches = found.get(item.number, [])
+            h = matches[0] if len(matches) == 1 else None
+            if h is None:
+                errors[f"households[{n}].number"] = [
+                    _("no household numbered %(h)s in the registry of %(county)s") % {"h": item.number, "county": county}
+                    if not matches else _("%(k)d households are numbered %(h)s; correct the registry first") % {
+                        "k": len(matches), "h": item.number}]
+        else:
+            h = None
+            errors[f"households[{n}]"] = [_("a household id or number is required")]
+        out.append((h, item.weight))
+    if errors:
+        raise ValidationError(errors)
+    return out
 
 
 def _org(user, pk, field):
@@ -578,7 +644,8 @@ def post_clear(request, listing_id: PathId):
 def post_split(request, trade_id: PathId, payload: SplitIn):
     trade = get_trade(request, trade_id)
     require_writer(request.auth)
-    return Status(201, land.split_proceeds(request.auth, trade=trade, households=[list(h) for h in payload.households]))
+    split = land.split_proceeds(request.auth, trade=trade, households=_shares(request.auth, trade, payload.households))
+    return Status(201, split_out(request.auth, split))
 
 
 class PayoutIn(InSchema):
@@ -596,7 +663,7 @@ def post_payout(request, trade_id: PathId, payload: PayoutIn):
     refs = BodyRefs(request.auth)
     project = refs.visible_obj(Project.objects.select_related("county"), payload.project, "project", "project")
     refs.check()
-    return land.pay_out(request.auth, trade=trade, project=project, paid_on=payload.paid_on)
+    return split_out(request.auth, land.pay_out(request.auth, trade=trade, project=project, paid_on=payload.paid_on))
 
 
 class ReturnIn(InSchema):

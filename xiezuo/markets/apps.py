@@ -10,7 +10,11 @@ class MarketsConfig(AppConfig):
 
     def ready(self):
         from xiezuo.core.importing import register_importers
+        from xiezuo.core.ui.parts import register_part
 
-        from .importers import ListingImporter, NeedImporter, TechnologyImporter
+        from .importers import ListingImporter, NeedImporter, SplitImporter, TechnologyImporter
+        from .land.shares import household_payouts
 
-        register_importers(TechnologyImporter(), NeedImporter(), ListingImporter())
+        register_importers(TechnologyImporter(), NeedImporter(), ListingImporter(), SplitImporter())
+        # the household page lists the land-quota proceeds paid to the household
+        register_part("household", "land_payouts", household_payouts)

@@ -66,7 +66,11 @@ def seed_demo(stdout=None, today: datetime.date | None = None) -> int:
         trade = land.buy(east, listing=first, buyer=ningbo, area="30.0000", traded_on=today - datetime.timedelta(days=20))
         land.buy(east, listing=first, buyer=zhejiang, area="16.2500", traded_on=today - datetime.timedelta(days=8))
     with acting(county, via="command"):
-        land.split_proceeds(county, trade=trade, households=[("阿苦日哈", 12_000), ("吉克阿衣", 9_500), ("曲比石古", 8_500)])
+        # the farmers' part among three households of 美姑县's registry (the households demo, seeded first), if it has them
+        from xiezuo.households.models import Household
+
+        farmers = list(Household.objects.filter(county=meigu, is_demo=True).order_by("number")[:3])
+        land.split_proceeds(county, trade=trade, households=list(zip(farmers, (12_000, 9_500, 8_500))))
         auction = land.open_auction(county, listing=second, closes_on=today + datetime.timedelta(days=10))
     with acting(east, via="command"):
         for bidder, area, extra in ((ningbo, "20", 2_000_000), (hangzhou, "15", 1_500_000), (zhejiang, "12", 500_000)):

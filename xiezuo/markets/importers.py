@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from xiezuo.core.errors import ValidationError
-from xiezuo.core.importing import (CREATED, UNCHANGED, UPDATED, Column, Importer, _number_text, choice, parse_code, parse_date,
-                                   text)
+from xiezuo.core.importing import (CREATED, UNCHANGED, UPDATED, Column, Importer, _number_text, choice, parse_code, parse_count,
+                                   parse_date, text)
 from xiezuo.projects.importers import collect, find_organisation, find_region, org_cell
 
 from .choices import LandClass, TechKind
@@ -174,9 +174,105 @@ class ListingImporter(Importer):
         return CREATED
 
 
+class SplitImporter(Importer):
+    """The farmers' shares of land-quota trades, one row per household: the trade, the
+    household by its number in the registry of the listing's county, its weight. The rows of a
+    trade make its split (`split_proceeds`, by the year's rule and largest remainder), all the
+    trades of the file or none."""
+
+    slug = "markets-land-splits"
+    title = _l("Land-quota proceeds split among households")
+    description = _l("The farmers' shares of a trade's proceeds, one row per household of the county's monitoring registry, "
+                     "named by its household number; the rows of a trade make its split.")
+    permission_field = "trade"
+    bulk = True
+    columns = [
+        Column("成交编号", "trade", parse_count, required=True, kind="number", example="12",
+               help=_l("The trade's number, as the trade page shows it (#12).")),
+        Column("户编号", "number", text(32), required=True, example="513436100001",
+               help=_l("The household number in the monitoring registry of the listing's county.")),
+        Column("权重", "weight", parse_count, required=True, kind="number", example="12000",
+               help=_l("A whole number above zero, e.g. the household's area in 0.0001 mu; the farmers' part is split in proportion.")),
+    ]
+
+    def allowed(self, user):
+        return western_counties(user).exists()
+
+    def preload(self, ctx, rows):
+        from xiezuo.core.scoping import visible
+
+        from .models import QuotaTrade
+
+        ids = set()
+        for _n, raw in rows:
+            try:
+                ids.add(parse_count(raw.get("trade")))
+            except Exception:  # noqa: BLE001 — the row's own parse names it
+                pass
+        ctx.cache["trades"] = {t.pk: t for t in visible(ctx.user, QuotaTrade.objects.filter(pk__in=ids)
+                                                         .select_related("listing__county"))}
+        numbers = {_number_text(raw["number"]).strip() for _n, raw in rows if raw.get("number") is not None}
+        from xiezuo.households.models import Household
+
+        found = {}
+        for h in Household.objects.visible_to(ctx.user).filter(number__in=numbers).select_related("county"):
+            found.setdefault((h.county_id, h.number), []).append(h)
+        ctx.cache["households"] = found
+
+    def prepare(self, ctx, values):
+        trade = ctx.cache["trades"].get(values["trade"])
+        if trade is None:
+            raise ValidationError({"trade": [_("no trade #%(id)s that you may see") % {"id": values["trade"]}]})
+        number = values["number"].strip()
+        matches = ctx.cache["households"].get((trade.listing.county_id, number), [])
+        if not matches:
+            raise ValidationError({"number": [_("no household numbered %(h)s in the registry of %(county)s") % {
+                "h": number, "county": trade.listing.county}]})
+        if len(matches) > 1:
+            raise ValidationError({"number": [_("%(k)d households are numbered %(h)s; correct the registry first") % {
+                "k": len(matches), "h": number}]})
+        if values["weight"] <= 0:
+            raise ValidationError({"weight": [_("must be at least %(n)d") % {"n": 1}]})
+        return {"trade": trade, "household": matches[0], "weight": values["weight"]}
+
+    def keys(self, prepared):
+        return [("number", (prepared["trade"].pk, prepared["household"].pk), _("trade and household"))]
+
+    def apply_all(self, ctx, rows, result):
+        from django.core.exceptions import PermissionDenied
+        from django.db import transaction
+
+        by_trade = {}
+        for number, p in rows:
+            by_trade.setdefault(p["trade"].pk, []).append((number, p))
+        for items in by_trade.values():
+            trade = items[0][1]["trade"]
+            try:
+                with transaction.atomic():
+                    land.split_proceeds(ctx.user, trade=trade, households=[(p["household"], p["weight"]) for _n, p in items])
+            except ValidationError as exc:
+                from xiezuo.core.errors import messages_of
+
+                for key, msgs in messages_of(exc).items():
+                    if key.startswith("households["):
+                        i = int(key[len("households["):key.index("]")])
+                        field = "weight" if key.endswith(".weight") else "number"
+                        for m in msgs:
+                            result.add(items[i][0], self.header_for(field), m)
+                    else:
+                        for number, _p in items:
+                            for m in msgs:
+                                result.add(number, self.header_for("trade"), m)
+            except PermissionDenied as exc:
+                for number, _p in items:
+                    result.add(number, self.header_for("trade"), str(exc) or _("not allowed"))
+            else:
+                result.counts[CREATED] += len(items)
+
+
 def _number(value: str) -> str:
     """An area typed as text (“12.3456”) or read from a number cell; the action parses and checks it."""
     return value.replace(",", "").strip()
 
 
-__all__ = ["TechnologyImporter", "NeedImporter", "ListingImporter", "UNCHANGED"]
+__all__ = ["TechnologyImporter", "NeedImporter", "ListingImporter", "SplitImporter", "UNCHANGED"]

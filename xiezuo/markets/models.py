@@ -202,7 +202,7 @@ class ProceedsSplit(Audited):
     distributable_fen = models.BigIntegerField(_("distributable (fen)"))
     farmers_fen = models.BigIntegerField(_("farmers (fen)"))
     collective_fen = models.BigIntegerField(_("collective (fen)"))
-    households = models.JSONField(_("farmers' shares"), default=list, blank=True)  # [[name, weight, fen], …]
+    # the farmers' part among registry households: `HouseholdShare` rows (split.shares)
     # the payout (land.actions.pay_out): each share as one ledger posting from the county's receiving account
     paid_on = models.DateField(_("paid out on"), null=True, blank=True)
     payout_project = models.ForeignKey("projects.Project", verbose_name=_("paid out through project"), null=True, blank=True,
@@ -218,6 +218,45 @@ class ProceedsSplit(Audited):
 
     def audit_region_code(self):
         return self.trade.listing.county.code
+
+
+class HouseholdShare(Audited):
+    """One household's share of a split's farmers' part: a household of the monitoring registry
+    of the listing's county, its weight (e.g. its area in 0.0001 mu) and the fen it gets, the
+    parts summing exactly to the farmers' part (largest remainder, `units.largest_remainder`).
+    A share recorded by name before the registry link and not found in it unambiguously keeps
+    that name (`unmatched_name`) and no household: the money stays on record, to be resolved
+    (see migration 0006). Row-level: only the county's side that may see registry rows."""
+
+    scope_paths = ("split__trade__listing__county__code",)
+    scope_include_partners = False
+    objects = ScopedQuerySet.as_manager()
+    audit_exclude = ("unmatched_name",)
+
+    split = models.ForeignKey(ProceedsSplit, on_delete=models.PROTECT, related_name="shares")
+    position = models.PositiveSmallIntegerField(_("position"))
+    household = models.ForeignKey("households.Household", verbose_name=_("household"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="land_shares")
+    unmatched_name = models.CharField(_("name recorded, not matched in the registry"), max_length=50, blank=True, default="")
+    weight = models.BigIntegerField(_("weight"))
+    fen = models.BigIntegerField(_("share (fen)"))
+
+    class Meta:
+        ordering = ["split_id", "position"]
+        verbose_name = _("household share of land-quota proceeds")
+        constraints = [
+            models.CheckConstraint(condition=Q(weight__gt=0) & Q(fen__gte=0), name="markets_share_pos"),
+            models.CheckConstraint(condition=Q(household__isnull=False) | ~Q(unmatched_name=""), name="markets_share_named"),
+            models.UniqueConstraint(fields=["split", "household"], condition=Q(household__isnull=False), name="markets_share_once"),
+            models.UniqueConstraint(fields=["split", "position"], name="markets_share_position"),
+        ]
+
+    @property
+    def matched(self) -> bool:
+        return self.household_id is not None
+
+    def audit_region_code(self):
+        return self.split.trade.listing.county.code
 
 
 class EquityConversion(Audited):

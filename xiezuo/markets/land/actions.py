@@ -34,8 +34,8 @@ from xiezuo.projects.models import Project
 
 from .. import rules
 from ..choices import AuctionStatus, ListingStatus, TradeMethod
-from ..models import (EquityConversion, ProceedsSplit, QuotaAuction, QuotaBid, QuotaListing, QuotaPrice, QuotaTrade,
-                      SplitRule)
+from ..models import (EquityConversion, HouseholdShare, ProceedsSplit, QuotaAuction, QuotaBid, QuotaListing, QuotaPrice,
+                      QuotaTrade, SplitRule)
 from .. import payments
 from ..payments import pay, receiving_balance
 from ..units import amount_for, check_units, largest_remainder, mu_text, parse_mu
@@ -319,7 +319,11 @@ def clear_auction(user, *, auction, traded_on=None) -> list[QuotaTrade]:
 def split_proceeds(user, *, trade, households=None) -> ProceedsSplit:
     """Split a trade's proceeds (less what was converted into equity) between the farmers and
     the village collective by the year's rule, by largest remainder; the farmers' part again
-    among `households` [(name, weight)] if given. Exact to the fen: the parts sum to the whole."""
+    among `households` [(household, weight)] if given, by largest remainder too: one
+    `HouseholdShare` per household, each a household of the registry of the listing's county,
+    named once. Exact to the fen: the parts sum to the whole."""
+    from xiezuo.households.models import Household
+
     if not isinstance(trade, QuotaTrade):
         raise field_error("trade", _("a trade is required"))
     _deny(rules.may_edit_region(user, trade.listing.county.code, trade.listing.county))
@@ -330,27 +334,37 @@ def split_proceeds(user, *, trade, households=None) -> ProceedsSplit:
     if rule is None:
         raise field_error("trade", _("no proceeds split rule is set; the national coordinator sets it"))
     errors = {}
-    clean = []
+    clean, seen = [], set()
     for i, item in enumerate(households or []):
         try:
-            name, weight = item
+            household, weight = item
         except (TypeError, ValueError):
-            errors["households"] = [_("each household is a name and a weight")]
+            errors["households"] = [_("each share is a household and a weight")]
             break
-        if not isinstance(name, str) or not name.strip() or isinstance(weight, bool) or not isinstance(weight, int) or weight <= 0:
-            errors["households"] = [_("household %(n)d: a name and a weight above zero are required") % {"n": i + 1}]
-            break
-        clean.append((name.strip(), weight))
+        if not isinstance(household, Household) or household.county_id != trade.listing.county_id:
+            errors[f"households[{i}].household"] = [_("share %(n)d: a household of the registry of %(county)s is required") % {
+                "n": i + 1, "county": trade.listing.county}]
+        elif household.pk in seen:
+            errors[f"households[{i}].household"] = [_("share %(n)d: household %(h)s is named twice") % {
+                "n": i + 1, "h": household.number or f"#{household.pk}"}]
+        if isinstance(weight, bool) or not isinstance(weight, int) or weight <= 0:
+            errors[f"households[{i}].weight"] = [_("share %(n)d: the weight is a whole number above zero") % {"n": i + 1}]
+        elif weight > 10**15:
+            errors[f"households[{i}].weight"] = [_("the number is too large")]
+        if isinstance(household, Household):
+            seen.add(household.pk)
+        clean.append((household, weight))
     _raise(errors)
     equity = EquityConversion.objects.filter(trade=trade).first()
     distributable = trade.amount_fen - (equity.converted_fen if equity else 0)
     farmers, collective = largest_remainder(distributable, [rule.farmers_share, rule.collective_share])
-    rows = []
+    split = ProceedsSplit.objects.create(trade=trade, rule=rule, distributable_fen=distributable, farmers_fen=farmers,
+                                         collective_fen=collective)
     if clean:
-        parts = largest_remainder(farmers, [w for _n, w in clean])
-        rows = [[n, w, f] for (n, w), f in zip(clean, parts)]
-    return ProceedsSplit.objects.create(trade=trade, rule=rule, distributable_fen=distributable, farmers_fen=farmers,
-                                        collective_fen=collective, households=rows)
+        parts = largest_remainder(farmers, [w for _h, w in clean])
+        for position, ((household, weight), fen) in enumerate(zip(clean, parts)):
+            HouseholdShare.objects.create(split=split, position=position, household=household, weight=weight, fen=fen)
+    return split
 
 
 @action

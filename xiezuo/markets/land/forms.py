@@ -55,20 +55,49 @@ class AuctionForm(BootstrapMixin, forms.Form):
 
 
 class SplitForm(BootstrapMixin, forms.Form):
-    households = forms.CharField(label=_("farmers' shares, one per line: name, weight (e.g. area in 0.0001 mu)"),
-                                 widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    """The farmers' shares, one line per household of the registry: its household number and
+    its weight. The numbers are resolved among the county's households (`county`), each found
+    once; a number that is unknown, or held by two households, is refused with its line."""
+
+    households = forms.CharField(label=_("farmers' shares, one per line: household number, weight (e.g. area in 0.0001 mu)"),
+                                 widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+    def __init__(self, *args, county=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.county = county
 
     def clean_households(self):
-        rows = []
+        from xiezuo.households.lookup import by_number
+
+        lines = []
         for n, line in enumerate((self.cleaned_data.get("households") or "").splitlines(), 1):
             line = line.strip()
             if not line:
                 continue
-            parts = [p.strip() for p in line.replace("，", ",").split(",")]
-            if len(parts) != 2 or not parts[1].isdigit():
-                raise forms.ValidationError(_("line %(n)d: a name and a whole-number weight") % {"n": n})
-            rows.append((parts[0], int(parts[1])))
+            parts = [p.strip() for p in line.replace("，", ",").replace("\t", ",").split(",")]
+            if len(parts) != 2 or not parts[1].isdigit() or not parts[0]:
+                raise forms.ValidationError(_("line %(n)d: a household number and a whole-number weight") % {"n": n})
+            lines.append((n, parts[0], int(parts[1])))
+        found = by_number(self.county, [number for _n, number, _w in lines]) if self.county is not None else {}
+        rows, errors = [], []
+        for n, number, weight in lines:
+            matches = found.get(number, [])
+            if not matches:
+                errors.append(_("line %(n)d: no household numbered %(h)s in the registry of %(county)s") % {
+                    "n": n, "h": number, "county": self.county})
+            elif len(matches) > 1:
+                errors.append(_("line %(n)d: %(k)d households are numbered %(h)s; correct the registry first") % {
+                    "n": n, "k": len(matches), "h": number})
+            else:
+                rows.append((matches[0], weight))
+        if errors:
+            raise forms.ValidationError(errors)
         return rows
+
+
+class HouseholdSearchForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label=_("find a household: number, head's name or a member's full ID number"), max_length=40,
+                        required=False)
 
 
 class EquityForm(BootstrapMixin, forms.Form):

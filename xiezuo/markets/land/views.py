@@ -18,8 +18,8 @@ from ..payments import receiving_balance
 from . import actions
 from .exports import export_listings, export_trades
 from .filtersets import listings, public_trades, trades
-from .forms import (AuctionForm, BidForm, BuyForm, EquityForm, ListingFilterForm, ListingForm, PayoutForm, SplitForm,
-                    TradeFilterForm)
+from .forms import (AuctionForm, BidForm, BuyForm, EquityForm, HouseholdSearchForm, ListingFilterForm, ListingForm, PayoutForm,
+                    SplitForm, TradeFilterForm)
 
 
 @login_required
@@ -167,12 +167,21 @@ def trade_detail(request, pk):
     equity = getattr(trade, "equity", None) if hasattr(trade, "equity") else None
     projects = Project.objects.filter(county=trade.listing.county).order_by("code")
     payable = projects.exclude(status="cancelled")
+    from .shares import share_rows
+
+    search_form = HouseholdSearchForm(request.GET or None)
+    candidates = None
+    if seller_side and split is None and search_form.is_valid() and search_form.cleaned_data["q"]:
+        from xiezuo.households.lookup import find_households, masked_head
+
+        candidates = [(h, masked_head(h)) for h in find_households(user, trade.listing.county, search_form.cleaned_data["q"])]
     return render(request, "markets/land_trade.html", {
-        "trade": trade, "split": split, "equity": equity,
+        "trade": trade, "split": split, "equity": equity, "shares": share_rows(user, split) if split is not None else None,
+        "search_form": search_form if seller_side and split is None else None, "candidates": candidates,
         "payout_form": PayoutForm(projects=payable) if seller_side and split is not None and split.paid_on is None else None,
         "no_payout_project": seller_side and split is not None and split.paid_on is None and not payable.exists(),
         "held_fen": receiving_balance(trade.listing.seller) if seller_side and split is not None and split.paid_on is None else None,
-        "split_form": SplitForm() if seller_side and split is None else None,
+        "split_form": SplitForm(county=trade.listing.county) if seller_side and split is None else None,
         "equity_form": EquityForm(projects=projects) if seller_side and split is None and equity is None and projects.exists() else None,
     })
 
@@ -180,8 +189,8 @@ def trade_detail(request, pk):
 @login_required
 @require_POST
 def trade_split(request, pk):
-    trade = scoped_or_404(request.user, QuotaTrade.objects.all(), pk=pk)
-    form = SplitForm(request.POST)
+    trade = scoped_or_404(request.user, QuotaTrade.objects.select_related("listing__county"), pk=pk)
+    form = SplitForm(request.POST, county=trade.listing.county)
     if not form.is_valid():
         form_errors(request, form)
     else:
