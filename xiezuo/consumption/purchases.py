@@ -218,7 +218,7 @@ def recorded_evidence(pairs) -> dict:
     pairs = sorted(pairs)
     ids = []
     if is_postgres():
-        for part in chunks(pairs):
+        for part in (pairs,):  # one statement: the arrays are two parameters, whatever their length
             rows = select("SELECT p.id FROM consumption_purchase p JOIN (SELECT unnest(%s::bigint[]) AS s, unnest(%s::text[]) AS e) w "
                           "ON p.supplier_id = w.s AND p.evidence_number = w.e",
                           [pg_array([s for s, _e in part]), pg_array([e for _s, e in part])])
@@ -319,6 +319,17 @@ def counts(certs, day) -> bool:
     return False
 
 
+def _snapshot_picker(fields):
+    """The values of the audit snapshot's `fields` out of a row in `COLUMNS` order."""
+    from operator import itemgetter
+
+    missing = [f for f in fields if f not in COLUMNS]
+    if missing:
+        raise RuntimeError(f"the purchase writer does not write {missing}: the audit snapshot would miss them")
+    get = itemgetter(*(COLUMNS.index(f) for f in fields))
+    return get
+
+
 def write_purchases(user, rows) -> list[int]:
     """Record rows that passed `check_purchases`; the id of each. The products are locked
     against a concurrent certification decision before their certificates are read for the
@@ -326,18 +337,23 @@ def write_purchases(user, rows) -> list[int]:
     from django.utils import timezone
 
     now = timezone.now()
+    namespace = client_namespace(user)
+    values = []
     for pk, r in zip(reserve_ids(Purchase, len(rows)), rows):
         r.pk = pk
         r.recorded_at = now
-    namespace = client_namespace(user)
-    insert_rows(Purchase, COLUMNS, (
-        (r.pk, r.buyer.pk, r.product.pk, r.product.supplier_id, r.product.county_id, r.buyer.region_id, r.pairing_id,
-         r.amount_fen, r.purchased_on, r.channel, r.channel_name, r.evidence_number, r.client_id,
-         namespace if r.client_id else 0, r.is_demo, now) for r in rows))
+        buyer, product, pairing = r.buyer, r.product, r.pairing
+        values.append((pk, buyer.pk, product.pk, product.supplier_id, product.county_id, buyer.region_id,
+                       None if pairing is None else pairing.pk, r.amount_fen, r.purchased_on, r.channel, r.channel_name,
+                       r.evidence_number, r.client_id, namespace if r.client_id else 0, r.is_demo, now))
+    insert_rows(Purchase, COLUMNS, values)
     audit, fields = AuditWriter(), snapshot_fields(Purchase)
-    for r in rows:
-        audit.add(Purchase, r.pk, str(r), r.audit_region_code(), r.audit_other_region_code(), None,
-                  {n: getattr(r, n) for n in fields}, names=fields)
+    # the audit snapshot is the values of the row written, picked out of it rather than read back one attribute at a time
+    pick = _snapshot_picker(fields)
+    add = audit.add
+    for r, row in zip(rows, values):
+        add(Purchase, row[0], f"#{row[0]} {r.evidence_number}", r.product.county.code, r.buyer.region.code, None,
+            dict(zip(fields, pick(row))), names=fields)
     audit.write()
     product_ids = {r.product.pk for r in rows}
     totals.lock_products(product_ids)
