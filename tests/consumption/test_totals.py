@@ -113,6 +113,40 @@ def test_the_unfiltered_list_totals_from_the_summary_equal_the_lists_own_sums(us
     assert filtered.context["totals"] == list_totals(purchases(users["east_office"], channel="ecommerce"))
 
 
+def test_the_purchase_list_shows_and_counts_what_the_scoping_rule_shows_each_role(users, cw, today, client):
+    """The list's scope as conditions on the purchase's own columns, its order through another
+    plan for a county, its length from the summary: the same rows, order and totals as the
+    scoping rule applied to the purchases directly."""
+    from xiezuo.consumption.filtersets import totals as list_totals
+    from xiezuo.core.scoping import visible
+
+    world(users, cw, today)
+    for i in range(30):  # more than a page for the county office
+        buy(users["county_office"], cw, "potato", today - (i % 7) * DAY, f"P-{i}", 1_00 + i, "fair")
+    for role in ROLES:
+        user = users[role]
+        for filters in ({}, {"channel": "fair"}, {"region": "513436"}):
+            plain = visible(user, Purchase.objects.filter(**({"channel": "fair"} if "channel" in filters else {})))
+            if "region" in filters:
+                plain = plain.filter(Q(county__code__startswith="513436") | Q(buyer_region__code__startswith="513436"))
+            plain = plain.order_by("-purchased_on", "-id")
+            assert list(purchases(user, **filters).values_list("id", flat=True)) == list(plain.values_list("id", flat=True)), (role, filters)
+            sums = plain.aggregate(recorded=Sum("amount_fen"), counted=Sum("amount_fen", filter=counted_q()))
+            expected = {"recorded": sums["recorded"] or 0, "counted": sums["counted"] or 0, "n": plain.count()}
+            assert list_totals(purchases(user, **filters)) == expected, (role, filters)
+            if not filters:
+                assert totals.recorded_and_counted(user) == expected, role
+        client.force_login(user)
+        for filters in ({}, {"channel": "fair"}):
+            page = client.get("/consumption/", filters)
+            assert page.status_code == 200, role
+            plain = visible(user, Purchase.objects.filter(**filters)).order_by("-purchased_on", "-id")
+            assert page.context["page"].paginator.count == plain.count(), (role, filters)
+            assert [p.pk for p in page.context["page"]] == list(plain.values_list("id", flat=True)[:len(page.context["page"])]), role
+            assert page.context["totals"] == list_totals(purchases(user, **filters)), (role, filters)
+    assert totals.check() == []
+
+
 def test_a_revocation_and_an_approval_move_purchases_in_their_own_transaction(users, cw, today):
     east = users["east_office"]
     buy(east, cw, "potato", today - 2 * DAY, "R-1", 50_00)

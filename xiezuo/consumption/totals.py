@@ -3,8 +3,8 @@ transaction as the purchases, so that the dashboard's channel panel and the purc
 figures read a few hundred rows instead of summing every purchase of the year with the
 certificate condition evaluated per purchase.
 
-A row holds the fen of purchases by (buyer's region, product's county, year, month, channel,
-counted or not) at the grains the readers ask for — a purchase by a buyer of region B of a
+A row holds the fen and the number of purchases by (buyer's region, product's county, year,
+month, channel, counted or not) at the grains the readers ask for — a purchase by a buyer of region B of a
 product of county C (codes) adds to:
 
     ("", "")   month, channel, counted   the national view
@@ -37,6 +37,9 @@ its products before it reads their certificates (`lock_products`), the certifica
 `FOR UPDATE` before they change one, so either the writer reads the decided certificate or the
 decision recounts the writer's committed purchases — never neither.
 
+The number (`n`) lets the purchase list count what an office sees without visiting the
+hundreds of thousands of purchases of a province.
+
 Two writers add up in the database (`INSERT … ON CONFLICT DO UPDATE SET fen = fen + excluded.fen`,
 keys sorted). `rebuild()` refills the table from the purchases (the generators' bulk load),
 `check()` names every difference (`manage.py rebuild_figures`).
@@ -48,12 +51,12 @@ from django.db import connection, models
 
 from xiezuo.core.arrays import is_postgres
 from xiezuo.core.scoping import scope_for
-from xiezuo.projects.totals import differences, replace_all, upsert
+from xiezuo.projects.totals import differences
 
 
 class PurchaseTotal(models.Model):
-    """Fen of the purchases under one key (see the module): "" where a side is not split, month
-    0 and channel "" for the agreements' pair sums."""
+    """Fen and number of the purchases under one key (see the module): "" where a side is not
+    split, month 0 and channel "" for the agreements' pair sums."""
 
     year = models.IntegerField()
     east = models.CharField(max_length=6)
@@ -62,6 +65,7 @@ class PurchaseTotal(models.Model):
     channel = models.CharField(max_length=10)
     counted = models.SmallIntegerField()
     fen = models.BigIntegerField(default=0)
+    n = models.BigIntegerField(default=0)
 
     class Meta:
         app_label = "consumption"
@@ -88,13 +92,13 @@ def _counted(p: str) -> str:
 
 
 def _facts(where: str = "1 = 1") -> str:
-    """The summary's rows computed from the purchases matching `where` (on `p`)."""
+    """The summary's rows (key…, fen, n) computed from the purchases matching `where` (on `p`)."""
     base = (f"SELECT e.code AS e, w.code AS w, {_part('p.purchased_on', 'year')} AS y, {_part('p.purchased_on', 'month')} AS m, "
             f"p.channel AS ch, {_counted('p')} AS k, p.amount_fen AS fen FROM consumption_purchase p "
             f"JOIN regions_region e ON e.id = p.buyer_region_id JOIN regions_region w ON w.id = p.county_id WHERE {where}")
     return f"""
         WITH base AS ({base})
-        SELECT y, e, w, m, ch, k, sum(fen) AS fen FROM (
+        SELECT y, e, w, m, ch, k, sum(fen) AS fen, count(*) AS n FROM (
             SELECT y, '' AS e, '' AS w, m, ch, k, fen FROM base
             UNION ALL SELECT y, e, '', m, ch, k, fen FROM base
             UNION ALL SELECT y, '', w, m, ch, k, fen FROM base
@@ -105,26 +109,37 @@ def _facts(where: str = "1 = 1") -> str:
 
 
 FACTS = _facts()
+_COLS = ", ".join(KEYS)
 
 
 def rebuild() -> int:
-    return replace_all(TABLE, KEYS, "fen", FACTS)
+    """`projects.totals.replace_all` with the two value columns."""
+    order = ", ".join(str(i + 1) for i in range(len(KEYS)))
+    with connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {TABLE}")
+        cur.execute(f"INSERT INTO {TABLE} ({_COLS}, fen, n) SELECT * FROM ({FACTS}) AS d WHERE d.fen <> 0 ORDER BY {order}", [])
+        return cur.rowcount
 
 
 def check() -> list[tuple]:
-    return differences(TABLE, KEYS, "fen", FACTS)
+    """`projects.totals.differences` of the fen, then of the numbers (the key's last part "n")."""
+    fen = f"SELECT y, e, w, m, ch, k, fen FROM ({FACTS}) AS d"
+    n = f"SELECT y, e, w, m, ch, k, n FROM ({FACTS}) AS d"
+    return differences(TABLE, KEYS, "fen", fen) + [(*r[:len(KEYS)], "n", *r[len(KEYS):])
+                                                   for r in differences(TABLE, KEYS, "n", n)]
 
 
 # --- writers ----------------------------------------------------------------------------------
 
 
 def keyed(rows) -> list[tuple]:
-    """The summary's (key…, fen) of purchases given as (buyer's region code, county code,
+    """The summary's (key…, fen, n) of purchases given as (buyer's region code, county code,
     purchased on, channel, counted, fen), merged."""
     sums = {}
 
     def add(key, fen):
-        sums[key] = sums.get(key, 0) + fen
+        found = sums.get(key)
+        sums[key] = (fen, 1) if found is None else (found[0] + fen, found[1] + 1)
 
     for east, west, day, channel, counted, fen in rows:
         y, m, k = day.year, day.month, 1 if counted else 0
@@ -136,30 +151,44 @@ def keyed(rows) -> list[tuple]:
         if k:
             add((y, east, west, 0, "", 1), fen)
             add((y, east[:2], west[:2], 0, "", 1), fen)
-    return [(*key, fen) for key, fen in sums.items()]
+    return [(*key, fen, n) for key, (fen, n) in sums.items()]
 
 
-_TYPES = ("integer", "text", "text", "integer", "text", "integer", "bigint")
+_TYPES = ("integer", "text", "text", "integer", "text", "integer", "bigint", "bigint")
+_SET = f"fen = {TABLE}.fen + excluded.fen, n = {TABLE}.n + excluded.n"
 
 
 def _add(rows) -> None:
-    """`projects.totals.upsert` for this table: on PostgreSQL the columns go as array literals
-    (`core.arrays.pg_array`; psycopg's adaptation of 20,000 values per column, element by element
-    in Python, costs more than the statement)."""
-    if not is_postgres():
-        upsert(TABLE, KEYS, "fen", rows)
-        return
-    from xiezuo.core.arrays import pg_array
-
-    items = sorted(r for r in rows if r[-1])
+    """`projects.totals.upsert` for this table's rows (key…, fen, n), in key order: on
+    PostgreSQL the columns go as array literals (psycopg's adaptation of 25,000 values per
+    column, element by element in Python, costs more than the statement)."""
+    items = sorted(r for r in rows if r[-1] or r[-2])
     if not items:
         return
-    cols = ", ".join(KEYS)
-    arrays = [pg_array([r[i] for r in items]) for i in range(len(KEYS) + 1)]
-    unnest = ", ".join(f"%s::{t}[]" for t in _TYPES)
+    conflict = f"ON CONFLICT ({_COLS}) DO UPDATE SET {_SET}"
     with connection.cursor() as cur:
-        cur.execute(f"INSERT INTO {TABLE} ({cols}, fen) SELECT * FROM unnest({unnest}) ON CONFLICT ({cols}) "
-                    f"DO UPDATE SET fen = {TABLE}.fen + excluded.fen", arrays)
+        if not is_postgres():
+            cur.executemany(f"INSERT INTO {TABLE} ({_COLS}, fen, n) VALUES ({', '.join(['%s'] * (len(KEYS) + 2))}) {conflict}", items)
+            return
+        from xiezuo.core.arrays import pg_array
+
+        arrays = [_literal(column, pg_array) for column in zip(*items)]
+        unnest = ", ".join(f"%s::{t}[]" for t in _TYPES)
+        cur.execute(f"INSERT INTO {TABLE} ({_COLS}, fen, n) SELECT * FROM unnest({unnest}) {conflict}", arrays)
+
+
+def _literal(values, fallback) -> str:
+    """`core.arrays.pg_array(values)` written with one join when the values are whole numbers,
+    or text with no quote or backslash to escape (codes, channel names): value by value, the
+    25,000 keys of a batch cost a tenth of its Python time. Anything else goes to `fallback`."""
+    kinds = set(map(type, values))
+    if kinds == {int}:
+        return "{" + ",".join(map(str, values)) + "}"
+    if kinds == {str}:
+        text = '","'.join(values)
+        if "\\" not in text and text.count('"') == 2 * (len(values) - 1):
+            return '{"' + text + '"}'
+    return fallback(values)
 
 
 def add_purchases(rows) -> None:
@@ -205,9 +234,10 @@ def recounting(product_id: int, first: datetime.date, last: datetime.date | None
     sums = {}
     for sign, rows in ((-1, before), (1, after)):
         for r in rows:
-            key = tuple(r[:-1])
-            sums[key] = sums.get(key, 0) + sign * int(r[-1])
-    _add([(*k, v) for k, v in sums.items()])
+            key = tuple(r[:-2])
+            fen, n = sums.get(key, (0, 0))
+            sums[key] = (fen + sign * int(r[-2]), n + sign * int(r[-1]))
+    _add([(*k, fen, n) for k, (fen, n) in sums.items()])
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -244,26 +274,42 @@ def by_month_and_channel(user, year: int) -> list[tuple[int, str, int, int]]:
         return [(int(m), c, int(k), int(f or 0)) for m, c, k, f in cur.fetchall() if f]
 
 
+def _years() -> tuple[str, list]:
+    """The summary's years as a condition its indexes (which start with the year) can serve:
+    one value each, from the first year to the last (two index look-ups)."""
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT min(year), max(year) FROM {TABLE}")
+        first, last = cur.fetchone()
+    if first is None:
+        return "1 = 0", []
+    years = list(range(int(first), int(last) + 1))
+    return f"year IN ({', '.join(['%s'] * len(years))})", years
+
+
 def recorded_and_counted(user) -> dict:
-    """{"recorded", "counted"} fen of every purchase the user sees, all years: the unfiltered
-    purchase list's totals, from the summary (the list's own sum reads millions of rows with
+    """{"recorded", "counted", "n"}: the fen and the number of every purchase the user sees, all
+    years — the unfiltered purchase list's totals and count, from the summary (the list's own
+    sum and count read hundreds of thousands of purchases for a province office, the sum with
     the certificate rule per row). The same scope arithmetic as `by_month_and_channel`."""
     scope = scope_for(user)
+    years, yp = _years()
     if scope.everything:
-        sql, params = f"SELECT counted, fen FROM {TABLE} WHERE east = '' AND west = ''", []
+        sql, params = f"SELECT counted, fen, n FROM {TABLE} WHERE {years} AND east = '' AND west = ''", yp
     elif not scope.active or scope.own is None:
-        return {"recorded": 0, "counted": 0}
+        return {"recorded": 0, "counted": 0, "n": 0}
     else:
         east, ep = _range("east", scope.own)
         west, wp = _range("west", scope.own)
-        sql = f"""SELECT counted, fen FROM {TABLE} WHERE west = '' AND {east}
-                  UNION ALL SELECT counted, fen FROM {TABLE} WHERE east = '' AND {west}
-                  UNION ALL SELECT counted, -fen FROM {TABLE} WHERE month > 0 AND {east} AND {west}"""
-        params = [*ep, *wp, *ep, *wp]
+        sql = f"""SELECT counted, fen, n FROM {TABLE} WHERE {years} AND west = '' AND {east}
+                  UNION ALL SELECT counted, fen, n FROM {TABLE} WHERE {years} AND east = '' AND {west}
+                  UNION ALL SELECT counted, -fen, -n FROM {TABLE} WHERE {years} AND month > 0 AND {east} AND {west}"""
+        params = [*yp, *ep, *yp, *wp, *yp, *ep, *wp]
     with connection.cursor() as cur:
-        cur.execute(f"SELECT counted, {_sum('fen')} FROM ({sql}) AS t GROUP BY 1", params)
-        by = {int(k): int(f or 0) for k, f in cur.fetchall()}
-    return {"recorded": by.get(0, 0) + by.get(1, 0), "counted": by.get(1, 0)}
+        cur.execute(f"SELECT counted, {_sum('fen')}, {_sum('n')} FROM ({sql}) AS t GROUP BY 1", params)
+        by = {int(k): (int(f or 0), int(n or 0)) for k, f, n in cur.fetchall()}
+    zero = (0, 0)
+    return {"recorded": by.get(0, zero)[0] + by.get(1, zero)[0], "counted": by.get(1, zero)[0],
+            "n": by.get(0, zero)[1] + by.get(1, zero)[1]}
 
 
 def counted_between(year: int, pairs) -> dict:
@@ -272,9 +318,12 @@ def counted_between(year: int, pairs) -> dict:
     pairs = set(pairs)
     out = {}
     with connection.cursor() as cur:
-        if any(len(e) == 2 and len(w) == 2 for e, w in pairs):
-            cur.execute(f"SELECT east, west, fen FROM {TABLE} WHERE year = %s AND month = 0 AND east <> '' AND west <> '' "
-                        "AND length(east) = 2", [year])
+        easts = sorted({e for e, w in pairs if len(e) == 2 and len(w) == 2})
+        if easts:
+            # a two-digit code is a key's eastern side only in the province pair sums: the
+            # provinces asked for, each found through the key's index (year, east, …)
+            cur.execute(f"SELECT east, west, fen FROM {TABLE} WHERE year = %s AND east IN ({', '.join(['%s'] * len(easts))}) "
+                        "AND month = 0 AND west <> ''", [year, *easts])
             provinces = {(e, w): int(f) for e, w, f in cur.fetchall()}
         for e, w in pairs:
             if len(e) == 2 and len(w) == 2:

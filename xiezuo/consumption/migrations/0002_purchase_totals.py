@@ -5,14 +5,12 @@ from django.db import migrations, models
 
 
 def fill_totals(apps, schema_editor):
-    """The summary of the purchases already recorded (`consumption.totals.rebuild`). On
-    PostgreSQL its pages are kept half empty: a batch adds to some 20,000 rows, and an update
-    that finds room on its row's page writes no index entry (a HOT update)."""
-    from xiezuo.consumption.totals import rebuild
-
+    """On PostgreSQL the summary's pages are kept half empty: a batch adds to some 20,000 rows,
+    and an update that finds room on its row's page writes no index entry (a HOT update). The
+    summary of the purchases already recorded is filled by 0004, once the table has all its
+    columns (`consumption.totals.rebuild` writes them all)."""
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("ALTER TABLE consumption_purchasetotal SET (fillfactor = 50)")
-    rebuild()
 
 
 class Migration(migrations.Migration):
