@@ -11,7 +11,8 @@
   40 % 省外 (most of them in the paired eastern province), with the 2022 occupation codes of
   the usual trades and wages by place;
 - their retention checks at 3, 6 and 12 months when due: 92 % recorded, employment falling
-  from 88 % to 70 %, three months of wage transfers when employed.
+  from 88 % to 70 %, three months of wage transfers when employed; each placement's next
+  check owed (`labour.due.first_due`) written with it.
 
 Rows go in with COPY on PostgreSQL (`datagen.bulkload.copy_rows`); one audit entry per table
 records the load. Everything generated is marked as not demo; the registrations are real
@@ -31,6 +32,7 @@ from xiezuo.core.personal.masking import mask_id_number, mask_phone
 from xiezuo.datagen.bulkload import copy_model as _copy, next_id as _next_id, reset_sequences as _reset
 from xiezuo.labour import rules
 from xiezuo.labour.choices import SKILL_BIT
+from xiezuo.labour.due import first_due
 from xiezuo.labour.models import Job, Placement, RetentionCheck, Worker, add_months
 from xiezuo.orgs.models import Organisation
 from xiezuo.regions.models import Region
@@ -158,11 +160,12 @@ def generate(scale: float = 1.0, seed: int = 2026, years: int = 1, jobs: int | N
                 code_o, _skills, wage = rnd.choice(TRADES)
                 kind = rules.place_kind(code, place[1])
                 pk = first_place + j
-                ended = None
+                ended, checked = None, set()
                 for m, keep in ((3, 0.88), (6, 0.8), (12, 0.7)):
                     due = add_months(start, m)
                     if due > today or rnd.random() > 0.92:
                         continue
+                    checked.add(m)
                     employed = ended is None and rnd.random() < keep / (0.88 if m > 3 else 1)
                     if not employed and ended is None:
                         ended = due - datetime.timedelta(days=rnd.randint(1, 60))
@@ -170,11 +173,12 @@ def generate(scale: float = 1.0, seed: int = 2026, years: int = 1, jobs: int | N
                                    min(m, 3) if employed else 0, "", None, 0))
                     cid_next += 1
                 yield (pk, w + first_worker, cid, emp_id, place[0], kind, place[2] in (paired.get(prov) or []), start, ended,
-                       code_o, int(wage * rnd.uniform(0.9, 1.3)) * 100, None, 0, False)
+                       code_o, int(wage * rnd.uniform(0.9, 1.3)) * 100, None, 0, False, first_due(start, ended, checked))
 
         counts["placements"] = _copy(Placement, ["id", "worker", "county", "employer", "place", "place_kind",
                                                  "in_paired_province", "start_date", "end_date", "occupation_code",
-                                                 "monthly_wage_fen", "client_id", "client_ns", "is_demo"], placement_rows())
+                                                 "monthly_wage_fen", "client_id", "client_ns", "is_demo", "next_check_due"],
+                                     placement_rows())
         log(f"placements: {counts['placements']:,} in {time.perf_counter() - t0:.1f} s")
         counts["retention checks"] = _copy(RetentionCheck, ["id", "placement", "milestone", "checked_on", "employed",
                                                             "wage_months", "note", "client_id", "client_ns"], iter(checks))

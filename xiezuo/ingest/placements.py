@@ -41,32 +41,52 @@ class PlacementHandler:
         refs.regions(memo, codes=[it.body.get("place") for it in fresh])
         places = {k: v for k, v in memo.items() if isinstance(k, str)}
         read, rows = [], []
+        days = {}  # a batch repeats its dates: each text parsed once
+
+        def day(text):
+            if not isinstance(text, str):  # refused, named as sent (a list is no key to remember)
+                try:
+                    return parse_date(text), None
+                except ValueError as exc:
+                    return None, str(exc)
+            if text not in days:
+                try:
+                    days[text] = (parse_date(text), None)
+                except ValueError as exc:
+                    days[text] = (None, str(exc))
+            return days[text]
+
         for it in fresh:
             b, errors = it.body, {}
-            errors.update({name: [_("unknown field")] for name in b if name not in KNOWN})
-            worker = workers.get(b.get("worker")) if isinstance(b.get("worker"), int) else None
+            if not KNOWN.issuperset(b):
+                errors.update({name: [_("unknown field")] for name in b if name not in KNOWN})
+            w = b.get("worker")
+            worker = workers.get(w) if type(w) is int else None
             if worker is None:
-                errors["worker"] = [_("no worker has the id “%(v)s”") % {"v": b.get("worker")}]
-            employer = employers.get(b.get("employer")) if isinstance(b.get("employer"), int) else None
+                errors["worker"] = [_("no worker has the id “%(v)s”") % {"v": w}]
+            e = b.get("employer")
+            employer = employers.get(e) if type(e) is int else None
             if employer is None:
-                errors["employer"] = [_("no organisation has the id “%(v)s”") % {"v": b.get("employer")}]
-            place = places.get(b.get("place")) if isinstance(b.get("place"), str) else None
+                errors["employer"] = [_("no organisation has the id “%(v)s”") % {"v": e}]
+            pl = b.get("place")
+            place = places.get(pl) if isinstance(pl, str) else None
             if place is None:
-                errors["place"] = [_("no region has the code “%(v)s”") % {"v": b.get("place")}]
+                errors["place"] = [_("no region has the code “%(v)s”") % {"v": pl}]
             job = None
             if b.get("job") is not None:
-                job = jobs.get(b["job"]) if isinstance(b["job"], int) else None
+                job = jobs.get(b["job"]) if type(b["job"]) is int else None
                 if job is None:
                     errors["job"] = [_("no job has the id “%(v)s”") % {"v": b.get("job")}]
-            dates = {}
-            for name in ("start_date", "end_date"):
-                if name == "end_date" and b.get(name) in (None, ""):
-                    dates[name] = None
-                    continue
-                try:
-                    dates[name] = parse_date(b.get(name))
-                except ValueError as exc:
-                    errors[name] = [str(exc)]
+            start, problem = day(b.get("start_date"))
+            if problem:
+                errors["start_date"] = [problem]
+            end = b.get("end_date")
+            if end in (None, ""):
+                end = None
+            else:
+                end, problem = day(end)
+                if problem:
+                    errors["end_date"] = [problem]
             code = b.get("occupation_code", "")
             if not isinstance(code, str) or len(code) > 20:
                 errors["occupation_code"] = [_("an occupation code is text of at most 20 characters")]
@@ -74,8 +94,8 @@ class PlacementHandler:
             if errors:
                 refusals.add_errors(it, errors)
                 continue
-            row = PlacementRow(worker=worker, employer=employer, place=place, start_date=dates["start_date"], job=job,
-                               occupation_code=code, monthly_wage_fen=wage, end_date=dates["end_date"], client_id=it.client_id)
+            row = PlacementRow(worker=worker, employer=employer, place=place, start_date=start, job=job,
+                               occupation_code=code, monthly_wage_fen=wage, end_date=end, client_id=it.client_id)
             read.append(it)
             rows.append(row)
             it.target = row

@@ -3,11 +3,12 @@ the audited merge of a duplicate, jobs, trainings and enrolments, referrals and 
 outcomes, placements and retention checks (batches, as the ingestion needs), subsidy rules
 and subsidy payments through the ledger."""
 import datetime
+import operator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import psycopg
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from xiezuo.core.audit import record_update, snapshot
 from xiezuo.core.arrays import any_of
 from xiezuo.core.bulkaudit import AuditWriter, snapshot_fields
-from xiezuo.core.bulkrows import insert_rows, reserve_ids, select
+from xiezuo.core.bulkrows import chunks, insert_rows, reserve_ids, select
 from xiezuo.core.context import action
 from xiezuo.core.errors import BatchRefused, PermissionDenied, ValidationError, field_error
 from xiezuo.core.facts import changed
@@ -28,7 +29,7 @@ from xiezuo.projects.models import Project
 from xiezuo.regions.models import Region
 from xiezuo.users.scopes import client_namespace
 
-from . import refs, rules, totals
+from . import due, refs, rules, totals
 from .choices import MILESTONES, WORKER_KINDS, JobStatus, Outcome, PlaceKind, SubsidyKind, skill_mask
 from .models import (Enrolment, Job, Placement, Referral, RetentionCheck, SubsidyPayment, SubsidyRule, Training, Worker,
                      add_months)
@@ -439,7 +440,46 @@ def check_placements(user, rows: list[PlacementRow]) -> dict:
         where, params = any_of("client_id", list(ids))
         for (cid,) in select(f"SELECT client_id FROM labour_placement WHERE client_ns = %s AND {where}", [ns, *params]):
             refused.setdefault(ids[cid], {})["client_id"] = [_("client id %(id)s is already used") % {"id": cid}]
+    _check_references(rows, refused)
     return refused
+
+
+# (field, table, the row's id of it): what a placement names, with no foreign key in the
+# database to answer for it (see `Placement`)
+_REFERENCES = (
+    ("worker", "labour_worker", lambda r: r.worker.pk),
+    ("worker", "regions_region", lambda r: r.worker.county.pk),  # the registering county, copied to the row
+    ("employer", "orgs_organisation", lambda r: r.employer.pk),
+    ("place", "regions_region", lambda r: r.place.pk),
+    ("job", "labour_job", lambda r: r.job.pk if r.job is not None else None),
+)
+
+
+def _check_references(rows, refused) -> None:
+    """Every row the batch would write names rows that exist: one query per table over the
+    distinct ids, which on PostgreSQL also takes the lock a foreign key takes (FOR KEY SHARE,
+    in id order) so that none of them can be deleted before the batch commits (the delete
+    guards of migration 0005 then see the placements naming them). A row naming one that
+    does not exist is refused naming it, and nothing is written."""
+    wanted = {}  # table → {id: [(position, field)]}
+    for i, r in enumerate(rows):
+        if i in refused:
+            continue
+        for name, table, ref in _REFERENCES:
+            pk = ref(r)
+            if pk is not None or name != "job":
+                wanted.setdefault(table, {}).setdefault(pk, []).append((i, name))
+    lock = " ORDER BY id FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+    for table, by_id in wanted.items():
+        ids = [pk for pk in by_id if isinstance(pk, int)]
+        found = set()
+        for part in ([ids] if lock else chunks(ids)):
+            where, params = any_of("id", sorted(part), "bigint")
+            found.update(pk for (pk,) in select(f"SELECT id FROM {table} WHERE {where}{lock}", params))
+        for pk, uses in by_id.items():
+            if pk not in found:
+                for i, name in uses:
+                    refused.setdefault(i, {}).setdefault(name, []).append(_("#%(id)s does not exist") % {"id": pk})
 
 
 def placed_before(worker_ids) -> list[tuple]:
@@ -451,18 +491,31 @@ def placed_before(worker_ids) -> list[tuple]:
 
 
 def write_placements(user, rows: list[PlacementRow], *, audit=True) -> list[int]:
-    """Append checked placements with set-based writes; their ids."""
+    """Append placements checked by `check_placements` in this transaction, with set-based
+    writes; their ids. A new placement has no checks: its next check is the first milestone
+    unless it ended before that was due (`due.first_due`)."""
     ids = reserve_ids(Placement, len(rows))
     ns = client_namespace(user)
     cols = ("id", "worker_id", "county_id", "employer_id", "job_id", "place_id", "place_kind", "in_paired_province",
-            "start_date", "end_date", "occupation_code", "monthly_wage_fen", "client_id", "client_ns", "is_demo")
+            "start_date", "end_date", "occupation_code", "monthly_wage_fen", "client_id", "client_ns", "is_demo", "next_check_due")
     out = []
+    kinds, paired, first = {}, {}, {}  # per (county, place), (county, place, year), (start, end): a batch repeats them
     for pk, r in zip(ids, rows):
         county = r.worker.county
-        out.append((pk, r.worker.pk, county.pk, r.employer.pk, r.job.pk if r.job else None, r.place.pk,
-                    str(rules.place_kind(county.code, r.place.code).value),
-                    rules.in_paired_province(county.code, r.place.code, r.start_date), r.start_date, r.end_date,
-                    r.occupation_code or "", r.monthly_wage_fen, r.client_id or None, ns if r.client_id else 0, r.is_demo))
+        pair = (county.code, r.place.code)
+        kind = kinds.get(pair)
+        if kind is None:
+            kind = kinds[pair] = str(rules.place_kind(*pair).value)
+        key = (pair, r.start_date.year)
+        in_paired = paired.get(key)
+        if in_paired is None:
+            in_paired = paired[key] = rules.in_paired_province(*pair, r.start_date)
+        span = (r.start_date, r.end_date)
+        if span not in first:
+            first[span] = due.first_due(*span)
+        out.append((pk, r.worker.pk, county.pk, r.employer.pk, r.job.pk if r.job else None, r.place.pk, kind, in_paired,
+                    r.start_date, r.end_date, r.occupation_code or "", r.monthly_wage_fen, r.client_id or None,
+                    ns if r.client_id else 0, r.is_demo, first[span]))
     facts = [(r.worker.pk, r.start_date, r.worker.county.code, r.place.code, row[7]) for r, row in zip(rows, out)]
     before = totals.existing_placements({f[0] for f in facts}, {f[1].year for f in facts})
     insert_rows(Placement, cols, out)
@@ -470,10 +523,10 @@ def write_placements(user, rows: list[PlacementRow], *, audit=True) -> list[int]
     if audit:
         writer = AuditWriter()
         names = snapshot_fields(Placement)
-        at = [(n, cols.index(n)) for n in names]
+        pick = operator.itemgetter(*[cols.index(n) for n in names])
         for row, r in zip(out, rows):
             writer.add(Placement, row[0], f"{r.worker.name} → {r.employer.name}", r.worker.county.code, r.place.code, None,
-                       {n: row[i] for n, i in at}, names=names)
+                       dict(zip(names, pick(row))), names=names)
         writer.write()
     codes = {r.worker.county.code for r in rows}
     if rows:
@@ -563,7 +616,10 @@ def write_checks(user, rows: list[CheckRow], *, audit=True) -> list[int]:
     cols = ("id", "placement_id", "milestone", "checked_on", "employed", "wage_months", "note", "client_id", "client_ns")
     out = [(pk, r.placement.pk, r.milestone, r.checked_on, r.employed, r.wage_months, (r.note or "")[:200], r.client_id or None,
             ns if r.client_id else 0) for pk, r in zip(ids, rows)]
+    placements = {r.placement.pk for r in rows}
+    due.lock(placements)
     insert_rows(RetentionCheck, cols, out)
+    due.refresh(placements)
     totals.count_checks([(r.placement.start_date, r.placement.county.code, r.placement.place.code, r.milestone, r.employed)
                          for r in rows])
     if audit:
@@ -593,6 +649,39 @@ def record_check(user, **values) -> RetentionCheck:
     except BatchRefused as exc:
         raise ValidationError(exc.refused[0]) from None
     return RetentionCheck.objects.get(pk=pk)
+
+
+@action
+def set_end_date(user, placement: Placement, end_date: datetime.date | None) -> Placement:
+    """Record the day a placement ended (None: it goes on). Its next check follows: a
+    placement that ended before a milestone was due owes no check at it."""
+    placement = Placement.objects.select_for_update().select_related("county", "place", "worker").get(pk=placement.pk)
+    if not rules.may_keep_worker(user, placement.county.code):
+        raise PermissionDenied(_("you may change placements only of your own area's workers"))
+    if end_date is not None and (not isinstance(end_date, datetime.date) or end_date < placement.start_date):
+        raise field_error("end_date", _("the end is on or after the start"))
+    if end_date != placement.end_date:
+        placement.end_date = end_date
+        placement.save(update_fields=["end_date"])
+        due.refresh([placement.pk])
+        placement.refresh_from_db(fields=["next_check_due"])
+        changed({placement.county.code}, placement.start_date, sender=Placement)
+    return placement
+
+
+@action
+def delete_check(user, check: RetentionCheck) -> None:
+    """Remove a retention check recorded in error: the figures lose it, and the placement owes
+    that milestone again."""
+    check = RetentionCheck.objects.select_related("placement__county", "placement__place").get(pk=check.pk)
+    p = check.placement
+    if not rules.may_write_check(user, p.county.code, p.place.code):
+        raise PermissionDenied(_("you may not record checks of this placement"))
+    Placement.objects.select_for_update().filter(pk=p.pk).first()  # one change of its checks at a time
+    check.delete()
+    due.refresh([p.pk])
+    totals.count_checks([(p.start_date, p.county.code, p.place.code, check.milestone, check.employed)], sign=-1)
+    changed({p.county.code}, check.checked_on, sender=RetentionCheck)
 
 
 # --- subsidies --------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 all call these `(user, **filters) → scoped queryset` functions."""
 import datetime
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import DateField, Exists, F, OuterRef, Q, Value
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from xiezuo.core.scoping import visible
@@ -62,15 +63,42 @@ def trainings(user, *, q="", region="", **_ignored):
 
 
 def missed_check_q(today: datetime.date) -> Q:
-    """Placements past a retention check that was not recorded: for a milestone m, started
-    more than m months and GRACE_DAYS days ago, not ended before the check was due, and no
-    check m recorded."""
-    cond = Q(pk__in=[])
-    for m in MILESTONES:
-        latest_start = add_months(today - datetime.timedelta(days=GRACE_DAYS), -m)
-        due_missing = ~Exists(RetentionCheck.objects.filter(placement=OuterRef("pk"), milestone=m))
-        cond |= Q(start_date__lte=latest_start) & (Q(end_date__isnull=True) | Q(end_date__gt=latest_start)) & Q(due_missing)
-    return cond
+    """Placements past a retention check not recorded, as of today: the earliest milestone
+    still owed (`Placement.next_check_due`) was due GRACE_DAYS days ago or more."""
+    return Q(next_check_due__lte=today - datetime.timedelta(days=GRACE_DAYS))
+
+
+def missed_checks(in_scope: Q, as_of: datetime.date):
+    """The placements (matching `in_scope`) past a missed retention check as of `as_of`: a
+    milestone m due GRACE_DAYS or more before `as_of` (start + m months), which the
+    placement had not ended before, with no check m recorded by `as_of`.
+
+    From today on, the stored day of the next check owed answers it (`due`: one indexed
+    range; no check is dated after today, so "recorded by `as_of`" is "recorded"). For a
+    past day the checks recorded since did not exist then: asked of the facts, one anti-join
+    per milestone, their ids united (an OR of the three NOT EXISTS would be tested row by
+    row; each arm alone is a hash anti-join, with the scope inside it)."""
+    if as_of >= timezone.localdate():
+        return Placement.objects.filter(in_scope).filter(missed_check_q(as_of))
+    parts = [Placement.objects.order_by().filter(in_scope).filter(_missed_by(m, as_of)).values("pk") for m in MILESTONES]
+    return Placement.objects.filter(in_scope).filter(pk__in=parts[0].union(*parts[1:]))
+
+
+def _missed_by(m: int, as_of: datetime.date) -> Q:
+    """Q: check m was due GRACE_DAYS or more before `as_of`, the placement had not ended
+    before it was due, and no check m was recorded by `as_of`. The start is bounded first
+    (an indexed range: every start of the month whose m-th month holds the cut-off day),
+    then the due day compared exactly (a start on the 31st is due on the last of a shorter
+    month)."""
+    from .due import AddMonths
+
+    cutoff = as_of - datetime.timedelta(days=GRACE_DAYS)
+    month = add_months(cutoff.replace(day=1), -m)
+    last_start = add_months(month, 1) - datetime.timedelta(days=1)
+    done = RetentionCheck.objects.filter(placement=OuterRef("pk"), milestone=m, checked_on__lte=as_of)
+    day = AddMonths(F("start_date"), m)
+    return (Q(start_date__lte=last_start) & Q(LessThanOrEqual(day, Value(cutoff, output_field=DateField())))
+            & (Q(end_date__isnull=True) | Q(end_date__gte=day)) & ~Exists(done))
 
 
 def placements(user, *, q="", region="", county="", place_kind="", paired=None, year=None, missed_check=False,

@@ -210,19 +210,34 @@ class Referral(Audited):
 
 class Placement(Audited):
     """A worker placed in a job (转移就业). `county` is the worker's registering county;
-    `place_kind` and `in_paired_province` are derived from it and the place of work."""
+    `place_kind` and `in_paired_province` are derived from it and the place of work.
+
+    No database constraints on the references (as the ledger's postings and the purchases):
+    checking five of them row by row at commit cost more than a batch's own writing. The
+    writer checks them instead, once per batch over the distinct ids, and holds them with the
+    lock a foreign key takes (`actions.check_placements`); deleting a referenced worker,
+    organisation, region or job is refused by a guard on that table (migration 0005), as the
+    foreign key refused it. No index of their own where an index below starts with the column.
+
+    `next_check_due` is the due day of the earliest retention milestone still outstanding (no
+    check recorded, the placement not ended before it was due); NULL when none is. Kept by
+    every writer of placements and checks (`due`), so that "past a missed check" is a range
+    on one indexed column instead of an anti-join per milestone."""
 
     scope_paths = ("county__code", "place__code")
     scope_include_partners = False
     objects = ScopedQuerySet.as_manager()
 
-    worker = models.ForeignKey(Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="placements")
+    worker = models.ForeignKey(Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="placements",
+                               db_constraint=False, db_index=False)
     county = models.ForeignKey("regions.Region", verbose_name=_("registering county"), on_delete=models.PROTECT,
-                               related_name="+", editable=False)
+                               related_name="+", editable=False, db_constraint=False, db_index=False)
     employer = models.ForeignKey("orgs.Organisation", verbose_name=_("employer"), on_delete=models.PROTECT,
-                                 related_name="labour_placements")
-    job = models.ForeignKey(Job, verbose_name=_("job"), null=True, blank=True, on_delete=models.SET_NULL, related_name="placements")
-    place = models.ForeignKey("regions.Region", verbose_name=_("place of work"), on_delete=models.PROTECT, related_name="+")
+                                 related_name="labour_placements", db_constraint=False)
+    job = models.ForeignKey(Job, verbose_name=_("job"), null=True, blank=True, on_delete=models.SET_NULL, related_name="placements",
+                            db_constraint=False)
+    place = models.ForeignKey("regions.Region", verbose_name=_("place of work"), on_delete=models.PROTECT, related_name="+",
+                              db_constraint=False)
     place_kind = models.CharField(_("place"), max_length=16, choices=PlaceKind.choices, editable=False)
     in_paired_province = models.BooleanField(_("in the paired eastern province"), default=False, editable=False)
     start_date = models.DateField(_("start date"))
@@ -232,8 +247,9 @@ class Placement(Audited):
     client_id = models.CharField(_("client id"), max_length=64, null=True, blank=True)
     client_ns = models.BigIntegerField(_("client id namespace"), default=0, db_default=0, editable=False)
     is_demo = models.BooleanField(_("demo data"), default=False)
+    next_check_due = models.DateField(_("next retention check due"), null=True, blank=True, editable=False)
 
-    audit_exclude = ("client_ns",)
+    audit_exclude = ("client_ns", "next_check_due")
 
     class Meta:
         ordering = ["-start_date", "id"]
@@ -243,7 +259,13 @@ class Placement(Audited):
             models.UniqueConstraint(fields=["client_id", "client_ns"], name="labour_placement_client_id_per_org"),
             models.UniqueConstraint(fields=["worker", "employer", "start_date"], name="labour_placement_once"),
         ]
-        indexes = [models.Index(fields=["county", "start_date"], name="labour_placement_county_day")]
+        indexes = [
+            models.Index(fields=["county", "start_date"], name="labour_placement_county_day"),
+            # past a missed check: the country's (a range of days), an office's (its counties, each a range)
+            models.Index(fields=["next_check_due"], name="labour_placement_due", condition=Q(next_check_due__isnull=False)),
+            models.Index(fields=["county", "next_check_due"], name="labour_placement_county_due",
+                         condition=Q(next_check_due__isnull=False)),
+        ]
 
     def __str__(self):
         return f"{self.worker.name} → {self.employer} ({self.start_date})"
@@ -274,7 +296,9 @@ class RetentionCheck(Audited):
     scope_include_partners = False
     objects = ScopedQuerySet.as_manager()
 
-    placement = models.ForeignKey(Placement, verbose_name=_("placement"), on_delete=models.CASCADE, related_name="checks")
+    # indexed by the unique (placement, milestone) below
+    placement = models.ForeignKey(Placement, verbose_name=_("placement"), on_delete=models.CASCADE, related_name="checks",
+                                  db_index=False)
     milestone = models.PositiveSmallIntegerField(_("months after start"), choices=[(m, m) for m in MILESTONES])
     checked_on = models.DateField(_("checked on"))
     employed = models.BooleanField(_("still employed"))

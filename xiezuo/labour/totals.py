@@ -130,16 +130,16 @@ def count_placements(new, before) -> None:
     upsert(TABLE, KEYS, "n", rows)
 
 
-def count_checks(checks) -> None:
-    """Add retention checks written: (placement start, county code, place code, milestone,
-    employed)."""
+def count_checks(checks, sign: int = 1) -> None:
+    """Add retention checks written (`sign` -1: take away checks deleted): (placement start,
+    county code, place code, milestone, employed)."""
     rows = []
     for start, county_code, place_code, milestone, employed in checks:
         month = month_of(start)
         for prefix in prefixes(county_code, place_code):
-            rows.append((prefix, month, f"checked_{milestone}", 1))
+            rows.append((prefix, month, f"checked_{milestone}", sign))
             if employed:
-                rows.append((prefix, month, f"employed_{milestone}", 1))
+                rows.append((prefix, month, f"employed_{milestone}", sign))
     upsert(TABLE, KEYS, "n", rows)
 
 
@@ -221,7 +221,17 @@ def _facts_sql() -> str:
 
 
 def rebuild() -> int:
-    """Refill the table from the placements and checks; the rows written."""
+    """Refill the table from the placements and checks; the rows written. The placements'
+    next check owed (`due`) is refilled too: the bulk loads that call this (the generators)
+    copy placements and checks in without it."""
+    from . import due
+
+    due.rebuild()
+    return refill()
+
+
+def refill() -> int:
+    """Refill the summary table alone from the facts; the rows written."""
     return replace_all(TABLE, KEYS, "n", _facts_sql())
 
 
