@@ -34,3 +34,17 @@ def test_the_name_is_found_through_its_keyed_hash(users):
 def test_who_may_look_households_up(users, role, found):
     h = household(users["county_office"])
     assert (find_households(users[role], h.county, h.number) == [h]) is found
+
+
+def test_names_without_a_hash_are_filled(users):
+    """Migration 0005 fills the heads' hashes; `households index-names` the other members'."""
+    from django.core.management import call_command
+
+    from xiezuo.households.lookup import fill_names
+
+    h = household(users["county_office"], members=3)
+    Member.objects.filter(household=h).update(name_index="")
+    assert fill_names(Member, connection, heads_only=True) == 1
+    assert list(Member.objects.filter(household=h, name_index="").values_list("relation", flat=True)) == ["child", "child"]
+    call_command("households", "index-names")
+    assert all(m.name_index == blind_index("name", m.name) for m in Member.objects.filter(household=h))

@@ -47,3 +47,34 @@ def masked_head(household) -> dict:
     if head is None:
         return {"name": "", "id_number": ""}
     return {"name": head.name, "id_number": mask_id_number(head.id_number)}
+
+
+BATCH = 5000
+
+
+def fill_names(Member, conn, *, heads_only=False) -> int:
+    """Write the name hash (`Member.name_index`) of the members without one — of the heads only,
+    if asked (migration 0005) —, decrypting each name once, in batches by id with one UPDATE
+    each; the count written. `Member` may be a migration's historical model."""
+    table = Member._meta.db_table
+    last = done = 0
+    while True:
+        qs = Member.objects.filter(id__gt=last, name_index="")
+        rows = list((qs.filter(relation="head") if heads_only else qs).order_by("id").values_list("id", "name")[:BATCH])
+        if not rows:
+            break
+        last = rows[-1][0]
+        pairs = [(pk, name_key(name)) for pk, name in rows if name]
+        if not pairs:
+            continue
+        with conn.cursor() as cur:
+            if conn.vendor == "postgresql":
+                # the id range keeps the join to the batch's rows (else a scan of the whole table per batch)
+                values = ",".join(["(%s, %s)"] * len(pairs))
+                cur.execute(f"UPDATE {table} AS m SET name_index = v.k FROM (VALUES {values}) AS v(id, k) "
+                            f"WHERE m.id = v.id AND m.id BETWEEN %s AND %s",
+                            [x for pair in pairs for x in pair] + [pairs[0][0], pairs[-1][0]])
+            else:
+                cur.executemany(f"UPDATE {table} SET name_index = %s WHERE id = %s", [(k, pk) for pk, k in pairs])
+        done += len(pairs)
+    return done
