@@ -1,6 +1,8 @@
 """The consumption API and purchase items of bulk ingestion: lists scoped like the pages,
 detail 404 outside the scope, creation through the actions, the double purchase refused,
 ingestion all or nothing and idempotent."""
+import datetime
+
 import pytest
 
 from tests.api.test_api import Api
@@ -82,6 +84,21 @@ def test_ingest_purchases_all_or_nothing_and_idempotent(users, cw, today):
     assert set(by_index) == {1, 3, 4}
     assert "purchase #" in by_index[1]["reason"] and "also in item 2" in by_index[3]["reason"]
     assert by_index[4]["field"] == "buyer"
+
+
+def test_ingest_reads_each_item_on_its_own(users, cw, today):
+    """Dates read once per batch and ids that must be whole numbers: every item still gets its
+    own date, and its own refusal."""
+    day = (today - datetime.timedelta(days=3)).isoformat()
+    bad = [item(20, cw, today, purchased_on="2026-02-30"), item(21, cw, today, purchased_on="2026-02-30"),
+           item(22, cw, today, buyer=True), item(23, cw, today, colour="red"), item(24, cw, today, purchased_on=day)]
+    out = ingest(users["east_office"], bad)
+    assert sorted((r["index"], r["field"]) for r in out.refused) == [(0, "purchased_on"), (1, "purchased_on"), (2, "buyer"),
+                                                                     (3, "colour")]
+    good = [item(30 + i, cw, today, purchased_on=day if i % 2 else today.isoformat()) for i in range(4)]
+    assert ingest(users["east_office"], good).applied == 4
+    days = dict(Purchase.objects.filter(client_id__in=[f"p-{30 + i}" for i in range(4)]).values_list("client_id", "purchased_on"))
+    assert days == {f"p-{30 + i}": (today - datetime.timedelta(days=3)) if i % 2 else today for i in range(4)}
 
 
 def test_ingest_through_the_api(api_as, cw, today):

@@ -21,20 +21,37 @@ def _ids(items, name):
     return {it.body[name] for it in items if isinstance(it.body.get(name), int) and not isinstance(it.body.get(name), bool)}
 
 
-def read_item(b, client_id, buyers, products, errors) -> PurchaseRow:
-    errors.update({name: [_("unknown field")] for name in b if name not in KNOWN})
+def _known(value, known):
+    """The buyer or product named by a whole-number id (a JSON true is no id, though it hashes as 1)."""
+    if type(value) is int or (isinstance(value, int) and not isinstance(value, bool)):
+        return known.get(value)
+    return None
+
+
+def read_item(b, client_id, buyers, products, errors, days=None) -> PurchaseRow:
+    """`days` keeps the dates already read in this batch ({text: date}): a batch names a few
+    hundred days ten thousand times."""
+    if not KNOWN.issuperset(b):
+        errors.update({name: [_("unknown field")] for name in b if name not in KNOWN})
     r = PurchaseRow(amount_fen=b.get("amount_fen"), channel=b.get("channel"), evidence_number=b.get("evidence_number"),
                     channel_name=b.get("channel_name") or "", client_id=client_id)
     for field, known, what in (("buyer", buyers, "buyer"), ("product", products, "product")):
-        obj = known.get(b.get(field)) if isinstance(b.get(field), int) and not isinstance(b.get(field), bool) else None
+        obj = _known(b.get(field), known)
         if obj is None:
             errors[field] = [_("no %(what)s has the id “%(v)s”") % {"what": what, "v": b.get(field)}]
         else:
             setattr(r, field, obj)
-    try:
-        r.purchased_on = parse_date(b.get("purchased_on"))
-    except ValueError as exc:
-        errors["purchased_on"] = [str(exc)]
+    text = b.get("purchased_on")
+    day = days.get(text) if days is not None and type(text) is str else None
+    if day is None:
+        try:
+            day = parse_date(text)
+        except ValueError as exc:
+            errors["purchased_on"] = [str(exc)]
+        else:
+            if days is not None and type(text) is str:
+                days[text] = day
+    r.purchased_on = day
     return r
 
 
@@ -42,12 +59,12 @@ class PurchaseHandler:
     def check(self, user, items, refusals):
         mark_duplicates(user, items, refusals)
         buyers, products = visible_refs(user, _ids(items, "buyer"), _ids(items, "product"))
-        read, rows = [], []
+        read, rows, days = [], [], {}
         for it in items:
             if it.duplicate:
                 continue
             errors = {}
-            r = read_item(it.body, it.client_id, buyers, products, errors)
+            r = read_item(it.body, it.client_id, buyers, products, errors, days)
             if errors:
                 refusals.add_errors(it, errors)
                 continue
