@@ -180,3 +180,15 @@ def test_the_demo_split_points_at_registry_households(users):
     shares = list(split.shares.select_related("household"))
     assert len(shares) == 3 and all(s.household.is_demo and s.household.county.code == "513436" for s in shares)
     assert sum(s.fen for s in shares) == split.farmers_fen
+
+
+def test_an_unmatched_share_stays_visible_to_the_county(users, trade, client_as):
+    """A share recorded by name before the registry link and not matched (migration 0006) keeps
+    its name, weight and fen on the trade page, marked to resolve; the buyer sees the count."""
+    split = land.split_proceeds(users["county_office"], trade=trade)
+    HouseholdShare.objects.create(split=split, position=0, unmatched_name="曲比石古", weight=1, fen=split.farmers_fen)
+    url = f"/markets/land/trades/{trade.pk}/"
+    page = client_as("county_office").get(url).content.decode()
+    assert 'data-testid="unmatched"' in page and "曲比石古" in page and "¥17.00" in page
+    page = client_as("east_office").get(url).content.decode()
+    assert "曲比石古" not in page and 'data-testid="share-count"' in page
