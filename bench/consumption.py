@@ -11,7 +11,9 @@ nothing is a duplicate).
 Prints, per run, the items/s of one batch of `--batch` purchase items through
 `xiezuo.ingest.batch.ingest` (checks, permission, evidence numbers against the table, the
 pairing each counts under, COPY of the rows, their audit rows and receipts, commit included)
-and the median (with --http, also through POST /api/v1/ingest to gunicorn on 127.0.0.1:--port,
+with the CPU seconds it took in this process and in its database backend (read from
+/proc when the database runs on this machine: on a shared machine these say more than the
+wall time) and the median (with --http, also through POST /api/v1/ingest to gunicorn on 127.0.0.1:--port,
 2 workers, with a bearer token: `bench/ingest.py`'s server and client, the body encoded
 outside the timing); then the time of the figures the pages and the dashboard ask for (purchases
 by channel and month against the commitment for the national view and for a province office,
@@ -20,7 +22,9 @@ the load average and the machine's yardsticks (`_common.python_yardstick`, `sql_
 before and after.
 """
 import argparse
+import os
 import random
+import resource
 import statistics
 import time
 import uuid
@@ -78,17 +82,39 @@ def main():
                               days=rnd.randrange(300))).isoformat(), "channel": channels[i % 6], "evidence_number": f"B{tag}{i:06d}"})
         return items
 
-    rates = []
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()" if connection.vendor == "postgresql" else "SELECT NULL")
+        backend = cur.fetchone()[0]
+
+    def cpu():
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        own = usage.ru_utime + usage.ru_stime
+        try:
+            fields = open(f"/proc/{backend}/stat").read().rsplit(")", 1)[1].split()
+            return own, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return own, None
+
+    rates, py_cpu, db_cpu = [], [], []
     for run in range(args.runs):
         items = make_batch()
+        c0 = cpu()
         t0 = time.perf_counter()
         with acting(user, via="api"):
             out = ingest(user, items)
         dt = time.perf_counter() - t0
+        c1 = cpu()
         assert out.ok and out.applied == len(items), out.refused[:3]
         rates.append(len(items) / dt)
-        print(f"run {run + 1}: {len(items):,} purchase items in {dt:.2f} s = {rates[-1]:,.0f} items/s")
-    print(f"purchase ingestion: median {statistics.median(rates):,.0f} items/s over {len(rates)} runs of {args.batch:,}")
+        py_cpu.append(c1[0] - c0[0])
+        db = None if c0[1] is None or c1[1] is None else c1[1] - c0[1]
+        if db is not None:
+            db_cpu.append(db)
+        print(f"run {run + 1}: {len(items):,} purchase items in {dt:.2f} s = {rates[-1]:,.0f} items/s; CPU python {py_cpu[-1]:.2f} s"
+              + (f", database backend {db:.2f} s" if db is not None else ""))
+    print(f"purchase ingestion: median {statistics.median(rates):,.0f} items/s over {len(rates)} runs of {args.batch:,}; "
+          f"median CPU per batch: python {statistics.median(py_cpu):.2f} s"
+          + (f", database backend {statistics.median(db_cpu):.2f} s" if db_cpu else ""))
     if args.http:
         import json
 
