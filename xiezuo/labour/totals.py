@@ -107,7 +107,7 @@ def count_placements(new, before) -> None:
         months[(pair, month_of(start))] += 1
         by_worker.setdefault((worker_id, start.year), []).append((pair, paired))
     old = _worker_cover(before)
-    rows = []
+    acc = Counter()  # (prefix, period, measure) → n: merged here, so the upsert gets each key once
     for (worker_id, year), placed in by_worker.items():
         if len(placed) == 1 and (worker_id, year) not in old:  # the usual case: the worker's first placement of the year
             simple[(placed[0][0], placed[0][1], year)] += 1
@@ -117,17 +117,19 @@ def count_placements(new, before) -> None:
             after.update((prefix, PLACED) for prefix in parts[pair])
             if paired:
                 after.update((prefix, PAIRED) for prefix in parts[pair])
+        jan = datetime.date(year, 1, 1)
         for prefix, measure in after - old.get((worker_id, year), set()):
-            rows.append((prefix, datetime.date(year, 1, 1), measure, 1))
+            acc[(prefix, jan, measure)] += 1
     for (pair, paired, year), n in simple.items():
         jan = datetime.date(year, 1, 1)
         for prefix in parts[pair]:
-            rows.append((prefix, jan, PLACED, n))
+            acc[(prefix, jan, PLACED)] += n
             if paired:
-                rows.append((prefix, jan, PAIRED, n))
+                acc[(prefix, jan, PAIRED)] += n
     for (pair, month), n in months.items():
-        rows.extend((prefix, month, PLACEMENTS, n) for prefix in parts[pair])
-    upsert(TABLE, KEYS, "n", rows)
+        for prefix in parts[pair]:
+            acc[(prefix, month, PLACEMENTS)] += n
+    upsert(TABLE, KEYS, "n", [(*key, n) for key, n in acc.items()])
 
 
 def count_checks(checks, sign: int = 1) -> None:

@@ -8,6 +8,8 @@ def fill(apps, schema_editor):
     from xiezuo.labour.due import rebuild
 
     rebuild()
+    if schema_editor.connection.vendor == "postgresql":  # the planner's view of the new column, before its first query
+        schema_editor.execute("ANALYZE labour_placement")
 
 
 class Migration(migrations.Migration):
