@@ -16,14 +16,15 @@ from tests.support import shared_world
 from xiezuo.core.scoping import visible
 from xiezuo.datagen import national
 from xiezuo.ledger import actions as ledger
-from xiezuo.ledger.balances import accounts_page, arrival_timeliness, standing, visible_accounts
-from xiezuo.ledger.choices import Kind
+from xiezuo.ledger.balances import AccountOrder, accounts_page, arrival_timeliness, standing, visible_accounts
+from xiezuo.ledger.choices import Kind, Purpose
 from xiezuo.ledger.dues import due_in_force
 from xiezuo.ledger.figures import arrival_timeliness_for
 from xiezuo.ledger.filtersets import accounts
 from xiezuo.ledger.models import Account, Posting
 from xiezuo.orgs.models import Organisation
 from xiezuo.pairings.models import Agreement, Pairing
+from xiezuo.projects.models import Project
 from xiezuo.users.models import Profile
 
 TODAY = datetime.date(2026, 11, 30)
@@ -68,6 +69,19 @@ def world(django_db_setup, django_db_blocker):
         stranger = User.objects.create_user("gd_office_fast", password="x")
         Profile.objects.create(user=stranger, role="office_admin",
                                organisation=Organisation.objects.get(kind="office", region__code="440000"))
+        # accounts in view through their project's county only: a Guangdong office's spending accounts
+        # for projects in Sichuan (as a market payment opens them), and a Sichuan county office's
+        # account for a project in another province (in view through its owner)
+        guangdong = Organisation.objects.get(kind="office", region__code="440000")
+        sichuan = list(Project.objects.filter(county__code__startswith="51").exclude(
+            ledger_accounts__purpose=Purpose.PROJECT_SPENDING).order_by("id")[:3])
+        elsewhere = Project.objects.exclude(county__code__startswith="51").exclude(
+            ledger_accounts__purpose=Purpose.PROJECT_SPENDING).order_by("id").first()
+        assert len(sichuan) == 3 and elsewhere is not None
+        for project in sichuan:
+            Account.objects.create(owner=guangdong, purpose=Purpose.PROJECT_SPENDING, project=project)
+        Account.objects.create(owner=Organisation.objects.get(kind="office", region__code="513436"),
+                               purpose=Purpose.PROJECT_SPENDING, project=elsewhere)
         yield
 
 
@@ -98,10 +112,22 @@ def test_the_accounts_each_office_sees_are_the_same_and_in_the_same_order(world,
     for user in everyone():
         old = list(accounts(user).values_list("id", flat=True))
         assert sorted(visible_accounts(user).values_list("id", flat=True)) == sorted(old), user.username
-        for number in (1, 2):
+        for number in (1, 2, 3, 7, 9999):
             page = accounts_page(user, number, 50)
             assert page.paginator.count == len(old)
             assert [a.pk for a in page.object_list] == old[(page.number - 1) * 50:page.number * 50], user.username
+        # any window of the order, at every size: the groups a window spans are read together
+        order = AccountOrder(user)
+        for size in (1, 7, 50, len(old) + 1):
+            for start in sorted({*range(0, len(old) + 1, max(len(old) // 23, 1)), len(old) - 1}):
+                assert order[start:start + size] == old[start:start + size], (user.username, start, size)
+    # accounts in view only through their project: the west office sees the Guangdong office's
+    # spending accounts for its projects, and the Guangdong office sees them through their owner
+    west, stranger = get_user_model().objects.get(username="west_office"), everyone()[-1]
+    through = set(Account.objects.filter(owner__region__code="440000", project__county__code__startswith="51")
+                  .values_list("id", flat=True))
+    assert len(through) == 3 and through <= set(visible_accounts(west).values_list("id", flat=True))
+    assert any(g[3] for g in AccountOrder(west).groups)
     # the stranger from Guangdong sees no account of Sichuan's county
     county_accounts = set(Account.objects.filter(owner__region__code__startswith="513436").values_list("id", flat=True))
     assert county_accounts and not county_accounts & set(visible_accounts(everyone()[-1]).values_list("id", flat=True))

@@ -10,13 +10,19 @@ from .choices import Kind
 from .models import Account, Posting
 
 
-def visible_postings(user, qs):
+def visible_postings(user, qs, *, probe: bool = True):
     """`visible(user, qs)` for postings, the way the database can use its indexes: the
     scoping rule (either office's region or the project's county in the user's subtree) as
     three indexed `= ANY(array)` conditions on the posting's own columns, with the offices and
     projects in scope looked up first. Written as joins, the rule is an OR over three joined
     tables, which PostgreSQL can only test on every one of millions of postings (0.9 s for a
-    county office's count at national scale)."""
+    county office's count at national scale).
+
+    `probe`: the arrays as index conditions, the way to find an office's postings among all
+    (a count, a list in date order). Otherwise as hashed sub-selects, the way to test rows
+    found by another index (the allocations of a year's agreements): PostgreSQL compares a
+    row with an array parameter element by element, and an office's projects number tens of
+    thousands at national scale."""
     scope = scope_for(user)
     paths = ("west_org__region__code", "east_org__region__code", "project__county__code")
     if scope.everything or not is_postgres() or tuple(Posting.scope_paths) != paths or Posting.scope_include_partners:
@@ -24,9 +30,10 @@ def visible_postings(user, qs):
     from xiezuo.orgs.models import Organisation
     from xiezuo.projects.models import Project
 
-    orgs = pg_array(Organisation.objects.filter(scope.q(("region__code",), False)).values_list("id", flat=True))
-    projects = pg_array(Project.objects.filter(scope.q(("county__code",), False)).values_list("id", flat=True))
-    column = '"ledger_posting"."{}" = ANY(ARRAY(SELECT unnest(%s::bigint[])))'.format
+    orgs = pg_array(Organisation.objects.filter(scope.q(("region__code",), False)).order_by().values_list("id", flat=True))
+    projects = pg_array(Project.objects.filter(scope.q(("county__code",), False)).order_by().values_list("id", flat=True))
+    column = ('"ledger_posting"."{}" = ANY(ARRAY(SELECT unnest(%s::bigint[])))' if probe else
+              '"ledger_posting"."{}" IN (SELECT unnest(%s::bigint[]))').format
     return qs.extra(where=[f"({column('west_org_id')} OR {column('east_org_id')} OR {column('project_id')})"],
                     params=[orgs, orgs, projects])
 

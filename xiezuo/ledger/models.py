@@ -66,9 +66,12 @@ class Account(AppendOnly):
     scope_paths = ("owner__region__code", "project__county__code")
     scope_include_partners = True
 
-    owner = models.ForeignKey("orgs.Organisation", verbose_name=_("owner"), on_delete=models.PROTECT, related_name="ledger_accounts")
+    # indexed by (owner, purpose) and (project, owner, purpose) below, whose prefixes serve the keys
+    owner = models.ForeignKey("orgs.Organisation", verbose_name=_("owner"), on_delete=models.PROTECT, related_name="ledger_accounts",
+                              db_index=False)
     project = models.ForeignKey(
-        "projects.Project", verbose_name=_("project"), null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_accounts"
+        "projects.Project", verbose_name=_("project"), null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_accounts",
+        db_index=False,
     )
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
     normal_side = models.CharField(_("normal side"), max_length=1, choices=Side.choices)
@@ -89,6 +92,10 @@ class Account(AppendOnly):
             ),
             models.CheckConstraint(condition=models.Q(currency="CNY"), name="ledger_account_cny"),
         ]
+        # The funds page counts an office's accounts per owner and purpose, and finds those in view
+        # through a project with their owners (balances.AccountOrder): both from the index alone.
+        indexes = [models.Index(fields=["owner", "purpose"], name="ledger_account_owner_purpose"),
+                   models.Index(fields=["project", "owner", "purpose"], name="ledger_account_project_owner")]
 
     def __str__(self):
         label = f"{self.owner} · {self.get_purpose_display()}"
@@ -171,7 +178,12 @@ class Posting(AppendOnly):
             models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="ledger_posting_amount_pos"),
             models.UniqueConstraint(fields=["idempotency_key", "key_ns"], name="ledger_posting_key_per_org"),
         ]
-        indexes = [models.Index(fields=["kind", "booked_on"])]
+        # The funds page's arrival timeliness reads a year's allocations by their agreements and tests
+        # each against the office's scope: from this small index alone (allocations only), not from
+        # rows scattered over millions of postings.
+        indexes = [models.Index(fields=["kind", "booked_on"]),
+                   models.Index(fields=["agreement"], include=["id", "amount_fen", "west_org", "east_org", "project"],
+                                condition=models.Q(kind="allocation"), name="ledger_posting_allocations")]
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk}"
