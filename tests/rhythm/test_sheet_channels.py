@@ -18,7 +18,7 @@ from xiezuo.core.personal.idnumbers import make_id_number
 from xiezuo.households import actions as hh_actions
 from xiezuo.households.models import Household
 from xiezuo.labour import actions as labour
-from xiezuo.labour.models import Placement, add_months
+from xiezuo.labour.models import add_months
 from xiezuo.markets.carbon import actions as carbon
 from xiezuo.markets.models import QuotaListing
 from xiezuo.orgs.models import Organisation
@@ -108,7 +108,7 @@ def placements(users, meigu):
     # done on time, 3 months after the start
     labour.record_check(county, placement=out["checked"], milestone=3, checked_on=add_months(start, 3), employed=True, wage_months=3)
     # left after a month: no check was due
-    Placement.objects.filter(pk=out["ended"].pk).update(end_date=start + 30 * DAY)
+    labour.set_end_date(county, out["ended"], start + 30 * DAY)
     return out
 
 

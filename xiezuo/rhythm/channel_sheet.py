@@ -47,26 +47,6 @@ def _end_of(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.max, tzinfo=timezone.get_default_timezone())
 
 
-class AddMonths(models.Func):
-    """date + n calendar months, in SQL (PostgreSQL clamps to the month's end like
-    `labour.models.add_months`; SQLite's date() rolls over into the next month, a day or
-    three later, only for starts on the 29th to 31st)."""
-
-    output_field = models.DateField()
-
-    def __init__(self, expression, months: int, **extra):
-        self.months = int(months)
-        super().__init__(expression, **extra)
-
-    def as_sql(self, compiler, connection, **extra):  # PostgreSQL and others
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"(({sql}) + interval '{self.months} months')::date", params
-
-    def as_sqlite(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"date({sql}, '+{self.months} months')", params
-
-
 # --- social help: needs unanswered for 30 days ----------------------------------------------
 
 
@@ -102,35 +82,17 @@ def _need_lines(qs, as_of, limit, offset=0):
 # --- labour: placements past a missed retention check ------------------------------------
 
 
-def _missed(m: int, as_of: datetime.date):
-    """Q: the retention check m was due GRACE_DAYS or more before `as_of`, the placement had
-    not ended before it was due, and no check m was recorded by `as_of`."""
-    from xiezuo.labour.filtersets import GRACE_DAYS
-    from xiezuo.labour.models import RetentionCheck, add_months
-
-    latest_start = add_months(as_of - datetime.timedelta(days=GRACE_DAYS), -m)
-    done = RetentionCheck.objects.filter(placement=OuterRef("pk"), milestone=m, checked_on__lte=as_of)
-    return (Q(start_date__lte=latest_start) & (Q(end_date__isnull=True) | Q(end_date__gte=AddMonths(F("start_date"), m)))
-            & ~Exists(done))
-
-
 def missed_retention(office, week, as_of):
     """Placements of the office's workers (their registering county checks them) past a missed
-    3-, 6- or 12-month retention check."""
-    from xiezuo.labour.choices import MILESTONES
-    from xiezuo.labour.models import Placement
+    3-, 6- or 12-month retention check (`labour.filtersets.missed_checks`: the stored day of
+    the next check owed for the current sheet, the facts for a past week), the office's scope
+    inside the query so that an office's sheet reads its own placements only."""
+    from xiezuo.labour.filtersets import missed_checks
 
     from .sheets import office_scope
 
-    # One anti-join per milestone, their ids united: an OR of the three NOT EXISTS would be
-    # tested row by row (a subplan per placement), each arm alone is a hash anti-join.
-    # The office's scope inside each arm too, so that an office's sheet anti-joins its own
-    # placements only, not the whole country's.
     in_scope = office_scope(office).q(("county__code",), False)
-    parts = [Placement.objects.order_by().filter(in_scope).filter(_missed(m, as_of)).values("pk") for m in MILESTONES]
-    missed = parts[0].union(*parts[1:])
-    qs = Placement.objects.filter(in_scope).filter(pk__in=missed)
-    return qs.order_by("start_date", "id")
+    return missed_checks(in_scope, as_of).order_by("start_date", "id")
 
 
 def _placement_lines(qs, as_of, limit, offset=0):
