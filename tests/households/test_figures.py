@@ -81,3 +81,54 @@ def test_the_summary_table_agrees_with_the_facts(users):
     assert kept.check() != []
     kept.rebuild()
     assert kept.check() == [] and figures(u, "village", "513436", day) == before
+
+
+@pytest.mark.django_db
+def test_without_help_from_the_summary_equals_the_facts_and_the_figures_page(users):
+    """The weekly sheet's "monitored without help" (help in force on the day) read from the
+    summary equals the facts query after help added, ended, starting later, a household
+    identified, one moved; and the figures page's column shows the same figure."""
+    from collections import Counter
+
+    from xiezuo.households import edits
+    from xiezuo.households import totals as kept
+    from xiezuo.households.figures import without_help_counts, without_help_households
+
+    u = users["county_office"]
+    day = D(2026, 12, 6)
+
+    def facts(width, as_of=day):
+        return dict(Counter(h.village_code[:width] for h in without_help_households(as_of)))
+
+    def agree():
+        assert kept.check() == []
+        for width in (2, 4, 6, 9, 12):
+            assert without_help_counts(day, width, today=day) == facts(width), width
+        for as_of in (D(2026, 12, 2), D(2026, 12, 5)):  # a past day: the facts themselves
+            assert without_help_counts(as_of, 6, today=day) == facts(6, as_of)
+        page = {r["unit"]: r["without_help"] for r in figures(u, "village", "513436", day) if r["without_help"]}
+        assert page == facts(12)
+
+    v1, v2 = village(), village("513436102201", "峨普村", "巴普镇")
+    a, b, c, d = household(u, v1), household(u, v1), household(u, v2), household(u, v2)
+    identify(u, a, D(2026, 11, 20), D(2026, 12, 2))
+    identify(u, b, D(2026, 11, 25), D(2026, 12, 3), "sudden")
+    identify(u, c, D(2026, 11, 25), D(2026, 12, 3))
+    agree()
+    assert facts(6) == {"513436": 3}
+    actions.add_help(u, a, kind="employment", description="转移就业", started_on=D(2026, 11, 4), post=POST)
+    agree()
+    assert facts(6) == {"513436": 2}
+    actions.add_help(u, b, kind="medical", description="医疗救助", started_on=D(2026, 11, 4), post=POST, ended_on=D(2026, 12, 1))
+    agree()  # ended before the day: without help again (the old "never helped" column said helped)
+    actions.add_help(u, c, kind="education", description="教育资助", started_on=D(2026, 12, 20), post=POST)
+    agree()  # starts after the day: the summary's `until` says helped, the correction says not
+    assert facts(6) == {"513436": 2}
+    actions.add_help(u, b, kind="social", description="临时救助", started_on=D(2026, 12, 1), post=POST, ended_on=D(2026, 12, 6))
+    agree()  # in force to the day itself
+    assert facts(6) == {"513436": 1}
+    identify(u, d, D(2026, 11, 26), D(2026, 12, 9))  # identified after the day
+    agree()
+    edits.edit_household(u, c, {}, [], village=v1)  # moved
+    agree()
+    assert facts(12) == {"513436101201": 1}

@@ -4,15 +4,19 @@ system as facts.
 
 `figures(user, level, prefix, day)` → rows of {unit, name, monitored by category and
 status, identified and exited in the month of `day`, days from clue to decision, households
-with each kind of help, open clues past their deadline, monitored households without help}.
+with each kind of help, open clues past their deadline, monitored households without help
+in force on `day`}. "Without help" has one meaning here and on the weekly sheet
+(`without_help_counts`): monitored (or exit under review), identified by the day, no help
+measure running on it — not "never helped", which an official would compare with the sheet.
 Counts are seen by every office over its own subtree and the regions paired with it
 (`scope.q(..., include_partners=True)`): the eastern side sees its partners' counts, never
 their rows.
 """
 import datetime
 import statistics
+from collections import Counter
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -20,7 +24,8 @@ from xiezuo.core.scoping import scope_for
 from xiezuo.regions.models import Region
 
 from .choices import CaseKind, Category, Decision, HelpKind, Status, Step
-from .models import Case, Household, HouseholdFigure, Village
+from .models import Case, HelpMeasure, Household, HouseholdFigure, Village
+from .totals import ANY
 
 LEVELS = {"county": 6, "township": 9, "village": 12}
 CATEGORIES, STATUSES, HELP_KINDS = tuple(Category.values), tuple(Status.values), tuple(HelpKind.values)
@@ -87,9 +92,9 @@ def figures(user, level: str = "county", prefix: str = "", day: datetime.date | 
             x["monitored"] += r["s"]
             if r["category"]:
                 x["by_category"][r["category"]] += r["s"]
-            if not r["helped"]:
-                x["without_help"] += r["s"]
-    for r in kept.exclude(kind="").filter(until__gte=day.isoformat()).values("u", "kind").annotate(s=Sum("n")):
+    for unit, count in without_help_counts(day, n, county_ids=ids, prefix=prefix).items():
+        row(unit)["without_help"] = count
+    for r in kept.exclude(kind__in=("", ANY)).filter(until__gte=day.isoformat()).values("u", "kind").annotate(s=Sum("n")):
         row(r["u"])["help"][r["kind"]] = r["s"]
     for r in (hh.filter(status__in=ACTIVE, identified_on__gte=month_start, identified_on__lte=day).annotate(u=_unit(level)).values("u")
               .annotate(n=Count("id")).order_by()):
@@ -140,4 +145,81 @@ def totals(rows: list[dict]) -> dict:
             out["by_category"][c] += x["by_category"][c]
         for k in HELP_KINDS:
             out["help"][k] += x["help"][k]
+    return out
+
+
+# --- monitored households without help in force on a day: the weekly sheet and the figures page
+
+
+def without_help_households(as_of: datetime.date, *, county_ids=None, prefix: str = ""):
+    """The facts: monitored households (or with their exit under review) identified by
+    `as_of` with no help measure in force on it (started by then, not ended before), ordered
+    as the sheet lists them. For the lines (a page is read) and for a past day's counts."""
+    helped = HelpMeasure.objects.filter(household=OuterRef("pk"), started_on__lte=as_of).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=as_of))
+    qs = Household.objects.monitored().filter(Q(identified_on__isnull=True) | Q(identified_on__lte=as_of)).filter(~Exists(helped))
+    if county_ids is not None:
+        qs = qs.filter(county_id__in=county_ids)
+    if prefix:
+        qs = qs.filter(village_code__startswith=prefix)
+    return qs.order_by("identified_on", "id")
+
+
+def without_help_counts(as_of: datetime.date, width: int, *, county_ids=None, prefix: str = "",
+                        today: datetime.date | None = None) -> dict[str, int]:
+    """{village code cut to `width` digits (6: the county): households of `without_help_households`}.
+
+    From today on, read from the summary (`totals`, kind ANY): the monitored rows whose help
+    of any kind runs until before `as_of`. `until` cannot tell a measure that starts after
+    `as_of` (the forms take any start date), nor can the rows tell a household identified
+    after it: those households (an index on each date finds them: a handful) are looked at
+    one by one and the count corrected, so the figure is the facts' exactly. For a past day
+    the facts are counted (almost every measure would need correcting)."""
+    today = today or timezone.localdate()
+    if as_of < today:
+        return _counted(without_help_households(as_of, county_ids=county_ids, prefix=prefix), width)
+    kept = HouseholdFigure.objects.filter(kind=ANY, status__in=(Status.MONITORED, Status.EXITING), until__lt=as_of.isoformat())
+    if county_ids is not None:
+        kept = kept.filter(county_id__in=county_ids)
+    if prefix:
+        kept = kept.filter(village_code__startswith=prefix)
+    out = Counter()
+    for unit, s in (kept.order_by().annotate(u=Substr("village_code", 1, width)).values("u").annotate(s=Sum("n"))
+                    .values_list("u", "s")):
+        out[unit] += s
+    for unit, delta in _corrections(as_of, width, county_ids, prefix).items():
+        out[unit] += delta
+    return {unit: n for unit, n in out.items() if n}
+
+
+def _counted(qs, width):
+    return dict(qs.order_by().annotate(u=Substr("village_code", 1, width)).values("u").annotate(n=Count("id")).values_list("u", "n"))
+
+
+def _corrections(as_of, width, county_ids, prefix):
+    """Per unit: the facts minus the summary for the monitored households whose help starts
+    after `as_of` or who were identified after it."""
+    iso = as_of.isoformat()
+    later = HelpMeasure.objects.filter(started_on__gt=as_of).values("household_id")
+    qs = Household.objects.monitored().filter(Q(identified_on__gt=as_of) | Q(pk__in=later))
+    if county_ids is not None:
+        qs = qs.filter(county_id__in=county_ids)
+    if prefix:
+        qs = qs.filter(village_code__startswith=prefix)
+    households = dict(qs.values_list("id", "village_code").order_by())
+    if not households:
+        return {}
+    identified = dict(Household.objects.filter(pk__in=list(households)).values_list("id", "identified_on"))
+    until, in_force = {}, set()
+    for hid, start, end in HelpMeasure.objects.filter(household_id__in=list(households)).values_list(
+            "household_id", "started_on", "ended_on").order_by():
+        last = "9999-12-31" if end is None else end.isoformat()
+        until[hid] = max(until.get(hid, ""), last)
+        if start <= as_of and (end is None or end >= as_of):
+            in_force.add(hid)
+    out = Counter()
+    for hid, code in households.items():
+        kept = until.get(hid, "") < iso
+        fact = (identified[hid] is None or identified[hid] <= as_of) and hid not in in_force
+        out[code[:width]] += int(fact) - int(kept)
     return out

@@ -9,7 +9,11 @@ Two kinds of row, per village (12-digit code, with its county's region id for th
   the counts by status and category and "monitored without help";
 - kind = a kind of help: households that had help of that kind, by `until`, the last day the
   latest such measure runs (`OPEN` while one runs with no end): help in force on a day is
-  `until >= day`, so the table keeps no date of "today".
+  `until >= day`, so the table keeps no date of "today";
+- kind `ANY` ("*"): households by status, category and `until` of their help of any kind
+  ("" when they never had any): "monitored without help in force on a day" is the monitored
+  rows with `until < day` (`figures.without_help_counts`, which also corrects for the few
+  households whose help starts after the day, which `until` cannot tell).
 
 The figures that depend on the day asked (identified, exited and decided in its month; open
 steps past their deadline) stay queries, served by narrow indexes (`models`).
@@ -32,6 +36,7 @@ from .models import HelpMeasure, Household, HouseholdFigure, Village
 TABLE = HouseholdFigure._meta.db_table
 KEYS = ("village_code", "county_id", "status", "category", "helped", "kind", "until")
 OPEN = "9999-12-31"
+ANY = "*"  # the kind of the rows of help of any kind (no HelpKind value is "*")
 COUNTED = ("identifying", "monitored", "exiting", "exited")
 
 
@@ -54,6 +59,13 @@ def facts_sql(villages: bool = False) -> str:
             FROM {help_} m JOIN {hh} h ON h.id = m.household_id
             WHERE true{only}
             GROUP BY h.id, h.village_code, h.county_id, m.kind) x
+        GROUP BY 1, 2, 3, 4, 5, 6, 7
+        UNION ALL
+        SELECT village_code, county_id, status, category, CASE WHEN until = '' THEN 0 ELSE 1 END, '{ANY}', until, count(*) FROM (
+            SELECT h.village_code, h.county_id, h.status, h.category,
+                   COALESCE((SELECT MAX(CASE WHEN m.ended_on IS NULL THEN '{OPEN}' ELSE {_date_text('m.ended_on')} END)
+                             FROM {help_} m WHERE m.household_id = h.id), '') AS until
+            FROM {hh} h WHERE h.status IN ({statuses}){only}) y
         GROUP BY 1, 2, 3, 4, 5, 6, 7"""
 
 
@@ -65,7 +77,7 @@ def _facts(villages=None):
     if villages is None:
         return facts_sql().format(places=""), []
     places = ", ".join(["%s"] * len(villages))
-    return facts_sql(True).format(places=places), list(villages) * 2
+    return facts_sql(True).format(places=places), list(villages) * 3
 
 
 def touch(village_codes) -> None:
