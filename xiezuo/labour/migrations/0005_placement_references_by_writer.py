@@ -103,10 +103,18 @@ class Migration(migrations.Migration):
             name='worker',
             field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='labour.worker', verbose_name='worker'),
         ),
-        migrations.AlterField(
-            model_name='retentioncheck',
-            name='placement',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='checks', to='labour.placement', verbose_name='placement'),
+        # the index alone: Django's AlterField would also drop and re-add the foreign key,
+        # validating it over every check (tens of seconds at national scale)
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.AlterField(
+                model_name='retentioncheck',
+                name='placement',
+                field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='checks', to='labour.placement', verbose_name='placement'),
+            )],
+            database_operations=[migrations.RunSQL(
+                "DROP INDEX IF EXISTS labour_retentioncheck_placement_id_7b9b0fdd",
+                "CREATE INDEX labour_retentioncheck_placement_id_7b9b0fdd ON labour_retentioncheck (placement_id)",
+            )],
         ),
         migrations.RunPython(add_guards, drop_guards),
     ]
