@@ -192,3 +192,51 @@ def test_an_unmatched_share_stays_visible_to_the_county(users, trade, client_as)
     assert 'data-testid="unmatched"' in page and "曲比石古" in page and "¥17.00" in page
     page = client_as("east_office").get(url).content.decode()
     assert "曲比石古" not in page and 'data-testid="share-count"' in page
+
+
+def test_an_unmatched_share_is_linked_to_a_household_of_the_county(users, trade, client_as):
+    """The county office links a share kept by name to a registry household of the listing's
+    county: audited, the amounts unchanged; refused with the reason for a household of another
+    county, one already in the split, a share already linked, and for the eastern side."""
+    a, b = farmers(users["county_office"], names=("阿苦日哈", "吉克阿衣"))
+    split = land.split_proceeds(users["county_office"], trade=trade, households=[(a, 3)])
+    kept = HouseholdShare.objects.get(split=split)
+    kept.fen = 1_000
+    kept.save()
+    loose = HouseholdShare.objects.create(split=split, position=1, unmatched_name="曲比石古", weight=2, fen=700)
+    other = farmers(users["national"], names=("王建国",), county="522301")[0]  # a Guizhou county
+    with pytest.raises(ValidationError) as exc:
+        land.link_share(users["county_office"], share=loose, household=a)
+    assert "already has a share" in str(exc.value)
+    with pytest.raises(ValidationError) as exc:
+        land.link_share(users["national"], share=loose, household=other)
+    assert "not of" in str(exc.value)
+    with pytest.raises(PermissionDenied):
+        land.link_share(users["east_office"], share=loose, household=b)
+    page = client_as("county_office").get(f"/markets/land/trades/{trade.pk}/").content.decode()
+    assert 'data-testid="link-share"' in page
+    assert 'data-testid="link-share"' not in client_as("east_office").get(f"/markets/land/trades/{trade.pk}/").content.decode()
+    r = client_as("county_office").post(f"/markets/land/trades/{trade.pk}/link-share/", {"share": loose.pk, "number": other.number})
+    assert r.status_code == 302
+    loose.refresh_from_db()
+    assert loose.household_id is None  # not a household of 美姑县: refused by the form
+    r = client_as("county_office").post(f"/markets/land/trades/{trade.pk}/link-share/", {"share": loose.pk, "number": b.number})
+    assert r.status_code == 302
+    loose.refresh_from_db()
+    assert (loose.household_id, loose.weight, loose.fen, loose.unmatched_name) == (b.pk, 2, 700, "曲比石古")
+    assert AuditEntry.objects.filter(object_type="markets.householdshare", object_id=str(loose.pk), action="update").exists()
+    assert sum(s.fen for s in split.shares.all()) == 1_700
+    with pytest.raises(ValidationError) as exc:
+        land.link_share(users["county_office"], share=loose, household=b)
+    assert "already linked" in str(exc.value)
+    page = client_as("county_office").get(f"/markets/land/trades/{trade.pk}/").content.decode()
+    assert 'data-testid="unmatched"' not in page and b.number in page
+
+
+def test_trade_units_read_as_numbered_units(users, trade, client_as):
+    from xiezuo.markets.units import unit_numbers, units_text
+
+    assert unit_numbers(0, 300_000) == "1–300,000" and unit_numbers(6, 7) == "7"
+    assert units_text(0, 300_000) == "quota unit nos. 1–300,000 (300,000 units)"
+    page = client_as("county_office").get(f"/markets/land/trades/{trade.pk}/").content.decode()
+    assert "[0, 1)" not in page and ">quota unit no. 1 (1 unit)" in page.split('data-testid="trade-units"')[1][:40]

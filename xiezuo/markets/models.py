@@ -181,7 +181,9 @@ class QuotaTrade(Audited):
         return self.end_u - self.start_u
 
     def __str__(self):
-        return f"{self.listing.code} [{self.start_u}, {self.end_u})"
+        from .units import unit_numbers
+
+        return f"{self.listing.code} {unit_numbers(self.start_u, self.end_u)}"
 
     def audit_region_code(self):
         return self.listing.county.code

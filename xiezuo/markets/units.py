@@ -1,7 +1,7 @@
 """Exact quantities: land in ten-thousandths of a mu, money split to the fen."""
 from decimal import Decimal, InvalidOperation
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, ngettext
 
 MU = 10_000
 MAX_U = 10**15  # a trillion mu: far beyond any listing, well inside a 64-bit integer
@@ -48,6 +48,20 @@ def mu_text(units: int | None) -> str:
     sign = "-" if units < 0 else ""
     whole, frac = divmod(abs(int(units)), MU)
     return f"{sign}{whole:,}.{frac:04d}"
+
+
+def unit_numbers(start_u: int, end_u: int) -> str:
+    """A lot's units [start_u, end_u) as an official numbers them, from 1 and both ends
+    included: [0, 300000) → '1–300,000' (one unit: '7')."""
+    first, last = int(start_u) + 1, int(end_u)
+    return f"{first:,}" if first == last else f"{first:,}–{last:,}"
+
+
+def units_text(start_u: int, end_u: int) -> str:
+    """[0, 300000) → '指标单位编号 1–300,000（共 300,000 个）' (each unit 0.0001 mu)."""
+    n = int(end_u) - int(start_u)
+    return ngettext("quota unit no. %(range)s (%(n)s unit)", "quota unit nos. %(range)s (%(n)s units)", n) % {
+        "range": unit_numbers(start_u, end_u), "n": f"{n:,}"}
 
 
 def amount_for(units: int, price_fen_per_mu: int) -> int:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("markets/land/trades/", land.trade_list, name="markets-land-trades"),
     path("markets/land/trades/<int:pk>/", land.trade_detail, name="markets-land-trade"),
     path("markets/land/trades/<int:pk>/split/", land.trade_split, name="markets-land-trade-split"),
+    path("markets/land/trades/<int:pk>/link-share/", land.trade_link_share, name="markets-land-trade-link-share"),
     path("markets/land/trades/<int:pk>/payout/", land.trade_payout, name="markets-land-trade-payout"),
     path("markets/land/trades/<int:pk>/equity/", land.trade_equity, name="markets-land-trade-equity"),
     path("markets/land/public/", land.public_list, name="markets-land-public"),

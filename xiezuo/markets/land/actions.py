@@ -368,6 +368,38 @@ def split_proceeds(user, *, trade, households=None) -> ProceedsSplit:
 
 
 @action
+def link_share(user, *, share, household) -> HouseholdShare:
+    """Link a share kept by name and not matched in the registry (migration 0006) to the
+    registry household the county office identified. Only the link changes: weight and fen
+    stay as split (the parts still sum to the farmers' part; a payout already made paid the
+    farmers' part as one sum), and the recorded name stays beside the household as written.
+    The change is audited like every save of a share."""
+    from xiezuo.households.models import Household
+    from xiezuo.households.privacy import may_see_rows
+
+    if not isinstance(share, HouseholdShare):
+        raise field_error("share", _("a share is required"))
+    share = HouseholdShare.objects.select_for_update().select_related("split__trade__listing__county").get(pk=share.pk)
+    county = share.split.trade.listing.county
+    _deny(rules.may_edit_region(user, county.code, county))
+    if not may_see_rows(user):
+        raise PermissionDenied(_("only the offices that may see the registry's households link a share"))
+    if share.household_id is not None:
+        raise field_error("share", _("this share is already linked to a registry household"))
+    if not isinstance(household, Household):
+        raise field_error("household", _("a household of the registry of %(county)s is required") % {"county": county})
+    if household.county_id != county.pk:
+        raise field_error("household", _("household %(h)s is of %(other)s, not of %(county)s, the county of the listing") % {
+            "h": household.number or f"#{household.pk}", "other": household.county, "county": county})
+    if HouseholdShare.objects.filter(split=share.split, household=household).exists():
+        raise field_error("household", _("household %(h)s already has a share in this split") % {
+            "h": household.number or f"#{household.pk}"})
+    share.household = household
+    share.save(update_fields=["household"])
+    return share
+
+
+@action
 def pay_out(user, *, trade, project, paid_on=None) -> ProceedsSplit:
     """Pay a split trade's farmers' and collective's shares out of the county's receiving
     account (the seller's 到位资金, where the trade's proceeds arrived), one ledger posting per

@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 from xiezuo.core.excel import date_cell, export_response, yes_no
 from xiezuo.core.money import fen_to_yuan_decimal
 
-from ..units import mu_text
+from ..units import mu_text, unit_numbers
 
 
 def export_listings(qs):
@@ -19,9 +19,9 @@ def export_listings(qs):
 
 def export_trades(qs):
     headers = [_("trade"), _("listing code"), _("county"), _("county code"), _("land class"), _("buyer"), _("buyer's region code"),
-               _("method"), _("units"), _("area (mu)"), _("price per mu (yuan)"), _("amount (yuan)"), _("traded on"), _("ledger posting")]
+               _("method"), _("quota unit nos."), _("area (mu)"), _("price per mu (yuan)"), _("amount (yuan)"), _("traded on"), _("ledger posting")]
     rows = ([t.pk, t.listing.code, t.listing.county.name, t.listing.county.code, t.listing.get_land_class_display(), t.buyer.name,
-             t.buyer.region.code, t.get_method_display(), f"{t.start_u}–{t.end_u}", mu_text(t.area_u),
+             t.buyer.region.code, t.get_method_display(), unit_numbers(t.start_u, t.end_u), mu_text(t.area_u),
              fen_to_yuan_decimal(t.price_fen_per_mu), fen_to_yuan_decimal(t.amount_fen), date_cell(t.traded_on), t.posting_id or ""]
             for t in qs.iterator(chunk_size=2000))
     return export_response(_("quota trades"), _("quota trades"), headers, rows, money_columns=(11, 12))

@@ -54,6 +54,31 @@ class AuctionForm(BootstrapMixin, forms.Form):
     reserve = YuanField(label=_("reserve price per mu (yuan); empty: the set price"), required=False)
 
 
+class LinkShareForm(BootstrapMixin, forms.Form):
+    """The registry household an unmatched share belongs to, by its household number among
+    the listing's county's households."""
+
+    share = forms.IntegerField(widget=forms.HiddenInput)
+    number = forms.CharField(label=_("household number"), max_length=32)
+
+    def __init__(self, *args, county=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.county = county
+
+    def clean_number(self):
+        from xiezuo.households.lookup import by_number
+
+        number = self.cleaned_data["number"].strip()
+        matches = by_number(self.county, [number]).get(number, []) if self.county is not None else []
+        if not matches:
+            raise forms.ValidationError(_("no household numbered %(h)s in the registry of %(county)s") % {
+                "h": number, "county": self.county})
+        if len(matches) > 1:
+            raise forms.ValidationError(_("%(k)d households are numbered %(h)s; correct the registry first") % {
+                "k": len(matches), "h": number})
+        return matches[0]
+
+
 class SplitForm(BootstrapMixin, forms.Form):
     """The farmers' shares, one line per household of the registry: its household number and
     its weight. The numbers are resolved among the county's households (`county`), each found

@@ -2,6 +2,7 @@
 trades, a trade with its split and equity conversion, and the public list of trades."""
 from django.contrib.auth.decorators import login_required
 from django.db.models import Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _, gettext_lazy as _l
 from django.views.decorators.http import require_POST
@@ -18,8 +19,8 @@ from ..payments import receiving_balance
 from . import actions
 from .exports import export_listings, export_trades
 from .filtersets import listings, public_trades, trades
-from .forms import (AuctionForm, BidForm, BuyForm, EquityForm, HouseholdSearchForm, ListingFilterForm, ListingForm, PayoutForm,
-                    SplitForm, TradeFilterForm)
+from .forms import (AuctionForm, BidForm, BuyForm, EquityForm, HouseholdSearchForm, LinkShareForm, ListingFilterForm, ListingForm,
+                    PayoutForm, SplitForm, TradeFilterForm)
 
 
 @login_required
@@ -182,6 +183,7 @@ def trade_detail(request, pk):
         "no_payout_project": seller_side and split is not None and split.paid_on is None and not payable.exists(),
         "held_fen": receiving_balance(trade.listing.seller) if seller_side and split is not None and split.paid_on is None else None,
         "split_form": SplitForm(county=trade.listing.county) if seller_side and split is None else None,
+        "may_link": seller_side and split is not None,
         "equity_form": EquityForm(projects=projects) if seller_side and split is None and equity is None and projects.exists() else None,
     })
 
@@ -196,6 +198,25 @@ def trade_split(request, pk):
     else:
         run(request, lambda: actions.split_proceeds(request.user, trade=trade, households=form.cleaned_data["households"]),
             _("Proceeds split."))
+    return redirect("markets-land-trade", pk)
+
+
+@login_required
+@require_POST
+def trade_link_share(request, pk):
+    """The county office links an unmatched share to a registry household (`actions.link_share`)."""
+    from ..models import HouseholdShare
+
+    trade = scoped_or_404(request.user, QuotaTrade.objects.select_related("listing__county"), pk=pk)
+    form = LinkShareForm(request.POST, county=trade.listing.county)
+    if not form.is_valid():
+        form_errors(request, form)
+    else:
+        share = HouseholdShare.objects.filter(pk=form.cleaned_data["share"], split__trade=trade).first()
+        if share is None:
+            raise Http404
+        run(request, lambda: actions.link_share(request.user, share=share, household=form.cleaned_data["number"]),
+            _("The share is linked to the registry household."))
     return redirect("markets-land-trade", pk)
 
 

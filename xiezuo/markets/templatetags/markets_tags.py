@@ -1,6 +1,6 @@
 from django import template
 
-from ..units import mu_text
+from ..units import mu_text, unit_numbers, units_text
 
 register = template.Library()
 
@@ -14,3 +14,15 @@ def mu(units):
 @register.filter
 def serial(block):
     return block.serial
+
+
+@register.filter
+def unit_range(trade):
+    """A trade's units in words: '指标单位编号 1–300,000（共 300,000 个）'."""
+    return units_text(trade.start_u, trade.end_u)
+
+
+@register.filter
+def unit_nos(trade):
+    """A trade's unit numbers only, for a table cell: '1–300,000'."""
+    return unit_numbers(trade.start_u, trade.end_u)
