@@ -200,16 +200,21 @@ def _corrections(as_of, width, county_ids, prefix):
     """Per unit: the facts minus the summary for the monitored households whose help starts
     after `as_of` or who were identified after it."""
     iso = as_of.isoformat()
-    later = HelpMeasure.objects.filter(started_on__gt=as_of).values("household_id")
-    qs = Household.objects.monitored().filter(Q(identified_on__gt=as_of) | Q(pk__in=later))
+    # two index reads (identified_on, started_on), not an OR the planner would test row by row
+    ids = set(HelpMeasure.objects.filter(started_on__gt=as_of).values_list("household_id", flat=True).order_by())
+    ids |= set(Household.objects.filter(identified_on__gt=as_of).values_list("id", flat=True).order_by())
+    if not ids:
+        return {}
+    qs = Household.objects.monitored().filter(pk__in=sorted(ids))
     if county_ids is not None:
         qs = qs.filter(county_id__in=county_ids)
     if prefix:
         qs = qs.filter(village_code__startswith=prefix)
-    households = dict(qs.values_list("id", "village_code").order_by())
+    households, identified = {}, {}
+    for hid, code, day in qs.values_list("id", "village_code", "identified_on").order_by():
+        households[hid], identified[hid] = code, day
     if not households:
         return {}
-    identified = dict(Household.objects.filter(pk__in=list(households)).values_list("id", "identified_on"))
     until, in_force = {}, set()
     for hid, start, end in HelpMeasure.objects.filter(household_id__in=list(households)).values_list(
             "household_id", "started_on", "ended_on").order_by():

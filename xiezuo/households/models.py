@@ -537,4 +537,6 @@ class HouseholdFigure(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["village_code", "county_id", "status", "category", "helped", "kind", "until"],
                                                name="households_figure_key")]
-        indexes = [models.Index(fields=["county_id", "village_code"], name="households_figure_county")]
+        indexes = [models.Index(fields=["county_id", "village_code"], name="households_figure_county"),
+                   # "without help in force on a day": the rows of help of any kind with `until` before it
+                   models.Index(fields=["kind", "status", "until"], name="households_figure_until")]
