@@ -96,3 +96,41 @@ def test_from_a_listing_to_a_settled_trade(browser, live_server, base_data):
     page.screenshot(path=str(SHOTS / "7-split-east.png"), full_page=True)
     ctx.close()
     assert not errors
+
+
+def test_a_share_kept_by_name_is_linked_on_the_trade_page(browser, live_server, base_data):
+    """The trade page numbers the units (1–50,000, not [0, 50000)) and the county office
+    links a share kept by name (migration 0006) to a registry household of the county."""
+    from django.contrib.auth import get_user_model
+
+    from tests.markets.world import farmers, listing, prices, zhejiang
+    from xiezuo.markets.land import actions as land
+    from xiezuo.markets.models import HouseholdShare
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    users = get_user_model().objects
+    prices(users.get(username="national"))
+    lst = listing(users.get(username="county_office"), area="12.3456")
+    trade = land.buy(users.get(username="east_office"), listing=lst, buyer=zhejiang(), area="5.0000")
+    a, b = farmers(users.get(username="county_office"), names=("阿苦日哈", "吉克阿衣"))
+    split = land.split_proceeds(users.get(username="county_office"), trade=trade, households=[(a, 3)])
+    share = split.shares.get()
+    share.fen = 51_000_000
+    share.save()
+    loose = HouseholdShare.objects.create(split=split, position=1, unmatched_name="吉克阿衣", weight=2, fen=34_000_000)
+    errors = []
+    ctx, page = _login(browser, live_server, "county_office", errors)
+    page.goto(live_server.url + f"/markets/land/trades/{trade.pk}/")
+    units = page.locator("[data-testid=trade-units]").inner_text()
+    assert "1–50,000" in units and "50,000" in units and "[0" not in units
+    assert page.locator("[data-testid=unmatched]").count() == 1
+    page.screenshot(path=str(SHOTS / "8-unmatched-share.png"), full_page=True)
+    page.locator("[data-testid=link-share] input[name=number]").fill(b.number)
+    page.locator("[data-testid=link-share] button").click()
+    page.wait_for_load_state()
+    loose.refresh_from_db()
+    assert loose.household_id == b.pk and loose.fen == 34_000_000
+    assert page.locator("[data-testid=unmatched]").count() == 0 and b.number in page.locator("[data-testid=shares]").inner_text()
+    page.screenshot(path=str(SHOTS / "9-share-linked.png"), full_page=True)
+    ctx.close()
+    assert not errors
