@@ -5,8 +5,8 @@ millions of households, their help measures and an anti-join between the two on 
 Two kinds of row, per village (12-digit code, with its county's region id for the scope):
 
 - kind "": households by status (identified, monitored, exit under review, risk eliminated;
-  not the unmonitored ones), category and `helped` (whether it has had any help measure):
-  the counts by status and category and "monitored without help";
+  not the unmonitored ones), category and `helped` (whether it has ever had a help measure):
+  the counts by status and category ("without help" means none in force: the ANY rows);
 - kind = a kind of help: households that had help of that kind, by `until`, the last day the
   latest such measure runs (`OPEN` while one runs with no end): help in force on a day is
   `until >= day`, so the table keeps no date of "today";
