@@ -45,17 +45,18 @@ def disbursed_by_project_group(user, year) -> list[tuple[str, str, str, str, int
              r["project__county__name"], r["project__category"], r["fen"]) for r in rows]
 
 
-def arrival_timeliness_for(user, year: int) -> dict:
-    """资金到位及时率 inputs for the user's part of the tree and the agreements of a year."""
+def arrival_timeliness_for(user, year: int, arrays=None) -> dict:
+    """资金到位及时率 inputs for the user's part of the tree and the agreements of a year
+    (`arrays`: the user's `filtersets.scope_arrays`, when the page has them)."""
     from xiezuo.core.arrays import filter_any
     from xiezuo.pairings.models import Agreement
 
     from .balances import arrival_timeliness
-    from .filtersets import visible_postings
+    from .filtersets import ASK, visible_postings
 
     # The year's agreements (a few thousand nationally) are read first, and their allocations
     # found through the allocations' own index (Posting.Meta), tested against the scope from it
     # alone: joined to the agreements instead, the database walked every allocation of every year.
     agreements = sorted(Agreement.objects.filter(year=year).values_list("id", flat=True))
     allocations = filter_any(Posting.objects.filter(kind=Kind.ALLOCATION), "agreement_id", agreements)
-    return arrival_timeliness(visible_postings(user, allocations, probe=False))
+    return arrival_timeliness(visible_postings(user, allocations, probe=False, arrays=ASK if arrays is None else arrays))

@@ -10,7 +10,26 @@ from .choices import Kind
 from .models import Account, Posting
 
 
-def visible_postings(user, qs, *, probe: bool = True):
+ASK = object()  # `arrays` not given: looked up
+
+
+def scope_arrays(user):
+    """(offices, projects) in the user's own subtree as PostgreSQL array literals, for
+    `visible_postings`; None where it uses `visible` as it is. A page that filters postings
+    more than once looks them up once (an office's projects number tens of thousands)."""
+    scope = scope_for(user)
+    paths = ("west_org__region__code", "east_org__region__code", "project__county__code")
+    if scope.everything or not is_postgres() or tuple(Posting.scope_paths) != paths or Posting.scope_include_partners:
+        return None
+    from xiezuo.orgs.models import Organisation
+    from xiezuo.projects.models import Project
+
+    orgs = pg_array(Organisation.objects.filter(scope.q(("region__code",), False)).order_by().values_list("id", flat=True))
+    projects = pg_array(Project.objects.filter(scope.q(("county__code",), False)).order_by().values_list("id", flat=True))
+    return orgs, projects
+
+
+def visible_postings(user, qs, *, probe: bool = True, arrays=ASK):
     """`visible(user, qs)` for postings, the way the database can use its indexes: the
     scoping rule (either office's region or the project's county in the user's subtree) as
     three indexed `= ANY(array)` conditions on the posting's own columns, with the offices and
@@ -23,26 +42,24 @@ def visible_postings(user, qs, *, probe: bool = True):
     found by another index (the allocations of a year's agreements): PostgreSQL compares a
     row with an array parameter element by element, and an office's projects number tens of
     thousands at national scale."""
-    scope = scope_for(user)
-    paths = ("west_org__region__code", "east_org__region__code", "project__county__code")
-    if scope.everything or not is_postgres() or tuple(Posting.scope_paths) != paths or Posting.scope_include_partners:
+    if arrays is ASK:
+        arrays = scope_arrays(user)
+    if arrays is None:
         return visible(user, qs)
-    from xiezuo.orgs.models import Organisation
-    from xiezuo.projects.models import Project
-
-    orgs = pg_array(Organisation.objects.filter(scope.q(("region__code",), False)).order_by().values_list("id", flat=True))
-    projects = pg_array(Project.objects.filter(scope.q(("county__code",), False)).order_by().values_list("id", flat=True))
+    orgs, projects = arrays
     column = ('"ledger_posting"."{}" = ANY(ARRAY(SELECT unnest(%s::bigint[])))' if probe else
               '"ledger_posting"."{}" IN (SELECT unnest(%s::bigint[]))').format
     return qs.extra(where=[f"({column('west_org_id')} OR {column('east_org_id')} OR {column('project_id')})"],
                     params=[orgs, orgs, projects])
 
 
-def postings(user, *, kind="", year=None, date_from=None, date_to=None, q="", in_force="", **_ignored):
-    """`in_force` "yes": neither reversed nor a reversal; "no": one or the other."""
+def postings(user, *, kind="", year=None, date_from=None, date_to=None, q="", in_force="", probe=True, arrays=ASK, **_ignored):
+    """`in_force` "yes": neither reversed nor a reversal; "no": one or the other. `probe` and
+    `arrays`: see `visible_postings` (probe=False for a list read in date order, which
+    PostgreSQL walks by date and tests row by row)."""
     qs = visible_postings(user, Posting.objects.select_related(
         "project__county", "agreement__pairing__east_region", "agreement__pairing__west_region", "east_org", "west_org",
-        "reversal_of", "created_by")).annotate(is_reversed=Exists(Posting.objects.filter(reversal_of=OuterRef("pk"))))
+        "reversal_of", "created_by"), probe=probe, arrays=arrays).annotate(is_reversed=Exists(Posting.objects.filter(reversal_of=OuterRef("pk"))))
     if kind:
         qs = qs.filter(kind=kind)
     if year:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _l
 from xiezuo.core.money import fen_to_yuan_decimal
 from xiezuo.core.scoping import scope_for, visible
 from xiezuo.core.ui.forms import filter_values
-from xiezuo.core.ui.views import (background_export, export_or_job, paginate, require, roundtrip, roundtrip_links, run_action,
+from xiezuo.core.ui.views import (PER_PAGE, background_export, export_or_job, require, roundtrip, roundtrip_links, run_action,
                                  scoped_or_404, wants_xlsx)
 from xiezuo.pairings.models import Agreement
 from xiezuo.projects.models import Project
@@ -32,7 +32,7 @@ from .balances import accounts_page, balance, standing
 from .choices import Kind, Side
 from .exports import export_postings
 from .figures import arrival_timeliness_for
-from .filtersets import posting_years, postings, with_balances
+from .filtersets import posting_years, postings, scope_arrays, with_balances
 from .forms import AllocateForm, ArrivalForm, DisburseForm, PostingFilterForm, ReverseForm, SpendingForm
 from .models import Account, Entry, Posting
 from .totals import money_stages
@@ -110,7 +110,8 @@ def ledger_index(request):
     committed = stages.get("committed") or 0
     figures = [{"key": k, "label": labels[k], "fen": stages.get(k, 0),
                 "percent": round(100 * stages.get(k, 0) / committed, 1) if committed else None} for k in STAGES]
-    timeliness = arrival_timeliness_for(user, year)
+    arrays = scope_arrays(user)
+    timeliness = arrival_timeliness_for(user, year, arrays)
     allocated = timeliness["allocated_fen"]
     page = accounts_page(user, request.GET.get("page"), ACCOUNTS_PER_PAGE)
     years = sorted(set(posting_years(user)) | {timezone.localdate().year, year}, reverse=True)
@@ -118,7 +119,7 @@ def ledger_index(request):
         "year": year, "years": years, "figures": figures, "timeliness": timeliness,
         "on_time_percent": round(100 * timeliness["on_time_fen"] / allocated, 1) if allocated else None,
         "page": page, "accounts": with_balances(page),
-        "recent": postings(user).select_related(None)[:10], "sides": user_sides(user),
+        "recent": postings(user, probe=False, arrays=arrays).select_related(None)[:10], "sides": user_sides(user),
     })
 
 
@@ -127,7 +128,8 @@ def ledger_index(request):
 def ledger_postings(request):
     user = request.user
     form = PostingFilterForm(request.GET, years=posting_years(user))
-    qs = postings(user, **filter_values(form))
+    arrays = scope_arrays(user)
+    qs = postings(user, arrays=arrays, **filter_values(form))
     if wants_xlsx(request):
         return export_or_job(request, qs, export_postings)
     from .importers import PostingImporter
@@ -136,7 +138,11 @@ def ledger_postings(request):
     response = roundtrip(request, kinds)
     if response is not None:
         return response
-    page = paginate(request, qs.values_list("id", flat=True))
+    # counted through the indexes, listed in date order with the scope tested row by row
+    listed = postings(user, arrays=arrays, probe=False, **filter_values(form))
+    paginator = Paginator(listed.values_list("id", flat=True), PER_PAGE)
+    paginator.count = qs.count()
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = _posting_rows(list(page.object_list))
     return render(request, "ledger/postings.html", {"form": form, "page": page, "roundtrip_links": roundtrip_links(kinds)})
 
