@@ -168,8 +168,11 @@ def test_missed_checks_are_those_of_the_anti_join(mixed):
         in_scope = office_scope(o).q(("county__code",), False)
         mine = set(missed_checks(in_scope, today).values_list("pk", flat=True))
         assert mine == set(missed_retention(o, None, today).values_list("pk", flat=True))
+        by_ids = missed_checks(in_scope, today, counties=office_scope(o).own or "")
+        assert set(by_ids.values_list("pk", flat=True)) == mine
         assert mine == (want if code != "330212" else set())
     assert "next_check_due" in where_of(missed_checks(Q(), today))
+    assert set(missed_checks(Q(), today, counties="").values_list("pk", flat=True)) == want
 
 
 def test_a_past_week_asks_the_facts(users, mixed):

@@ -68,7 +68,7 @@ def missed_check_q(today: datetime.date) -> Q:
     return Q(next_check_due__lte=today - datetime.timedelta(days=GRACE_DAYS))
 
 
-def missed_checks(in_scope: Q, as_of: datetime.date):
+def missed_checks(in_scope: Q, as_of: datetime.date, *, counties: str | None = None):
     """The placements (matching `in_scope`) past a missed retention check as of `as_of`: a
     milestone m due GRACE_DAYS or more before `as_of` (start + m months), which the
     placement had not ended before, with no check m recorded by `as_of`.
@@ -77,8 +77,19 @@ def missed_checks(in_scope: Q, as_of: datetime.date):
     range; no check is dated after today, so "recorded by `as_of`" is "recorded"). For a
     past day the checks recorded since did not exist then: asked of the facts, one anti-join
     per milestone, their ids united (an OR of the three NOT EXISTS would be tested row by
-    row; each arm alone is a hash anti-join, with the scope inside it)."""
+    row; each arm alone is a hash anti-join, with the scope inside it).
+
+    `counties`, the region code prefix ("" the country) that `in_scope` stands for, lets the
+    stored path name the counties' ids: the planner then reads each county's range of the
+    (county, next check day) index, where it estimates a sub-select of region ids too small
+    and scans every placement of the country (province 52 of 4.6M placements: 0.9 s -> 0.1 s).
+    """
     if as_of >= timezone.localdate():
+        if counties is not None:
+            from xiezuo.regions.models import Region
+
+            ids = list(Region.objects.filter(code__startswith=counties).values_list("id", flat=True)) if counties else None
+            return Placement.objects.filter(Q(county_id__in=ids) if counties else Q()).filter(missed_check_q(as_of))
         return Placement.objects.filter(in_scope).filter(missed_check_q(as_of))
     parts = [Placement.objects.order_by().filter(in_scope).filter(_missed_by(m, as_of)).values("pk") for m in MILESTONES]
     return Placement.objects.filter(in_scope).filter(pk__in=parts[0].union(*parts[1:]))
