@@ -91,10 +91,11 @@ def purchases(user, *, q="", channel="", region="", buyer_kind="", counted="", d
         qs = qs.filter(purchased_on__gte=date_from)
     if date_to:
         qs = qs.filter(purchased_on__lte=date_to)
+    # a product's and a buyer's purchases through its county and region (no index of their own)
     if product is not None:
-        qs = qs.filter(product=product)
+        qs = qs.filter(product=product, county_id=product.county_id) if hasattr(product, "county_id") else qs.filter(product=product)
     if buyer is not None:
-        qs = qs.filter(buyer=buyer)
+        qs = qs.filter(buyer=buyer, buyer_region_id=buyer.region_id) if hasattr(buyer, "region_id") else qs.filter(buyer=buyer)
     q = (q or "").strip()
     if q:
         qs = qs.filter(Q(evidence_number=q) | Q(product__name__icontains=q) | Q(buyer__name__icontains=q)
@@ -148,8 +149,8 @@ def share_progress(shares) -> list[tuple]:
     shares = list(shares)
     out = []
     for s in shares:
-        bought = Purchase.objects.filter(counted_q(), buyer_id=s.buyer_id, purchased_on__year=s.year).aggregate(
-            t=Sum("amount_fen"))["t"] or 0
+        bought = Purchase.objects.filter(counted_q(), buyer_id=s.buyer_id, buyer_region_id=s.buyer.region_id,
+                                         purchased_on__year=s.year).aggregate(t=Sum("amount_fen"))["t"] or 0
         reserved = s.reserved_fen
         out.append((s, bought, round(100 * bought / reserved, 1) if reserved else None))
     return out

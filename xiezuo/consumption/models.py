@@ -180,7 +180,12 @@ class Purchase(Audited):
     # the product (locked, `totals.lock_products`) in its transaction and copies the supplier,
     # the county and the buyer's region from them; nothing deletes any of them (PROTECT). No
     # index of their own where an index below starts with the column (as the ledger's `kind`).
-    buyer = models.ForeignKey(Buyer, verbose_name=_("buyer"), on_delete=models.PROTECT, related_name="purchases", db_constraint=False)
+    # Every index costs each batch a tenth of its database time (random pages of a large
+    # index, ten thousand times): the buyer's and the product's purchases are read through the
+    # buyer's region and the product's county, which their readers name too (`filtersets`,
+    # `totals.recounting`), a few thousand purchases at most, so neither has an index.
+    buyer = models.ForeignKey(Buyer, verbose_name=_("buyer"), on_delete=models.PROTECT, related_name="purchases", db_constraint=False,
+                              db_index=False)
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="purchases",
                                 db_constraint=False, db_index=False)
     supplier = models.ForeignKey("orgs.Organisation", verbose_name=_("supplier"), on_delete=models.PROTECT, related_name="+",
@@ -216,7 +221,6 @@ class Purchase(Audited):
             models.Index(fields=["county", "purchased_on"], name="consumption_purchase_county"),
             models.Index(fields=["buyer_region", "purchased_on"], name="consumption_purchase_buyer"),
             models.Index(fields=["pairing", "purchased_on"], name="consumption_purchase_pairing"),
-            models.Index(fields=["product", "purchased_on"], name="consumption_purchase_product"),
             # the list's order: its first page without sorting millions of purchases
             models.Index(fields=["-purchased_on", "-id"], name="consumption_purchase_order"),
         ]

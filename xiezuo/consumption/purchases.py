@@ -15,7 +15,7 @@ import datetime
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from xiezuo.core.arrays import filter_any
+from xiezuo.core.arrays import filter_any, is_postgres
 from xiezuo.core.bulkaudit import AuditWriter, snapshot_fields
 from xiezuo.core.bulkrows import chunks, insert_rows, reserve_ids
 from xiezuo.core.facts import changed
@@ -135,17 +135,23 @@ def visible_refs(user, buyer_ids, product_ids) -> tuple[dict, dict]:
 
     from .models import Buyer, Product
 
+    def among(qs, ids):
+        # on PostgreSQL the ids as one array parameter (`filter_any`): `pk__in` of ten thousand
+        # ids costs Django more than the query
+        ids = sorted(ids)
+        if is_postgres():
+            return [filter_any(qs, "id", ids)] if ids else []
+        return [qs.filter(pk__in=part) for part in chunks(ids)]
+
     buyer_rows, product_rows = [], []
-    for part in chunks(sorted(buyer_ids)):
-        buyer_rows += visible(user, Buyer.objects.filter(pk__in=part)).order_by().values_list("pk", "name", "region_id")
-    for part in chunks(sorted(product_ids)):
-        product_rows += visible(user, Product.objects.filter(pk__in=part)).order_by().values_list(
-            "pk", "supplier_id", "supplier__name", "county_id")
+    for qs in among(Buyer.objects.all(), buyer_ids):
+        buyer_rows += visible(user, qs).order_by().values_list("pk", "name", "region_id")
+    for qs in among(Product.objects.all(), product_ids):
+        product_rows += visible(user, qs).order_by().values_list("pk", "supplier_id", "supplier__name", "county_id")
     region_ids = {r for _b, _n, r in buyer_rows} | {c for _p, _s, _sn, c in product_rows}
     regions = {}
-    for part in chunks(sorted(region_ids)):
-        regions.update((pk, RegionRef(pk, code, role, name))
-                       for pk, code, role, name in Region.objects.filter(pk__in=part).values_list("pk", "code", "role", "name"))
+    for qs in among(Region.objects.all(), region_ids):
+        regions.update((pk, RegionRef(pk, code, role, name)) for pk, code, role, name in qs.values_list("pk", "code", "role", "name"))
     suppliers = {}
     for _p, sid, sname, _c in product_rows:
         if sid not in suppliers:
@@ -339,7 +345,11 @@ def write_purchases(user, rows) -> list[int]:
     now = timezone.now()
     namespace = client_namespace(user)
     values = []
-    for pk, r in zip(reserve_ids(Purchase, len(rows)), rows):
+    # written in the order of the county, the supplier and the product (ids follow it): the
+    # index entries of one batch then land on neighbouring pages of the indexes on the county,
+    # the evidence numbers and the pairing instead of on ten thousand random ones
+    ordered = sorted(rows, key=lambda r: (r.product.county.pk, r.product.supplier.pk, r.product.pk, r.purchased_on))
+    for pk, r in zip(reserve_ids(Purchase, len(rows)), ordered):
         r.pk = pk
         r.recorded_at = now
         buyer, product, pairing = r.buyer, r.product, r.pairing
@@ -348,12 +358,19 @@ def write_purchases(user, rows) -> list[int]:
                        r.evidence_number, r.client_id, namespace if r.client_id else 0, r.is_demo, now))
     insert_rows(Purchase, COLUMNS, values)
     audit, fields = AuditWriter(), snapshot_fields(Purchase)
-    # the audit snapshot is the values of the row written, picked out of it rather than read back one attribute at a time
+    # the audit snapshot is the values of the row written, picked out of it rather than read back
+    # one attribute at a time, as `bulkaudit.snap` writes them: the day as ISO text (a batch
+    # names a few hundred days), the rest plain values (checked: numbers, text, a flag)
     pick = _snapshot_picker(fields)
     add = audit.add
-    for r, row in zip(rows, values):
+    at = fields.index("purchased_on")
+    iso = {}
+    for r, row in zip(ordered, values):
+        after = list(pick(row))
+        day = after[at]
+        after[at] = iso.get(day) or iso.setdefault(day, day.isoformat())
         add(Purchase, row[0], f"#{row[0]} {r.evidence_number}", r.product.county.code, r.buyer.region.code, None,
-            dict(zip(fields, pick(row))), names=fields)
+            dict(zip(fields, after)))
     audit.write()
     product_ids = {r.product.pk for r in rows}
     totals.lock_products(product_ids)
