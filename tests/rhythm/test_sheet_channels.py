@@ -16,6 +16,7 @@ from tests.support import export_sheet, office, xlsx_rows
 from xiezuo.core.periods import monday_of
 from xiezuo.core.personal.idnumbers import make_id_number
 from xiezuo.households import actions as hh_actions
+from xiezuo.households import totals as hh_totals
 from xiezuo.households.models import Household
 from xiezuo.labour import actions as labour
 from xiezuo.labour.models import add_months
@@ -25,6 +26,7 @@ from xiezuo.orgs.models import Organisation
 from xiezuo.people.actions import save_dispatch
 from xiezuo.regions.models import Region
 from xiezuo.rhythm import exports, sheets
+from xiezuo.rhythm.channel_sheet import without_help as channel_without_help
 from xiezuo.social import actions as social
 from xiezuo.social.models import Need
 
@@ -214,6 +216,7 @@ def households(users):
     alone = household(county, v, number="H-ALONE")
     Household.objects.filter(pk__in=[helped.pk, alone.pk]).update(status="monitored", category="marginal",
                                                                    identified_on=TODAY - 20 * DAY)
+    hh_totals.rebuild()  # identified in bulk, as a load would: the registry's summary refilled
     hh_actions.add_help(county, helped, kind="medical", description="医疗救助", started_on=TODAY - 15 * DAY, post="乡镇民政办")
     return {"late": late, "ontime": ontime, "case": c_late, "ok": c_ok, "helped": helped, "alone": alone}
 
@@ -236,6 +239,32 @@ def test_household_clues_past_their_deadline_and_without_help(households):
     assert "clues" not in keys(sheet_of("330212"))
     assert sheet_of("513431").category("clues").count == 0
     assert sheet_of("513431").category("nohelp").count == 0
+
+
+def test_without_help_counted_from_the_summary_as_the_facts_count(households, users):
+    """The grouped sheet takes the households without help from the registry's summary: the
+    same counts per group as grouping the facts, for the national coordinator, the province
+    and the county, with help started later, ended, and starting after the sheet's day."""
+    from django.db.models import Count
+    from django.db.models.functions import Substr
+
+    county = users["county_office"]
+    later = hh_actions.add_help(county, households["alone"], kind="education", description="助学", started_on=TODAY + 3 * DAY,
+                                post="乡镇教育办")
+    assert later.started_on > TODAY
+    for code in ("510000", "513436"):
+        o = office(code)
+        width = sheets.group_width(o)
+        facts = dict(channel_without_help(o, WEEK, TODAY).order_by().annotate(g=Substr("county__code", 1, width))
+                     .values("g").annotate(n=Count("pk")).values_list("g", "n"))
+        grouped = sheets.compile_groups(o, WEEK, today=TODAY)
+        summary = {g.code: g.counts["nohelp"] for g in grouped.groups if g.counts.get("nohelp")}
+        assert summary == facts == {"513436"[:width]: 1}
+        lines, count = sheets.group_lines(o, WEEK, "513436"[:width], "nohelp", today=TODAY)
+        assert count == 1 and [ln.title for ln in lines] == ["H-ALONE · 拉木村"]
+    # an office elsewhere, and a group outside the office, count nothing
+    assert sheets.group_lines(office("513431"), WEEK, "513431", "nohelp", today=TODAY)[1] == 0
+    assert sheets.group_lines(office("510000"), WEEK, "3302", "nohelp", today=TODAY)[1] == 0
 
 
 # --- the sheet as a whole -------------------------------------------------------------------

@@ -91,8 +91,8 @@ def missed_retention(office, week, as_of):
 
     from .sheets import office_scope
 
-    in_scope = office_scope(office).q(("county__code",), False)
-    return missed_checks(in_scope, as_of).order_by("start_date", "id")
+    scope = office_scope(office)
+    return missed_checks(scope.q(("county__code",), False), as_of, counties=scope.own or "").order_by("start_date", "id")
 
 
 def _placement_lines(qs, as_of, limit, offset=0):
@@ -236,15 +236,13 @@ def _case_lines(qs, as_of, limit, offset=0):
 
 def without_help(office, week, as_of):
     """Monitored households (identified, or with their exit under review) with no help measure
-    in force on the sheet's day."""
-    from xiezuo.households.models import HelpMeasure, Household
+    in force on the sheet's day (`households.figures.without_help_households`, the one
+    definition the figures page uses too)."""
+    from xiezuo.households.figures import without_help_households
 
     from .sheets import in_office
 
-    helped = HelpMeasure.objects.filter(household=OuterRef("pk"), started_on__lte=as_of).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=as_of))
-    qs = Household.objects.monitored().filter(Q(identified_on__isnull=True) | Q(identified_on__lte=as_of)).filter(~Exists(helped))
-    return in_office(office, qs).order_by("identified_on", "id")
+    return in_office(office, without_help_households(as_of))
 
 
 def _household_lines(qs, as_of, limit, offset=0):

@@ -358,6 +358,24 @@ GROUP_PATHS = {
     "departures": "to_org__region__code",
     **{c.key: c.group_path for c in CHANNELS},
 }
+
+
+def _without_help_counts(office, as_of, width, code, today):
+    """{group code: n} of the monitored households without help in force, from the registry's
+    summary (`households.figures.without_help_counts`, exact: it corrects the few households
+    the summary cannot judge), within the office's part of the tree and the group `code`."""
+    from xiezuo.households.figures import without_help_counts
+
+    own = "" if office.kind == OrgKind.MINISTRY else office.region.prefix
+    if code and not code.startswith(own) and not own.startswith(code):
+        return {}
+    prefix = code if len(code) > len(own) else own
+    return without_help_counts(as_of, width, prefix=prefix, today=today)
+
+
+# Categories counted per group from a summary instead of grouping their queryset: (office,
+# as_of, width, group code or "", today) -> {group code: n}, equal to the queryset's counts.
+SUMMARY_COUNTS = {"nohelp": _without_help_counts}
 # Categories whose every line is past a due date (the others: an item when its deadline has
 # passed; a missing report or an early departure has no due date on the sheet).
 ALWAYS_OVERDUE = ("milestones", "allocations", "agreements", *(c.key for c in CHANNELS if c.overdue))
@@ -512,8 +530,12 @@ def compile_groups(office, week: datetime.date, *, today: datetime.date | None =
 
     cats = []
     for key, build, _make in _sql_categories(office, week, as_of):
-        rows = (build().order_by().annotate(group_code=Substr(GROUP_PATHS[key], 1, width))
-                .values("group_code").annotate(n=Count("pk")).values_list("group_code", "n"))
+        counter = SUMMARY_COUNTS.get(key)
+        if counter is not None:
+            rows = counter(office, as_of, width, "", today).items()
+        else:
+            rows = (build().order_by().annotate(group_code=Substr(GROUP_PATHS[key], 1, width))
+                    .values("group_code").annotate(n=Count("pk")).values_list("group_code", "n"))
         total = 0
         for code, n in rows:
             g = group(code or "")
@@ -569,7 +591,8 @@ def group_lines(office, week: datetime.date, code: str, key: str, *, page: int =
     for k, build, make in _sql_categories(office, week, as_of):
         if k == key:
             qs = build().filter(**{f"{GROUP_PATHS[k]}__startswith": code})
-            count = qs.count()
+            counter = SUMMARY_COUNTS.get(k)
+            count = counter(office, as_of, len(code), code, today).get(code, 0) if counter else qs.count()
             return (make(qs, as_of, per_page, offset) if count > offset else []), count
     if any(c.key == key for c in CHANNELS):  # a channel the office does not act on
         return [], 0
