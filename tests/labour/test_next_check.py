@@ -127,6 +127,25 @@ def test_rebuild_fills_from_the_facts_and_counts_month_ends_as_add_months(users,
     assert stored() == expected
 
 
+def test_rebuild_figures_names_a_wrong_stored_day_and_fixes_it(users, workers, employer, yinzhou):
+    """The auditor's check covers the stored days as it covers the summaries."""
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    p = actions.record_placement(users["county_office"], worker=workers[0], employer=employer, place=yinzhou,
+                                 start_date=D(2025, 3, 10))
+    right = stored()[p.pk]
+    Placement.objects.filter(pk=p.pk).update(next_check_due=D(2030, 1, 1))  # behind the writers' back
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("rebuild_figures", stdout=out)
+    assert "labour next check days (labour_placement): 1 differences" in out.getvalue()
+    assert f"placement={p.pk}: stored 2030-01-01, from the facts {right}" in out.getvalue()
+    call_command("rebuild_figures", "--fix", stdout=io.StringIO())
+    assert stored()[p.pk] == right
+
+
 @pytest.fixture
 def mixed(users, workers, employer, local_employer, yinzhou, meigu_county):
     """Placements of 美姑县 in every state: missed at 3, 6 or 12 months, checked on time, ended

@@ -2,7 +2,8 @@
 with the facts, and their set-based rebuild.
 
 Each summary (money: `ledger.totals`, projects: `projects.totals`, people on post:
-`people.totals`, households: `households.totals`, placements and retention: `labour.totals`,
+`people.totals`, households: `households.totals`, placements and retention: `labour.totals`, each
+placement's next retention check day: `labour.due`,
 purchases: `consumption.totals`) is recomputed from the facts with one grouped query and compared with what
 the writers kept; every difference is named (table, key, stored, from the facts). With
 `--fix` (or `--rebuild`, which skips the comparison) the tables are refilled from the facts
@@ -15,13 +16,14 @@ from django.db import transaction
 
 from xiezuo.consumption import totals as purchases
 from xiezuo.households import totals as households
+from xiezuo.labour import due as labour_due
 from xiezuo.labour import totals as labour
 from xiezuo.ledger import totals as money
 from xiezuo.people import totals as people
 from xiezuo.projects import totals as projects
 
 SUMMARIES = (("money", money), ("projects", projects), ("people", people), ("households", households),
-             ("labour", labour), ("purchases", purchases))
+             ("labour", labour), ("labour next check days", labour_due), ("purchases", purchases))
 
 
 class Command(BaseCommand):
