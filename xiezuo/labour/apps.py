@@ -10,7 +10,10 @@ class LabourConfig(AppConfig):
 
     def ready(self):
         from xiezuo.core.importing import register_importers
+        from xiezuo.core.ui.parts import register_part
 
+        from .household import household_labour
         from .importers import CheckImporter, JobImporter, PlacementImporter, TrainingImporter, WorkerImporter
 
         register_importers(WorkerImporter(), JobImporter(), TrainingImporter(), PlacementImporter(), CheckImporter())
+        register_part("household", "labour", household_labour)
