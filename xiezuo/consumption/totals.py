@@ -41,7 +41,12 @@ The number (`n`) lets the purchase list count what an office sees without visiti
 hundreds of thousands of purchases of a province.
 
 Two writers add up in the database (`INSERT … ON CONFLICT DO UPDATE SET fen = fen + excluded.fen`,
-keys sorted). `rebuild()` refills the table from the purchases (the generators' bulk load),
+keys sorted). A batch of 10,000 purchases touches some 25,000 keys and changes only `fen` and
+`n`, which no index holds: the table keeps room on its pages (fillfactor 70, migration 0005)
+so that PostgreSQL rewrites such a row on its own page without new index entries (a heap-only
+update). That room comes back only when a page is pruned or vacuumed, which a transaction left
+open anywhere on the server holds back: the upsert then costs more with every batch until the
+next vacuum. `rebuild()` refills the table from the purchases (the generators' bulk load),
 `check()` names every difference (`manage.py rebuild_figures`).
 """
 import contextlib

@@ -8,7 +8,8 @@ def leave_room(apps, schema_editor):
     their own page without new index entries (a heap-only update) as long as the page has
     room; in the key's order, the rows one batch touches lie on a few pages (the keys of a
     region's months and channels are neighbours). Rows added later fill the room the
-    same way (the table's fillfactor)."""
+    same way (the table's fillfactor). The rewrite holds the table's exclusive lock for
+    some seconds per million rows."""
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute("ALTER TABLE consumption_purchasetotal SET (fillfactor = 70)")
