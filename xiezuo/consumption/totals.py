@@ -140,20 +140,23 @@ def check() -> list[tuple]:
 def keyed(rows) -> list[tuple]:
     """The summary's (key…, fen, n) of purchases given as (buyer's region code, county code,
     purchased on, channel, counted, fen), merged."""
-    fens, ns = {}, {}  # two plain dicts, written inline: six keys for each of ten thousand purchases
-    fget, nget = fens.get, ns.get
+    sums = {}
+
+    def add(key, fen):
+        found = sums.get(key)
+        sums[key] = (fen, 1) if found is None else (found[0] + fen, found[1] + 1)
+
     for east, west, day, channel, counted, fen in rows:
         y, m, k = day.year, day.month, 1 if counted else 0
-        keys = [(y, "", "", m, channel, k), (y, east, "", m, channel, k), (y, "", west, m, channel, k)]
+        add((y, "", "", m, channel, k), fen)
+        add((y, east, "", m, channel, k), fen)
+        add((y, "", west, m, channel, k), fen)
         if east[:2] == west[:2]:
-            keys.append((y, east, west, m, channel, k))
+            add((y, east, west, m, channel, k), fen)
         if k:
-            keys.append((y, east, west, 0, "", 1))
-            keys.append((y, east[:2], west[:2], 0, "", 1))
-        for key in keys:
-            fens[key] = fget(key, 0) + fen
-            ns[key] = nget(key, 0) + 1
-    return [(*key, fen, ns[key]) for key, fen in fens.items()]
+            add((y, east, west, 0, "", 1), fen)
+            add((y, east[:2], west[:2], 0, "", 1), fen)
+    return [(*key, fen, n) for key, (fen, n) in sums.items()]
 
 
 _TYPES = ("integer", "text", "text", "integer", "text", "integer", "bigint", "bigint")
