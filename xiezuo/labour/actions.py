@@ -29,7 +29,7 @@ from xiezuo.projects.models import Project
 from xiezuo.regions.models import Region
 from xiezuo.users.scopes import client_namespace
 
-from . import due, refs, rules, totals
+from . import due, duecounts, refs, rules, totals
 from .choices import MILESTONES, WORKER_KINDS, JobStatus, Outcome, PlaceKind, SubsidyKind, skill_mask
 from .models import (Enrolment, Job, Placement, Referral, RetentionCheck, SubsidyPayment, SubsidyRule, Training, Worker,
                      add_months)
@@ -235,6 +235,7 @@ def merge_workers(user, *, keep: Worker, drop: Worker, reason: str = "") -> Work
         raise field_error("drop", _("both registrations were paid the same subsidy in the same year: %(c)s; reverse one first") % {
             "c": ", ".join(f"{k} {y}" for k, y in sorted(clash))})
     counted = totals.contributions([keep.pk, drop.pk])  # the placements move: the figures follow them
+    moved = list(Placement.objects.filter(worker=drop).values_list("county_id", "next_check_due"))
     for model in (Placement, Referral, Enrolment, SubsidyPayment):
         for obj in model.objects.filter(worker=drop):
             obj.worker = keep
@@ -251,6 +252,8 @@ def merge_workers(user, *, keep: Worker, drop: Worker, reason: str = "") -> Work
     drop.save()
     record_update(drop, before, {**snapshot(drop), "merge_reason": (reason or "")[:200]})
     totals.recount(counted, [keep.pk, drop.pk])
+    if moved:  # their next check days now count in the kept worker's county
+        duecounts.add([(county_id, day, None) for county_id, day in moved] + [(keep.county_id, None, day) for _c, day in moved])
     return keep
 
 
@@ -520,6 +523,7 @@ def write_placements(user, rows: list[PlacementRow], *, audit=True) -> list[int]
     before = totals.existing_placements({f[0] for f in facts}, {f[1].year for f in facts})
     insert_rows(Placement, cols, out)
     totals.count_placements(facts, before)
+    duecounts.add((row[2], None, row[-1]) for row in out)
     if audit:
         writer = AuditWriter()
         names = snapshot_fields(Placement)

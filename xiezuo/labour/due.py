@@ -22,6 +22,7 @@ from django.db import connection, models
 from xiezuo.core.arrays import any_of, is_postgres
 from xiezuo.core.bulkrows import chunks, select
 
+from . import duecounts
 from .choices import MILESTONES
 
 TABLE = "labour_placement"
@@ -71,8 +72,8 @@ def refresh(placement_ids) -> int:
     """Recompute the stored day of these placements from their facts: one UPDATE (per 2,000
     ids on SQLite), the rule evaluated once per row; only rows whose day changes are written.
     The caller holds the placements' rows (`lock`) when others may add checks to them at the
-    same time: this statement then reads every check committed before it. Answers the rows
-    written."""
+    same time: this statement then reads every check committed before it. The per-month
+    counts (`duecounts`) follow in the same transaction. Answers the rows written."""
     ids = sorted({int(i) for i in placement_ids})
     if not ids:
         return 0
@@ -80,15 +81,22 @@ def refresh(placement_ids) -> int:
     with connection.cursor() as cur:
         if is_postgres():
             where, params = any_of("p.id", ids, "bigint")
-            cur.execute(f"UPDATE labour_placement AS t SET next_check_due = f.due FROM (SELECT p.id, {due_sql('p')} AS due "
-                        f"FROM labour_placement p WHERE {where}) AS f WHERE t.id = f.id AND t.next_check_due IS DISTINCT FROM f.due",
+            cur.execute(f"UPDATE labour_placement AS t SET next_check_due = f.due FROM (SELECT p.id, p.next_check_due AS old, "
+                        f"{due_sql('p')} AS due FROM labour_placement p WHERE {where}) AS f "
+                        f"WHERE t.id = f.id AND t.next_check_due IS DISTINCT FROM f.due RETURNING t.county_id, f.old, f.due",
                         params)
-            return max(cur.rowcount, 0)
+            changes = cur.fetchall()
+            duecounts.add(changes)
+            return len(changes)
+        before = duecounts.stored_days(ids)
         for part in chunks(ids):
             where, params = any_of("p.id", part, "bigint")
             cur.execute(f"UPDATE labour_placement AS p SET next_check_due = {due_sql('p')} "
                         f"WHERE {where} AND {_differs('p')}", params)
             n += max(cur.rowcount, 0)
+    if n:
+        after = duecounts.stored_days(ids)
+        duecounts.add((after[pk][0], before[pk][1], after[pk][1]) for pk in ids if pk in after and before.get(pk) != after[pk])
     return n
 
 
@@ -122,7 +130,8 @@ def _facts_sql() -> str:
 
 def rebuild() -> int:
     """Refill every placement's stored day from the facts (set-based; only the rows that
-    change are written). Answers the rows written."""
+    change are written). Answers the rows written. The per-month counts are not refilled
+    here (migration 0006 calls this before their table exists): `duecounts.refill` after."""
     with connection.cursor() as cur:
         if is_postgres():
             cur.execute(f"UPDATE labour_placement AS t SET next_check_due = f.due FROM ({_facts_sql()}) AS f "

@@ -95,6 +95,34 @@ def missed_checks(in_scope: Q, as_of: datetime.date, *, counties: str | None = N
     return Placement.objects.filter(in_scope).filter(pk__in=parts[0].union(*parts[1:]))
 
 
+def missed_check_counts(as_of: datetime.date, width: int, prefix: str = "", *, today: datetime.date | None = None) -> dict:
+    """{region code prefix of `width` (the placement's registering county): n} of the
+    placements past a missed check as of `as_of`, within `prefix` ("" the country) — the
+    weekly sheet's grouping of `missed_checks`, exact.
+
+    From today on: the months wholly before the cut-off day's month summed from the per-month
+    counts (`duecounts`: some thousands of rows instead of the 750k placements they count),
+    plus the cut-off month itself counted from the placements (one month of the next check day
+    index): the stored days describe the present only. A past day (before the local date, or
+    before the sheet's `today`) asks the facts (`missed_checks`), grouped."""
+    from django.db.models import Count
+    from django.db.models.functions import Substr
+
+    from . import duecounts
+
+    width = int(width)
+    if as_of < max(today or timezone.localdate(), timezone.localdate()):
+        scope = Q(county__code__startswith=prefix) if prefix else Q()
+        rows = (missed_checks(scope, as_of).order_by().annotate(g=Substr("county__code", 1, width))
+                .values("g").annotate(n=Count("pk")).values_list("g", "n"))
+        return {g: n for g, n in rows if n}
+    cutoff = as_of - datetime.timedelta(days=GRACE_DAYS)
+    month = cutoff.replace(day=1)
+    out = duecounts.summed_before(month, width, prefix)
+    out.update(duecounts.counted_between(month, cutoff, width, prefix))
+    return {g: n for g, n in out.items() if n}
+
+
 def _missed_by(m: int, as_of: datetime.date) -> Q:
     """Q: check m was due GRACE_DAYS or more before `as_of`, the placement had not ended
     before it was due, and no check m was recorded by `as_of`. The start is bounded first

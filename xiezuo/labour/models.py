@@ -390,3 +390,4 @@ class SubsidyPayment(Audited):
 
 
 from .totals import LabourTotal  # noqa: E402,F401  (the summary table: a model of this app)
+from .duecounts import DueCount  # noqa: E402,F401  (the next check days per county and month)

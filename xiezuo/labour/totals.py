@@ -225,10 +225,11 @@ def _facts_sql() -> str:
 def rebuild() -> int:
     """Refill the table from the placements and checks; the rows written. The placements'
     next check owed (`due`) is refilled too: the bulk loads that call this (the generators)
-    copy placements and checks in without it."""
-    from . import due
+    copy placements and checks in without it, and its per-month counts (`duecounts`)."""
+    from . import due, duecounts
 
     due.rebuild()
+    duecounts.refill()
     return refill()
 
 

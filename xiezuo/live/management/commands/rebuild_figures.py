@@ -16,14 +16,15 @@ from django.db import transaction
 
 from xiezuo.consumption import totals as purchases
 from xiezuo.households import totals as households
-from xiezuo.labour import due as labour_due
+from xiezuo.labour import due as labour_due, duecounts as labour_due_counts
 from xiezuo.labour import totals as labour
 from xiezuo.ledger import totals as money
 from xiezuo.people import totals as people
 from xiezuo.projects import totals as projects
 
 SUMMARIES = (("money", money), ("projects", projects), ("people", people), ("households", households),
-             ("labour", labour), ("labour next check days", labour_due), ("purchases", purchases))
+             ("labour", labour), ("labour next check days", labour_due), ("labour due counts", labour_due_counts),
+             ("purchases", purchases))
 
 
 class Command(BaseCommand):
