@@ -144,6 +144,27 @@ def test_no_full_id_number_on_the_sheet_or_in_its_export(placements, users, clie
     assert full not in page.content.decode()
 
 
+def test_missed_checks_counted_from_the_summary_as_the_facts_count(placements):
+    """The grouped sheet takes the placements past a missed check from the counts kept per
+    county and month: the same per group as grouping the facts, for the province and the county,
+    and nothing for a group outside the office."""
+    from django.db.models import Count
+    from django.db.models.functions import Substr
+
+    from xiezuo.rhythm.channel_sheet import missed_retention
+
+    for code in ("510000", "513436"):
+        o = office(code)
+        width = sheets.group_width(o)
+        facts = dict(missed_retention(o, WEEK, TODAY).order_by().annotate(g=Substr("county__code", 1, width))
+                     .values("g").annotate(n=Count("pk")).values_list("g", "n"))
+        grouped = sheets.compile_groups(o, WEEK, today=TODAY)
+        summary = {g.code: g.counts["retention"] for g in grouped.groups if g.counts.get("retention")}
+        assert summary == facts == {"513436"[:width]: 1}
+        assert sheets.group_lines(o, WEEK, "513436"[:width], "retention", today=TODAY)[1] == 1
+    assert sheets.group_lines(office("510000"), WEEK, "3302", "retention", today=TODAY)[1] == 0
+
+
 # --- markets --------------------------------------------------------------------------------
 
 

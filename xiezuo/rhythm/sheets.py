@@ -373,9 +373,22 @@ def _without_help_counts(office, as_of, width, code, today):
     return without_help_counts(as_of, width, prefix=prefix, today=today)
 
 
+def _missed_retention_counts(office, as_of, width, code, today):
+    """{group code: n} of the office's placements past a missed retention check, from the
+    placements' next check days counted per county and month (`labour.duecounts`), exact; a
+    past week asks the facts."""
+    from xiezuo.labour.filtersets import missed_check_counts
+
+    own = "" if office.kind == OrgKind.MINISTRY else office.region.prefix
+    if code and not code.startswith(own) and not own.startswith(code):
+        return {}
+    prefix = code if len(code) > len(own) else own
+    return missed_check_counts(as_of, width, prefix, today=today)
+
+
 # Categories counted per group from a summary instead of grouping their queryset: (office,
 # as_of, width, group code or "", today) -> {group code: n}, equal to the queryset's counts.
-SUMMARY_COUNTS = {"nohelp": _without_help_counts}
+SUMMARY_COUNTS = {"nohelp": _without_help_counts, "retention": _missed_retention_counts}
 # Categories whose every line is past a due date (the others: an item when its deadline has
 # passed; a missing report or an early departure has no due date on the sheet).
 ALWAYS_OVERDUE = ("milestones", "allocations", "agreements", *(c.key for c in CHANNELS if c.overdue))
