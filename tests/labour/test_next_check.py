@@ -37,6 +37,13 @@ def from_the_facts():
             for pk, start, end in Placement.objects.values_list("pk", "start_date", "end_date")}
 
 
+def missing(pk) -> str:
+    """The refusal's text for a reference to nothing, in the language the test runs in."""
+    from django.utils.translation import gettext
+
+    return gettext("#%(id)s does not exist") % {"id": pk}
+
+
 def stored():
     return dict(Placement.objects.values_list("pk", "next_check_due"))
 
@@ -240,9 +247,8 @@ def test_a_placement_naming_what_does_not_exist_is_refused_and_nothing_written(u
     audits = AuditEntry.objects.filter(object_type="labour.placement").count()
     with pytest.raises(BatchRefused) as refused:
         actions.record_placements(county, rows)
-    assert refused.value.refused == {1: {"worker": ["#987654321 does not exist"]},
-                                     2: {"employer": ["#987654322 does not exist"]},
-                                     3: {"place": ["#987654323 does not exist"]}}
+    assert refused.value.refused == {1: {"worker": [missing(987654321)]}, 2: {"employer": [missing(987654322)]},
+                                     3: {"place": [missing(987654323)]}}
     assert not Placement.objects.exists()
     assert AuditEntry.objects.filter(object_type="labour.placement").count() == audits
 
@@ -257,7 +263,7 @@ def test_a_job_deleted_meanwhile_is_named(users, worker, employer, yinzhou):
     with pytest.raises(ValidationError) as refused:
         actions.record_placement(users["county_office"], worker=worker, employer=employer, place=yinzhou, job=job,
                                  start_date=timezone.localdate() - 3 * DAY)
-    assert refused.value.message_dict == {"job": [f"#{job_pk} does not exist"]}
+    assert refused.value.message_dict == {"job": [missing(job_pk)]}
     assert not Placement.objects.exists()
 
 
@@ -268,3 +274,16 @@ def test_deleting_what_a_placement_names_is_refused(users, placement):
         with pytest.raises(IntegrityError, match="named by labour placement"):
             with transaction.atomic(), connection.cursor() as cur:
                 cur.execute(f"DELETE FROM {table} WHERE id = %s", [pk])
+
+
+@pytest.mark.parametrize("username", ["national", "west_office", "east_office", "county_office", "viewer", "auditor"])
+def test_the_placement_list_sees_what_the_scoping_rule_sees(users, mixed, username):
+    """The list's scope as array conditions on the placement's own columns (PostgreSQL) keeps
+    exactly the rows of the scoping rule, in the list's order."""
+    from xiezuo.core.scoping import visible
+    from xiezuo.labour.filtersets import placements
+
+    user = users[username]
+    want = list(visible(user, Placement.objects.all()).values_list("pk", flat=True))
+    got = list(placements(user).values_list("pk", flat=True))
+    assert got == want and placements(user).count() == len(want)

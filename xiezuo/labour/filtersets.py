@@ -6,7 +6,7 @@ from django.db.models import DateField, Exists, F, OuterRef, Q, Value
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
-from xiezuo.core.scoping import visible
+from xiezuo.core.scoping import visible, visible_by_columns
 from xiezuo.regions.filtersets import in_subtree
 from xiezuo.regions.matching import region_named
 
@@ -142,7 +142,7 @@ def _missed_by(m: int, as_of: datetime.date) -> Q:
 
 def placements(user, *, q="", region="", county="", place_kind="", paired=None, year=None, missed_check=False,
                worker=None, **_ignored):
-    qs = visible(user, Placement.objects.select_related("worker", "county", "place", "employer"))
+    qs = visible_by_columns(user, Placement.objects.select_related("worker", "county", "place", "employer"))
     if region:
         region = region_named(region)
         qs = qs.filter(in_subtree(region, "county__code", "place__code")) if region else qs.none()

@@ -261,6 +261,8 @@ class Placement(Audited):
         ]
         indexes = [
             models.Index(fields=["county", "start_date"], name="labour_placement_county_day"),
+            # the list's order: a page of the newest without sorting millions of placements
+            models.Index(fields=["-start_date", "id"], name="labour_placement_list_order"),
             # past a missed check: the country's (a range of days), an office's (its counties, each a range)
             models.Index(fields=["next_check_due"], name="labour_placement_due", condition=Q(next_check_due__isnull=False)),
             models.Index(fields=["county", "next_check_due"], name="labour_placement_county_due",
