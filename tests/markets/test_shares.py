@@ -4,6 +4,7 @@ or full ID number (shown masked), imported from Excel all or nothing, and shown 
 the county's side, as counts to the eastern buyer — on the trade page, in the API and on the
 household page."""
 import pytest
+from django.utils import translation
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.support import counts, pair, problems, project, reason, run  # noqa: F401  (fixtures)
@@ -205,10 +206,10 @@ def test_an_unmatched_share_is_linked_to_a_household_of_the_county(users, trade,
     kept.save()
     loose = HouseholdShare.objects.create(split=split, position=1, unmatched_name="曲比石古", weight=2, fen=700)
     other = farmers(users["national"], names=("王建国",), county="522301")[0]  # a Guizhou county
-    with pytest.raises(ValidationError) as exc:
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
         land.link_share(users["county_office"], share=loose, household=a)
     assert "already has a share" in str(exc.value)
-    with pytest.raises(ValidationError) as exc:
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
         land.link_share(users["national"], share=loose, household=other)
     assert "not of" in str(exc.value)
     with pytest.raises(PermissionDenied):
@@ -226,7 +227,7 @@ def test_an_unmatched_share_is_linked_to_a_household_of_the_county(users, trade,
     assert (loose.household_id, loose.weight, loose.fen, loose.unmatched_name) == (b.pk, 2, 700, "曲比石古")
     assert AuditEntry.objects.filter(object_type="markets.householdshare", object_id=str(loose.pk), action="update").exists()
     assert sum(s.fen for s in split.shares.all()) == 1_700
-    with pytest.raises(ValidationError) as exc:
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
         land.link_share(users["county_office"], share=loose, household=b)
     assert "already linked" in str(exc.value)
     page = client_as("county_office").get(f"/markets/land/trades/{trade.pk}/").content.decode()
@@ -237,6 +238,10 @@ def test_trade_units_read_as_numbered_units(users, trade, client_as):
     from xiezuo.markets.units import unit_numbers, units_text
 
     assert unit_numbers(0, 300_000) == "1–300,000" and unit_numbers(6, 7) == "7"
-    assert units_text(0, 300_000) == "quota unit nos. 1–300,000 (300,000 units)"
+    with translation.override("en"):
+        assert units_text(0, 300_000) == "quota unit nos. 1–300,000 (300,000 units)"
+    with translation.override("zh-hans"):
+        assert units_text(0, 300_000) == "指标单位编号 1–300,000（共 300,000 个）"
+        one = units_text(0, 1)
     page = client_as("county_office").get(f"/markets/land/trades/{trade.pk}/").content.decode()
-    assert "[0, 1)" not in page and ">quota unit no. 1 (1 unit)" in page.split('data-testid="trade-units"')[1][:40]
+    assert "[0, 1)" not in page and f">{one}" in page.split('data-testid="trade-units"')[1][:60]
