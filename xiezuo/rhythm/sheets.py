@@ -370,17 +370,23 @@ GROUP_PATHS = {
 }
 
 
+def _counted_prefix(office, code: str) -> str | None:
+    """The region code prefix a summary count reads for the office's part of the tree and the
+    group `code` ("" for all): the longer of the two, None when the group lies outside."""
+    own = "" if office.kind == OrgKind.MINISTRY else office.region.prefix
+    if code and not code.startswith(own) and not own.startswith(code):
+        return None
+    return code if len(code) > len(own) else own
+
+
 def _without_help_counts(office, as_of, width, code, today):
     """{group code: n} of the monitored households without help in force, from the registry's
     summary (`households.figures.without_help_counts`, exact: it corrects the few households
-    the summary cannot judge), within the office's part of the tree and the group `code`."""
+    the summary cannot judge)."""
     from xiezuo.households.figures import without_help_counts
 
-    own = "" if office.kind == OrgKind.MINISTRY else office.region.prefix
-    if code and not code.startswith(own) and not own.startswith(code):
-        return {}
-    prefix = code if len(code) > len(own) else own
-    return without_help_counts(as_of, width, prefix=prefix, today=today)
+    prefix = _counted_prefix(office, code)
+    return {} if prefix is None else without_help_counts(as_of, width, prefix=prefix, today=today)
 
 
 def _missed_retention_counts(office, as_of, width, code, today):
@@ -389,11 +395,8 @@ def _missed_retention_counts(office, as_of, width, code, today):
     past week asks the facts."""
     from xiezuo.labour.filtersets import missed_check_counts
 
-    own = "" if office.kind == OrgKind.MINISTRY else office.region.prefix
-    if code and not code.startswith(own) and not own.startswith(code):
-        return {}
-    prefix = code if len(code) > len(own) else own
-    return missed_check_counts(as_of, width, prefix, today=today)
+    prefix = _counted_prefix(office, code)
+    return {} if prefix is None else missed_check_counts(as_of, width, prefix, today=today)
 
 
 # Categories counted per group from a summary instead of grouping their queryset: (office,
