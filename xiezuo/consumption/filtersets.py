@@ -11,8 +11,8 @@ import datetime
 from django.db.models import Count, DateField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum, Value
 from django.utils import timezone
 
-from xiezuo.core.arrays import is_postgres, pg_array
-from xiezuo.core.scoping import scope_for, visible
+from xiezuo.core.arrays import is_postgres
+from xiezuo.core.scoping import scope_for, visible, visible_by_columns
 from xiezuo.regions.filtersets import in_subtree
 from xiezuo.regions.matching import region_named
 
@@ -51,29 +51,11 @@ def products(user, *, q="", region="", certified="", supplier=None, **_ignored):
     return qs.order_by("county__code", "name", "id")
 
 
-def visible_purchases(user, qs):
-    """`visible(user, qs)` for purchases, the way the database can use its indexes: the scoping
-    rule (the product's county or the buyer's region in the user's subtree) as two `= ANY(array)`
-    conditions on the purchase's own columns, with the regions of the subtree looked up first
-    (as the ledger's `visible_postings`). Written with the subtree as two semi-joins, the OR
-    keeps PostgreSQL from using the indexes on either column: it tests the rule on every one of
-    millions of purchases, to count them and to find the newest."""
-    scope = scope_for(user)
-    if (scope.everything or not scope.active or scope.own is None or not is_postgres()
-            or tuple(Purchase.scope_paths) != ("county__code", "buyer_region__code") or Purchase.scope_include_partners):
-        return visible(user, qs)
-    from xiezuo.regions.models import Region
-
-    ids = pg_array(Region.objects.filter(code__startswith=scope.own).order_by("id").values_list("id", flat=True))
-    column = '"consumption_purchase"."{}" = ANY(%s::bigint[])'.format
-    return qs.extra(where=[f"({column('county_id')} OR {column('buyer_region_id')})"], params=[ids, ids])
-
-
 def purchases(user, *, q="", channel="", region="", buyer_kind="", counted="", date_from=None, date_to=None, product=None, buyer=None,
               year=None, **_ignored):
     """`region` (a Region or a code or name typed): the product's county or the buyer's region
     in its subtree; `counted` "yes" / "no": the product's certificate in force on the day."""
-    qs = visible_purchases(user, Purchase.objects.select_related("buyer", "product", "supplier", "county", "buyer_region"))
+    qs = visible_by_columns(user, Purchase.objects.select_related("buyer", "product", "supplier", "county", "buyer_region"))
     if channel:
         qs = qs.filter(channel=channel)
     if region:
