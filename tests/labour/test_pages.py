@@ -185,3 +185,30 @@ def test_audit_log_page_shows_no_full_number(client_as, world):
     r = client_as("auditor").get("/audit/")
     assert r.status_code == 200
     _no_full(r.content)
+
+
+@pytest.mark.parametrize("role", ROLES + ("gd_office",))
+def test_unfiltered_list_length_is_the_summarys_and_equals_the_rows(client_as, world, users, local_employer, meigu_county, role):
+    """The unfiltered (or by-year) list takes its length from the labour summary instead of
+    counting; it must be the number of rows the user sees, for a placement in the east and one
+    in the worker's own county (one placement, seen once from a prefix both codes share)."""
+    from django.contrib.auth import get_user_model
+
+    from tests.support import office
+    from xiezuo.labour import filtersets
+    from xiezuo.users.models import Profile
+
+    actions.record_placement(users["county_office"], worker=world["worker"], employer=local_employer, place=meigu_county,
+                             start_date=datetime.date(2025, 3, 2), monthly_wage_fen=3000_00)
+    if role == "gd_office":
+        u = get_user_model().objects.create_user("gd_lab", password="x")
+        Profile.objects.update_or_create(user=u, defaults={"organisation": office("440000"), "role": "office_admin"})
+        role = "gd_lab"
+    c = client_as(role)
+    user = get_user_model().objects.get(username=users[role].username if role in users else role)
+    for params in ({}, {"year": 2025}, {"year": timezone.localdate().year}, {"year": 2001}):
+        r = c.get(reverse("labour-placement-list"), params)
+        assert r.status_code == 200
+        rows = filtersets.placements(user, **params).count()
+        assert r.context["page"].paginator.count == rows
+        assert len(r.context["page"].object_list) == min(rows, 50)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from xiezuo.core.errors import ValidationError
 from xiezuo.core.scoping import scope_for, visible
 from xiezuo.core.ui.forms import filter_values
-from xiezuo.core.ui.views import (background_export, export_or_job, paginate, require, roundtrip, roundtrip_links, run_action,
+from xiezuo.core.ui.views import (Counted, background_export, export_or_job, paginate, require, roundtrip, roundtrip_links, run_action,
                                   scoped_or_404, wants_xlsx)
 from xiezuo.orgs.models import Organisation
 from xiezuo.regions.models import Region
@@ -34,22 +34,6 @@ def _region_or_error(form, code, field):
 
 
 # --- purchases --------------------------------------------------------------------------------
-
-
-class Counted:
-    """A queryset whose length is known already, for the paginator: counting what a province
-    office sees visits hundreds of thousands of purchases, and the summary table has the number."""
-
-    ordered = True
-
-    def __init__(self, qs, count):
-        self.qs, self.n = qs, count
-
-    def count(self):
-        return self.n
-
-    def __getitem__(self, index):
-        return self.qs[index]
 
 
 @login_required

@@ -195,6 +195,29 @@ def stored(prefix: str, measures, since=None) -> list[tuple]:
     return [(_day(p), m, n) for p, m, n in select(sql, args)]
 
 
+def placements_seen(user, year: int | None = None) -> int:
+    """How many placements the user sees (started in `year`, or ever): the unfiltered
+    placement list's length. A placement is seen from its registering county's and its place
+    of work's parts of the tree, and the `placements` measure counts it once under each
+    prefix of either code, so the user's own prefix has the number: a province office's
+    800,000 placements are a few hundred summary rows instead of a parallel scan."""
+    from xiezuo.core.scoping import scope_for
+
+    scope = scope_for(user)
+    if scope.everything:
+        prefix = ""
+    elif not scope.active or scope.own is None:
+        return 0
+    else:
+        prefix = scope.own
+    sql = f"SELECT COALESCE(SUM(n), 0) FROM {TABLE} WHERE prefix = %s AND measure = %s"
+    args = [prefix, PLACEMENTS]
+    if year is not None:
+        sql += " AND period >= %s AND period < %s"
+        args += [datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)]
+    return int(select(sql, args)[0][0])
+
+
 # --- the facts ---------------------------------------------------------------------------------
 
 

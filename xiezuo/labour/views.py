@@ -12,13 +12,13 @@ from django.views.decorators.http import require_POST
 from xiezuo.core.personal.access import log_reveal, may_reveal, purpose_error, reveal
 from xiezuo.core.scoping import scope_for, visible
 from xiezuo.core.ui.forms import add_action_errors, filter_values
-from xiezuo.core.ui.views import (background_export, export_or_job, paginate, require, roundtrip, roundtrip_links, run_action,
+from xiezuo.core.ui.views import (Counted, background_export, export_or_job, paginate, require, roundtrip, roundtrip_links, run_action,
                                   scoped_or_404, wants_xlsx)
 from xiezuo.orgs.models import Organisation
 from xiezuo.projects.models import Project
 from xiezuo.regions.models import Region
 
-from . import actions, filtersets, forms, rules
+from . import actions, filtersets, forms, rules, totals
 from .exports import export_checks, export_jobs, export_payments, export_placements, export_trainings, export_workers
 from .matching import jobs_for, workers_for
 from .models import Job, Placement, Referral, SubsidyPayment, Worker
@@ -283,13 +283,17 @@ def training_create(request):
 def placement_list(request):
     user = request.user
     form = forms.PlacementFilterForm(request.GET)
-    qs = filtersets.placements(user, **filter_values(form))
+    filters = filter_values(form)
+    qs = filtersets.placements(user, **filters)
     if wants_xlsx(request):
         return export_or_job(request, qs, export_placements)
     kinds = {}  # no round trip: an export shows ID numbers masked, a file registers with full ones
     response = roundtrip(request, kinds)
     if response is not None:
         return response
+    # unfiltered, or by year alone, the list's length is the summary's
+    if not any(v for k, v in filters.items() if k != "year"):
+        qs = Counted(qs, totals.placements_seen(user, filters.get("year")))
     return render(request, "labour/placement_list.html", {"form": form, "page": paginate(request, qs),
                                                           "roundtrip_links": roundtrip_links(kinds)})
 

@@ -83,6 +83,23 @@ def roundtrip_links(kinds: dict) -> list:
     return [(f"import-{kind}", IMPORTERS[kind].title) for kind in kinds if kind in IMPORTERS]
 
 
+class Counted:
+    """A queryset whose length is known already, for the paginator: a list whose unfiltered
+    length a summary table keeps (a province office sees hundreds of thousands of purchases
+    or placements) should not count them on every page view."""
+
+    ordered = True
+
+    def __init__(self, qs, count: int):
+        self.qs, self.n = qs, count
+
+    def count(self):
+        return self.n
+
+    def __getitem__(self, index):
+        return self.qs[index]
+
+
 def paginate(request, queryset, per_page: int = PER_PAGE):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
