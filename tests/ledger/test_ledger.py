@@ -530,7 +530,8 @@ def test_the_migration_fills_the_carried_balances_of_an_existing_ledger(users, p
 
 def test_verify_names_the_entry_of_an_altered_posting(users, arrived):
     arrival = Posting.objects.get(kind=Kind.ARRIVAL)
-    tamper("UPDATE ledger_posting SET arrived_on = %s WHERE id = %s", [arrival.arrived_on - datetime.timedelta(days=30), arrival.pk])
+    earlier = arrival.arrived_on - datetime.timedelta(days=30)  # both days: an arrival is booked on the day it arrived
+    tamper("UPDATE ledger_posting SET arrived_on = %s, booked_on = %s WHERE id = %s", [earlier, earlier, arrival.pk])
     verdict = verify()
     assert not verdict.ok and verdict.posting_id == arrival.pk
     assert verdict.entry_id == arrival.entries.order_by("seq").first().pk

@@ -127,6 +127,33 @@ def test_batches_through_ingestion_change_the_figures_once(users, world, today):
     _agrees(users)
 
 
+def test_batches_reversing_stored_postings_keep_the_money_summary_equal_to_the_facts(users, world, today):
+    """A batch folds its postings into the summary from what it holds (no read-back): every
+    stage, a reversal of a posting of the same batch and of stored postings of each stage."""
+    county, national = users["county_office"], users["national"]
+    p, agreement = world["project"], world["agreement"]
+    transition(county, p, "in_progress", on=today - datetime.timedelta(days=10))
+    day = today.isoformat()
+    first = ingest(national, [
+        {"type": "posting", "client_id": "c-a", "stage": "allocate", "agreement": agreement.pk, "amount_fen": 80 * WAN},
+        {"type": "posting", "client_id": "c-r", "stage": "confirm_arrival", "allocation": "c-a", "arrived_on": day},
+        {"type": "posting", "client_id": "c-d", "stage": "disburse", "project": p.code, "amount_fen": 30 * WAN},
+        {"type": "posting", "client_id": "c-s", "stage": "record_spending", "project": p.code, "amount_fen": 10 * WAN},
+        {"type": "posting", "client_id": "c-s2", "stage": "record_spending", "project": p.code, "amount_fen": 5 * WAN},
+        {"type": "posting", "client_id": "c-x", "stage": "reverse", "posting": "c-s2", "reason": "重复"},
+    ])
+    assert first.refused == [] and first.applied == 6
+    _agrees(users)
+    second = ingest(national, [
+        {"type": "posting", "client_id": "c-xs", "stage": "reverse", "posting": "c-s", "reason": "退回"},
+        {"type": "posting", "client_id": "c-xd", "stage": "reverse", "posting": "c-d", "reason": "错项目"},
+        {"type": "posting", "client_id": "c-xr", "stage": "reverse", "posting": "c-r", "reason": "未到账"},
+        {"type": "posting", "client_id": "c-xa", "stage": "reverse", "posting": "c-a", "reason": "撤回"},
+    ])
+    assert second.refused == [] and second.applied == 4
+    _agrees(users)
+
+
 def test_a_rolled_back_write_leaves_the_summaries_as_they_were(users, world, today):
     county = users["county_office"]
     stored = {m.TABLE: _rows(m.TABLE) for m in (money_totals, project_totals, people_totals)}

@@ -136,6 +136,48 @@ def test_a_reversed_allocation_or_arrival_is_not_in_force(users, pair):
     assert count == sheet.category("allocations").count and [ln.title for ln in opened] == titles
 
 
+def test_funds_not_arrived_agree_with_the_postings_on_every_day(users, pair):
+    """The sheet picks the agreements that can owe money from the money summary and judges
+    only those; on any day (an arrival dated after it, one reversed, one never made, one in
+    part) it must name exactly the allocations and agreements the postings say."""
+    from xiezuo.ledger.dues import due_in_force
+    from xiezuo.ledger.models import Posting
+
+    n = users["national"]
+    agreement = Agreement.objects.get(pairing=pair, year=2026)
+    Agreement.objects.filter(pk=agreement.pk).update(funds_due_date=D(2026, 6, 30), fiscal_aid_fen=500_00)
+    on_time = allocate(n, agreement=agreement, amount_fen=100_00, idempotency_key="fa-1", booked_on=D(2026, 5, 1))
+    confirm_arrival(n, allocation=on_time, arrived_on=D(2026, 6, 1), idempotency_key="fa-1a")
+    late = allocate(n, agreement=agreement, amount_fen=100_00, idempotency_key="fa-2", booked_on=D(2026, 5, 1))
+    confirm_arrival(n, allocation=late, arrived_on=D(2026, 9, 20), idempotency_key="fa-2a")
+    allocate(n, agreement=agreement, amount_fen=100_00, idempotency_key="fa-3", booked_on=D(2026, 5, 2))
+    undone = allocate(n, agreement=agreement, amount_fen=100_00, idempotency_key="fa-4", booked_on=D(2026, 5, 3))
+    arrival = confirm_arrival(n, allocation=undone, arrived_on=D(2026, 6, 2), idempotency_key="fa-4a")
+    reverse_posting(n, posting=arrival, reason="到账有误", idempotency_key="fa-4x", booked_on=D(2026, 6, 3))
+    whole = Agreement.objects.get(pairing=pair, year=2025) if Agreement.objects.filter(pairing=pair, year=2025).exists() else None
+    if whole is not None:  # an agreement paid in full, once on time
+        Agreement.objects.filter(pk=whole.pk).update(funds_due_date=D(2025, 6, 30), fiscal_aid_fen=300_00)
+        paid = allocate(n, agreement=whole, amount_fen=300_00, idempotency_key="fa-5", booked_on=D(2025, 5, 1))
+        confirm_arrival(n, allocation=paid, arrived_on=D(2025, 9, 1), idempotency_key="fa-5a")
+    for where, day in ((where, day) for where in ("510000", "513436") for day in (D(2025, 7, 1), D(2025, 10, 1), D(2026, 5, 15), D(2026, 6, 15), D(2026, 7, 15), D(2026, 9, 9), D(2026, 9, 25),
+                D(2026, 12, 1))):
+        sichuan = office(where)  # the province (from the money summary), the county (from the postings)
+        standing = Posting.objects.filter(reversal__isnull=True)
+        arrivals = standing.filter(kind="arrival", allocation__reversal__isnull=True, arrived_on__lte=day)
+        allocations = sheets.in_office(sichuan, standing.filter(kind="allocation", booked_on__lte=day))
+        owed = {p.pk for p in allocations.annotate(due=due_in_force()).filter(due__lt=day) if not arrivals.filter(allocation=p).exists()}
+        assert {p.pk for p in sheets.overdue_allocations(sichuan, day)} == owed, day
+        short = {a.pk for a in sheets.in_office(sichuan, Agreement.objects.filter(funds_due_date__lt=day, fiscal_aid_fen__gt=0))
+                 if sum(arrivals.filter(agreement=a).values_list("amount_fen", flat=True)) < a.fiscal_aid_fen}
+        assert {a.pk for a in sheets.short_agreements(sichuan, day)} == short, day
+        lines = sheets.compile_sheet(sichuan, sheets.monday_of(day), today=day).category("agreements").lines
+        assert {ln.url for ln in lines} == {reverse("agreement-detail", args=[pk]) for pk in short}, day
+    sichuan = office("510000")
+    assert {p.pk for p in sheets.overdue_allocations(sichuan, D(2026, 9, 9))} >= {late.pk, undone.pk}
+    detail = sheets.compile_sheet(sichuan, WEEK, today=TODAY).category("agreements").lines
+    assert any("¥100.00" in ln.detail or "100.00" in ln.detail for ln in detail)  # arrived by then: only the one on time
+
+
 def test_an_opened_group_shows_the_same_with_or_without_its_counts(world, users):
     grouped = sheets.compile_groups(office("510000"), WEEK, today=TODAY)
     (g,) = [g for g in grouped.groups if g.code == "5134"]
@@ -214,6 +256,35 @@ def test_sheet_lists_are_cut_but_counted(users, pair):
     sheet = sheets.compile_sheet(office("513436"), WEEK, today=TODAY, limit=2)
     cat = sheet.category("reports")
     assert cat.count == 4 and len(cat.lines) == 2 and cat.truncated
+
+
+def test_silent_projects_are_those_without_a_report_for_the_week(users, pair):
+    """The sheet reads a project's latest reported week instead of its reports; it must name
+    exactly the projects with no report for the week, on this week's sheet and on earlier and
+    later weeks', also for a project that reported ahead or skipped a week."""
+    from xiezuo.projects.models import ProgressReport, Project
+
+    n = users["national"]
+    week = datetime.timedelta(days=7)
+    never = _project(n, "从未报送")
+    this = _project(n, "本周已报")
+    submit_report(n, this, week=WEEK, percent=10)
+    skipped = _project(n, "跳过本周")
+    submit_report(n, skipped, week=WEEK - week, percent=10)
+    submit_report(n, skipped, week=WEEK + week, percent=20)
+    ahead = _project(n, "提前报送")
+    submit_report(n, ahead, week=WEEK + 2 * week, percent=20)
+    both = _project(n, "本周和下周")
+    submit_report(n, both, week=WEEK, percent=10)
+    submit_report(n, both, week=WEEK + week, percent=20)
+    for monday in (WEEK - 2 * week, WEEK - week, WEEK, WEEK + week, WEEK + 2 * week, WEEK + 3 * week):
+        expected = {p.name for p in Project.objects.filter(status="in_progress")
+                    if not ProgressReport.objects.filter(project=p, week=monday).exists()}
+        got = {p.name for p in sheets.silent_projects(office("513436"), monday)}
+        assert got == expected, monday
+        grouped = sheets.compile_groups(office("510000"), monday, today=monday + 6 * datetime.timedelta(days=1))
+        assert grouped.category("reports").count == len(expected)
+    assert {p.name for p in sheets.silent_projects(office("513436"), WEEK)} == {"从未报送", "跳过本周", "提前报送"}
 
 
 # --- consultations, decisions, escalation --------------------------------------------

@@ -100,11 +100,12 @@ def check() -> list[tuple]:
 
 def summed_before(month: datetime.date, width: int, prefix: str = "") -> Counter:
     """{code prefix of `width`: n} of the placements due in the months before `month`."""
-    sql = (f"SELECT substr(r.code, 1, {int(width)}) AS g, sum(d.n) FROM {TABLE} d JOIN regions_region r ON r.id = d.county_id "
-           f"WHERE d.month < %s")
+    # summed per county first (some tens of thousands of rows into a few thousand), then grouped by code
+    sql = (f"SELECT substr(r.code, 1, {int(width)}) AS g, sum(d.n) FROM (SELECT county_id, sum(n) AS n FROM {TABLE} "
+           f"WHERE month < %s GROUP BY county_id) d JOIN regions_region r ON r.id = d.county_id")
     params = [month]
     if prefix:
-        sql += " AND r.code LIKE %s"
+        sql += " WHERE r.code LIKE %s"
         params.append(prefix + "%")
     out = Counter()
     for g, n in select(sql + " GROUP BY 1", params):

@@ -70,7 +70,7 @@ from .bulk import ChainWriter, check_deferred, write_postings
 from .chain import posting_digest
 from .choices import NORMAL_SIDE, PROJECT_PURPOSES, Kind, Purpose, Side
 from .models import Account, ChainHead, Entry, Posting
-from .totals import add_postings
+from .totals import add_rows, summary_key
 
 THE_ALLOCATION = gettext_lazy("the allocation")  # formatted only into a refusal
 STAGES = {
@@ -169,13 +169,15 @@ class _Pairing:
 class ProjectRef:
     """A project as the batch needs it, made from one row (see Acc)."""
 
-    __slots__ = ("pk", "code", "status", "county_id", "pairing_id", "county", "pairing")
-    FIELDS = ("id", "code", "status", "county_id", "pairing_id", "county__code", "county__name", "pairing__east_region_id")
+    __slots__ = ("pk", "code", "status", "county_id", "pairing_id", "county", "pairing", "category")
+    FIELDS = ("id", "code", "status", "county_id", "pairing_id", "county__code", "county__name", "pairing__east_region_id",
+              "category")
 
     def __init__(self, row):
         self.pk, self.code, self.status, self.county_id, self.pairing_id = row[:5]
         self.county = _County(row[3], row[5], row[6])
         self.pairing = _Pairing(row[7]) if row[4] else None
+        self.category = row[8]
 
 
 def _accs(qs):
@@ -789,7 +791,7 @@ class PostingBatch:
                              balances=self._balances_now([a.pk for a in used]))
         writer.write_chained(zip(rows, lines_of, digests))
         writer.close()
-        add_postings(ids)  # the dashboard's money summary, in this transaction: one statement
+        add_rows(_summary_rows(items))  # the dashboard's money summary, in this transaction: one statement
         _publish(shown)
         # the union of each posting's regions, taken once per distinct office and project (the
         # regions of a posting are those of each of its parties, `rules.fact_codes`)
@@ -837,6 +839,26 @@ def _net(lines) -> dict:
 
 def _normal(key):
     return _NORMAL[key[2]]
+
+
+def _summary_rows(items):
+    """(summary key…, fen) of the items' postings: each adds its amount under its key, a
+    reversal takes its original's back out under the original's key — what
+    `totals.add_postings` would read back from the tables, made from what the batch holds."""
+    rows = []
+    for it in items:
+        counted, sign = it.plan.node, 1
+        if counted.kind == Kind.REVERSAL:
+            counted, sign = it.plan.ref_field[1], -1
+        project, west, east = counted.project, counted.west_org, counted.east_org
+        key = summary_key(str(counted.kind), counted.agreement_id, counted.booked_on,
+                          west.pk if west is not None else None, east.pk if east is not None else None,
+                          project.county_id if project is not None else None,
+                          project.pairing_id if project is not None else None,
+                          project.category if project is not None else None)
+        if key is not None:
+            rows.append((*key, sign * counted.amount_fen))
+    return rows
 
 
 def _publish(nodes):

@@ -134,7 +134,7 @@ class Posting(AppendOnly):
     # guards on the referenced tables refuse deleting a row that a posting names.
     agreement = models.ForeignKey(
         "pairings.Agreement", verbose_name=_("agreement"), null=True, blank=True, on_delete=models.PROTECT, db_constraint=False,
-        related_name="postings"
+        related_name="postings", db_index=False  # (agreement, kind) below
     )
     project = models.ForeignKey(
         "projects.Project", verbose_name=_("project"), null=True, blank=True, on_delete=models.PROTECT, db_constraint=False,
@@ -160,9 +160,11 @@ class Posting(AppendOnly):
     arrived_on = models.DateField(_("arrived on"), null=True, blank=True)
     memo = models.CharField(_("memo"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("posted at"), default=timezone.now)
+    # No index: nothing looks postings up by their poster but a user's deletion (refused while
+    # any posting names them), and every insert would pay for one.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("posted by"), null=True, blank=True, on_delete=models.PROTECT, db_constraint=False,
-        related_name="+"
+        related_name="+", db_index=False
     )
     via = models.CharField(_("via"), max_length=10, blank=True)
     request_id = models.CharField(_("request id"), max_length=32, blank=True)
@@ -181,7 +183,10 @@ class Posting(AppendOnly):
         # The funds page's arrival timeliness reads a year's allocations by their agreements and tests
         # each against the office's scope: from this small index alone (allocations only), not from
         # rows scattered over millions of postings.
+        # (agreement, kind) serves an agreement's postings and a stage's of some agreements
+        # (the funds page's and the indicators' sums of allocations and arrivals) with one index.
         indexes = [models.Index(fields=["kind", "booked_on"]),
+                   models.Index(fields=["agreement", "kind"], name="ledger_posting_agreement_kind"),
                    models.Index(fields=["agreement"], include=["id", "amount_fen", "west_org", "east_org", "project"],
                                 condition=models.Q(kind="allocation"), name="ledger_posting_allocations")]
 

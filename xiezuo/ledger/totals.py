@@ -9,10 +9,12 @@ office and the project's county (the scoping rule of `Posting`: any of the three
 user's subtree); for disbursements also the project's pairing and category (the Sankey).
 At national scale that is some 50,000 rows for 2.8 million postings.
 
-Writers: `chain`'s single posting (`actions.post`) and the batch (`batch.PostingBatch.write`)
-call `add_postings(ids)` once, after the entries are chained: one INSERT … SELECT … ON
-CONFLICT DO UPDATE SET fen = fen + excluded.fen over the new postings — a reversal takes its
-original back out under the original's key, as `balances.standing` leaves it out. Two
+Writers: `chain`'s single posting (`actions.post`) calls `add_postings(ids)` after the
+entries are chained: one INSERT … SELECT … ON CONFLICT DO UPDATE SET fen = fen + excluded.fen
+over the new postings — a reversal takes its original back out under the original's key, as
+`balances.standing` leaves it out. The batch (`batch.PostingBatch.write`) holds every field
+of the key already, so it makes the same rows itself (`summary_key`) and sends them with
+`add_rows`: reading 10,000 postings back cost more than writing them. Two
 writers at once add up in the database, never read-modify-write in Python. A project that
 changes pairing or category moves its disbursements (`projects.totals.project_moved`). The
 national generator's bulk load refills the table from the facts (`rebuild`), and
@@ -22,7 +24,7 @@ from django.db import connection, models
 
 from xiezuo.core.arrays import is_postgres
 from xiezuo.core.scoping import scope_for
-from xiezuo.projects.totals import differences, project_moved, replace_all, subtree_orgs, subtree_regions, upsert_select
+from xiezuo.projects.totals import differences, project_moved, replace_all, subtree_orgs, subtree_regions, upsert, upsert_select
 
 STAGES = {"allocation": "allocated", "arrival": "arrived", "disbursement": "disbursed", "spending": "spent"}
 BY_AGREEMENT = ("allocation", "arrival")
@@ -121,6 +123,25 @@ def add_postings(ids) -> None:
     upsert_select(TABLE, KEYS, "fen", select, params + params)
 
 
+def summary_key(kind: str, agreement_id, booked_on, west_org_id, east_org_id, county_id, pairing_id, category) -> tuple | None:
+    """The key (in KEYS order) a posting of `kind` in force counts under, None where it counts
+    nowhere: the rule of `_keyed` and `_counts`, for a writer that holds the posting already."""
+    if kind in BY_AGREEMENT:
+        if agreement_id is None:
+            return None
+        return (kind, agreement_id, 0, west_org_id or 0, east_org_id or 0, county_id or 0, 0, "")
+    if kind not in STAGES:
+        return None
+    disbursement = kind == "disbursement"
+    return (kind, 0, booked_on.year, west_org_id or 0, east_org_id or 0, county_id or 0,
+            (pairing_id or 0) if disbursement else 0, (category or "") if disbursement else "")
+
+
+def add_rows(rows) -> None:
+    """Add (key…, fen) rows made by `summary_key` (one statement, keys sorted)."""
+    upsert(TABLE, KEYS, "fen", rows)
+
+
 def _project_moved(sender, project_ids, before, **kwargs):
     """Projects changed county, pairing or category: their disbursements (and the county of
     every stage) leave the old key for the new one. One statement."""
@@ -155,6 +176,45 @@ def rebuild() -> int:
 
 def check() -> list[tuple]:
     return differences(TABLE, KEYS, "fen", FACTS)
+
+
+# --- what the weekly sheet asks: which agreements can owe an arrival ------------------------
+
+
+def agreements_owing_arrival() -> list[int]:
+    """Ids of the agreements whose allocated fen in force exceeds their arrived fen in force.
+    Only these can hold an allocation in force with no arrival standing: an allocation
+    arrives once and in full, and is not reversed while its arrival stands, so an agreement
+    whose every allocation has arrived has the two sums equal. From the summary (some
+    thousands of rows) instead of an anti-join of every allocation against the arrivals."""
+    owed = _sum("CASE WHEN stage = 'allocation' THEN fen ELSE -fen END")
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT agreement_id FROM {TABLE} WHERE stage IN ('allocation', 'arrival') AND agreement_id <> 0 "
+                    f"GROUP BY agreement_id HAVING {owed} > 0")
+        return sorted(row[0] for row in cur.fetchall())
+
+
+def agreements_short_of_aid(due_before) -> list[int]:
+    """Ids of the agreements with fiscal aid due before `due_before` whose arrived fen in
+    force (all arrivals, whatever their day) is below the aid committed."""
+    with connection.cursor() as cur:
+        cur.execute(f"""SELECT a.id FROM pairings_agreement a
+                        LEFT JOIN (SELECT agreement_id, {_sum("fen")} AS fen FROM {TABLE} WHERE stage = 'arrival'
+                                   GROUP BY agreement_id) m ON m.agreement_id = a.id
+                        WHERE a.funds_due_date < %s AND a.fiscal_aid_fen > 0 AND COALESCE(m.fen, 0) < a.fiscal_aid_fen""",
+                    [due_before])
+        return sorted(row[0] for row in cur.fetchall())
+
+
+def agreements_arrived_after(day) -> list[int]:
+    """Ids of the agreements with an arrival in force dated after `day` (an arrival's booking
+    day is its arrival day, a constraint on PostgreSQL: one range of the (kind, booked_on)
+    index). The summary counts these arrivals; a sheet as of `day` must not: for the current
+    week there are none, for a past week these agreements are judged from the postings."""
+    from .models import Posting
+
+    return sorted(set(Posting.objects.filter(kind="arrival", booked_on__gt=day, reversal__isnull=True,
+                                             agreement__isnull=False).values_list("agreement_id", flat=True)))
 
 
 # --- reading ----------------------------------------------------------------------------------

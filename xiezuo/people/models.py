@@ -32,9 +32,14 @@ class Dispatch(Audited):
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)
     kind = models.CharField(_("kind"), max_length=12, choices=PersonKind.choices)
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
-    from_org = models.ForeignKey("orgs.Organisation", verbose_name=_("from"), on_delete=models.PROTECT, related_name="+")
-    to_org = models.ForeignKey("orgs.Organisation", verbose_name=_("to"), on_delete=models.PROTECT, related_name="+")
-    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("pairing"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Checked once per INSERT statement, not by per-row foreign keys (`core.refchecks`, migration 0009):
+    # a batch of 10,000 records names a few hundred organisations.
+    from_org = models.ForeignKey("orgs.Organisation", verbose_name=_("from"), on_delete=models.PROTECT, related_name="+",
+                                 db_constraint=False)
+    to_org = models.ForeignKey("orgs.Organisation", verbose_name=_("to"), on_delete=models.PROTECT, related_name="+",
+                               db_constraint=False)
+    pairing = models.ForeignKey("pairings.Pairing", verbose_name=_("pairing"), null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+", db_constraint=False)
     planned_start = models.DateField(_("planned start"))
     planned_end = models.DateField(_("planned end"))
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
@@ -55,7 +60,11 @@ class Dispatch(Audited):
         # unique and indexed through Meta rather than unique=True/db_index=True: on PostgreSQL that adds a second `_like`
         # index to a CharField, which nobody queries with LIKE and every bulk insert pays for
         constraints = [models.UniqueConstraint(fields=["client_id", "client_ns"], name="people_dispatch_client_id_per_org")]
-        indexes = [models.Index(fields=["kind"], name="people_dispatch_kind_idx")]
+        indexes = [models.Index(fields=["kind"], name="people_dispatch_kind_idx"),
+                   # professionals who left before their agreed end (the weekly sheet's departures): a
+                   # few rows, where finding a week's among every dispatch read them all
+                   models.Index(fields=["actual_end"], name="people_dispatch_left_early",
+                                condition=models.Q(actual_end__lt=models.F("planned_end")) & ~models.Q(kind="cadre"))]
 
     def __str__(self):
         return f"{self.person_name} {self.from_org} → {self.to_org}"

@@ -187,15 +187,23 @@ def _milestone_lines(qs, as_of, limit, offset=0):
 
 
 def silent_projects(office, week: datetime.date):
-    """Projects in progress that have no weekly report for the week (NOT EXISTS on the
-    unique (project, week) index)."""
+    """Projects in progress that have no weekly report for the week.
+
+    A project's `last_report_week` is the latest week it has reported for (the report writer
+    keeps it, never moving it back), so a project whose latest week is before this one, or
+    that never reported, is silent without reading its reports, and one whose latest week is
+    this one is not. Only a project that has reported for a later week (on a past week's
+    sheet, or a report sent ahead) is looked up (NOT EXISTS on the unique (project, week)
+    index): on the current week's national sheet, a handful instead of 50,000 probes."""
     from xiezuo.projects.choices import Status
     from xiezuo.projects.models import ProgressReport, Project
 
     week_end = week + datetime.timedelta(days=6)
     reported = ProgressReport.objects.filter(project=OuterRef("pk"), week=week)
+    silent = (Q(last_report_week__isnull=True) | Q(last_report_week__lt=week)
+              | (Q(last_report_week__gt=week) & Q(~Exists(reported))))
     qs = Project.objects.filter(status=Status.IN_PROGRESS).filter(Q(actual_start__isnull=True) | Q(actual_start__lte=week_end))
-    qs = in_office(office, qs).filter(~Exists(reported))
+    qs = in_office(office, qs).filter(silent)
     return qs.order_by("last_report_week", "code")
 
 
@@ -214,19 +222,33 @@ def _silent_lines(qs, week, limit, offset=0):
 
 def overdue_allocations(office, as_of: datetime.date):
     """Allocations in force, due before `as_of` (by the due date in force), with no arrival
-    in force by then."""
+    in force by then.
+
+    Only the allocations of some agreements can be such: those whose allocated fen in force
+    exceeds the arrived (the money summary), and those with an arrival dated after `as_of`.
+    For the country or a province (`_wide`) the rule is applied to their allocations alone,
+    instead of testing every allocation in the office's part against the arrivals (and
+    finding, most weeks, none)."""
+    from xiezuo.core.arrays import filter_any
     from xiezuo.ledger.choices import Kind
     from xiezuo.ledger.dues import due_in_force
     from xiezuo.ledger.models import Posting
+    from xiezuo.ledger.totals import agreements_arrived_after, agreements_owing_arrival
 
     # "not reversed" as NOT EXISTS rather than a LEFT JOIN … IS NULL: PostgreSQL estimates the
     # join form at one row and then loops over every organisation for each allocation.
     def not_reversed():
         return ~Exists(Posting.objects.filter(reversal_of=OuterRef("pk")))
 
+    qs = Posting.objects.filter(kind=Kind.ALLOCATION)
+    if _wide(office):
+        owing = sorted(set(agreements_owing_arrival()) | set(agreements_arrived_after(as_of)))
+        # their allocations (an index range per agreement), and any allocation made outside an agreement
+        ids = [*filter_any(qs, "agreement_id", owing).values_list("id", flat=True),
+               *qs.filter(agreement__isnull=True).values_list("id", flat=True)]
+        qs = filter_any(Posting.objects.all(), "id", sorted(ids))
     arrived = Posting.objects.filter(not_reversed(), allocation=OuterRef("pk"), kind=Kind.ARRIVAL, arrived_on__lte=as_of)
-    qs = (Posting.objects.filter(not_reversed(), kind=Kind.ALLOCATION, booked_on__lte=as_of)
-          .annotate(due=due_in_force()).filter(due__lt=as_of))
+    qs = qs.filter(not_reversed(), booked_on__lte=as_of).annotate(due=due_in_force()).filter(due__lt=as_of)
     return in_office(office, qs).filter(~Exists(arrived)).order_by("due", "id")
 
 
@@ -240,23 +262,56 @@ def _allocation_lines(qs, as_of, limit, offset=0):
             for p in rows]
 
 
-def short_agreements(office, as_of: datetime.date):
-    """Agreements whose funds were due before `as_of` and whose fiscal aid has not all
-    arrived by then: committed fen against the sum of arrivals in force (one correlated
-    sum per agreement; agreements number in the thousands)."""
+def _wide(office) -> bool:
+    """Whether the office's part of the tree is the country or a province: where a question
+    asked of a summary for the whole country costs less than asking the facts of its part
+    (a prefecture or a county has a few dozen agreements; the summary's answer reads tens of
+    thousands of rows whatever the office)."""
+    from xiezuo.regions.choices import Level
+
+    return office.kind == OrgKind.MINISTRY or office.region.level == Level.PROVINCE
+
+
+def _arrived_by(as_of: datetime.date):
+    """The fen of an agreement's arrivals in force by `as_of` (a correlated sum)."""
     from xiezuo.ledger.choices import Kind
     from xiezuo.ledger.models import Posting
-    from xiezuo.pairings.models import Agreement
 
     arrivals = (Posting.objects.filter(agreement=OuterRef("pk"), kind=Kind.ARRIVAL, reversal__isnull=True,
                                        allocation__reversal__isnull=True, arrived_on__lte=as_of)
                 .order_by().values("agreement").annotate(s=Sum("amount_fen")).values("s"))
-    qs = Agreement.objects.filter(funds_due_date__lt=as_of, fiscal_aid_fen__gt=0)
-    qs = in_office(office, qs).annotate(arrived_fen=Coalesce(Subquery(arrivals), Value(0)))
-    return qs.filter(arrived_fen__lt=F("fiscal_aid_fen")).order_by("funds_due_date", "id")
+    return Coalesce(Subquery(arrivals), Value(0))
+
+
+def short_agreements(office, as_of: datetime.date):
+    """Agreements whose funds were due before `as_of` and whose fiscal aid has not all
+    arrived by then: committed fen against the sum of arrivals in force.
+
+    For the country or a province (`_wide`: thousands of agreements) the money summary
+    answers: it holds each agreement's arrived fen in force, every arrival whatever its day,
+    so an agreement with no arrival after `as_of` is short exactly when that sum is below its
+    aid. Only the agreements with a later arrival (none on the current week's sheet) are
+    judged by summing their postings up to `as_of`, as every agreement of a smaller office is."""
+    from xiezuo.core.arrays import filter_any
+    from xiezuo.ledger.totals import agreements_arrived_after, agreements_short_of_aid
+    from xiezuo.pairings.models import Agreement
+
+    qs = in_office(office, Agreement.objects.filter(funds_due_date__lt=as_of, fiscal_aid_fen__gt=0))
+    if not _wide(office):  # a few dozen agreements: each summed from its postings
+        return qs.annotate(arrived_fen=_arrived_by(as_of)).filter(arrived_fen__lt=F("fiscal_aid_fen")).order_by("funds_due_date", "id")
+    late = set(agreements_arrived_after(as_of))
+    short = sorted(set(agreements_short_of_aid(as_of)) - late)
+    if late:
+        qs = qs.annotate(arrived_fen=_arrived_by(as_of)).filter(
+            Q(pk__in=short) | (Q(pk__in=sorted(late)) & Q(arrived_fen__lt=F("fiscal_aid_fen"))))
+    else:
+        qs = filter_any(qs, "id", short)
+    return qs.order_by("funds_due_date", "id")
 
 
 def _agreement_lines(qs, as_of, limit, offset=0):
+    if "arrived_fen" not in qs.query.annotations:  # for the lines shown only
+        qs = qs.annotate(arrived_fen=_arrived_by(as_of))
     rows = qs.select_related("pairing__east_region", "pairing__west_region")[offset:offset + limit]
     return [Line(title=f"{a.year} {a.pairing} · {a.pairing.get_kind_display()}", detail=_("%(arrived)s of %(committed)s arrived; due by %(due)s") % {
         "arrived": format_yuan(a.arrived_fen), "committed": format_yuan(a.fiscal_aid_fen), "due": a.funds_due_date},
