@@ -128,13 +128,15 @@ class BudgetLine(_ProjectChild):
 class ProgressReport(_ProjectChild):
     """One weekly report (周报). `week` is the Monday of the ISO week reported on."""
 
-    # indexed by uniq_report_week (project, week), whose prefix serves the key
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reports", db_index=False)
+    # indexed by uniq_report_week (project, week), whose prefix serves the key; the two references are
+    # checked once per INSERT statement, not by per-row foreign keys (`core.refchecks`, migration 0010)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reports", db_index=False, db_constraint=False)
     week = models.DateField(_("week"))
     percent = models.PositiveSmallIntegerField(_("percent done"))
     done = models.TextField(_("what was done"), blank=True)
     problems = models.TextField(_("problems"), blank=True)
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                    db_constraint=False)
     reported_at = models.DateTimeField(_("reported at"), auto_now_add=True)
     client_id = models.CharField(_("client id"), max_length=64, null=True, blank=True)
     # whose client id it is: the id of the organisation the reporter acted for (0: none); ids are unique per organisation
