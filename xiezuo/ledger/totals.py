@@ -185,8 +185,8 @@ def agreements_owing_arrival() -> list[int]:
     """Ids of the agreements whose allocated fen in force exceeds their arrived fen in force.
     Only these can hold an allocation in force with no arrival standing: an allocation
     arrives once and in full, and is not reversed while its arrival stands, so an agreement
-    whose every allocation has arrived has the two sums equal. From the summary (some
-    thousands of rows) instead of an anti-join of every allocation against the arrivals."""
+    whose every allocation has arrived has the two sums equal. From the summary (a row or two
+    per agreement and stage) instead of an anti-join of every allocation against the arrivals."""
     owed = _sum("CASE WHEN stage = 'allocation' THEN fen ELSE -fen END")
     with connection.cursor() as cur:
         cur.execute(f"SELECT agreement_id FROM {TABLE} WHERE stage IN ('allocation', 'arrival') AND agreement_id <> 0 "

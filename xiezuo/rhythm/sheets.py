@@ -1,9 +1,14 @@
 """The weekly dispatch sheet (周调度): what is late, stuck or unfunded in an office's part of the tree.
 
-Compiled from the facts whenever it is asked for, never stored, so it cannot go stale.
-Each category is one set-based query (NOT EXISTS / correlated sums over indexed columns),
-counted in SQL and cut to a limit for the page, so the national sheet over ~100k projects
-and millions of weekly reports costs a handful of index scans rather than a loop.
+Compiled whenever it is asked for, never stored, so it cannot go stale. Each category is one
+set-based query (NOT EXISTS / correlated sums over indexed columns), counted in SQL and cut to
+a limit for the page, so the national sheet over ~100k projects and millions of weekly
+reports costs a handful of index scans rather than a loop. Where a category would read every
+row of the country to find the few it lists, it reads a summary that the writers keep in
+their own transaction instead (the money summary for the funds, the placements' due counts,
+the registry's figures), or a column the writer keeps (a project's latest reported week),
+and asks the facts only for what the summary cannot judge: the counts are equal to the
+facts', and tested so.
 
 The office's part of the tree is applied with the same scoping rule as everything else
 (`Scope.q` over each model's `scope_paths`), as though the office were a user acting for
