@@ -16,8 +16,9 @@ own PROTECT still answers first in the application.
 On SQLite (the embedded default, one writer at a time) a row-level trigger per reference
 checks existence, and deletes are left to Django's on_delete.
 
-The ledger's postings (ledger migration 0006) were the first table done this way, with its
-own copy of this SQL; later tables use these functions. A migration that calls them keeps
+The ledger's postings (ledger migration 0006) and the labour placements' delete guards
+(labour migration 0005) were done this way first, each migration with its own copy of this
+SQL (installed migrations keep what they ran); later tables use these functions. A migration that calls them keeps
 working as long as they produce the same SQL for the same arguments: change them only in a
 way that keeps that.
 """
