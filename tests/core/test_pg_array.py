@@ -29,3 +29,19 @@ def test_postgresql_reads_back_what_was_written():
         cur.execute("SELECT %s::text[], %s::bigint[], %s::date[]",
                     [pg_array(texts), pg_array([1, -2, 10**12]), pg_array([datetime.date(2026, 2, 28)])])
         assert cur.fetchone() == (texts, [1, -2, 10**12], [datetime.date(2026, 2, 28)])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("n", [3, 150, 2000])
+def test_ids_in_finds_the_same_rows_as_a_list(n):
+    """`ids_in` (one array parameter past 100 ids on PostgreSQL) selects what `__in` with the
+    list selects; a queryset stays a sub-select."""
+    from xiezuo.core.arrays import ids_in
+    from xiezuo.regions.models import Region
+
+    ids = list(Region.objects.order_by("id").values_list("id", flat=True)[:n]) + [987654321]
+    expected = set(Region.objects.filter(pk__in=ids).values_list("code", flat=True))
+    assert expected and set(Region.objects.filter(pk__in=ids_in(ids)).values_list("code", flat=True)) == expected
+    assert set(Region.objects.exclude(pk__in=ids_in(ids)).values_list("pk", flat=True)).isdisjoint(ids)
+    sub = Region.objects.filter(code__startswith="51").values("pk")
+    assert ids_in(sub) is sub

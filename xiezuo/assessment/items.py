@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xiezuo.core.arrays import ids_in
 from xiezuo.rhythm.items import Item
 
 from .choices import OPEN_ORDER_STATES, OrderStatus, ProposalStatus, TicketStatus, WarningStatus
@@ -58,7 +59,8 @@ def orders_of(post_ids, open_only: bool = True):
     from .models import RectificationOrder
 
     qs = RectificationOrder.objects.filter(
-        Q(owner_post_id__in=post_ids) | Q(pk__in=RectificationOrder.objects.filter(escalations__to_post_id__in=post_ids).values("pk")))
+        Q(owner_post_id__in=ids_in(post_ids))
+        | Q(pk__in=RectificationOrder.objects.filter(escalations__to_post_id__in=ids_in(post_ids)).values("pk")))
     return qs.filter(status__in=OPEN_ORDER_STATES) if open_only else qs
 
 
@@ -69,28 +71,28 @@ def verifications_of(post_ids):
 
     from .models import RectificationOrder
 
-    offices = Post.objects.filter(pk__in=post_ids, is_lead=True).values("office_id")
+    offices = Post.objects.filter(pk__in=ids_in(post_ids), is_lead=True).values("office_id")
     return RectificationOrder.objects.filter(status=OrderStatus.SUBMITTED, issuer_office_id__in=offices)
 
 
 def warnings_of(post_ids, open_only: bool = True):
     from .models import PerformanceWarning
 
-    qs = PerformanceWarning.objects.filter(owner_post_id__in=post_ids)
+    qs = PerformanceWarning.objects.filter(owner_post_id__in=ids_in(post_ids))
     return qs.filter(status=WarningStatus.OPEN) if open_only else qs
 
 
 def proposals_of(post_ids, open_only: bool = True):
     from .models import RestructuringProposal
 
-    qs = RestructuringProposal.objects.filter(owner_post_id__in=post_ids)
+    qs = RestructuringProposal.objects.filter(owner_post_id__in=ids_in(post_ids))
     return qs.filter(status=ProposalStatus.OPEN) if open_only else qs
 
 
 def tickets_of(post_ids, open_only: bool = True):
     from .models import InterventionTicket
 
-    qs = InterventionTicket.objects.filter(owner_post_id__in=post_ids)
+    qs = InterventionTicket.objects.filter(owner_post_id__in=ids_in(post_ids))
     return qs.filter(status=TicketStatus.OPEN) if open_only else qs
 
 
@@ -162,7 +164,7 @@ def count_items(post_ids, as_of, week_end):
 
     rows = list(orders_of(post_ids).values_list("pk", "owner_post_id", "deadline", "status"))
     escalated = {}
-    for order_id, to_post in OrderEscalation.objects.filter(order_id__in=[r[0] for r in rows], to_post_id__in=post_ids).values_list(
+    for order_id, to_post in OrderEscalation.objects.filter(order_id__in=ids_in([r[0] for r in rows]), to_post_id__in=ids_in(post_ids)).values_list(
             "order_id", "to_post_id"):
         escalated.setdefault(order_id, set()).add(to_post)
     for pk, owner, deadline, status in rows:
@@ -183,7 +185,7 @@ def count_items(post_ids, as_of, week_end):
 def _lead_posts(post_ids) -> dict:
     from xiezuo.rhythm.models import Post
 
-    return dict(Post.objects.filter(pk__in=post_ids, is_lead=True).order_by("-pk").values_list("office_id", "pk"))
+    return dict(Post.objects.filter(pk__in=ids_in(post_ids), is_lead=True).order_by("-pk").values_list("office_id", "pk"))
 
 
 def issue_url_for_project(user, project) -> str:

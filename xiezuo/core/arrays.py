@@ -72,3 +72,20 @@ def filter_any(qs, column: str, values):
         pg_type = {"DateField": "date", "CharField": "text", "TextField": "text"}.get(field.get_internal_type(), "bigint")
         return qs.extra(where=[_pg_any(f'"{meta.db_table}"."{column}"', pg_type)], params=[pg_array(values)])
     return qs.filter(**{column + "__in": list(values)})
+
+
+def ids_in(ids):
+    """The right-hand side of an `__in` lookup over many ids: on PostgreSQL one array
+    parameter behind a sub-select. Django binds one placeholder per value and prepares each
+    (the national weekly sheet asked for the items of 5,800 posts in six queries: 80 ms of
+    Python before the database saw them). A queryset stays a queryset (a sub-select)."""
+    from django.db.models import QuerySet
+    from django.db.models.expressions import RawSQL
+
+    if isinstance(ids, QuerySet):
+        return ids
+    ids = list(ids)
+    if is_postgres() and len(ids) > 100:
+        return RawSQL("SELECT unnest(%s::bigint[])", [pg_array(ids)])
+    return ids
+

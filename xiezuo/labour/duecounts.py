@@ -100,13 +100,14 @@ def check() -> list[tuple]:
 
 def summed_before(month: datetime.date, width: int, prefix: str = "") -> Counter:
     """{code prefix of `width`: n} of the placements due in the months before `month`."""
-    # summed per county first (some tens of thousands of rows into a few thousand), then grouped by code
-    sql = (f"SELECT substr(r.code, 1, {int(width)}) AS g, sum(d.n) FROM (SELECT county_id, sum(n) AS n FROM {TABLE} "
-           f"WHERE month < %s GROUP BY county_id) d JOIN regions_region r ON r.id = d.county_id")
-    params = [month]
+    # summed per county first (some tens of thousands of rows into a few thousand; an office's
+    # counties alone, by the (county, month) key), then grouped by code
+    within, params = "", [month]
     if prefix:
-        sql += " WHERE r.code LIKE %s"
+        within = " AND county_id IN (SELECT id FROM regions_region WHERE code LIKE %s)"
         params.append(prefix + "%")
+    sql = (f"SELECT substr(r.code, 1, {int(width)}) AS g, sum(d.n) FROM (SELECT county_id, sum(n) AS n FROM {TABLE} "
+           f"WHERE month < %s{within} GROUP BY county_id) d JOIN regions_region r ON r.id = d.county_id")
     out = Counter()
     for g, n in select(sql + " GROUP BY 1", params):
         if n:

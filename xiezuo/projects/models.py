@@ -104,7 +104,10 @@ class Milestone(_ProjectChild):
     class Meta:
         ordering = ["project_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["project", "seq"], name="uniq_milestone_seq")]
-        indexes = [models.Index(fields=["planned_date", "actual_date"])]
+        # late milestones as of a day: the open ones by planned date (migration 0008) OR those reached
+        # after that day (a past week's sheet), each arm its own index
+        indexes = [models.Index(fields=["planned_date", "actual_date"]),
+                   models.Index(fields=["actual_date"], name="projects_milestone_reached", condition=models.Q(actual_date__isnull=False))]
 
     def __str__(self):
         return f"{self.project.code} #{self.seq} {self.name}"

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xiezuo.core.arrays import ids_in
 from xiezuo.core.money import format_yuan
 from xiezuo.core.periods import monday_of
 from xiezuo.core.scoping import Scope
@@ -231,9 +232,10 @@ def overdue_allocations(office, as_of: datetime.date):
 
     Only the allocations of some agreements can be such: those whose allocated fen in force
     exceeds the arrived (the money summary), and those with an arrival dated after `as_of`.
-    For the country or a province (`_wide`) the rule is applied to their allocations alone,
-    instead of testing every allocation in the office's part against the arrivals (and
-    finding, most weeks, none)."""
+    The rule is applied to their allocations alone, instead of testing every allocation in
+    the office's part against the arrivals (and finding, most weeks, none): the office's part
+    is an OR over three regions (either side, the project's county), which no index serves,
+    so even a county's sheet read every allocation of the country."""
     from xiezuo.core.arrays import filter_any
     from xiezuo.ledger.choices import Kind
     from xiezuo.ledger.dues import due_in_force
@@ -245,13 +247,12 @@ def overdue_allocations(office, as_of: datetime.date):
     def not_reversed():
         return ~Exists(Posting.objects.filter(reversal_of=OuterRef("pk")))
 
-    qs = Posting.objects.filter(kind=Kind.ALLOCATION)
-    if _wide(office):
-        owing = sorted(set(agreements_owing_arrival()) | set(agreements_arrived_after(as_of)))
-        # their allocations (an index range per agreement), and any allocation made outside an agreement
-        ids = [*filter_any(qs, "agreement_id", owing).values_list("id", flat=True),
-               *qs.filter(agreement__isnull=True).values_list("id", flat=True)]
-        qs = filter_any(Posting.objects.all(), "id", sorted(ids))
+    allocations = Posting.objects.filter(kind=Kind.ALLOCATION)
+    owing = sorted(set(agreements_owing_arrival()) | set(agreements_arrived_after(as_of)))
+    # their allocations (an index range per agreement), and any allocation made outside an agreement
+    ids = [*filter_any(allocations, "agreement_id", owing).values_list("id", flat=True),
+           *allocations.filter(agreement__isnull=True).values_list("id", flat=True)]
+    qs = filter_any(Posting.objects.all(), "id", sorted(ids))
     arrived = Posting.objects.filter(not_reversed(), allocation=OuterRef("pk"), kind=Kind.ARRIVAL, arrived_on__lte=as_of)
     qs = qs.filter(not_reversed(), booked_on__lte=as_of).annotate(due=due_in_force()).filter(due__lt=as_of)
     return in_office(office, qs).filter(~Exists(arrived)).order_by("due", "id")
@@ -308,7 +309,7 @@ def short_agreements(office, as_of: datetime.date):
     short = sorted(set(agreements_short_of_aid(as_of)) - late)
     if late:
         qs = qs.annotate(arrived_fen=_arrived_by(as_of)).filter(
-            Q(pk__in=short) | (Q(pk__in=sorted(late)) & Q(arrived_fen__lt=F("fiscal_aid_fen"))))
+            Q(pk__in=ids_in(short)) | (Q(pk__in=ids_in(sorted(late))) & Q(arrived_fen__lt=F("fiscal_aid_fen"))))
     else:
         qs = filter_any(qs, "id", short)
     return qs.order_by("funds_due_date", "id")
@@ -572,7 +573,7 @@ def _decision_counter(post_ids, as_of, week_end):
     if not ids:
         return
     today = timezone.localdate()
-    rows = (ActionItem.objects.filter(Q(owner_post_id__in=ids) | Q(escalated_to_id__in=ids), done_on__isnull=True)
+    rows = (ActionItem.objects.filter(Q(owner_post_id__in=ids_in(ids)) | Q(escalated_to_id__in=ids_in(ids)), done_on__isnull=True)
             .values_list("pk", "owner_post_id", "escalated_to_id", "deadline"))
     for pk, owner, escalated, deadline in rows:
         overdue = deadline < today
