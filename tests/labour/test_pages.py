@@ -212,3 +212,27 @@ def test_unfiltered_list_length_is_the_summarys_and_equals_the_rows(client_as, w
         rows = filtersets.placements(user, **params).count()
         assert r.context["page"].paginator.count == rows
         assert len(r.context["page"].object_list) == min(rows, 50)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_check_list_length_is_the_summarys_and_equals_the_rows(client_as, world, users, local_employer, meigu_county, role):
+    """The check list, unfiltered or by milestone and outcome, takes its length from the labour
+    summary; it must be the number of checks the user sees, and the rows come newest first."""
+    from django.contrib.auth import get_user_model
+
+    from xiezuo.labour import filtersets
+
+    local = actions.record_placement(users["county_office"], worker=world["worker"], employer=local_employer, place=meigu_county,
+                                     start_date=datetime.date(2025, 3, 2), monthly_wage_fen=3000_00)
+    actions.record_check(users["county_office"], placement=local, milestone=3, checked_on=datetime.date(2025, 6, 3), employed=False)
+    actions.record_check(users["county_office"], placement=local, milestone=6, checked_on=datetime.date(2025, 9, 3), employed=True)
+    user = get_user_model().objects.get(username=users[role].username)
+    c = client_as(role)
+    for params in ({}, {"milestone": "3"}, {"milestone": "6", "employed": "yes"}, {"employed": "no"}, {"milestone": "12"}):
+        r = c.get(reverse("labour-check-list"), params)
+        assert r.status_code == 200
+        rows = filtersets.checks(user, **params)
+        assert r.context["page"].paginator.count == rows.count(), params
+        assert [ch.pk for ch in r.context["page"].object_list] == list(rows.values_list("pk", flat=True)[:50])
+    shown = list(filtersets.checks(users["county_office"]).values_list("pk", flat=True))
+    assert shown == sorted(shown, reverse=True) and len(shown) == 3

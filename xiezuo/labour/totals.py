@@ -218,6 +218,32 @@ def placements_seen(user, year: int | None = None) -> int:
     return int(select(sql, args)[0][0])
 
 
+def checks_seen(user, milestone: int | None = None, employed: bool | None = None) -> int:
+    """How many retention checks the user sees (at one milestone, or all; found employed or
+    not, or either): the unfiltered check list's length, from the `checked_*` and
+    `employed_*` measures of the user's prefix, which count each check once under each part of
+    the tree that sees its placement — ten million checks nationally are not counted one by
+    one on every page view."""
+    from xiezuo.core.scoping import scope_for
+
+    scope = scope_for(user)
+    if scope.everything:
+        prefix = ""
+    elif not scope.active or scope.own is None:
+        return 0
+    else:
+        prefix = scope.own
+    milestones = [milestone] if milestone else list(MILESTONES)
+    totals = dict.fromkeys(("checked", "employed"), 0)
+    where, params = any_of("measure", [f"{what}_{m}" for m in milestones for what in totals])
+    for measure, n in select(f"SELECT measure, COALESCE(SUM(n), 0) FROM {TABLE} WHERE prefix = %s AND {where} GROUP BY measure",
+                             [prefix, *params]):
+        totals[measure.split("_")[0]] += int(n)
+    if employed is None:
+        return totals["checked"]
+    return totals["employed"] if employed else totals["checked"] - totals["employed"]
+
+
 # --- the facts ---------------------------------------------------------------------------------
 
 

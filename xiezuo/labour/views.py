@@ -383,13 +383,17 @@ def subsidy_pay(request, pk):
 def check_list(request):
     user = request.user
     form = forms.CheckFilterForm(request.GET)
-    qs = filtersets.checks(user, **filter_values(form))
+    filters = filter_values(form)
+    qs = filtersets.checks(user, **filters)
     if wants_xlsx(request):
         return export_or_job(request, qs, export_checks)
     kinds = {}  # no round trip: an export shows ID numbers masked, a file registers with full ones
     response = roundtrip(request, kinds)
     if response is not None:
         return response
+    if not filters.get("region"):  # by milestone and outcome, or none: the list's length is the summary's
+        employed = {"yes": True, "no": False}.get(filters.get("employed"))
+        qs = Counted(qs, totals.checks_seen(user, int(filters["milestone"]) if filters.get("milestone") else None, employed))
     return render(request, "labour/check_list.html", {"form": form, "page": paginate(request, qs),
                                                       "roundtrip_links": roundtrip_links(kinds)})
 
