@@ -56,3 +56,24 @@ def test_a_record_changed_to_name_a_row_that_does_not_exist_is_refused(users):
         with transaction.atomic(), connection.cursor() as cur:
             cur.execute("UPDATE people_dispatch SET to_org_id = 987654 WHERE id = %s", [d.pk])
     assert Dispatch.objects.get().to_org_id == office("513436").pk
+
+
+@pytest.mark.parametrize("role", ["national", "east_office", "west_office", "county_office", "viewer", "auditor"])
+def test_the_list_scope_by_organisation_ids_is_the_scoping_rule(users, role):
+    """`dispatches()` scopes by the ids of the organisations in the user's subtree
+    (`core.scoping.visible_by_columns`, two steps from the region); it must select what
+    `visible` selects, for every role."""
+    from xiezuo.core.scoping import visible
+    from xiezuo.people.filtersets import dispatches
+
+    pair = county_pair()
+    _batch(users, pair)
+    easts, wests = [office("330000"), office("440000"), office("330212")], [office("513436"), office("520000"), office("510000")]
+    items = [{"type": "dispatch", "client_id": f"scope-{i}", "person_name": f"专家{i}", "kind": "education", "direction": "e2w",
+              "from_org": easts[i % 3].id, "to_org": wests[(i // 3 + i) % 3].id,
+              "planned_start": "2026-03-01", "planned_end": "2027-02-28"} for i in range(6)]
+    outcome = ingest(users["national"], items)
+    assert outcome.applied == 6, outcome.refused[:2]
+    user = users[role]
+    assert set(dispatches(user).values_list("pk", flat=True)) == set(visible(user, Dispatch.objects.all()).values_list("pk", flat=True))
+    assert dispatches(user).count() == visible(user, Dispatch.objects.all()).count()

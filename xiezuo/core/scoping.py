@@ -106,25 +106,34 @@ def visible(user, queryset):
 
 def visible_by_columns(user, queryset):
     """`visible(user, queryset)` written so that PostgreSQL can use each column's index, for a
-    model scoped through foreign keys to regions only (`scope_paths` like "county__code", no
-    partners): the subtree's region ids looked up first, then one `= ANY(array)` per column.
-    Written as semi-joins over the region codes, the OR of two paths keeps the planner from
-    using either index: it tests the rule on every row of a table of millions, to count them
-    and to find a page of the newest. Anything else is `visible` itself."""
+    model scoped through foreign keys to regions (`scope_paths` like "county__code"), or
+    through foreign keys to one model that has one (like "from_org__region__code"), without
+    partners: the ids of the subtree's regions (or of that model's rows in it) looked up first,
+    then one `= ANY(array)` per column. Written as semi-joins over the region codes, the OR of
+    two paths keeps the planner from using either index: it tests the rule on every row of a
+    table of millions, to count them and to find a page of the newest. Anything else is
+    `visible` itself."""
     from .arrays import is_postgres, pg_array
 
     model = queryset.model
     scope = scope_for(user)
     paths = tuple(getattr(model, "scope_paths", ()))
-    simple = paths and all(p.count("__") == 1 and p.endswith("__code") for p in paths)
-    if (not simple or scope.everything or not scope.active or scope.own is None or not is_postgres()
-            or getattr(model, "scope_include_partners", False)):
+    if (not paths or not all(p.endswith("__code") for p in paths) or scope.everything or not scope.active
+            or scope.own is None or not is_postgres() or getattr(model, "scope_include_partners", False)):
         return visible(user, queryset)
+    steps = {p.count("__") for p in paths}
     fields = [model._meta.get_field(p.split("__")[0]) for p in paths]
-    regions = fields[0].related_model
-    if any(f.related_model is not regions for f in fields):
+    target = fields[0].related_model
+    if len(steps) != 1 or steps - {1, 2} or any(f.related_model is not target for f in fields):
         return visible(user, queryset)
-    ids = pg_array(regions.objects.filter(code__startswith=scope.own).order_by("id").values_list("id", flat=True))
+    if steps == {1}:  # the columns name regions
+        rows = target.objects.filter(code__startswith=scope.own)
+    else:  # they name rows placed at a region ("from_org__region__code": organisations)
+        link = {p.split("__")[1] for p in paths}
+        if len(link) != 1:
+            return visible(user, queryset)
+        rows = target.objects.filter(**{f"{link.pop()}__code__startswith": scope.own})
+    ids = pg_array(rows.order_by("id").values_list("id", flat=True))
     table = model._meta.db_table
     conditions = " OR ".join(f'"{table}"."{f.column}" = ANY(%s::bigint[])' for f in fields)
     return queryset.extra(where=[f"({conditions})"], params=[ids] * len(fields))

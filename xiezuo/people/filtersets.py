@@ -6,7 +6,7 @@ import datetime
 from django.db.models import F, Q
 from django.utils import timezone
 
-from xiezuo.core.scoping import visible
+from xiezuo.core.scoping import visible_by_columns
 from xiezuo.regions.filtersets import in_subtree
 from xiezuo.regions.matching import region_named
 
@@ -20,8 +20,8 @@ def dispatches(user, *, q="", kind="", direction="", region="", organisation=Non
     """`region` (a Region, or a code or name typed) means its whole subtree, on either side; `organisation`
     and `pairing` an id or an object; `on_post` a day (`on_post_now`: today); `term`
     completed, left_early or running; `q` part of the person's or either organisation's name."""
-    qs = visible(user, Dispatch.objects.select_related("from_org__region", "to_org__region", "pairing__east_region",
-                                                       "pairing__west_region"))
+    qs = visible_by_columns(user, Dispatch.objects.select_related("from_org__region", "to_org__region", "pairing__east_region",
+                                                                  "pairing__west_region"))
     if kind:
         qs = qs.filter(kind=kind)
     if direction:
