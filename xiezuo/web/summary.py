@@ -43,7 +43,7 @@ def _province_pair(pairing) -> tuple[str, str]:
     return pairing.east_region.code[:2], pairing.west_region.code[:2]
 
 
-def map_data(user, today: datetime.date) -> dict:
+def map_data(user, today: datetime.date, *, first: bool = False) -> dict:
     """Lines from the eastern to the western side of every current pairing the user sees.
 
     `province` is the province–province layer: one line per province pairing, carrying how
@@ -52,13 +52,34 @@ def map_data(user, today: datetime.date) -> dict:
     and county lines themselves; `lower_shown` says whether they are drawn before the map is
     zoomed: yes on an office's map of its own region, no on a national map with hundreds.
     `east` / `west` name the provinces to shade on the map.
+
+    `first`: for the page's first picture (`map_at_first`), where hidden city and county
+    lines are left out: they are then counted from their codes alone — building their ~900
+    lines, places and links was most of the national home page's time, for nothing it showed.
     """
     current = current_pairings(user, today)
     province = list(current.filter(kind=PairingKind.PROVINCE).order_by("east_region__code", "west_region__code"))
-    lower = list(current.filter(kind__in=(PairingKind.PREFECTURE, PairingKind.COUNTY)).order_by("kind", "east_region__code"))
+    lower_qs = current.filter(kind__in=(PairingKind.PREFECTURE, PairingKind.COUNTY))
+    everything = scope_for(user).everything
+    if first and everything:
+        rows = list(lower_qs.values_list("kind", "east_region__code", "west_region__code", "east_region__longitude",
+                                         "east_region__latitude", "west_region__longitude", "west_region__latitude"))
+        if len(rows) > LOWER_LINES_AT_ONCE:
+            under, places = defaultdict(Counter), set()
+            for kind, east, west, east_lon, east_lat, west_lon, west_lat in rows:
+                under[(east[:2], west[:2])][kind] += 1
+                places.update(code for code, lon, lat in ((east, east_lon, east_lat), (west, west_lon, west_lat))
+                              if lon is not None and lat is not None)
+            places.update(r.code for p in province for r in (p.east_region, p.west_region) if _point(r))
+            return dict(_map(province, [], under, lower_shown=False), points_total=len(places))
+    lower = list(lower_qs.order_by("kind", "east_region__code"))
     under = defaultdict(Counter)
     for p in lower:
         under[_province_pair(p)][p.kind] += 1
+    return _map(province, lower, under, lower_shown=len(lower) <= LOWER_LINES_AT_ONCE or not everything)
+
+
+def _map(province, lower, under, *, lower_shown: bool) -> dict:
     labels = dict(PairingKind.choices)
     province_lines = _lines(province)
     for line, p in zip(province_lines, (p for p in province if _point(p.east_region) and _point(p.west_region))):
@@ -76,7 +97,7 @@ def map_data(user, today: datetime.date) -> dict:
     return {
         "province": province_lines,
         "lower": _lines(lower),
-        "lower_shown": len(lower) <= LOWER_LINES_AT_ONCE or not scope_for(user).everything,
+        "lower_shown": lower_shown,
         "points": list(points.values()),
         "east": sorted({p.east_region.name for p in province}),
         "west": sorted({p.west_region.name for p in province}),
@@ -91,7 +112,7 @@ def map_at_first(data: dict, more_url: str) -> dict:
     national map's 900), the page leaves them and their places out and the map fetches them
     from `more_url` once zoomed in — they were 360 KB of the page's 375 KB. `points_total`
     still tells the map how many places there are."""
-    data = dict(data, points_total=len(data["points"]))
+    data = dict(data, points_total=data.get("points_total", len(data["points"])))
     if data["lower_shown"]:
         return data
     return dict(data, lower=[], points=[p for p in data["points"] if p["level"] == "province"], more_url=more_url)
@@ -118,7 +139,7 @@ def home(user, today: datetime.date | None = None) -> dict:
     current = current_pairings(user, today)
     province = current.filter(kind=PairingKind.PROVINCE).order_by("east_region__code", "west_region__code")
     lower = current.filter(kind__in=(PairingKind.PREFECTURE, PairingKind.COUNTY)).order_by("kind", "east_region__code", "west_region__code")
-    return {"today": today, "map": map_data(user, today), "counts": counts(user, today), "province_pairings": province,
+    return {"today": today, "map": map_data(user, today, first=True), "counts": counts(user, today), "province_pairings": province,
             "lower_pairings": lower[:LOWER_SHOWN], "lower_count": lower.count()}
 
 
