@@ -195,21 +195,27 @@ def stored(prefix: str, measures, since=None) -> list[tuple]:
     return [(_day(p), m, n) for p, m, n in select(sql, args)]
 
 
+def _prefix_of(user) -> str | None:
+    """The summary prefix of the part of the tree the user sees ("" the country), None for nothing."""
+    from xiezuo.core.scoping import scope_for
+
+    scope = scope_for(user)
+    if scope.everything:
+        return ""
+    if not scope.active or scope.own is None:
+        return None
+    return scope.own
+
+
 def placements_seen(user, year: int | None = None) -> int:
     """How many placements the user sees (started in `year`, or ever): the unfiltered
     placement list's length. A placement is seen from its registering county's and its place
     of work's parts of the tree, and the `placements` measure counts it once under each
     prefix of either code, so the user's own prefix has the number: a province office's
     800,000 placements are a few hundred summary rows instead of a parallel scan."""
-    from xiezuo.core.scoping import scope_for
-
-    scope = scope_for(user)
-    if scope.everything:
-        prefix = ""
-    elif not scope.active or scope.own is None:
+    prefix = _prefix_of(user)
+    if prefix is None:
         return 0
-    else:
-        prefix = scope.own
     sql = f"SELECT COALESCE(SUM(n), 0) FROM {TABLE} WHERE prefix = %s AND measure = %s"
     args = [prefix, PLACEMENTS]
     if year is not None:
@@ -224,15 +230,9 @@ def checks_seen(user, milestone: int | None = None, employed: bool | None = None
     `employed_*` measures of the user's prefix, which count each check once under each part of
     the tree that sees its placement — ten million checks nationally are not counted one by
     one on every page view."""
-    from xiezuo.core.scoping import scope_for
-
-    scope = scope_for(user)
-    if scope.everything:
-        prefix = ""
-    elif not scope.active or scope.own is None:
+    prefix = _prefix_of(user)
+    if prefix is None:
         return 0
-    else:
-        prefix = scope.own
     milestones = [milestone] if milestone else list(MILESTONES)
     totals = dict.fromkeys(("checked", "employed"), 0)
     where, params = any_of("measure", [f"{what}_{m}" for m in milestones for what in totals])
