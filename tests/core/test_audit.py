@@ -77,3 +77,25 @@ def test_deleting_a_user_leaves_their_entries_as_they_were(users):
     temp.delete()
     entry.refresh_from_db()
     assert (entry.user_id, entry.username) == (user_id, "temp_clerk")
+
+
+def test_snapshots_come_back_as_written_by_every_writer(users):
+    """The snapshots are kept as written (PostgreSQL `json`): what one save, `bulk_create` and
+    the batch writer's COPY store reads back as the same values — Chinese text, nested
+    values, JSON null inside a snapshot and no snapshot at all (SQL NULL) kept apart."""
+    from xiezuo.core.bulkaudit import AuditWriter
+    from xiezuo.orgs.models import Organisation
+
+    after = {"name": "扶贫车间“一号”", "n": 3, "nested": {"a": [1, None, "乙"]}, "none": None}
+    AuditEntry.objects.create(action="create", object_type="x.single", object_id="1", object_repr="一", after=after)
+    AuditEntry.objects.bulk_create([AuditEntry(action="update", object_type="x.bulk", object_id="2", object_repr="二",
+                                               before={"n": 2}, after=after)])
+    with acting(users["national"], via="api", request_id="copy-1"):
+        writer = AuditWriter()
+        writer.add(Organisation, 3, "三", "513436", "", None, after)
+        writer.add(Organisation, 4, "四", "513436", "", {"n": 1}, after)
+        writer.write()
+    rows = {e.object_id: e for e in AuditEntry.objects.filter(object_id__in=["1", "2", "3", "4"], object_repr__in=["一", "二", "三", "四"])}
+    assert all(rows[k].after == after for k in "1234")
+    assert (rows["1"].before, rows["2"].before, rows["3"].before, rows["4"].before) == (None, {"n": 2}, None, {"n": 1})
+    assert AuditEntry.objects.filter(object_id__in=["1", "3"], object_repr__in=["一", "三"], before__isnull=True).count() == 2

@@ -60,8 +60,9 @@ def insert_rows(model, columns, rows) -> int:
 # this list must be tested on PostgreSQL.
 BINARY_TABLES = frozenset(("projects_progressreport", "people_dispatch", "core_auditentry", "core_ingestreceipt",
                            "ledger_posting", "ledger_entry", "consumption_purchase"))
-_JSONB = 3802
-_BINARY_OIDS = frozenset((16, 20, 21, 23, 25, 1043, 1082, 1184, _JSONB))  # bool, int8/2/4, text, varchar, date, timestamptz, jsonb
+_JSON, _JSONB = 114, 3802
+# bool, int8/2/4, text, varchar, date, timestamptz, json, jsonb
+_BINARY_OIDS = frozenset((16, 20, 21, 23, 25, 1043, 1082, 1184, _JSON, _JSONB))
 _COPY_TYPES = {}  # (alias, database, table, columns) → [oid…] or None (text COPY)
 
 
@@ -76,9 +77,19 @@ class _JsonbText(Dumper):
         return b"\x01" + (obj if isinstance(obj, bytes) else obj.encode())
 
 
+class _JsonText(Dumper):
+    """JSON already written as text, sent as a json value in binary COPY (the text itself)."""
+
+    format = Format.BINARY
+    oid = _JSON
+
+    def dump(self, obj):
+        return obj if isinstance(obj, bytes) else obj.encode()
+
+
 def _binary_types(pg_cursor, table, columns):
     """The columns' type oids when binary COPY can carry them all, else None. JSON columns take
-    JSON text (as in text COPY), through `_JsonbText` on this cursor."""
+    JSON text (as in text COPY), through `_JsonbText` or `_JsonText` on this cursor."""
     if table not in BINARY_TABLES:
         return None
     key = (connection.alias, connection.settings_dict["NAME"], table, columns)
@@ -91,6 +102,8 @@ def _binary_types(pg_cursor, table, columns):
     oids = _COPY_TYPES[key]
     if oids and _JSONB in oids:
         pg_cursor.adapters.register_dumper(None, _JsonbText)  # this cursor's own map
+    if oids and _JSON in oids:
+        pg_cursor.adapters.register_dumper(None, _JsonText)
     return oids
 
 

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .fields import JSONTextField
+
 
 class AuditEntry(models.Model):
     """One change to one object, with who made it and the state before and after.
@@ -33,8 +35,9 @@ class AuditEntry(models.Model):
     object_repr = models.CharField(_("object"), max_length=200)
     region_code = models.CharField(_("region code"), max_length=6, blank=True)
     other_region_code = models.CharField(_("other region code"), max_length=6, blank=True)
-    before = models.JSONField(_("before"), null=True, blank=True)
-    after = models.JSONField(_("after"), null=True, blank=True)
+    # written and read whole, never searched inside: kept as written (`fields.JSONTextField`)
+    before = JSONTextField(_("before"), null=True, blank=True)
+    after = JSONTextField(_("after"), null=True, blank=True)
 
     class Meta:
         ordering = ["-time", "-id"]
