@@ -45,3 +45,16 @@ def test_ids_in_finds_the_same_rows_as_a_list(n):
     assert set(Region.objects.exclude(pk__in=ids_in(ids)).values_list("pk", flat=True)).isdisjoint(ids)
     sub = Region.objects.filter(code__startswith="51").values("pk")
     assert ids_in(sub) is sub
+
+
+@pytest.mark.django_db
+def test_ids_in_takes_text_values_too():
+    """Region codes (text), as `assessment.compute.mark_stale` passes thousands of prefixes:
+    the same rows as the list, quotes and all."""
+    from xiezuo.core.arrays import ids_in
+    from xiezuo.regions.models import Region
+
+    codes = list(Region.objects.order_by("code").values_list("code", flat=True)[:300]) + ['no"such\\code']
+    expected = set(Region.objects.filter(code__in=codes).values_list("pk", flat=True))
+    assert len(expected) == 300
+    assert set(Region.objects.filter(code__in=ids_in(codes, "text")).values_list("pk", flat=True)) == expected

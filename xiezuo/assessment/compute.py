@@ -25,6 +25,7 @@ from django.utils import timezone
 from . import facts, formula, restatements
 from .actions import save_scores
 from .models import IndicatorSystem, Score
+from xiezuo.core.arrays import ids_in
 from xiezuo.core.periods import Period
 from .choices import Grade
 from .scoring import competition_ranks, composites, grade, q4, score
@@ -114,11 +115,12 @@ def mark_stale(region_codes, date: datetime.date) -> int:
     flagged here keeps its figures: recomputing it only records a pending restatement.
     Returns how many scores were flagged.
     """
-    keys = {p for code in region_codes for p in prefixes(code)}
+    keys = sorted({p for code in region_codes for p in prefixes(code)})
     if not keys:
         return 0
+    # a batch names thousands of prefixes: one array each side, not a placeholder per prefix
     return (Score.objects.filter(period_end__gte=date, stale=False)
-            .filter(Q(west_prefix__in=keys) | Q(east_prefix__in=keys)).update(stale=True))
+            .filter(Q(west_prefix__in=ids_in(keys, "text")) | Q(east_prefix__in=ids_in(keys, "text"))).update(stale=True))
 
 
 def on_facts_changed(sender, region_codes, date, **kwargs) -> None:

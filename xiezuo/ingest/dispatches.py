@@ -10,7 +10,7 @@ the two halves of `save_dispatches`), so a batch checks exactly what one record 
 """
 from django.utils.translation import gettext as _
 
-from xiezuo.core.bulkrows import chunks
+from xiezuo.core.arrays import ids_in
 from xiezuo.core.scoping import visible
 from xiezuo.orgs.models import Organisation
 from xiezuo.pairings.models import Pairing
@@ -91,11 +91,9 @@ class DispatchHandler:
     def check(self, user, items, refusals):
         mark_duplicates(user, items, refusals)
         org_ids, pairing_ids = _ids(items, "from_org") | _ids(items, "to_org"), _ids(items, "pairing")
-        orgs, pairings = {}, {}
-        for part in chunks(sorted(org_ids)):
-            orgs.update((o.pk, o) for o in visible(user, Organisation.objects.filter(pk__in=part).select_related("region")))
-        for part in chunks(sorted(pairing_ids)):
-            pairings.update((p.pk, p) for p in visible(user, Pairing.objects.filter(pk__in=part)).select_related("east_region", "west_region"))
+        orgs = {o.pk: o for o in visible(user, Organisation.objects.filter(pk__in=ids_in(sorted(org_ids))).select_related("region"))}
+        pairings = {p.pk: p for p in visible(user, Pairing.objects.filter(pk__in=ids_in(sorted(pairing_ids))))
+                    .select_related("east_region", "west_region")}
         read, rows, days = [], [], _Days()
         for it in items:
             if it.duplicate:

@@ -17,7 +17,7 @@ money summary (`ledger.totals`, keyed by them for the Sankey) moves its sums too
 from django.db import connection, models
 from django.dispatch import Signal
 
-from xiezuo.core.arrays import is_postgres
+from xiezuo.core.arrays import is_postgres, pg_array
 
 # sent with project_ids=[…] and before={project id: (county id, pairing id, category)} when the
 # county, pairing or category of projects changed (after the rows were written)
@@ -68,7 +68,8 @@ def upsert(table: str, keys: tuple, value: str, rows) -> int:
     with connection.cursor() as cur:
         if is_postgres():
             types = [_pg_type(items[0][0][i]) for i in range(len(keys))]
-            arrays = [[k[i] for k, _d in items] for i in range(len(keys))] + [[d for _k, d in items]]
+            # array literals made at once (`pg_array`), not adapted by psycopg value by value
+            arrays = [pg_array([k[i] for k, _d in items]) for i in range(len(keys))] + [pg_array([d for _k, d in items])]
             unnest = ", ".join(f"%s::{t}[]" for t in types + ["bigint"])
             cur.execute(f"INSERT INTO {table} ({cols}, {value}) SELECT * FROM unnest({unnest}) AS t ORDER BY "
                         f"{', '.join(str(i + 1) for i in range(len(keys)))} {conflict}", arrays)
