@@ -13,6 +13,7 @@ from django.utils import timezone
 from .audit import _jsonable
 from .bulkrows import insert_rows
 from .context import current_actor
+from .jsontext import flat_json
 from .models import AuditEntry
 
 AUDIT_COLUMNS = ("time", "user_id", "username", "request_id", "via", "action", "object_type", "object_id",
@@ -69,7 +70,10 @@ class AuditWriter:
         that the server parses and indexes one part while Python formats the next."""
         head = (self.now, self.user_id, self.username, self.request_id, self.via)
         create, update = AuditEntry.Action.CREATE.value, AuditEntry.Action.UPDATE.value
-        dumps = _ENCODE
+        def dumps(snapshot):
+            text = flat_json(snapshot)  # a snapshot is nearly always flat
+            return text if text is not None else _ENCODE(snapshot)
+
         for label, object_id, object_repr, region, other, before, after, names in self.rows:
             if names is not None:
                 before, after = (None if before is None else snap(names, before)), snap(names, after)

@@ -42,6 +42,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from xiezuo.core.context import acting, current_actor
+from xiezuo.core.jsontext import flat_json
 
 MAX_ITEMS = 10_000
 
@@ -90,31 +91,12 @@ class Outcome:
 _ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str).encode
 
 
-_str = json.encoder.encode_basestring  # the C string encoder the encoder above uses (ensure_ascii=False)
-
-
 def body_text(body) -> str:
     """`_ENCODE(body)`: an item is mostly a flat object of text, whole numbers and nulls, written
-    out here directly (the same text at a fraction of the cost); anything else through the
-    encoder. Receipts keep the digest of this text, so it must never change."""
-    if type(body) is dict:
-        parts = []
-        for key in sorted(body):
-            value = body[key]
-            kind = type(value)
-            if type(key) is not str:
-                break
-            if kind is str:
-                parts.append(f"{_str(key)}: {_str(value)}")
-            elif kind is int:
-                parts.append(f"{_str(key)}: {int.__repr__(value)}")
-            elif value is None:
-                parts.append(f"{_str(key)}: null")
-            else:
-                break
-        else:
-            return "{" + ", ".join(parts) + "}"
-    return _ENCODE(body)
+    out directly (`core.jsontext`); anything else through the encoder. Receipts keep the
+    digest of this text, so it must never change."""
+    text = flat_json(body, sort_keys=True)
+    return text if text is not None else _ENCODE(body)
 
 
 def digest(body: dict) -> str:

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from xiezuo.core.jsontext import flat_json
+
 from .balances import latest
 from .models import GENESIS, Account, ChainHead, Entry, Posting
 
@@ -55,28 +57,11 @@ _CANONICAL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_ke
 
 def canonical_json(data) -> str:
     """Sorted keys, no spaces, dates ISO 8601. A flat dict of text, whole numbers, None and
-    dates (every request body a posting hashes) is written out directly, the same text as
-    the encoder's at a fraction of its cost; anything else goes through the encoder."""
-    if type(data) is dict:
-        parts = []
-        for key in sorted(data):
-            value = data[key]
-            kind = type(value)
-            if type(key) is not str:
-                break
-            if kind is str:
-                parts.append(f"{_str(key)}:{_str(value)}")
-            elif kind is int:
-                parts.append(f"{_str(key)}:{int.__repr__(value)}")
-            elif value is None:
-                parts.append(f"{_str(key)}:null")
-            elif kind is datetime.date:
-                parts.append(f'{_str(key)}:"{value.isoformat()}"')
-            else:
-                break
-        else:
-            return "{" + ",".join(parts) + "}"
-    return _CANONICAL(data)
+    dates (every request body a posting hashes) is written out directly (`core.jsontext`),
+    the same text as the encoder's at a fraction of its cost; anything else goes through the
+    encoder."""
+    text = flat_json(data, sort_keys=True, item_sep=",", key_sep=":", dates=True)
+    return text if text is not None else _CANONICAL(data)
 
 
 _str = json.encoder.encode_basestring  # the C string encoder json.dumps(ensure_ascii=False) uses
