@@ -28,7 +28,7 @@ from xiezuo.assessment.models import IndicatorSystem, Score
 from xiezuo.pairings.models import Pairing
 from xiezuo.projects.models import Project
 
-from tests.support import shared_world
+from tests.support import ensure_base_data, shared_world
 from tests.assessment.test_assessment import AS_OF, Q2, build
 
 pytestmark = pytest.mark.django_db
@@ -38,8 +38,11 @@ ROLES = ("national", "east_office", "west_office", "county_office", "viewer", "a
 
 @pytest.fixture(scope="module", autouse=True)
 def computed_world(django_db_setup, django_db_blocker):
-    """Built and computed once for the module; each test sees it in its own transaction."""
+    """Built and computed once for the module; each test sees it in its own transaction. The
+    base data first, in case a transactional test (the browser tests) emptied the tables
+    before this module's turn."""
     with shared_world(django_db_blocker):
+        ensure_base_data()
         world = build({u.username: u for u in get_user_model().objects.filter(username__in=ROLES)})
         recompute(Q2, as_of=AS_OF)
         yield world
