@@ -50,7 +50,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from xiezuo.core.arrays import any_of, filter_any, is_postgres
+from xiezuo.core.arrays import any_of, filter_any, ids_in, is_postgres
 from xiezuo.core.bulkrows import chunks, reserve_ids, select
 from xiezuo.core.context import action, current_actor
 from xiezuo.core.errors import ValidationError
@@ -58,7 +58,7 @@ from xiezuo.core.events import publish
 from xiezuo.core.facts import changed
 from xiezuo.core.scoping import visible
 from xiezuo.orgs.models import Organisation
-from xiezuo.pairings.models import Agreement
+from xiezuo.pairings.models import Agreement, Pairing
 from xiezuo.projects.models import Project
 from xiezuo.regions.models import Region
 from xiezuo.users.scopes import client_namespace
@@ -180,6 +180,16 @@ class ProjectRef:
         self.category = row[8]
 
 
+class AgreementRef:
+    """An agreement as the batch needs it, made from one row, its pairing shared (see Acc)."""
+
+    __slots__ = ("pk", "pairing", "funds_due_date")
+    FIELDS = ("id", "pairing_id", "funds_due_date")
+
+    def __init__(self, row, pairing):
+        self.pk, self.pairing, self.funds_due_date = row[0], pairing, row[2]
+
+
 def _accs(qs):
     return [Acc(row) for row in qs.values_list(*Acc.FIELDS)]
 
@@ -195,7 +205,7 @@ class _Refs:
     query of their own."""
 
     in_batch: dict  # key → item of this batch
-    agreements: dict = field(default_factory=dict)  # id → Agreement
+    agreements: dict = field(default_factory=dict)  # id → AgreementRef
     projects: dict = field(default_factory=dict)  # code → ProjectRef
     sources: dict = field(default_factory=dict)  # id → Organisation
     stored: dict = field(default_factory=dict)  # id → Posting, locked in id order as the actions lock what they follow
@@ -334,8 +344,12 @@ class PostingBatch:
         codes = {it.project for it in work if isinstance(it.project, str)}
         source_ids = {_int(it.source) for it in work} - {None}
         if agreement_ids:
-            qs = visible(user, filter_any(Agreement.objects.all(), "id", sorted(agreement_ids)))
-            refs.agreements.update((a.pk, a) for a in qs.select_related("pairing__east_region", "pairing__west_region"))
+            rows = visible(user, filter_any(Agreement.objects.all(), "id", sorted(agreement_ids))).values_list(*AgreementRef.FIELDS)
+            rows = list(rows)
+            # each pairing (and its two regions) made once, however many of its agreements the batch names
+            pairings = Pairing.objects.filter(pk__in=ids_in(sorted({row[1] for row in rows}))).select_related("east_region", "west_region")
+            pairings = {p.pk: p for p in pairings}
+            refs.agreements.update((row[0], AgreementRef(row, pairings[row[1]])) for row in rows)
         for row in visible(user, filter_any(Project.objects.all(), "code", sorted(codes))).values_list(*ProjectRef.FIELDS):
             refs.projects[row[1]] = ProjectRef(row)
         for part in chunks(sorted(source_ids)):
