@@ -70,6 +70,7 @@ class AuditWriter:
         that the server parses and indexes one part while Python formats the next."""
         head = (self.now, self.user_id, self.username, self.request_id, self.via)
         create, update = AuditEntry.Action.CREATE.value, AuditEntry.Action.UPDATE.value
+
         def dumps(snapshot):
             text = flat_json(snapshot)  # a snapshot is nearly always flat
             return text if text is not None else _ENCODE(snapshot)
