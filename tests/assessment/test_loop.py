@@ -192,6 +192,8 @@ def test_a_milestone_late_by_more_than_d_days_gets_an_order_with_a_working_day_d
     order = RectificationOrder.objects.get()
     assert order.milestone == m and order.project == p and order.region.code == MEIGU
     assert order.evidence["milestone"]["days_late"] == 16 and order.evidence["milestone"]["planned_date"] == "2025-09-15"
+    # the reason in the platform's language (Chinese by default), naming the facts
+    assert order.reason == f"{p.code} 第2个里程碑“{m.name}”：计划 2025-09-15 完成，截至 2025-10-01 仍未完成（逾期 16 天）"
     assert order.owner_office == office(MEIGU) and order.issuer_office == office("510000")
     assert order.owner_post == Post.objects.get(office=office(MEIGU), is_lead=True)
     assert order.owner_post.name == LEAD_POST_NAME
@@ -355,6 +357,7 @@ def test_no_report_for_three_weeks_opens_one_ticket(users):
     ticket = InterventionTicket.objects.get()
     assert ticket.signal == "no_report" and ticket.project == p and ticket.owner_office == office(MEIGU)
     assert ticket.evidence["project"]["last_report_week"] == "2025-09-01"
+    assert ticket.reason == f"{p.code}：最近一次周报 2025-09-01，自 2025-09-08 起未再报送（核查日期 2025-09-29）"
     assert ticket.deadline == D(2025, 10, 10)  # 3 working days from 29 September: 30 September, 9 and 10 October
     loop.apply_rules(Period.parse("2025Q4"), today=D(2025, 10, 6), codes=["no-report-3w"])
     assert InterventionTicket.objects.count() == 1
@@ -378,6 +381,7 @@ def test_professional_who_left_early_opens_a_ticket(users):
     ticket = InterventionTicket.objects.get()
     assert ticket.signal == "left_early" and ticket.dispatch.person_name == "张医生" and ticket.evidence["dispatch"]["days_early"] == 122
     assert ticket.owner_office == office(MEIGU)
+    assert ticket.reason == "张医生（医疗人才）于 2025-08-31 离岗，服务期至 2025-12-31（提前 122 天）"
 
 
 def test_items_of_a_post_list_its_open_orders_warnings_and_tickets(users):
@@ -449,6 +453,7 @@ def test_funds_not_arrived_after_the_due_date_open_a_ticket_for_the_receiving_of
     ticket = InterventionTicket.objects.get()
     assert ticket.posting == late and ticket.owner_office == office(MEIGU) and ticket.pairing == pair
     assert ticket.evidence["posting"]["amount_fen"] == 500_000 and ticket.evidence["posting"]["due_date"] == "2025-06-30"
+    assert ticket.reason == f"下达资金 #{late.pk}（¥5,000.00）应于 2025-06-30 前到位，截至 2025-07-02 仍未到位"
     loop.apply_rules(Period.parse("2025Q3"), today=D(2025, 7, 20), codes=["arrival-overdue"])
     assert InterventionTicket.objects.count() == 1
 

@@ -28,7 +28,9 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from xiezuo.core.money import format_yuan
 from xiezuo.core.periods import Period, monday_of
 from xiezuo.pairings.models import Pairing
 from xiezuo.regions.models import Region
@@ -379,8 +381,9 @@ def _late_milestones(rule, day: datetime.date, today: datetime.date, result: App
             return
         _create(result, RectificationOrder, **_base(
             result, rule, key, owner, region=project.county, pairing=project.pairing, subject_key=f"region:{project.county.code}",
-            reason=f"{project.code} #{m.seq} {m.name}: planned {m.planned_date.isoformat()}, not reached on {day.isoformat()} "
-                   f"({late} days late)",
+            reason=_("%(project)s #%(seq)s %(name)s: planned for %(planned)s, not reached on %(day)s (%(late)d days late)") % {
+                "project": project.code, "seq": m.seq, "name": m.name, "planned": m.planned_date.isoformat(),
+                "day": day.isoformat(), "late": late},
             evidence={"milestone": {"id": m.pk, "project": project.code, "seq": m.seq, "name": m.name,
                                     "planned_date": m.planned_date.isoformat(), "checked_on": day.isoformat(), "days_late": late}},
             title=f"{project.name} · {m.name}", project=project, milestone=m, issuer_office=issuer, issued_on=today,
@@ -420,11 +423,13 @@ def _no_report(rule, day, today, result):
             .filter(Q(last_report_week__isnull=True) | Q(last_report_week__lt=since))
             .select_related("county", "pairing"))
     for p in rows.order_by("pk"):
-        last = p.last_report_week.isoformat() if p.last_report_week else "never"
+        last = p.last_report_week.isoformat() if p.last_report_week else "never"  # in the key: never translated
         _ticket(rule, f"project:{p.pk}:since:{last}", p.county, result, today=today,
                 signal=Signal.NO_REPORT, project=p, region=p.county, pairing=p.pairing,
                 subject_key=f"region:{p.county.code}",
-                reason=f"{p.code}: last weekly report {last}, none since {since.isoformat()} (checked {day.isoformat()})",
+                reason=_("%(project)s: last weekly report %(last)s, none since %(since)s (checked on %(day)s)") % {
+                    "project": p.code, "last": last if p.last_report_week else _("never"), "since": since.isoformat(),
+                    "day": day.isoformat()},
                 evidence={"project": {"id": p.pk, "code": p.code, "last_report_week": None if p.last_report_week is None else last,
                                       "checked_on": day.isoformat(), "weeks": rule.count}})
 
@@ -444,7 +449,8 @@ def _arrival_overdue(rule, day, today, result):
         _ticket(rule, f"posting:{a.pk}", region, result, today=today, signal=Signal.ARRIVAL,
                 posting=a, region=region,
                 pairing=pairing, subject_key=f"pairing:{pairing.pk}" if pairing else "",
-                reason=f"allocation #{a.pk} of {a.amount_fen} fen due {a.due.isoformat()}, not arrived on {day.isoformat()}",
+                reason=_("allocation #%(id)s of %(amount)s due by %(due)s, not arrived on %(day)s") % {
+                    "id": a.pk, "amount": format_yuan(a.amount_fen), "due": a.due.isoformat(), "day": day.isoformat()},
                 evidence={"posting": {"id": a.pk, "amount_fen": a.amount_fen, "due_date": a.due.isoformat(),
                                       "booked_on": a.booked_on.isoformat(), "checked_on": day.isoformat()}})
 
@@ -463,8 +469,9 @@ def _left_early(rule, day, period: Period, today, result):
         _ticket(rule, f"dispatch:{d.pk}", west.region, result, today=today, signal=Signal.LEFT_EARLY,
                 dispatch=d, region=west.region, pairing=d.pairing,
                 subject_key=f"region:{west.region.code}",
-                reason=f"{d.person_name} ({d.get_kind_display()}) left on {d.actual_end.isoformat()}, "
-                       f"term to {d.planned_end.isoformat()} ({gap} days early)",
+                reason=_("%(person)s (%(kind)s) left on %(left)s, term to %(end)s (%(gap)d days early)") % {
+                    "person": d.person_name, "kind": d.get_kind_display(), "left": d.actual_end.isoformat(),
+                    "end": d.planned_end.isoformat(), "gap": gap},
                 evidence={"dispatch": {"id": d.pk, "person": d.person_name, "kind": d.kind, "planned_end": d.planned_end.isoformat(),
                                        "actual_end": d.actual_end.isoformat(), "days_early": gap}})
 
