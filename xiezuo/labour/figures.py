@@ -48,17 +48,6 @@ def committed(user, year: int) -> int:
     return qs.aggregate(n=Sum("labour_placements"))["n"] or 0
 
 
-def _prefix(user) -> str | None:
-    """The part of the tree the user's figures count (`totals` keys): "" for everything, the
-    own subtree's prefix, None for a user who sees no placements."""
-    scope = scope_for(user)
-    if scope.everything:
-        return ""
-    if not scope.active or scope.own is None:
-        return None
-    return scope.own
-
-
 def kept_retention(user, prefix: str, today: datetime.date) -> dict:
     """`retention()` of the placements the user sees, from the summary table for the months
     wholly before each milestone's last start day, and from the facts for the days of that
@@ -82,7 +71,7 @@ def office_figures(user, today: datetime.date | None = None) -> dict:
     """The dashboard's labour figures for the user's part of the tree: placed workers and
     retention from the summary table (`totals`), kept by the writers."""
     today = today or timezone.localdate()
-    prefix = _prefix(user)
+    prefix = totals.prefix_of(user)
     qs = visible(user, Placement.objects.all())
     year = datetime.date(today.year, 1, 1)
     counts = {m: n for _p, m, n in totals.stored(prefix, (totals.PLACED, totals.PAIRED), since=year) if _p == year} \

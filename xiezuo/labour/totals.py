@@ -195,7 +195,7 @@ def stored(prefix: str, measures, since=None) -> list[tuple]:
     return [(_day(p), m, n) for p, m, n in select(sql, args)]
 
 
-def _prefix_of(user) -> str | None:
+def prefix_of(user) -> str | None:
     """The summary prefix of the part of the tree the user sees ("" the country), None for nothing."""
     from xiezuo.core.scoping import scope_for
 
@@ -213,7 +213,7 @@ def placements_seen(user, year: int | None = None) -> int:
     of work's parts of the tree, and the `placements` measure counts it once under each
     prefix of either code, so the user's own prefix has the number: a province office's
     800,000 placements are a few hundred summary rows instead of a parallel scan."""
-    prefix = _prefix_of(user)
+    prefix = prefix_of(user)
     if prefix is None:
         return 0
     sql = f"SELECT COALESCE(SUM(n), 0) FROM {TABLE} WHERE prefix = %s AND measure = %s"
@@ -230,7 +230,7 @@ def checks_seen(user, milestone: int | None = None, employed: bool | None = None
     `employed_*` measures of the user's prefix, which count each check once under each part of
     the tree that sees its placement — ten million checks nationally are not counted one by
     one on every page view."""
-    prefix = _prefix_of(user)
+    prefix = prefix_of(user)
     if prefix is None:
         return 0
     milestones = [milestone] if milestone else list(MILESTONES)
