@@ -371,6 +371,14 @@ class PostingBatch:
         # Keys name the user's organisation's postings first; another office's key reaches only a
         # posting the user may see (so a reference never finds, nor names, what is out of scope).
         own = Posting.objects.filter(key_ns=self.namespace)
+        work_keys = [it.key for it in work]
+        for p in filter_any(own, "idempotency_key", work_keys).only("id", "idempotency_key", "request_hash", "kind"):
+            refs.existing_keys[p.idempotency_key] = (p.request_hash, str(p))
+        # A key of an item of this batch resolves to a stored posting only when it is the
+        # organisation's own (`_Refs.resolve`), and the query above found every such one: the
+        # others need no lookup (a batch refers mostly to its own earlier items).
+        checked = set(work_keys)
+        ref_keys = {k for k in ref_keys if k not in checked or k in refs.existing_keys}
         by_key = {}
         for column, values in (("id", sorted(ref_ids)), ("idempotency_key", sorted(ref_keys))):
             if values:
@@ -385,9 +393,6 @@ class PostingBatch:
                 refs.by_key[key] = mine[0]
             else:
                 refs.others_by_key[key] = found[0] if len(found) == 1 else None
-        for p in filter_any(own, "idempotency_key", [it.key for it in work]).only(
-                "id", "idempotency_key", "request_hash", "kind"):
-            refs.existing_keys[p.idempotency_key] = (p.request_hash, str(p))
         for part in chunks(sorted(stored)):
             refs.reversed_ids.update(Posting.objects.filter(reversal_of_id__in=part).values_list("reversal_of_id", flat=True))
         alloc_ids = sorted({p.pk for p in stored.values() if p.kind == Kind.ALLOCATION}
