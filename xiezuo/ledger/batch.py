@@ -68,18 +68,20 @@ from .actions import request_hash
 from .balances import latest
 from .bulk import ChainWriter, check_deferred, write_postings
 from .chain import posting_digest
-from .choices import NORMAL_SIDE, PROJECT_PURPOSES, Kind, Purpose, Side
+from .choices import NORMAL_SIDE, PROJECT_PURPOSES, Kind, Purpose
 from .models import Account, ChainHead, Entry, Posting
 from .totals import add_rows, summary_key
 
 THE_ALLOCATION = gettext_lazy("the allocation")  # formatted only into a refusal
+# stage → (the posting's kind, as the text a posting row stores, as stored postings give it; the fields it takes)
 STAGES = {
-    "allocate": (Kind.ALLOCATION, {"agreement", "amount_fen", "booked_on", "memo"}),
-    "confirm_arrival": (Kind.ARRIVAL, {"allocation", "arrived_on", "memo"}),
-    "disburse": (Kind.DISBURSEMENT, {"project", "amount_fen", "source", "booked_on", "memo"}),
-    "record_spending": (Kind.SPENDING, {"project", "amount_fen", "spent_on", "memo"}),
-    "reverse": (Kind.REVERSAL, {"posting", "reason", "booked_on"}),
+    "allocate": (Kind.ALLOCATION.value, {"agreement", "amount_fen", "booked_on", "memo"}),
+    "confirm_arrival": (Kind.ARRIVAL.value, {"allocation", "arrived_on", "memo"}),
+    "disburse": (Kind.DISBURSEMENT.value, {"project", "amount_fen", "source", "booked_on", "memo"}),
+    "record_spending": (Kind.SPENDING.value, {"project", "amount_fen", "spent_on", "memo"}),
+    "reverse": (Kind.REVERSAL.value, {"posting", "reason", "booked_on"}),
 }
+ARRIVAL, REVERSAL = Kind.ARRIVAL.value, Kind.REVERSAL.value
 
 
 @dataclass(eq=False)
@@ -227,7 +229,7 @@ class _Refs:
 
     def account(self, owner, purpose, project=None):
         """The key of an account a line names (opened later where missing, for `owner`)."""
-        key = ("p", project.pk, purpose) if project is not None else ("o", owner.pk, purpose)
+        key = ("p", project.pk, purpose) if project is not None else ("o", owner.id, purpose)  # .id: a plain attribute
         self.new_owner.setdefault(key, owner)
         return key
 
@@ -564,7 +566,7 @@ class PostingBatch:
             lines = rules.disbursement_lines(refs.account, holder, source, project, amount)
             node = self._node(it, amount_fen=amount, booked_on=it.booked_on or self.today, project=project,
                               east_org=east, west_org=source, memo=it.memo)
-            body = rules.disbursement_body(project.pk, source.pk, amount, it.booked_on, it.memo)
+            body = rules.disbursement_body(project.pk, source.id, amount, it.booked_on, it.memo)
         else:
             refusal = rules.may_record_spending(self.user, project)
             if refusal:
@@ -626,15 +628,16 @@ class PostingBatch:
         lock. Opening first is the actions' order too (account_for before the locks): an insert
         that waits for a concurrent opener must not hold a lock."""
         accounts = refs.accounts
-        org_keys = {key for plan in plans.values() for key, _s, _a in plan.lines if key[0] == "o"}
-        self._load_org_accounts(org_keys, accounts)
-        missing = {key for plan in plans.values() for key, _s, _a in plan.lines if key not in accounts}
+        keys = {key for plan in plans.values() for key, _s, _a in plan.lines}
+        self._load_org_accounts({key for key in keys if key[0] == "o"}, accounts)
+        missing = {key for key in keys if key not in accounts}
         if missing:
             self._open_accounts(missing, refs)
         drawn = set()
+        normal = {key: _NORMAL[key[2]] for key in keys}.__getitem__
         for plan in plans.values():
-            plan.net = _net(plan.lines)
-            for key, change in plan.net.items():
+            plan.net = net = rules.net_changes(plan.lines, normal)
+            for key, change in net.items():
                 if change < 0:
                     drawn.add(key)
         lock_ids = sorted(accounts[key].pk for key in drawn if key in accounts)
@@ -643,8 +646,7 @@ class PostingBatch:
             locked.update(filter_any(Account.objects.all(), "id", lock_ids).select_for_update(no_key=True).order_by("id").values_list("id", flat=True))
         # Every account the batch touches, read once here (the drawn ones under their locks);
         # `write` brings them up to date under the chain head with the entries made since.
-        self.balances, self.seen_seq = _balances_and_head(sorted({accounts[key].pk for plan in plans.values()
-                                                                  for key, _s, _a in plan.lines if key in accounts}))
+        self.balances, self.seen_seq = _balances_and_head(sorted({accounts[key].pk for key in keys if key in accounts}))
         running = {key: 0 for key in drawn}
         for key in drawn:
             if key in accounts and accounts[key].pk in locked:
@@ -771,7 +773,9 @@ class PostingBatch:
         created_by = user.pk if getattr(user, "pk", None) else None
         via, request_id, now = actor.via[:10], (actor.request_id or "")[:32], timezone.now()
         rows, lines_of, digests, shown = [], [], [], []
+        used = {}  # account id → Acc, of every line written
         ids = reserve_ids(Posting, len(items))  # a query: never from inside the COPY below
+        debit = rules.DEBIT
 
         def posting_rows():
             """Each row made as COPY takes it (the server stores one while Python makes the
@@ -781,21 +785,28 @@ class PostingBatch:
                 plan = it.plan
                 node = plan.node
                 node.pk = pk
+                target = None
                 if plan.ref_field:
                     name, target = plan.ref_field
                     plan.body[name] = target.pk  # an earlier item's posting has its id by now
-                lines = [(accounts[key].pk, side, amount) for key, side, amount in plan.lines]
-                debits = sum(a for _acc, side, a in lines if side == Side.DEBIT)
-                if len(lines) < 2 or debits != sum(a for _acc, side, a in lines if side == Side.CREDIT):
+                lines, debits, credits = [], 0, 0
+                for key, side, amount in plan.lines:
+                    acc = accounts[key]
+                    used[acc.pk] = acc
+                    lines.append((acc.pk, side, amount))
+                    if side == debit:
+                        debits += amount
+                    else:
+                        credits += amount
+                if len(lines) < 2 or debits != credits:
                     raise ValueError(f"item {it.index}: unbalanced lines {lines!r}")  # a bug, never an input error
-                # in chain.POSTING_FIELDS order
-                row = (pk, it.key, request_hash(plan.body), str(node.kind), debits, node.booked_on, node.agreement_id,
-                       node.project.pk if node.project is not None else None,
-                       node.east_org.pk if node.east_org is not None else None,
-                       node.west_org.pk if node.west_org is not None else None,
-                       plan.ref_field[1].pk if node.kind == Kind.ARRIVAL else None,
-                       plan.ref_field[1].pk if node.kind == Kind.REVERSAL else None,
-                       node.due_date, node.arrived_on, node.memo, now, created_by, via, request_id)
+                kind, project, east, west = node.kind, node.project, node.east_org, node.west_org
+                # in chain.POSTING_FIELDS order (organisations by .id, a plain attribute, not the pk property)
+                row = (pk, it.key, request_hash(plan.body), kind, debits, node.booked_on, node.agreement_id,
+                       project.pk if project is not None else None, east.id if east is not None else None,
+                       west.id if west is not None else None, target.pk if kind == ARRIVAL else None,
+                       target.pk if kind == REVERSAL else None, node.due_date, node.arrived_on, node.memo, now,
+                       created_by, via, request_id)
                 rows.append(row)
                 lines_of.append(lines)
                 digests.append(posting_digest(row))
@@ -805,9 +816,8 @@ class PostingBatch:
         write_postings(posting_rows(), key_ns=self.namespace)
         check_deferred()
         writer = ChainWriter(key_prefix="ingest")  # takes the chain head: after the account locks
-        used = {accounts[key] for it in items for key, _side, _amount in it.plan.lines}
-        writer.know_accounts([(a.pk, a.owner_id, a.purpose, a.project_id, a.normal_side) for a in used],
-                             balances=self._balances_now([a.pk for a in used]))
+        writer.know_accounts([(a.pk, a.owner_id, a.purpose, a.project_id, a.normal_side) for a in used.values()],
+                             balances=self._balances_now(list(used)))
         writer.write_chained(zip(rows, lines_of, digests))
         writer.close()
         add_rows(_summary_rows(items))  # the dashboard's money summary, in this transaction: one statement
@@ -851,15 +861,6 @@ def _account_key(acc):
     return ("p", acc.project_id, acc.purpose) if acc.project_id else ("o", acc.owner_id, acc.purpose)
 
 
-def _net(lines) -> dict:
-    """Change of each account's balance towards its normal side (rules.net_changes, keyed)."""
-    return rules.net_changes(lines, _normal)
-
-
-def _normal(key):
-    return _NORMAL[key[2]]
-
-
 def _summary_rows(items):
     """(summary key…, fen) of the items' postings: each adds its amount under its key, a
     reversal takes its original's back out under the original's key — what
@@ -867,11 +868,11 @@ def _summary_rows(items):
     rows = []
     for it in items:
         counted, sign = it.plan.node, 1
-        if counted.kind == Kind.REVERSAL:
+        if counted.kind == REVERSAL:
             counted, sign = it.plan.ref_field[1], -1
         project, west, east = counted.project, counted.west_org, counted.east_org
         key = summary_key(str(counted.kind), counted.agreement_id, counted.booked_on,
-                          west.pk if west is not None else None, east.pk if east is not None else None,
+                          west.id if west is not None else None, east.id if east is not None else None,
                           project.county_id if project is not None else None,
                           project.pairing_id if project is not None else None,
                           project.category if project is not None else None)

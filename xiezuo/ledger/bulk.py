@@ -130,13 +130,14 @@ class ChainWriter:
         digest = digest or chain.posting_digest(row)
         posting_id, booked_on = row[0], row[5]
         prev, seq = self.head.last_hash, self.head.last_seq
+        accounts, balances, entries = self.accounts, self.balances, self.entries
         for account_id, side, amount in lines:
             seq += 1
             side = str(side)
-            text, normal = self._account(account_id)
-            balance = self.balances[account_id] = self.balances[account_id] + chain.signed(normal, side, amount)
+            text, normal = accounts.get(account_id) or self._account(account_id)
+            balance = balances[account_id] = balances[account_id] + chain.signed(normal, side, amount)
             h = chain.link(prev, chain.entry_content(seq, digest, text, side, amount, booked_on))
-            self.entries.append((seq, posting_id, account_id, side, amount, booked_on, prev, h, balance))
+            entries.append((seq, posting_id, account_id, side, amount, booked_on, prev, h, balance))
             prev = h
         self.head.last_seq, self.head.last_hash = seq, prev
         if len(self.entries) >= 2 * self.chunk:

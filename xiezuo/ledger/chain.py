@@ -93,11 +93,21 @@ def posting_digest(v) -> str:
     """Digest of one posting's columns, given in POSTING_FIELDS order.
 
     The text is the JSON array of the values (dates ISO 8601, the time in UTC to the
-    microsecond), written out field by field because verify digests every posting.
+    microsecond), written out field by field because verify digests every posting and a
+    batch every one it writes: the optional values are spelt out in place (as `_opt` and
+    `_day` write them) rather than by a call per value.
     """
-    text = (f'[{int(v[0])},{_str(v[1])},{_str(v[2])},{_str(str(v[3]))},{int(v[4])},{_day(v[5])},{_opt(v[6])},{_opt(v[7])},'
-            f'{_opt(v[8])},{_opt(v[9])},{_opt(v[10])},{_opt(v[11])},{_day(v[12])},{_day(v[13])},{_str(v[14])},'
-            f'"{_utc_text(v[15])}",{_opt(v[16])},{_str(v[17])},{_str(v[18])}]')
+    (pk, key, rhash, kind, amount, booked_on, agreement, project, east, west, allocation, reversal_of, due, arrived,
+     memo, created_at, created_by, via, request_id) = v
+    booked = "null" if booked_on is None else f'"{booked_on.isoformat()}"'
+    due = "null" if due is None else f'"{due.isoformat()}"'
+    arrived = "null" if arrived is None else f'"{arrived.isoformat()}"'
+    text = (f'[{int(pk)},{_str(key)},{_str(rhash)},{_str(str(kind))},{int(amount)},{booked},'
+            f'{"null" if agreement is None else int(agreement)},{"null" if project is None else int(project)},'
+            f'{"null" if east is None else int(east)},{"null" if west is None else int(west)},'
+            f'{"null" if allocation is None else int(allocation)},{"null" if reversal_of is None else int(reversal_of)},'
+            f'{due},{arrived},{_str(memo)},"{_utc_text(created_at)}",{"null" if created_by is None else int(created_by)},'
+            f'{_str(via)},{_str(request_id)}]')
     return hashlib.sha256(text.encode()).hexdigest()
 
 

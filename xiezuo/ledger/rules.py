@@ -215,32 +215,37 @@ def reversal_body(posting_id, reason, booked_on) -> dict:
     return {"kind": Kind.REVERSAL.value, "posting": posting_id, "reason": reason, "booked_on": booked_on}
 
 
+# The sides of the lines below as plain text ("D", "C"), equal to Side's members: the chain
+# writes each entry's side as text, and a member's str() is a Python call per entry.
+DEBIT, CREDIT = Side.DEBIT.value, Side.CREDIT.value
+
+
 def allocation_lines(account, east, west, amount):
     """下达: the eastern budget releases, the western office's in-transit account holds."""
-    return [(account(west, Purpose.IN_TRANSIT), Side.DEBIT, amount), (account(east, Purpose.EAST_BUDGET), Side.CREDIT, amount)]
+    return [(account(west, Purpose.IN_TRANSIT), DEBIT, amount), (account(east, Purpose.EAST_BUDGET), CREDIT, amount)]
 
 
 def arrival_lines(account, west, amount):
     """到位: in transit → the western receiving account."""
-    return [(account(west, Purpose.WEST_RECEIVING), Side.DEBIT, amount), (account(west, Purpose.IN_TRANSIT), Side.CREDIT, amount)]
+    return [(account(west, Purpose.WEST_RECEIVING), DEBIT, amount), (account(west, Purpose.IN_TRANSIT), CREDIT, amount)]
 
 
 def disbursement_lines(account, holder, source, project, amount):
     """拨付: the paying office's receiving account → the project's account (held by `holder`,
     the county's office)."""
-    return [(account(holder, Purpose.PROJECT, project), Side.DEBIT, amount),
-            (account(source, Purpose.WEST_RECEIVING), Side.CREDIT, amount)]
+    return [(account(holder, Purpose.PROJECT, project), DEBIT, amount),
+            (account(source, Purpose.WEST_RECEIVING), CREDIT, amount)]
 
 
 def spending_lines(account, holder, project, amount):
     """支出: the project's account → its spending, both held by the project account's holder."""
-    return [(account(holder, Purpose.PROJECT_SPENDING, project), Side.DEBIT, amount),
-            (account(holder, Purpose.PROJECT, project), Side.CREDIT, amount)]
+    return [(account(holder, Purpose.PROJECT_SPENDING, project), DEBIT, amount),
+            (account(holder, Purpose.PROJECT, project), CREDIT, amount)]
 
 
 def mirror(lines):
     """冲销: the lines of the original, each on the other side."""
-    return [(account, Side.CREDIT if side == Side.DEBIT else Side.DEBIT, amount) for account, side, amount in lines]
+    return [(account, CREDIT if side == DEBIT else DEBIT, amount) for account, side, amount in lines]
 
 
 def fact_codes(east_org, west_org, project) -> set:
