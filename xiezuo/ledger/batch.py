@@ -153,7 +153,7 @@ class Acc:
         self.pk, self.owner_id, self.purpose, self.project_id, self.normal_side = row
 
 
-class _County:
+class _Region:
     __slots__ = ("pk", "code", "name")
     __str__ = Region.__str__  # the same label as the region's
 
@@ -168,6 +168,20 @@ class _Pairing:
         self.east_region_id = east_region_id
 
 
+class PairingRef:
+    """An agreement's pairing as the batch needs it (its regions and label), made from one row
+    (see Acc)."""
+
+    __slots__ = ("pk", "name", "west_village", "east_region_id", "west_region_id", "east_region", "west_region")
+    FIELDS = ("id", "name", "west_village", "east_region_id", "east_region__code", "east_region__name",
+              "west_region_id", "west_region__code", "west_region__name")
+    __str__ = Pairing.__str__  # the same label as the pairing's
+
+    def __init__(self, row):
+        self.pk, self.name, self.west_village, self.east_region_id, self.west_region_id = row[0], row[1], row[2], row[3], row[6]
+        self.east_region, self.west_region = _Region(*row[3:6]), _Region(*row[6:9])
+
+
 class ProjectRef:
     """A project as the batch needs it, made from one row (see Acc)."""
 
@@ -177,7 +191,7 @@ class ProjectRef:
 
     def __init__(self, row):
         self.pk, self.code, self.status, self.county_id, self.pairing_id = row[:5]
-        self.county = _County(row[3], row[5], row[6])
+        self.county = _Region(row[3], row[5], row[6])
         self.pairing = _Pairing(row[7]) if row[4] else None
         self.category = row[8]
 
@@ -349,8 +363,8 @@ class PostingBatch:
             rows = visible(user, filter_any(Agreement.objects.all(), "id", sorted(agreement_ids))).values_list(*AgreementRef.FIELDS)
             rows = list(rows)
             # each pairing (and its two regions) made once, however many of its agreements the batch names
-            pairings = Pairing.objects.filter(pk__in=ids_in(sorted({row[1] for row in rows}))).select_related("east_region", "west_region")
-            pairings = {p.pk: p for p in pairings}
+            pairings = Pairing.objects.filter(pk__in=ids_in(sorted({row[1] for row in rows}))).values_list(*PairingRef.FIELDS)
+            pairings = {row[0]: PairingRef(row) for row in pairings}
             refs.agreements.update((row[0], AgreementRef(row, pairings[row[1]])) for row in rows)
         for row in visible(user, filter_any(Project.objects.all(), "code", sorted(codes))).values_list(*ProjectRef.FIELDS):
             refs.projects[row[1]] = ProjectRef(row)
