@@ -170,7 +170,9 @@ def _ingest(user, raw_items: list[dict]) -> Outcome:
             refusals.rows.append({"index": i, "client_id": "", "kind": "", "field": "item", "reason": _("each item is an object")})
             continue
         kind, client_id = raw.get("type"), raw.get("client_id")
-        body = {k: v for k, v in raw.items() if k not in ("type", "client_id")}
+        body = dict(raw)  # the item's own fields: all but the two the envelope reads
+        body.pop("type", None)
+        body.pop("client_id", None)
         item = Item(i, str(kind or ""), str(client_id or ""), body)
         if kind not in known:
             refusals.add(item, "type", _("“%(kind)s” is not one of %(kinds)s") % {"kind": kind, "kinds": ", ".join(sorted(known))})

@@ -22,8 +22,8 @@ from xiezuo.ledger.batch import STAGES, PostingBatch, PostingItem
 
 from .common import parse_date, receipts_for, used_before_message
 
-DATES = ("booked_on", "arrived_on", "spent_on")
-AS_GIVEN = ("agreement", "allocation", "posting", "project", "source", "amount_fen")  # the ledger checks them
+DATES = frozenset(("booked_on", "arrived_on", "spent_on"))
+AS_GIVEN = frozenset(("agreement", "allocation", "posting", "project", "source", "amount_fen"))  # the ledger checks them
 
 
 def _nul(value):
@@ -31,28 +31,29 @@ def _nul(value):
 
 
 def parse(item) -> PostingItem:
-    """The ledger's item for one ingested posting; what cannot be read goes to its errors."""
+    """The ledger's item for one ingested posting; what cannot be read goes to its errors.
+    One pass over the item's fields (a batch reads ten thousand of them)."""
     b, errors = item.body, {}
     stage = b.get("stage")
     values = {}
     if stage in STAGES:
         known = STAGES[stage][1]
-        for name in b:
-            if name != "stage" and name not in known:
-                errors[name] = [_("unknown field")]
-        for name in DATES:
+        for name, raw in b.items():
             if name in known:
-                raw = b.get(name)
-                try:
-                    values[name] = None if raw in (None, "") else parse_date(raw)
-                except ValueError as exc:
-                    errors[name] = [str(exc)]
+                if name in DATES:
+                    try:
+                        values[name] = None if raw in (None, "") else parse_date(raw)
+                    except ValueError as exc:
+                        errors[name] = [str(exc)]
+                elif name in AS_GIVEN:
+                    values[name] = raw
+            elif name != "stage":
+                errors[name] = [_("unknown field")]
         text_field = "reason" if stage == "reverse" else "memo"
         if _nul(b.get(text_field, "")):
             errors[text_field] = [_("must not contain NUL characters")]
-    for name in AS_GIVEN:
-        if name in b:
-            values[name] = b[name]
+    else:
+        values = {name: b[name] for name in AS_GIVEN if name in b}
     return PostingItem(index=item.index, key=item.client_id, stage=stage, memo=b.get("memo", ""), reason=b.get("reason", ""),
                        errors=errors, **values)
 
