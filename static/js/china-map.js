@@ -68,6 +68,12 @@ window.xiezuoChinaMap = (function () {
     return { name: name, itemStyle: { areaColor: color }, emphasis: { itemStyle: { areaColor: color } } };
   }
 
+  /* Whether `el` can take a chart when the map file arrives: still in the page and with a
+   * size (the reader may have left the page meanwhile; ECharts cannot draw into nothing). */
+  function drawable(el) {
+    return el.isConnected && el.clientWidth > 0 && el.clientHeight > 0;
+  }
+
   /* Fetch the map, draw `option()` in `el`, follow a clicked item's `url`; `setup(chart)`
    * runs before the option is set. Marks el.dataset.ready when drawn (the browser tests
    * wait for it); on failure the element says why. */
@@ -75,6 +81,7 @@ window.xiezuoChinaMap = (function () {
     return fetch(el.dataset.geoUrl)
       .then(function (r) { return r.json(); })
       .then(function (geo) {
+        if (!drawable(el)) return null;
         if (!echarts.getMap("china-main")) {
           var parts = splitGeo(geo);
           echarts.registerMap("china-main", parts.main);
@@ -99,6 +106,7 @@ window.xiezuoChinaMap = (function () {
     return fetch(spec.geo_url)
       .then(function (r) { return r.json(); })
       .then(function (geo) {
+        if (!drawable(el)) return null;
         var name = "counties-" + spec.province;
         if (!echarts.getMap(name)) echarts.registerMap(name, geo);
         var chart = echarts.init(el, null, { renderer: "canvas" });
