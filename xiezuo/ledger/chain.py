@@ -72,10 +72,6 @@ def _opt(value) -> str:
     return "null" if value is None else str(int(value))
 
 
-def _day(value) -> str:
-    return "null" if value is None else f'"{value.isoformat()}"'
-
-
 _last_time = (None, "")  # (a creation time, its text): a batch's postings share one
 
 
@@ -94,8 +90,8 @@ def posting_digest(v) -> str:
 
     The text is the JSON array of the values (dates ISO 8601, the time in UTC to the
     microsecond), written out field by field because verify digests every posting and a
-    batch every one it writes: the optional values are spelt out in place (as `_opt` and
-    `_day` write them) rather than by a call per value.
+    batch every one it writes: the optional values (null, or a whole number, or a date in
+    quotes) are spelt out in place rather than by a call per value.
     """
     (pk, key, rhash, kind, amount, booked_on, agreement, project, east, west, allocation, reversal_of, due, arrived,
      memo, created_at, created_by, via, request_id) = v
