@@ -141,6 +141,11 @@ def test_warning_level_follows_the_consecutive_count():
     got = {w.period_label: (w.level, w.streak) for w in PerformanceWarning.objects.all()}
     assert got == {"2025Q1": (1, 1), "2025Q2": (2, 2), "2025Q3": (3, 3), "2025Q4": (3, 4), "2026Q2": (1, 1)}
     assert apply("2025Q4").total == 0
+    # the reason names the county and the grade in the platform's language, not the subject's key
+    meigu = Region.objects.get(code=MEIGU)
+    reason = PerformanceWarning.objects.get(period_label="2025Q3").reason
+    assert reason == f"{meigu.name}（{MEIGU}） 2025Q3：综合等级为“较差”（连续3期）"
+    assert "region:" not in reason
 
 
 def test_restructuring_proposal_after_m_poor_periods_goes_one_level_up():

@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from xiezuo.core.money import format_yuan
 from xiezuo.core.periods import Period, monday_of
@@ -323,7 +324,10 @@ def _fire_score_rule(rule, period: Period, score: Score, streak: list[Score], re
             pairing = result._cached("county_pairings", period.label, lambda: _county_pairings(period)).get(region.pk)
     if not _first_in_period(result, model, period, score.subject_key, pairing if model is RestructuringProposal else None):
         return
-    reason = f"{score.subject_key} {period.label}: {label} × {n}"
+    subject = region if region is not None else pairing  # the scored subject, by its name
+    reason = ngettext("%(subject)s, %(period)s: graded “%(grade)s”, %(n)d period in a row",
+                      "%(subject)s, %(period)s: graded “%(grade)s”, %(n)d periods in a row", n) % {
+        "subject": subject if subject is not None else score.subject_key, "period": period.label, "grade": label, "n": n}
     _create(result, model, scores=streak, **_base(result, rule, key, office, region=region, pairing=pairing, subject_key=score.subject_key,
                                   period_kind=period.kind, period_start=period.start, period_label=period.label,
                                   reason=reason, evidence=_score_evidence(streak), streak=n, **extra))
