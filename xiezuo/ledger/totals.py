@@ -294,10 +294,14 @@ def disbursed_by_group(user, year) -> list[tuple[str | None, str | None, str | N
     years = [int(y) for y in years_of(year)]
     marks = ", ".join(["%s"] * len(years))
     with connection.cursor() as cur:
+        # summed by pairing, county and category first, then named: the joins see the groups
+        # (a third of the rows nationally), not every row of the summary
         cur.execute(f"""
-            SELECT er.province_code, c.code, c.name, NULLIF(m.category, ''), {_sum("m.fen")}
-            FROM {TABLE} m LEFT JOIN regions_region c ON c.id = m.county_id
-            LEFT JOIN pairings_pairing pp ON pp.id = m.pairing_id LEFT JOIN regions_region er ON er.id = pp.east_region_id
-            WHERE m.stage = 'disbursement' AND m.fen <> 0 AND m.year IN ({marks}) AND {where}
-            GROUP BY 1, 2, 3, 4 HAVING {_sum("m.fen")} <> 0""", years + params)
+            SELECT er.province_code, c.code, c.name, NULLIF(g.category, ''), {_sum("g.fen")}
+            FROM (SELECT m.pairing_id, m.county_id, m.category, {_sum("m.fen")} AS fen FROM {TABLE} m
+                  WHERE m.stage = 'disbursement' AND m.fen <> 0 AND m.year IN ({marks}) AND {where}
+                  GROUP BY 1, 2, 3) g
+            LEFT JOIN regions_region c ON c.id = g.county_id
+            LEFT JOIN pairings_pairing pp ON pp.id = g.pairing_id LEFT JOIN regions_region er ON er.id = pp.east_region_id
+            GROUP BY 1, 2, 3, 4 HAVING {_sum("g.fen")} <> 0""", years + params)
         return [(province, code, name, category, int(fen)) for province, code, name, category, fen in cur.fetchall()]
