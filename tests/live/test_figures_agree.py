@@ -99,3 +99,18 @@ def test_the_sankey_is_by_province_when_counties_are_many(users, last_year_money
     sankey = figures.sankey(users["national"], range(FIRST_YEAR, timezone.localdate().year + 1))
     assert sankey["by"] == "province"
     assert {"四川省", "贵州省"} <= {n["name"] for n in sankey["nodes"]}
+
+
+def test_national_sums_stand_three_to_a_row_instead_of_overlapping(client_as, users, last_year_money, monkeypatch):
+    """Five figures fit a row up to ten characters each; a national sum of a hundred billion
+    yuan ("12,257,338.00" in 10k yuan) ran into its neighbours, so long figures stand three
+    to a row."""
+    page = client_as("county_office").get(reverse("dashboard"), {"partial": "figures"}).content.decode()
+    assert "row-cols-md-5" in page and "row-cols-md-3" not in page  # 150.00 and the like
+    import xiezuo.live.figures as figures
+
+    real = figures.money_stages
+    monkeypatch.setattr(figures, "money_stages", lambda user, years: {**real(user, years), "committed": 12_257_338_00 * 10_000})
+    page = client_as("national").get(reverse("dashboard"), {"partial": "figures"}).content.decode()
+    assert "row-cols-md-3" in page and "row-cols-md-5" not in page
+    assert page.split('data-stage="committed">')[1].split("<")[0] == "12,257,338.00"

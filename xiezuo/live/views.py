@@ -30,7 +30,11 @@ def dashboard_page(request):
     kinds = dict(PersonKind.choices)
     data["people_labelled"] = [(kinds.get(k, k), n) for k, n in sorted(data["people"].items())]
     money = [(key, data["money"].get(key)) for key in ("committed", "allocated", "arrived", "disbursed", "spent")]
-    context = {"d": data, "money": [(k, v, format_wan(v) if v is not None else None) for k, v in money], "section": "dashboard"}
+    money = [(k, v, format_wan(v) if v is not None else None) for k, v in money]
+    # five figures in a row fit up to ten characters each ("999,999.99", in 10k yuan); national
+    # sums run to thirteen ("12,257,338.00") and then stand three to a row instead of overlapping
+    wide = any(w is not None and len(w) > 10 for _k, _v, w in money)
+    context = {"d": data, "money": money, "money_wide": wide, "section": "dashboard"}
     if request.GET.get("partial") == "figures":
         return render(request, "live/_figures.html", context)
     data["feed"] = latest(request.user)  # worded as the pushed events are (live.feed)
